@@ -1,0 +1,156 @@
+import { CLASSES } from '../data/frame.js';
+import { ModelFormatError } from '../util/errors.js';
+import { decodeFloats, decodeInts, encodeBytes, encodeFloats } from '../util/floats.js';
+import type { Classifier, ClassifierJson } from './classifier.js';
+
+export interface KnnOptions {
+  k?: number;
+  /** Weight each neighbour's vote by 1/distance (scikit-learn's weights='distance'). */
+  weighted?: boolean;
+}
+
+export interface KnnJson extends ClassifierJson {
+  name: 'KNN';
+  version: 1;
+  k: number;
+  weighted: boolean;
+  inputSize: number;
+  points: number;
+  labels: string;
+  /** points×inputSize training features, base64 little-endian float32. */
+  features: string;
+}
+
+/**
+ * Brute-force k-nearest neighbours over Float32Array rows. PCA features come ordered by variance, so the
+ * first dimensions carry most of each distance: a candidate is abandoned as soon as its partial distance
+ * passes the current k-th best.
+ */
+export class KnnClassifier implements Classifier {
+  readonly name = 'KNN';
+
+  private constructor(
+    readonly inputSize: number,
+    readonly k: number,
+    readonly weighted: boolean,
+    private readonly features: Float32Array,
+    private readonly labels: Uint8Array,
+  ) {}
+
+  get points(): number {
+    return this.labels.length;
+  }
+
+  static fit(x: Float32Array, labels: Uint8Array, inputSize: number, options: KnnOptions = {}): KnnClassifier {
+    const { k = 4, weighted = true } = options;
+    if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+    if (x.length !== labels.length * inputSize) throw new RangeError(`${x.length / inputSize} rows for ${labels.length} labels`);
+    if (labels.length < k) throw new RangeError(`need at least k=${k} training points, got ${labels.length}`);
+    return new KnnClassifier(inputSize, k, weighted, x, labels);
+  }
+
+  /**
+   * Indices and squared distances of the k nearest training points to row `row` of `x`, nearest first.
+   * `index` and `dist2` are scratch arrays of length k, filled in place.
+   */
+  nearest(x: Float32Array, row: number, index: Int32Array, dist2: Float64Array): void {
+    const d = this.inputSize;
+    const k = this.k;
+    const f = this.features;
+    const qo = row * d;
+    dist2.fill(Infinity);
+    index.fill(-1);
+    let worst = Infinity;
+    const n = this.labels.length;
+    for (let p = 0; p < n; p++) {
+      const po = p * d;
+      let s = 0;
+      let t = 0;
+      // Check the bound every 8 dimensions: often enough to cut most candidates after the first few.
+      while (t < d) {
+        const end = Math.min(d, t + 8);
+        for (; t < end; t++) {
+          const diff = x[qo + t]! - f[po + t]!;
+          s += diff * diff;
+        }
+        if (s >= worst) break;
+      }
+      if (s >= worst) continue;
+      // Insert into the sorted top-k (partial selection: only the k best are ever kept).
+      let j = k - 1;
+      while (j > 0 && dist2[j - 1]! > s) {
+        dist2[j] = dist2[j - 1]!;
+        index[j] = index[j - 1]!;
+        j--;
+      }
+      dist2[j] = s;
+      index[j] = p;
+      worst = dist2[k - 1]!;
+    }
+  }
+
+  predictProba(x: Float32Array, n: number): Float32Array {
+    const out = new Float32Array(n * CLASSES);
+    const index = new Int32Array(this.k);
+    const dist2 = new Float64Array(this.k);
+    for (let r = 0; r < n; r++) {
+      this.nearest(x, r, index, dist2);
+      vote(this.labels, index, dist2, this.k, this.weighted, out, r * CLASSES);
+    }
+    return out;
+  }
+
+  toJSON(): KnnJson {
+    return {
+      name: 'KNN',
+      version: 1,
+      k: this.k,
+      weighted: this.weighted,
+      inputSize: this.inputSize,
+      points: this.points,
+      labels: encodeBytes(this.labels),
+      features: encodeFloats(this.features),
+    };
+  }
+
+  static load(json: unknown): KnnClassifier {
+    const j = json as Partial<KnnJson> | null;
+    if (!j || typeof j !== 'object' || j.name !== 'KNN') throw new ModelFormatError('invalid model: expected a KNN classifier');
+    if (j.version !== 1) throw new ModelFormatError(`invalid model: KNN version ${String(j.version)} is not supported (expected 1)`);
+    const { k, inputSize, points } = j;
+    if (![k, inputSize, points].every((v) => Number.isInteger(v) && (v as number) > 0) || (k as number) > (points as number)) {
+      throw new ModelFormatError('invalid model: KNN k/inputSize/points are not valid sizes');
+    }
+    const labels = decodeInts(j.labels, (m) => new Uint8Array(m), points as number, 'KNN labels');
+    if (labels.some((l) => l >= CLASSES)) throw new ModelFormatError('invalid model: KNN labels must be 0..9');
+    const features = decodeFloats(j.features, (points as number) * (inputSize as number), 'KNN features');
+    return new KnnClassifier(inputSize as number, k as number, j.weighted !== false, features, labels);
+  }
+}
+
+/**
+ * Class probabilities from the first k of a sorted neighbour list, written to out[o..o+10).
+ * Weighted votes count 1/distance; an exact match takes the whole vote.
+ */
+export function vote(
+  labels: Uint8Array,
+  index: Int32Array,
+  dist2: Float64Array,
+  k: number,
+  weighted: boolean,
+  out: Float32Array,
+  o: number,
+): void {
+  out.fill(0, o, o + CLASSES);
+  if (weighted && dist2[0] === 0) {
+    out[o + labels[index[0]!]!] = 1;
+    return;
+  }
+  let total = 0;
+  for (let j = 0; j < k; j++) {
+    const w = weighted ? 1 / Math.sqrt(dist2[j]!) : 1;
+    out[o + labels[index[j]!]!]! += w;
+    total += w;
+  }
+  for (let c = 0; c < CLASSES; c++) out[o + c]! /= total;
+}
