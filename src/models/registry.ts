@@ -1,10 +1,12 @@
 import type { ClassifierLoader } from './model.js';
 import { DigitModel } from './model.js';
 import { KnnClassifier } from './knn.js';
+import { Mlp } from './mlp.js';
 
 /** Every classifier the program can load, by its JSON name. */
 export const CLASSIFIERS: Record<string, ClassifierLoader> = {
   KNN: (j) => KnnClassifier.load(j),
+  MLP: (j) => Mlp.load(j),
 };
 
 export const BEST_MODEL_PATH = 'models/best.json';

@@ -1,0 +1,122 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { CLASSES, PIXELS } from '../data/frame.js';
+import { Mlp, Workspace } from '../models/mlp.js';
+import { Random } from '../util/random.js';
+import { augment, AugmentScratch } from './augment.js';
+import { CTL_ARRIVED, CTL_GENERATION, CTL_STEPS_DONE, CTL_STOP_NOW, CTL_STOP_REQUESTED, type MlpWorkerData, type MlpWorkerReply, type MlpWorkerRequest } from './mlp-protocol.js';
+
+const d = workerData as MlpWorkerData;
+const params = new Float32Array(d.params);
+const grads = d.grads.map((g) => new Float32Array(g));
+const net = new Mlp(d.sizes, params, grads[d.worker]);
+const m = new Float32Array(d.adamM);
+const v = new Float32Array(d.adamV);
+const pixels = new Uint8Array(d.pixels);
+const labels = new Uint8Array(d.labels);
+const order = new Int32Array(d.order);
+const evalX = new Float32Array(d.evalX);
+const evalProba = new Float32Array(d.evalProba);
+const ws = new Workspace(d.sizes);
+const x = new Float32Array(PIXELS);
+const scratch = new AugmentScratch();
+const stepLr = new Float32Array(d.stepLr);
+const control = new Int32Array(d.control);
+const decay = new Uint8Array(params.length);
+for (const [a, b] of d.weightRanges) decay.fill(1, a, b);
+
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const EPSILON = 1e-8;
+
+parentPort!.on('message', (req: MlpWorkerRequest) => {
+  parentPort!.postMessage(req.type === 'epoch' ? epoch(req) : predict(req.start, req.count));
+});
+
+/**
+ * All workers meet here. Messages between threads cost milliseconds on this kind of machine; an Atomics
+ * barrier costs microseconds, so the whole epoch runs without a message per step. The last to arrive
+ * also latches the trainer's stop request, so every worker sees the same decision.
+ */
+function barrier(): void {
+  const generation = Atomics.load(control, CTL_GENERATION);
+  if (Atomics.add(control, CTL_ARRIVED, 1) === d.workers - 1) {
+    Atomics.store(control, CTL_ARRIVED, 0);
+    Atomics.store(control, CTL_STOP_NOW, Atomics.load(control, CTL_STOP_REQUESTED));
+    Atomics.add(control, CTL_GENERATION, 1);
+    Atomics.notify(control, CTL_GENERATION);
+    return;
+  }
+  for (let spin = 0; spin < 20_000 && Atomics.load(control, CTL_GENERATION) === generation; spin++);
+  while (Atomics.load(control, CTL_GENERATION) === generation) Atomics.wait(control, CTL_GENERATION, generation);
+}
+
+function epoch(req: Extract<MlpWorkerRequest, { type: 'epoch' }>): MlpWorkerReply {
+  const { n, batch, seed, firstStep, weightDecay, paramRange } = req;
+  const total: MlpWorkerReply = { loss: 0, correct: 0, steps: 0, samples: 0 };
+  for (let s = 0, step = 0; s < n; s += batch, step++) {
+    const count = Math.min(batch, n - s);
+    const a = s + Math.floor((count * d.worker) / d.workers);
+    const b = s + Math.floor((count * (d.worker + 1)) / d.workers);
+    const r = gradients(a, b - a, seed);
+    total.loss += r.loss;
+    total.correct += r.correct;
+    total.samples += b - a;
+    barrier();
+    update(paramRange[0], paramRange[1], stepLr[step]!, firstStep + step, count, weightDecay);
+    barrier();
+    total.steps++;
+    if (d.worker === 0) Atomics.store(control, CTL_STEPS_DONE, total.steps);
+    if (Atomics.load(control, CTL_STOP_NOW)) break;
+  }
+  return total;
+}
+
+/** Sum of gradients over order[start..start+count), written to this worker's gradient buffer. */
+function gradients(start: number, count: number, seed: number): { loss: number; correct: number } {
+  net.grads.fill(0);
+  let loss = 0;
+  let correct = 0;
+  for (let i = start; i < start + count; i++) {
+    const idx = order[i]!;
+    if (d.augment) {
+      // A seed per (epoch, position) keeps the run identical however work is split between threads.
+      augment(pixels, idx * PIXELS, x, 0, new Random((seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0), d.augment, scratch);
+    } else {
+      for (let p = 0; p < PIXELS; p++) x[p] = pixels[idx * PIXELS + p]! / 255;
+    }
+    const label = labels[idx]!;
+    loss += net.trainSample(x, 0, label, ws);
+    const probs = ws.activations[ws.activations.length - 1]!;
+    let best = 0;
+    for (let c = 1; c < CLASSES; c++) if (probs[c]! > probs[best]!) best = c;
+    if (best === label) correct++;
+  }
+  return { loss, correct };
+}
+
+/** AdamW on params[from..to): averages all workers' gradients, decays weights (not biases). */
+function update(from: number, to: number, lr: number, step: number, batch: number, weightDecay: number): void {
+  // Sum the other workers' gradients into the first buffer's slice; slices are disjoint across workers.
+  const g = grads[0]!;
+  for (let w = 1; w < grads.length; w++) {
+    const other = grads[w]!;
+    for (let p = from; p < to; p++) g[p]! += other[p]!;
+  }
+  const c1 = 1 / (1 - BETA1 ** step);
+  const c2 = 1 / (1 - BETA2 ** step);
+  const scale = 1 / batch;
+  const lrDecay = lr * weightDecay;
+  for (let p = from; p < to; p++) {
+    const gp = g[p]! * scale;
+    const mp = BETA1 * m[p]! + (1 - BETA1) * gp;
+    const vp = BETA2 * v[p]! + (1 - BETA2) * gp * gp;
+    m[p] = mp;
+    v[p] = vp;
+    params[p]! -= lr * ((mp * c1) / (Math.sqrt(vp * c2) + EPSILON)) + decay[p]! * lrDecay * params[p]!;
+  }
+}
+
+function predict(start: number, count: number): MlpWorkerReply {
+  for (let r = start; r < start + count; r++) evalProba.set(net.forward(evalX, r * PIXELS, ws), r * CLASSES);
+  return { loss: 0, correct: 0, steps: 0, samples: count };
+}
