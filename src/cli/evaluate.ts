@@ -1,0 +1,35 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, basename } from 'node:path';
+import { labelsOf, toUnit } from '../data/frame.js';
+import { loadMnist } from '../data/mnist.js';
+import { galleryPng, misclassified } from '../eval/gallery.js';
+import { evaluate, formatEvaluation } from '../eval/metrics.js';
+import { BEST_MODEL_PATH, loadModel } from '../models/registry.js';
+import { runCli } from './run.js';
+
+const usage = `npm run evaluate -- [--model PATH] [--json] [--gallery PNG]
+
+  --model PATH    model JSON to evaluate (default ${BEST_MODEL_PATH})
+  --json          print one JSON object: model, accuracy, ci95, perClass, confusion, mostConfused, msPerImage
+  --gallery PNG   where to write the misclassified-digit gallery (default benchmarks/misclassified-NAME.png)`;
+
+runCli(usage, { model: { type: 'string' }, json: { type: 'boolean' }, gallery: { type: 'string' } }, ({ values }) => {
+  const path = values.model ?? BEST_MODEL_PATH;
+  const model = loadModel(path);
+  const { test } = loadMnist();
+  const x = toUnit(test.pixels);
+  const start = performance.now();
+  const proba = model.predictProba(x, test.n);
+  const msPerImage = (performance.now() - start) / test.n;
+  const e = evaluate(proba, labelsOf(test));
+  const gallery = values.gallery ?? `benchmarks/misclassified-${basename(path, '.json')}.png`;
+  mkdirSync(dirname(gallery), { recursive: true });
+  writeFileSync(gallery, galleryPng(misclassified(test.pixels, labelsOf(test), e.predictions, e.confidences), 10, 1));
+  if (values.json) {
+    const { predictions: _p, confidences: _c, ...rest } = e;
+    console.log(JSON.stringify({ model: { path, kind: model.metadata.kind, description: model.metadata.description }, ...rest, msPerImage, gallery }));
+  } else {
+    console.log(formatEvaluation(e, `${model.metadata.description} (${path}): MNIST test set`, msPerImage));
+    console.log(`\nmisclassified gallery (most confident mistakes first): ${gallery}`);
+  }
+});

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { argmaxRow } from '../models/classifier.js';
+import type { DigitModel } from '../models/model.js';
+import { decodeImage } from '../image/decode.js';
+import { tutorialInput } from '../image/naive.js';
+import { toMnistInput } from '../image/preprocess.js';
+import { DataError, ImageError } from '../util/errors.js';
+
+export interface SampleRow {
+  file: string;
+  label: number;
+  style: string;
+  group: string;
+}
+
+export function readSampleLabels(dir: string): SampleRow[] {
+  const path = join(dir, 'labels.csv');
+  const lines = readFileSync(path, 'utf8').trim().split('\n');
+  if (lines[0] !== 'file,label,style,group') throw new DataError(path, 'header must be file,label,style,group', 1);
+  return lines.slice(1).map((line, i) => {
+    const [file, label, style, group] = line.split(',');
+    const digit = Number(label);
+    if (!file || !style || !group || !Number.isInteger(digit) || digit < 0 || digit > 9) throw new DataError(path, `bad row "${line}"`, i + 2);
+    return { file, label: digit, style, group };
+  });
+}
+
+export interface SampleScore {
+  total: number;
+  correct: number;
+  tutorialCorrect: number;
+  /** style or group → [correct, tutorial correct, total] */
+  byStyle: Record<string, [number, number, number]>;
+  byGroup: Record<string, [number, number, number]>;
+  mistakes: { file: string; label: number; predicted: number | null }[];
+}
+
+/** Accuracy on the user-style sample set, with our preprocessing and with the tutorial pipeline. */
+export async function scoreSamples(model: DigitModel, dir: string): Promise<SampleScore> {
+  const rows = readSampleLabels(dir);
+  const score: SampleScore = { total: 0, correct: 0, tutorialCorrect: 0, byStyle: {}, byGroup: {}, mistakes: [] };
+  for (const row of rows) {
+    const img = await decodeImage(readFileSync(join(dir, row.file)));
+    let predicted: number | null = null;
+    try {
+      predicted = argmaxRow(model.predictProba(toMnistInput(img).pixels, 1), 0);
+    } catch (e) {
+      if (!(e instanceof ImageError && e.code === 'empty')) throw e;
+    }
+    const tutorial = argmaxRow(model.predictProba(tutorialInput(img), 1), 0);
+    const ok = predicted === row.label ? 1 : 0;
+    const tutorialOk = tutorial === row.label ? 1 : 0;
+    score.total++;
+    score.correct += ok;
+    score.tutorialCorrect += tutorialOk;
+    for (const [table, key] of [[score.byStyle, row.style], [score.byGroup, row.group]] as const) {
+      const cell = (table[key] ??= [0, 0, 0]);
+      cell[0] += ok;
+      cell[1] += tutorialOk;
+      cell[2]++;
+    }
+    if (!ok) score.mistakes.push({ file: row.file, label: row.label, predicted });
+  }
+  return score;
+}

@@ -1,0 +1,187 @@
+/* Numeric kernels for image preprocessing, on flat Float32Array images in [0,1]. */
+
+const BINS = 1024;
+
+/** The q-quantile (0..1) of values in [0,1] by histogram, optionally over only the values above `above`. */
+export function percentileOf(values: Float32Array, q: number, above = -1): number {
+  const hist = new Uint32Array(BINS);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v <= above) continue;
+    hist[Math.min(BINS - 1, Math.max(0, Math.floor(v * BINS)))]!++;
+    n++;
+  }
+  if (n === 0) return 0;
+  const target = q * (n - 1);
+  let seen = 0;
+  for (let b = 0; b < BINS; b++) {
+    seen += hist[b]!;
+    if (seen > target) return (b + 0.5) / BINS;
+  }
+  return 1;
+}
+
+/** Otsu's threshold for values in [0,1]: the split that maximises between-class variance. */
+export function otsuThreshold(values: Float32Array): number {
+  const bins = 256;
+  const hist = new Float64Array(bins);
+  for (let i = 0; i < values.length; i++) hist[Math.min(bins - 1, Math.max(0, Math.floor(values[i]! * bins)))]! += 1;
+  let total = 0;
+  let sumAll = 0;
+  for (let b = 0; b < bins; b++) {
+    total += hist[b]!;
+    sumAll += b * hist[b]!;
+  }
+  let weightBelow = 0;
+  let sumBelow = 0;
+  let best = 0;
+  let bestVariance = -1;
+  for (let b = 0; b < bins; b++) {
+    weightBelow += hist[b]!;
+    if (weightBelow === 0) continue;
+    const weightAbove = total - weightBelow;
+    if (weightAbove === 0) break;
+    sumBelow += b * hist[b]!;
+    const meanBelow = sumBelow / weightBelow;
+    const meanAbove = (sumAll - sumBelow) / weightAbove;
+    const variance = weightBelow * weightAbove * (meanBelow - meanAbove) ** 2;
+    if (variance > bestVariance) {
+      bestVariance = variance;
+      best = b;
+    }
+  }
+  return (best + 1) / bins;
+}
+
+/** Exact area-averaging downscale (each output pixel is the mean of the source area it covers). */
+export function areaResize(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
+  const out = new Float32Array(dw * dh);
+  const fx = sw / dw;
+  const fy = sh / dh;
+  for (let y = 0; y < dh; y++) {
+    const y0 = y * fy;
+    const y1 = y0 + fy;
+    for (let x = 0; x < dw; x++) {
+      const x0 = x * fx;
+      const x1 = x0 + fx;
+      let s = 0;
+      for (let sy = Math.floor(y0); sy < Math.min(sh, Math.ceil(y1)); sy++) {
+        const wy = Math.min(y1, sy + 1) - Math.max(y0, sy);
+        for (let sx = Math.floor(x0); sx < Math.min(sw, Math.ceil(x1)); sx++) {
+          const wx = Math.min(x1, sx + 1) - Math.max(x0, sx);
+          s += src[sy * sw + sx]! * wx * wy;
+        }
+      }
+      out[y * dw + x] = s / (fx * fy);
+    }
+  }
+  return out;
+}
+
+/** Bilinear resize, pixel centres aligned; used for upscaling and for smooth background fields. */
+export function bilinearResize(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
+  const out = new Float32Array(dw * dh);
+  for (let y = 0; y < dh; y++) {
+    const syf = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));
+    const y0 = Math.floor(syf);
+    const y1 = Math.min(sh - 1, y0 + 1);
+    const fy = syf - y0;
+    for (let x = 0; x < dw; x++) {
+      const sxf = Math.min(sw - 1, Math.max(0, ((x + 0.5) * sw) / dw - 0.5));
+      const x0 = Math.floor(sxf);
+      const x1 = Math.min(sw - 1, x0 + 1);
+      const fx = sxf - x0;
+      out[y * dw + x] =
+        (1 - fy) * ((1 - fx) * src[y0 * sw + x0]! + fx * src[y0 * sw + x1]!) + fy * ((1 - fx) * src[y1 * sw + x0]! + fx * src[y1 * sw + x1]!);
+    }
+  }
+  return out;
+}
+
+/** Grey dilation with a (2r+1)² square, separably; negate in and out for erosion. */
+export function boxMax(src: Float32Array, w: number, h: number, r: number): Float32Array {
+  const tmp = new Float32Array(w * h);
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let m = -Infinity;
+      for (let k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k++) m = Math.max(m, src[y * w + k]!);
+      tmp[y * w + x] = m;
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let m = -Infinity;
+      for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k++) m = Math.max(m, tmp[k * w + x]!);
+      out[y * w + x] = m;
+    }
+  }
+  return out;
+}
+
+/** 8-connected components of pixels above `threshold`: labels (0 = none) and each label's area. */
+export function componentsAbove(img: Float32Array, w: number, h: number, threshold: number): { labels: Int32Array; areas: number[] } {
+  const labels = new Int32Array(w * h);
+  const areas = [0];
+  const stack = new Int32Array(w * h);
+  for (let start = 0; start < w * h; start++) {
+    if (labels[start] !== 0 || img[start]! <= threshold) continue;
+    const label = areas.length;
+    let area = 0;
+    let top = 0;
+    stack[top++] = start;
+    labels[start] = label;
+    while (top > 0) {
+      const p = stack[--top]!;
+      area++;
+      const px = p % w;
+      const py = (p - px) / w;
+      for (let dy = -1; dy <= 1; dy++) {
+        const y = py + dy;
+        if (y < 0 || y >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const x = px + dx;
+          if (x < 0 || x >= w) continue;
+          const q = y * w + x;
+          if (labels[q] === 0 && img[q]! > threshold) {
+            labels[q] = label;
+            stack[top++] = q;
+          }
+        }
+      }
+    }
+    areas.push(area);
+  }
+  return { labels, areas };
+}
+
+/**
+ * Grey dilation by `radius` steps of 3×3, alternating cross and square neighbourhoods: an octagon, close
+ * to a round pen, where a square element would make blocky corners. Negate in and out for erosion.
+ */
+export function dilate(src: Float32Array, w: number, h: number, radius: number): Float32Array {
+  let cur = src;
+  for (let step = 0; step < radius; step++) {
+    const square = step % 2 === 1;
+    const out = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let m = cur[y * w + x]!;
+        for (let dy = -1; dy <= 1; dy++) {
+          const yy = y + dy;
+          if (yy < 0 || yy >= h) continue;
+          for (let dx = -1; dx <= 1; dx++) {
+            const xx = x + dx;
+            if (xx < 0 || xx >= w || (!square && dx !== 0 && dy !== 0)) continue;
+            const v = cur[yy * w + xx]!;
+            if (v > m) m = v;
+          }
+        }
+        out[y * w + x] = m;
+      }
+    }
+    cur = out;
+  }
+  return cur;
+}

@@ -1,0 +1,272 @@
+import { PIXELS, SIDE } from '../data/frame.js';
+import { ImageError } from '../util/errors.js';
+import type { RgbaImage } from './decode.js';
+import { areaResize, bilinearResize, boxMax, componentsAbove, dilate, otsuThreshold, percentileOf } from './kernels.js';
+
+/** What the pipeline found, for the --show view, the API and debugging. */
+export interface PreprocessInfo {
+  polarity: 'dark-on-light' | 'light-on-dark';
+  /** Ink contrast against the estimated background, 0..1. */
+  contrast: number;
+  /** Ink bounding box in the original image. */
+  box: { x: number; y: number; width: number; height: number };
+  /** Stroke width relative to the digit's height, before and after normalisation. */
+  strokeRatio: number;
+  strokeAdjustedPx: number;
+  specksIgnored: number;
+}
+
+export interface MnistInput {
+  /** 28×28 in [0,1], white ink on black, as MNIST. */
+  pixels: Float32Array;
+  info: PreprocessInfo;
+}
+
+/** Side of the working image the stroke width is normalised at, before the final 20×20 fit. */
+const WORK = 64;
+/** MNIST strokes are ~2.5–3 px in a 20 px box: about 9 px at the 64 px working size. */
+const TARGET_STROKE = 9;
+const MNIST_BOX = 20;
+/** MNIST's mean centre of mass, in pixel-index coordinates. */
+const MNIST_CENTRE = 14;
+/** Below this contrast (fraction of full scale) there is no ink to speak of. */
+const MIN_CONTRAST = 0.12;
+
+/**
+ * Turns any decoded image into the 28×28 input MNIST itself would have made of it:
+ * composite alpha → grey → find the ink polarity → subtract the estimated background (uneven light)
+ * → normalise contrast → keep the digit's connected ink, dropping specks → crop to it → normalise stroke
+ * width → fit into 20×20 keeping the aspect ratio, with area averaging → centre of mass to the centre of 28×28.
+ * Throws ImageError('no digit found', 'empty') for blank or ink-free images.
+ */
+export function toMnistInput(img: RgbaImage): MnistInput {
+  const { width, height } = img;
+  const grey = compositeGrey(img);
+  const { ink, polarity } = inkByPolarity(grey);
+  subtractBackground(ink, width, height);
+
+  const threshold = otsuThreshold(ink);
+  const contrast = percentileOf(ink, 1 - robustTail(ink.length));
+  if (contrast < MIN_CONTRAST) throw new ImageError('no digit found: the image is blank or has too little contrast', 'empty');
+  // Normalise so stroke cores reach 1; subtracting half the threshold removes paper texture and noise.
+  const floor = threshold * 0.5;
+  const core = Math.max(percentileOf(ink, 0.995, threshold), floor + 1e-6);
+  for (let i = 0; i < ink.length; i++) ink[i] = Math.min(1, Math.max(0, (ink[i]! - floor) / (core - floor)));
+
+  const { box, specksIgnored } = keepDigit(ink, width, height);
+  const crop = cropTo(ink, width, box);
+  const { image: work, w, h, strokeRatio, adjusted } = normaliseStroke(crop, box.width, box.height);
+  const pixels = frame(work, w, h);
+  return { pixels, info: { polarity, contrast, box, strokeRatio, strokeAdjustedPx: adjusted, specksIgnored } };
+}
+
+/**
+ * Quantile for a robust extreme: the 20th most extreme pixel, so a small digit on a big canvas (ink on
+ * 0.1% of it) still counts while a few stray pixels do not.
+ */
+function robustTail(n: number): number {
+  return Math.min(0.25, 20 / n);
+}
+
+/**
+ * Luminance in [0,1] with alpha composited onto a background that contrasts with the ink: a transparent
+ * canvas export keeps dark ink on white and light ink on black, rather than vanishing when alpha is dropped.
+ */
+function compositeGrey(img: RgbaImage): Float32Array {
+  const n = img.width * img.height;
+  const d = img.data;
+  const lum = new Float32Array(n);
+  let weighted = 0;
+  let alphaSum = 0;
+  let translucent = false;
+  for (let i = 0; i < n; i++) {
+    const a = d[i * 4 + 3]! / 255;
+    const l = (0.299 * d[i * 4]! + 0.587 * d[i * 4 + 1]! + 0.114 * d[i * 4 + 2]!) / 255;
+    lum[i] = l;
+    if (a < 0.98) translucent = true;
+    weighted += a * l;
+    alphaSum += a;
+  }
+  if (!translucent) return lum;
+  const background = alphaSum > 0 && weighted / alphaSum < 0.5 ? 1 : 0;
+  for (let i = 0; i < n; i++) {
+    const a = d[i * 4 + 3]! / 255;
+    lum[i] = a * lum[i]! + (1 - a) * background;
+  }
+  return lum;
+}
+
+/**
+ * Ink as bright-on-dark. The background is the bulk of the pixels and the ink the minority tail: whichever
+ * tail of the histogram lies further from the median is the ink.
+ */
+function inkByPolarity(grey: Float32Array): { ink: Float32Array; polarity: PreprocessInfo['polarity'] } {
+  const median = percentileOf(grey, 0.5);
+  const tail = robustTail(grey.length);
+  const dark = median - percentileOf(grey, tail);
+  const light = percentileOf(grey, 1 - tail) - median;
+  const darkInk = dark > light;
+  const ink = new Float32Array(grey.length);
+  for (let i = 0; i < grey.length; i++) ink[i] = darkInk ? 1 - grey[i]! : grey[i]!;
+  return { ink, polarity: darkInk ? 'dark-on-light' : 'light-on-dark' };
+}
+
+/**
+ * Removes uneven lighting: the background is estimated per block as a low percentile of the ink signal,
+ * eroded over neighbouring blocks (so thick strokes do not count as background), smoothed, and subtracted
+ * with bilinear interpolation. On a clean drawing the estimate is zero and nothing changes.
+ */
+function subtractBackground(ink: Float32Array, width: number, height: number): void {
+  const block = Math.max(8, Math.round(Math.max(width, height) / 16));
+  const bw = Math.ceil(width / block);
+  const bh = Math.ceil(height / block);
+  const grid = new Float32Array(bw * bh);
+  const values = new Float32Array(block * block);
+  for (let by = 0; by < bh; by++) {
+    for (let bx = 0; bx < bw; bx++) {
+      let m = 0;
+      for (let y = by * block; y < Math.min(height, (by + 1) * block); y++) {
+        for (let x = bx * block; x < Math.min(width, (bx + 1) * block); x++) values[m++] = ink[y * width + x]!;
+      }
+      grid[by * bw + bx] = percentileOf(values.subarray(0, m), 0.3);
+    }
+  }
+  const eroded = boxMax(grid.map((v) => -v), bw, bh, 1).map((v) => -v);
+  const smooth = new Float32Array(bw * bh);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      let s = 0;
+      let c = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const yy = y + dy;
+          const xx = x + dx;
+          if (yy >= 0 && yy < bh && xx >= 0 && xx < bw) {
+            s += eroded[yy * bw + xx]!;
+            c++;
+          }
+        }
+      }
+      smooth[y * bw + x] = s / c;
+    }
+  }
+  const background = bilinearResize(smooth, bw, bh, width, height);
+  for (let i = 0; i < ink.length; i++) ink[i] = Math.max(0, ink[i]! - background[i]!);
+}
+
+/**
+ * Keeps the ink that forms the digit: connected components of visible ink, dropping specks far smaller than
+ * the largest stroke; everything outside the kept components is cleared. Returns their bounding box.
+ */
+function keepDigit(ink: Float32Array, width: number, height: number): { box: PreprocessInfo['box']; specksIgnored: number } {
+  const { labels, areas } = componentsAbove(ink, width, height, 0.2);
+  let largest = 0;
+  for (let c = 1; c < areas.length; c++) largest = Math.max(largest, areas[c]!);
+  const minArea = Math.max(4, largest * 0.04);
+  if (largest < 10) throw new ImageError('no digit found: only specks of ink', 'empty');
+  const keep = areas.map((a, c) => c > 0 && a >= minArea);
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (keep[labels[i]!]) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      } else {
+        ink[i] = 0;
+      }
+    }
+  }
+  return { box: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }, specksIgnored: keep.filter((k, c) => c > 0 && !k).length };
+}
+
+function cropTo(ink: Float32Array, width: number, box: PreprocessInfo['box']): Float32Array {
+  const out = new Float32Array(box.width * box.height);
+  for (let y = 0; y < box.height; y++) out.set(ink.subarray((box.y + y) * width + box.x, (box.y + y) * width + box.x + box.width), y * box.width);
+  return out;
+}
+
+/**
+ * Scales the crop so its longer side is 64 px, then thickens thin strokes (a 1 px pen on a big canvas)
+ * or thins very heavy ones towards MNIST's stroke-to-height ratio, estimated as 2·area/perimeter.
+ */
+function normaliseStroke(crop: Float32Array, cw: number, ch: number): { image: Float32Array; w: number; h: number; strokeRatio: number; adjusted: number } {
+  const scale = WORK / Math.max(cw, ch);
+  const w = Math.max(1, Math.round(cw * scale));
+  const h = Math.max(1, Math.round(ch * scale));
+  let image = scale < 1 ? areaResize(crop, cw, ch, w, h) : bilinearResize(crop, cw, ch, w, h);
+  // A thin line shrunk to the working size fades: bring stroke cores back to full intensity.
+  const core = percentileOf(image, 0.95, 0.02);
+  if (core > 0) for (let i = 0; i < image.length; i++) image[i] = Math.min(1, image[i]! / core);
+  const stroke = strokeWidth(image, w, h);
+  let adjusted = 0;
+  if (stroke < TARGET_STROKE - 2) {
+    const radius = Math.max(1, Math.round((TARGET_STROKE - stroke) / 2));
+    image = dilate(image, w, h, radius);
+    adjusted = 2 * radius;
+  } else if (stroke > TARGET_STROKE * 2) {
+    const radius = Math.round((stroke - TARGET_STROKE * 1.5) / 2);
+    const thinned = dilate(image.map((v) => -v), w, h, radius).map((v) => -v);
+    // Never thin a digit away: keep the erosion only if most of the ink survives it.
+    if (sum(thinned) > 0.35 * sum(image)) {
+      image = thinned;
+      adjusted = -2 * radius;
+    }
+  }
+  return { image, w, h, strokeRatio: stroke / WORK, adjusted };
+}
+
+function strokeWidth(image: Float32Array, w: number, h: number): number {
+  let area = 0;
+  let perimeter = 0;
+  const on = (x: number, y: number) => x >= 0 && y >= 0 && x < w && y < h && image[y * w + x]! >= 0.5;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!on(x, y)) continue;
+      area++;
+      if (!on(x - 1, y) || !on(x + 1, y) || !on(x, y - 1) || !on(x, y + 1)) perimeter++;
+    }
+  }
+  return perimeter ? (2 * area) / perimeter : 0;
+}
+
+function sum(a: Float32Array): number {
+  let s = 0;
+  for (const v of a) s += v;
+  return s;
+}
+
+/** Fits the digit into 20×20 (aspect kept, area averaging) and moves its centre of mass to MNIST's centre. */
+function frame(work: Float32Array, w: number, h: number): Float32Array {
+  const s = MNIST_BOX / Math.max(w, h);
+  const fw = Math.max(1, Math.round(w * s));
+  const fh = Math.max(1, Math.round(h * s));
+  const small = areaResize(work, w, h, fw, fh);
+  let mass = 0;
+  let mx = 0;
+  let my = 0;
+  for (let y = 0; y < fh; y++) {
+    for (let x = 0; x < fw; x++) {
+      const v = small[y * fw + x]!;
+      mass += v;
+      mx += v * x;
+      my += v * y;
+    }
+  }
+  const ox = Math.round(MNIST_CENTRE - (mass ? mx / mass : fw / 2));
+  const oy = Math.round(MNIST_CENTRE - (mass ? my / mass : fh / 2));
+  const out = new Float32Array(PIXELS);
+  for (let y = 0; y < fh; y++) {
+    for (let x = 0; x < fw; x++) {
+      const tx = x + ox;
+      const ty = y + oy;
+      if (tx >= 0 && ty >= 0 && tx < SIDE && ty < SIDE) out[ty * SIDE + tx] = Math.min(1, small[y * fw + x]!);
+    }
+  }
+  return out;
+}
