@@ -146,11 +146,15 @@ export function vote(
     out[o + labels[index[0]!]!] = 1;
     return;
   }
+  // Sum in float64 so a unanimous vote is exactly 1, not 1 + float32 rounding.
+  votes.fill(0);
   let total = 0;
   for (let j = 0; j < k; j++) {
     const w = weighted ? 1 / Math.sqrt(dist2[j]!) : 1;
-    out[o + labels[index[j]!]!]! += w;
+    votes[labels[index[j]!]!]! += w;
     total += w;
   }
-  for (let c = 0; c < CLASSES; c++) out[o + c]! /= total;
+  for (let c = 0; c < CLASSES; c++) out[o + c] = votes[c]! / total;
 }
+
+const votes = new Float64Array(CLASSES);

@@ -1,0 +1,245 @@
+import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import KNN from 'ml-knn';
+import { PCA } from 'ml-pca';
+import { progress } from '../src/cli/progress.js';
+import { intOption, runCli } from '../src/cli/run.js';
+import { labelsOf, PIXELS } from '../src/data/frame.js';
+import { scoreSamples } from '../src/eval/samples.js';
+import { galleryPng, misclassified } from '../src/eval/gallery.js';
+import { evaluate } from '../src/eval/metrics.js';
+import { deskew } from '../src/features/deskew.js';
+import { Pca } from '../src/features/pca.js';
+import { argmaxRows } from '../src/models/classifier.js';
+import { KnnClassifier } from '../src/models/knn.js';
+import type { DigitModel } from '../src/models/model.js';
+import { BEST_MODEL_PATH, loadModel } from '../src/models/registry.js';
+import { scoreModel, trainingData, type TrainingData } from '../src/train/common.js';
+import { trainKnn } from '../src/train/knn.js';
+import { trainMlp } from '../src/train/mlp.js';
+import { renderReport } from './report.js';
+import { readResults, upsert, writeResults, type Results } from './results.js';
+
+const usage = `npm run bench -- [--only NAME[,NAME]] [--retrain] [--knn-queries N]
+
+  Trains or loads every model, evaluates each on the same MNIST test set, runs the side-by-side
+  comparisons with the ml.js reference packages, and writes benchmarks/results.json,
+  benchmarks/report.md (+ charts) and ${BEST_MODEL_PATH} (the best model by validation accuracy).
+
+  tasks: ${'pca-fit, knn-predict, knn, mlp-speed, mlp, samples'}
+  --only        run only these tasks (results of the others are kept from the last run)
+  --retrain     train models even when models/NAME.json exists (default: load it)
+  --knn-queries how many test queries ml-knn answers in knn-predict (default 200)`;
+
+interface Context {
+  data: TrainingData;
+  results: Results;
+  retrain: boolean;
+  knnQueries: number;
+}
+
+type Task = (ctx: Context) => Promise<void> | void;
+
+const TASKS: Record<string, Task> = {
+  'pca-fit': pcaFit,
+  'knn-predict': knnPredict,
+  knn: (ctx) => modelTask(ctx, 'knn', () => trainKnn(ctx.data).model),
+  'mlp-speed': mlpSpeed,
+  mlp: (ctx) => modelTask(ctx, 'mlp', async () => (await trainMlp(ctx.data)).model),
+  samples: samplesTask,
+};
+
+runCli(usage, { only: { type: 'string' }, retrain: { type: 'boolean' }, 'knn-queries': { type: 'string' } }, async ({ values }) => {
+  const only = values.only ? values.only.split(',') : Object.keys(TASKS);
+  const unknown = only.filter((t) => !TASKS[t]);
+  if (unknown.length) throw new RangeError(`unknown task ${unknown.join(', ')}; tasks are ${Object.keys(TASKS).join(', ')}`);
+  const ctx: Context = {
+    data: trainingData(),
+    results: readResults(),
+    retrain: !!values.retrain,
+    knnQueries: intOption(values['knn-queries'], 'knn-queries', 200),
+  };
+  for (const name of only) {
+    console.error(`\n== ${name}`);
+    const start = performance.now();
+    await TASKS[name]!(ctx);
+    console.error(`== ${name} done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+    writeResults(ctx.results);
+  }
+  chooseBest(ctx.results);
+  writeResults(ctx.results);
+  renderReport(ctx.results);
+  console.log(`\nwrote benchmarks/results.json, benchmarks/report.md${ctx.results.best ? ` and ${BEST_MODEL_PATH} (${ctx.results.best.name})` : ''}`);
+});
+
+function seconds(start: number): number {
+  return (performance.now() - start) / 1000;
+}
+
+/** Our PCA on full MNIST (fit and projection timed), and beside ml-pca on a subsample it can handle. */
+function pcaFit(ctx: Context): void {
+  const { data } = ctx;
+  const x = deskew(data.trainX, data.mnist.train.n);
+  let start = performance.now();
+  const pca = Pca.fit(x, data.mnist.train.n, PIXELS, { components: 50 });
+  const fitSeconds = seconds(start);
+  const all = new Float32Array(70_000 * PIXELS);
+  all.set(x);
+  all.set(deskew(data.testX, data.mnist.test.n), x.length);
+  start = performance.now();
+  pca.project(all, 70_000);
+  const projectSeconds = seconds(start);
+  const curve = Pca.fit(x, data.mnist.train.n, PIXELS, { components: 100 }).explainedVariance;
+  ctx.results.pca = { fitSeconds, projectSeconds, components: 50, images: 60_000, explainedVariance: curve };
+  console.error(`ours: fit ${fitSeconds.toFixed(2)} s on 60,000 images, projection of 70,000 in ${projectSeconds.toFixed(2)} s`);
+
+  // Side by side on the same 2,000 images: ml-pca's fit takes ~10 minutes on all 60,000.
+  const n = 2000;
+  const sub = x.subarray(0, n * PIXELS);
+  start = performance.now();
+  const ours = Pca.fit(sub, n, PIXELS, { components: 50 });
+  const oursSeconds = seconds(start);
+  const rows = Array.from({ length: n }, (_, i) => Array.from(sub.subarray(i * PIXELS, (i + 1) * PIXELS)));
+  const bar = progress('ml-pca (reference)', 1);
+  start = performance.now();
+  const reference = new PCA(rows, { center: true, scale: false });
+  const referenceSeconds = seconds(start);
+  bar.update(1);
+  bar.stop();
+  const refVectors = reference.getEigenvectors();
+  let minCos = 1;
+  for (let c = 0; c < 50; c++) {
+    let dot = 0;
+    for (let i = 0; i < PIXELS; i++) dot += ours.vectors[c * PIXELS + i]! * refVectors.get(i, c);
+    minCos = Math.min(minCos, Math.abs(dot));
+  }
+  upsert(ctx.results.comparisons, {
+    task: 'pca-fit',
+    reference: 'ml-pca',
+    workload: `fit 50 components on the same ${n} deskewed training images`,
+    oursSeconds,
+    referenceSeconds,
+    speedup: referenceSeconds / oursSeconds,
+    agreement: minCos,
+    agreementMeasure: 'min |cosine| between matching components 1–50',
+  });
+}
+
+/** ml-knn (KD-tree) against our brute-force kNN on the same PCA-50 features and queries. */
+function knnPredict(ctx: Context): void {
+  const { data } = ctx;
+  const x = deskew(data.trainX, data.mnist.train.n);
+  const pca = Pca.fit(x, data.mnist.train.n, PIXELS, { components: 50 });
+  const train = pca.project(x, data.mnist.train.n);
+  const q = ctx.knnQueries;
+  const queries = pca.project(deskew(data.testX.subarray(0, q * PIXELS), q), q);
+  const labels = labelsOf(data.mnist.train);
+  // Same rule on both sides: 4 nearest, plain majority vote.
+  const ours = KnnClassifier.fit(train, labels, 50, { k: 4, weighted: false });
+  let start = performance.now();
+  const oursPred = argmaxRows(ours.predictProba(queries, q), q);
+  const oursSeconds = seconds(start);
+  const toRows = (a: Float32Array, n: number) => Array.from({ length: n }, (_, i) => Array.from(a.subarray(i * 50, (i + 1) * 50)));
+  const reference = new KNN(toRows(train, data.mnist.train.n), Array.from(labels), { k: 4 });
+  const bar = progress('ml-knn (reference)', q);
+  const refPred: number[] = [];
+  start = performance.now();
+  const rows = toRows(queries, q);
+  rows.forEach((row, i) => {
+    refPred.push(reference.predict(row));
+    if (i % 10 === 0) bar.update(i);
+  });
+  const referenceSeconds = seconds(start);
+  bar.stop();
+  const agree = refPred.filter((p, i) => p === oursPred[i]).length / q;
+  upsert(ctx.results.comparisons, {
+    task: 'knn-predict',
+    reference: 'ml-knn',
+    workload: `${q} test queries against 60,000 training points, PCA-50 features, k=4 majority vote`,
+    oursSeconds,
+    referenceSeconds,
+    speedup: referenceSeconds / oursSeconds,
+    agreement: agree,
+    agreementMeasure: 'fraction of identical predictions',
+    notes: `ours ${((1000 * oursSeconds) / q).toFixed(2)} ms/query, ml-knn ${((1000 * referenceSeconds) / q).toFixed(1)} ms/query, single-threaded`,
+  });
+  console.error(`ours ${((1000 * oursSeconds) / q).toFixed(2)} ms/query, ml-knn ${((1000 * referenceSeconds) / q).toFixed(1)} ms/query, agreement ${(100 * agree).toFixed(1)}%`);
+}
+
+/** Loads models/NAME.json (or trains it), evaluates it on the test set and records the entry. */
+async function modelTask(ctx: Context, name: string, train: () => Promise<DigitModel> | DigitModel): Promise<void> {
+  const file = `models/${name}.json`;
+  let model: DigitModel;
+  if (existsSync(file) && !ctx.retrain) {
+    console.error(`loading ${file} (--retrain to train it again); it was made by:`);
+    model = loadModel(file);
+    console.error(`  ${model.metadata.command}`);
+  } else {
+    model = await train();
+    scoreModel(model, ctx.data);
+    writeFileSync(file, JSON.stringify(model.toJSON(), null, 1) + '\n');
+  }
+  const start = performance.now();
+  const proba = model.predictProba(ctx.data.testX, ctx.data.mnist.test.n);
+  const predictMsPerImage = (performance.now() - start) / ctx.data.mnist.test.n;
+  const test = evaluate(proba, labelsOf(ctx.data.mnist.test));
+  const validationAccuracy = model.metadata.metrics.validation?.accuracy ?? NaN;
+  if (name === 'knn' && Array.isArray(model.metadata.notes?.validationGrid)) {
+    ctx.results.knnSearch = model.metadata.notes.validationGrid as NonNullable<Results['knnSearch']>;
+  }
+  mkdirSync('benchmarks', { recursive: true });
+  writeFileSync(`benchmarks/misclassified-${name}.png`, galleryPng(misclassified(ctx.data.mnist.test.pixels, labelsOf(ctx.data.mnist.test), test.predictions, test.confidences), 10, 1));
+  upsert(ctx.results.models, {
+    name,
+    kind: model.metadata.kind,
+    description: model.metadata.description,
+    file,
+    testAccuracy: test.accuracy,
+    testCi95: test.ci95,
+    validationAccuracy,
+    trainSeconds: model.metadata.trainSeconds,
+    predictMsPerImage,
+    modelBytes: statSync(file).size,
+    confusion: test.confusion,
+    perClass: test.perClass.map(({ digit, precision, recall, f1 }) => ({ digit, precision, recall, f1 })),
+  });
+  console.error(`${name}: test ${(100 * test.accuracy).toFixed(2)}%, validation ${(100 * validationAccuracy).toFixed(2)}%, ${predictMsPerImage.toFixed(3)} ms/image`);
+}
+
+/** The reference network 784-256-10, batch 128, on 10,000 images: training throughput on both cores. */
+async function mlpSpeed(ctx: Context): Promise<void> {
+  const epochs = 3;
+  const r = await trainMlp(ctx.data, { hidden: [256], batch: 128, epochs, fitLimit: 10_000, augment: null, validateEvery: 1000, patience: 1000 });
+  const steady = r.history.slice(1).reduce((a, h) => a + h.samplesPerSecond, 0) / Math.max(1, r.history.length - 1);
+  ctx.results.mlpTrainSamplesPerSecond = Math.round(r.samplesPerSecond);
+  ctx.results.mlpSpeed = { network: '784-256-10', batch: 128, images: 10_000, epochs, samplesPerSecond: Math.round(r.samplesPerSecond), steadySamplesPerSecond: Math.round(steady) };
+  console.error(`mlpTrainSamplesPerSecond ${Math.round(r.samplesPerSecond)} (after the first epoch: ${Math.round(steady)})`);
+}
+
+/** The best model on the user-style sample set, beside the tutorial pipeline. */
+async function samplesTask(ctx: Context): Promise<void> {
+  chooseBest(ctx.results);
+  if (!existsSync(BEST_MODEL_PATH)) throw new RangeError(`no ${BEST_MODEL_PATH} yet: run a model task first`);
+  const s = await scoreSamples(loadModel(BEST_MODEL_PATH), 'data/samples');
+  const table = (t: Record<string, [number, number, number]>) =>
+    Object.fromEntries(Object.entries(t).map(([k, [c, tc, n]]) => [k, { accuracy: c / n, tutorialAccuracy: tc / n, n }]));
+  ctx.results.samples = {
+    model: ctx.results.best?.name ?? 'best',
+    total: s.total,
+    accuracy: s.correct / s.total,
+    tutorialAccuracy: s.tutorialCorrect / s.total,
+    byStyle: table(s.byStyle),
+    byGroup: table(s.byGroup),
+    mistakes: s.mistakes,
+  };
+  console.error(`samples: ours ${((100 * s.correct) / s.total).toFixed(1)}%, tutorial pipeline ${((100 * s.tutorialCorrect) / s.total).toFixed(1)}%`);
+}
+
+/** The best model by validation accuracy becomes models/best.json. */
+function chooseBest(results: Results): void {
+  const candidates = results.models.filter((m) => existsSync(m.file) && Number.isFinite(m.validationAccuracy));
+  if (candidates.length === 0) return;
+  const best = candidates.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
+  copyFileSync(best.file, BEST_MODEL_PATH);
+  results.best = { name: best.name, validationAccuracy: best.validationAccuracy, testAccuracy: best.testAccuracy };
+}
+

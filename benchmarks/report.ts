@@ -1,0 +1,143 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { EpochRecord } from '../src/train/mlp.js';
+import type { Results } from './results.js';
+import { barChart, confusionHeatmap, lineChart } from './svg.js';
+
+const pct = (v: number, d = 2) => `${(100 * v).toFixed(d)}%`;
+const CHARTS = 'benchmarks/charts';
+
+/** benchmarks/report.md with SVG charts, rendered from results.json. */
+export function renderReport(r: Results): void {
+  mkdirSync(CHARTS, { recursive: true });
+  const chart = (name: string, svg: string) => {
+    writeFileSync(`${CHARTS}/${name}.svg`, svg);
+    return `![${name}](charts/${name}.svg)`;
+  };
+  const models = [...r.models].sort((a, b) => b.testAccuracy - a.testAccuracy);
+  const out: string[] = [
+    '# Benchmark report',
+    '',
+    `Generated ${r.generated} by \`npm run bench\` on ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}. ` +
+      'Every model is evaluated on the same 10,000-image MNIST test set; settings were chosen on a fixed 5,000-image validation split of the training set. Timings are wall-clock on a shared machine: compare ratios measured in the same run rather than absolute seconds.',
+    '',
+    '## Models',
+    '',
+    '| model | test accuracy (95% CI) | validation | train s | ms / image | size |',
+    '|---|---|---|---|---|---|',
+    ...models.map(
+      (m) =>
+        `| **${m.name}**: ${m.description} | ${pct(m.testAccuracy)} (${pct(m.testCi95[0])}–${pct(m.testCi95[1])}) | ${pct(m.validationAccuracy)} | ${m.trainSeconds.toFixed(1)} | ${m.predictMsPerImage.toFixed(3)} | ${(m.modelBytes / 1e6).toFixed(1)} MB |`,
+    ),
+    '',
+  ];
+  if (models.length) {
+    out.push(
+      chart('accuracy', barChart('Test accuracy', models.map((m) => ({ label: m.name, value: m.testAccuracy })), (v) => pct(v))),
+      chart('train-seconds', barChart('Training time, seconds', models.map((m) => ({ label: m.name, value: m.trainSeconds })), (v) => `${v.toFixed(1)} s`, { log: true })),
+      chart('predict-ms', barChart('Prediction time, ms per image', models.map((m) => ({ label: m.name, value: m.predictMsPerImage })), (v) => `${v.toFixed(3)} ms`, { log: true })),
+      chart('model-size', barChart('Model JSON size, MB', models.map((m) => ({ label: m.name, value: m.modelBytes / 1e6 })), (v) => `${v.toFixed(1)} MB`)),
+      '',
+    );
+  }
+  const best = r.best && r.models.find((m) => m.name === r.best!.name);
+  if (best) {
+    out.push(
+      `## Best model: ${best.name}`,
+      '',
+      `Chosen by validation accuracy (${pct(best.validationAccuracy)}) and written to \`models/best.json\`. Test accuracy ${pct(best.testAccuracy)}.`,
+      '',
+      chart('confusion-best', confusionHeatmap(`Confusion matrix, ${best.name} (rows: true digit)`, best.confusion)),
+      '',
+      '| digit | precision | recall | F1 |',
+      '|---|---|---|---|',
+      ...best.perClass.map((c) => `| ${c.digit} | ${pct(c.precision)} | ${pct(c.recall)} | ${pct(c.f1)} |`),
+      '',
+      `Misclassified test digits, most confident mistakes first (true>predicted confidence): [misclassified-${best.name}.png](misclassified-${best.name}.png)`,
+      '',
+      `![misclassified](misclassified-${best.name}.png)`,
+      '',
+    );
+  }
+  if (r.comparisons.length) {
+    out.push(
+      '## Side by side with the ml.js packages',
+      '',
+      'Each row ran both implementations in the same process on the same data.',
+      '',
+      '| task | reference | workload | ours | reference | speed-up | agreement |',
+      '|---|---|---|---|---|---|---|',
+      ...r.comparisons.map(
+        (c) =>
+          `| ${c.task} | ${c.reference} | ${c.workload} | ${c.oursSeconds.toFixed(3)} s | ${c.referenceSeconds.toFixed(2)} s | **${c.speedup.toFixed(1)}×** | ${c.agreementMeasure.startsWith('fraction') ? pct(c.agreement, 1) : c.agreement.toFixed(5)} (${c.agreementMeasure}) |`,
+      ),
+      '',
+      ...r.comparisons.filter((c) => c.notes).map((c) => `- ${c.task}: ${c.notes}`),
+      '',
+    );
+  }
+  if (r.pca) {
+    let cumulative = 0;
+    const points: [number, number][] = r.pca.explainedVariance.map((v, i) => [i + 1, (cumulative += v)]);
+    out.push(
+      '## PCA',
+      '',
+      `Fit of ${r.pca.components} components on ${r.pca.images.toLocaleString('en')} deskewed images: **${r.pca.fitSeconds.toFixed(2)} s** (sparse covariance + block subspace iteration). Projection of 70,000 images: **${r.pca.projectSeconds.toFixed(2)} s**.`,
+      '',
+      chart('pca-variance', lineChart('Cumulative explained variance', 'components', 'fraction of variance', [{ name: 'deskewed MNIST', points }])),
+      '',
+    );
+  }
+  if (r.knnSearch?.length) {
+    const byK = new Map<number, [number, number][]>();
+    for (const row of r.knnSearch) {
+      if (!byK.has(row.k)) byK.set(row.k, []);
+      byK.get(row.k)!.push([row.components, row.validationAccuracy]);
+    }
+    const bestRow = r.knnSearch.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
+    out.push(
+      '## kNN: components and k, chosen on validation',
+      '',
+      `Best: PCA-${bestRow.components}, k=${bestRow.k}, distance-weighted, ${pct(bestRow.validationAccuracy)} on validation.`,
+      '',
+      chart('knn-validation', lineChart('kNN validation accuracy', 'PCA components', 'accuracy', [...byK].filter(([k]) => [1, 3, 4, 6].includes(k)).map(([k, points]) => ({ name: `k=${k}`, points })))),
+      '',
+    );
+  }
+  if (r.deskew) out.push(`Deskewing: ${r.deskew.note}`, '');
+  const mlpFile = 'models/mlp.json';
+  if (existsSync(mlpFile)) {
+    const curve = (JSON.parse(readFileSync(mlpFile, 'utf8')) as { notes?: { curve?: EpochRecord[] } }).notes?.curve ?? [];
+    const points = curve.filter((c) => c.validationAccuracy !== null).map((c): [number, number] => [c.seconds / 60, c.validationAccuracy!]);
+    if (points.length > 1) {
+      out.push('## MLP training curve', '', chart('mlp-curve', lineChart('MLP validation accuracy against training time', 'minutes', 'validation accuracy', [{ name: 'validation', points }])), '');
+    }
+  }
+  if (r.mlpSpeed) {
+    out.push(
+      '## MLP training speed',
+      '',
+      `Reference network ${r.mlpSpeed.network}, batch ${r.mlpSpeed.batch}, ${r.mlpSpeed.images.toLocaleString('en')} images × ${r.mlpSpeed.epochs} epochs, both cores: **${r.mlpSpeed.samplesPerSecond.toLocaleString('en')} samples/s** overall (${r.mlpSpeed.steadySamplesPerSecond.toLocaleString('en')} after the first epoch's JIT warm-up).`,
+      '',
+    );
+  }
+  if (r.mlpInput?.length) {
+    out.push('## MLP input, chosen on validation', '', '| input | validation accuracy |', '|---|---|', ...r.mlpInput.map((m) => `| ${m.input} | ${pct(m.validationAccuracy)} |`), '');
+  }
+  if (r.samples) {
+    const s = r.samples;
+    out.push(
+      '## User-style images (data/samples)',
+      '',
+      `${s.total} images drawn for this project (\`npm run samples\`), model **${s.model}**: **${pct(s.accuracy, 1)}** with MNIST-style preprocessing, against **${pct(s.tutorialAccuracy, 1)}** for the tutorial pipeline (grey → resize the whole image to 28×28 → invert).`,
+      '',
+      '| style | n | ours | tutorial pipeline |',
+      '|---|---|---|---|',
+      ...Object.entries(s.byGroup).map(([k, v]) => `| **all ${k}** | ${v.n} | **${pct(v.accuracy, 1)}** | ${pct(v.tutorialAccuracy, 1)} |`),
+      ...Object.entries(s.byStyle).map(([k, v]) => `| ${k} | ${v.n} | ${pct(v.accuracy, 1)} | ${pct(v.tutorialAccuracy, 1)} |`),
+      '',
+      s.mistakes.length ? `Mistakes: ${s.mistakes.map((m) => `${m.file} (${m.label}→${m.predicted ?? 'no digit'})`).join(', ')}` : 'No mistakes.',
+      '',
+    );
+  }
+  writeFileSync('benchmarks/report.md', out.join('\n'));
+}

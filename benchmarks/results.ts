@@ -1,0 +1,82 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+export interface ModelEntry {
+  name: string;
+  kind: string;
+  description: string;
+  file: string;
+  testAccuracy: number;
+  testCi95: [number, number];
+  validationAccuracy: number;
+  trainSeconds: number;
+  predictMsPerImage: number;
+  modelBytes: number;
+  confusion: number[][];
+  perClass: { digit: number; precision: number; recall: number; f1: number }[];
+}
+
+export interface Comparison {
+  task: string;
+  reference: string;
+  /** What both ran on, e.g. "2,000 training images". */
+  workload: string;
+  oursSeconds: number;
+  referenceSeconds: number;
+  speedup: number;
+  /** Fraction that agrees (predictions), or min |cosine| (PCA components). */
+  agreement: number;
+  agreementMeasure: string;
+  notes?: string;
+}
+
+export interface Results {
+  generated: string;
+  machine: { cpus: number; cpuModel: string; node: string };
+  models: ModelEntry[];
+  comparisons: Comparison[];
+  best?: { name: string; validationAccuracy: number; testAccuracy: number };
+  mlpTrainSamplesPerSecond?: number;
+  mlpSpeed?: { network: string; batch: number; images: number; epochs: number; samplesPerSecond: number; steadySamplesPerSecond: number };
+  pca?: { fitSeconds: number; projectSeconds: number; components: number; images: number; explainedVariance: number[] };
+  knnSearch?: { deskew: boolean; components: number; k: number; validationAccuracy: number }[];
+  deskew?: { withoutDeskew: number; withDeskew: number; note: string };
+  mlpInput?: { input: string; validationAccuracy: number; epochs: number }[];
+  samples?: {
+    model: string;
+    total: number;
+    accuracy: number;
+    tutorialAccuracy: number;
+    byStyle: Record<string, { accuracy: number; tutorialAccuracy: number; n: number }>;
+    byGroup: Record<string, { accuracy: number; tutorialAccuracy: number; n: number }>;
+    mistakes: { file: string; label: number; predicted: number | null }[];
+  };
+  [extra: string]: unknown;
+}
+
+export const RESULTS_PATH = 'benchmarks/results.json';
+
+/** Earlier results, so a partial run (--only) updates its entries and keeps the rest. */
+export function readResults(): Results {
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version };
+  const fresh: Results = { generated: new Date().toISOString(), machine, models: [], comparisons: [] };
+  if (!existsSync(RESULTS_PATH)) return fresh;
+  try {
+    const old = JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as Results;
+    return { ...old, generated: fresh.generated, machine, models: old.models ?? [], comparisons: old.comparisons ?? [] };
+  } catch {
+    console.error(`warning: ${RESULTS_PATH} is not valid JSON; starting afresh`);
+    return fresh;
+  }
+}
+
+export function writeResults(r: Results): void {
+  writeFileSync(RESULTS_PATH, JSON.stringify(r, null, 2) + '\n');
+}
+
+export function upsert<T extends { name?: string; task?: string }>(list: T[], item: T): void {
+  const key = (x: T) => x.name ?? x.task;
+  const i = list.findIndex((x) => key(x) === key(item));
+  if (i >= 0) list[i] = item;
+  else list.push(item);
+}

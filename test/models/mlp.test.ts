@@ -1,0 +1,102 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { labelsOf, take, toUnit } from '../../src/data/frame.js';
+import { loadMnist } from '../../src/data/mnist.js';
+import { evaluate } from '../../src/eval/metrics.js';
+import { Mlp, softmax, Workspace } from '../../src/models/mlp.js';
+import { isProbabilityRows } from '../../src/models/model.js';
+import { trainingData } from '../../src/train/common.js';
+import { trainMlp } from '../../src/train/mlp.js';
+import { Random } from '../../src/util/random.js';
+
+const test = suite('MLP');
+
+test('gradients match finite differences on a tiny network', () => {
+  const sizes = [12, 7, 6, 10];
+  const net = Mlp.init(sizes, 3);
+  const rng = new Random(5);
+  const x = new Float32Array(12).map((_, i) => (i % 3 === 0 ? 0 : rng.uniform(0.1, 1)));
+  const label = 4;
+  const ws = new Workspace(sizes);
+  net.grads.fill(0);
+  net.trainSample(x, 0, label, ws);
+  const analytic = net.grads.slice();
+  const loss = () => -Math.log(net.forward(x, 0, ws)[label]!);
+  const h = 1e-3;
+  let checked = 0;
+  for (let p = 0; p < net.params.length; p += 3) {
+    const saved = net.params[p]!;
+    net.params[p] = saved + h;
+    const up = loss();
+    net.params[p] = saved - h;
+    const down = loss();
+    net.params[p] = saved;
+    const numeric = (up - down) / (2 * h);
+    assert.ok(Math.abs(numeric - analytic[p]!) <= 2e-3 + 0.05 * Math.abs(numeric), `param ${p}: numeric ${numeric}, analytic ${analytic[p]}`);
+    checked++;
+  }
+  assert.ok(checked > 50);
+});
+
+test('softmax rows sum to 1 and stay finite for logits of ±1000', () => {
+  const z = new Float32Array([1000, -1000, 999, 0, -999, 1000, 3, 2, 1, 0]);
+  softmax(z, 0, 10);
+  assert.ok(z.every((v) => Number.isFinite(v) && v >= 0));
+  assert.ok(Math.abs(z.reduce((a, b) => a + b, 0) - 1) < 1e-6);
+  assert.ok(Math.abs(z[0]! - z[5]!) < 1e-7 && z[0]! > 0.4);
+});
+
+test("a gradient step raises the true class's probability", () => {
+  const mnist = loadMnist();
+  const sizes = [784, 32, 10];
+  const net = Mlp.init(sizes, 7);
+  const x = toUnit(mnist.train.pixels.subarray(0, 784));
+  const label = mnist.train.labels![0]!;
+  const ws = new Workspace(sizes);
+  const before = net.forward(x, 0, ws)[label]!;
+  net.grads.fill(0);
+  net.trainSample(x, 0, label, ws);
+  for (let p = 0; p < net.params.length; p++) net.params[p]! -= 0.01 * net.grads[p]!;
+  assert.ok(net.forward(x, 0, ws)[label]! > before);
+});
+
+const data = trainingData();
+// 500 steps of 50 with the default augmentation, which is what makes 1,000 images enough.
+const small = { hidden: [256], epochs: 25, batch: 50, lr: 3e-3, fitLimit: 1000, validateEvery: 1000, patience: 1000, quiet: true, workers: 2 };
+
+test('a few hundred steps on 1,000 images reach ≥ 90% on held-out images', async () => {
+  const { model, history } = await trainMlp(data, small);
+  assert.ok(history.length * Math.ceil(1000 / 50) >= 300);
+  const held = take(data.mnist.test, Array.from({ length: 1000 }, (_, i) => i));
+  const p = model.predictProba(toUnit(held.pixels), held.n);
+  assert.ok(isProbabilityRows(p, held.n));
+  const acc = evaluate(p, labelsOf(held)).accuracy;
+  assert.ok(acc >= 0.9, `held-out accuracy ${acc}`);
+});
+
+test('training with the same seed twice gives the same weights (augmentation and two workers included)', async () => {
+  const withAugment = { ...small, hidden: [32], epochs: 2, fitLimit: 600 };
+  const a = await trainMlp(data, withAugment);
+  const b = await trainMlp(data, withAugment);
+  const c = await trainMlp(data, { ...withAugment, seed: 2 });
+  const weights = (m: typeof a) => (m.model.classifier as Mlp).params;
+  assert.equal(Buffer.compare(Buffer.from(weights(a).buffer), Buffer.from(weights(b).buffer)), 0);
+  assert.not.equal(Buffer.compare(Buffer.from(weights(a).buffer), Buffer.from(weights(c).buffer)), 0);
+});
+
+test('a JSON round-trip gives identical probabilities', () => {
+  const net = Mlp.init([784, 20, 10], 11);
+  const again = Mlp.load(JSON.parse(JSON.stringify(net.toJSON())));
+  const x = data.testX.subarray(0, 20 * 784);
+  assert.equal(Array.from(again.predictProba(x, 20)), Array.from(net.predictProba(x, 20)));
+});
+
+test('damaged MLP JSON is refused with the reason', () => {
+  const j = Mlp.init([784, 20, 10], 1).toJSON();
+  assert.throws(() => Mlp.load({ ...j, sizes: [784, 20, 9] }), /last layer must have 10 outputs/);
+  assert.throws(() => Mlp.load({ ...j, layers: j.layers.slice(0, 1) }), /2 layer sizes but 1 weight blocks/);
+  const nan = new Float32Array(20).fill(NaN);
+  assert.throws(() => Mlp.load({ ...j, layers: [j.layers[0], { ...j.layers[1], b: Buffer.from(nan.buffer.slice(0, 40)).toString('base64') }] }), /NaN or infinity/);
+});
+
+test.run();

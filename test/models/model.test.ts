@@ -1,0 +1,74 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLASSES, head, PIXELS, toUnit } from '../../src/data/frame.js';
+import { loadMnist } from '../../src/data/mnist.js';
+import { InputTransform } from '../../src/features/transform.js';
+import { Pca } from '../../src/features/pca.js';
+import { KnnClassifier } from '../../src/models/knn.js';
+import { DigitModel, type ModelMetadata } from '../../src/models/model.js';
+import { loadModel, parseModel } from '../../src/models/registry.js';
+import { ModelFormatError } from '../../src/util/errors.js';
+
+const test = suite('model JSON');
+const train = head(loadMnist().train, 500);
+const x = toUnit(train.pixels);
+const pca = Pca.fit(x, train.n, PIXELS, { components: 20 });
+const metadata: ModelMetadata = {
+  kind: 'pca-knn',
+  description: 'test model',
+  created: '2026-01-01T00:00:00.000Z',
+  command: 'test',
+  seed: 0,
+  data: { 'train-images-idx3-ubyte': 'abc' },
+  preprocessing: 'deskew → PCA-20',
+  hyperparameters: { k: 3 },
+  trainSeconds: 1,
+  metrics: {},
+};
+const model = new DigitModel(metadata, new InputTransform(true, pca), KnnClassifier.fit(pca.project(x, train.n), train.labels!, 20, { k: 3 }));
+const text = JSON.stringify(model.toJSON(), null, 1);
+
+test('metadata comes before the parameters', () => {
+  const keys = Object.keys(JSON.parse(text));
+  assert.equal(keys.slice(0, 4), ['name', 'format', 'kind', 'description']);
+  assert.ok(keys.indexOf('metrics') < keys.indexOf('input') && keys.indexOf('input') < keys.indexOf('classifier'));
+});
+
+test('load(JSON.parse(JSON.stringify(m))) predicts the same', () => {
+  const again = parseModel(text);
+  assert.equal(Array.from(again.predictProba(x, 30)), Array.from(model.predictProba(x, 30)));
+  assert.is(again.metadata.command, 'test');
+  assert.is(again.input.deskew, true);
+});
+
+const broken: [string, string, RegExp][] = [
+  ['truncated JSON', text.slice(0, text.length / 2), /not valid JSON \(truncated or damaged\?\)/],
+  ['JSON that is not a model', '{"hello": 1}', /is not a mnist-digit-model file/],
+  ['a future format version', text.replace('"format": 1', '"format": 2'), /format version 2; this program reads version 1/],
+  ['an unknown classifier', text.replace('"name": "KNN"', '"name": "SVM"'), /unknown classifier "SVM"/],
+  ['PCA and classifier that do not fit together', text.replace('"inputSize": 20', '"inputSize": 21'), /./],
+  ['an array', '[1,2,3]', /not a mnist-digit-model file/],
+];
+for (const [name, body, message] of broken) {
+  test(`${name} is a ModelFormatError`, () => {
+    assert.throws(() => parseModel(body, 'm.json'), (e: Error) => e instanceof ModelFormatError && message.test(e.message));
+  });
+}
+
+test('a missing model file says how to make one', () => {
+  assert.throws(() => loadModel('/nonexistent/model.json'), /does not exist; train one with npm run train/);
+});
+
+test('the committed best model loads and gives probability rows', () => {
+  const best = loadModel();
+  const p = best.predictProba(x, 5);
+  assert.is(p.length, 5 * CLASSES);
+  const dir = mkdtempSync(join(tmpdir(), 'model-'));
+  writeFileSync(join(dir, 'm.json'), JSON.stringify(best.toJSON()));
+  assert.equal(Array.from(loadModel(join(dir, 'm.json')).predictProba(x, 5)), Array.from(p));
+});
+
+test.run();
