@@ -47,9 +47,13 @@ export function toMnistInput(img: RgbaImage): MnistInput {
 
   const threshold = otsuThreshold(ink);
   const contrast = percentileOf(ink, 1 - robustTail(ink.length));
-  if (contrast < MIN_CONTRAST) throw new ImageError('no digit found: the image is blank or has too little contrast', 'empty');
-  // Normalise so stroke cores reach 1; subtracting half the threshold removes paper texture and noise.
-  const floor = threshold * 0.5;
+  const noise = noiseSigma(ink);
+  if (contrast < Math.max(MIN_CONTRAST, 6 * noise)) {
+    throw new ImageError('no digit found: the image is blank or has too little contrast', 'empty');
+  }
+  // Normalise so stroke cores reach 1; the floor (half the Otsu threshold, at least 3σ of the noise)
+  // removes paper texture and sensor noise.
+  const floor = Math.max(threshold * 0.5, 3 * noise);
   const core = Math.max(percentileOf(ink, 0.995, threshold), floor + 1e-6);
   for (let i = 0; i < ink.length; i++) ink[i] = Math.min(1, Math.max(0, (ink[i]! - floor) / (core - floor)));
 
@@ -66,6 +70,14 @@ export function toMnistInput(img: RgbaImage): MnistInput {
  */
 function robustTail(n: number): number {
   return Math.min(0.25, 20 / n);
+}
+
+/** Noise level of the background, robustly: 1.4826 × the median absolute deviation (σ for Gaussian noise). */
+function noiseSigma(ink: Float32Array): number {
+  const median = percentileOf(ink, 0.5);
+  const deviation = new Float32Array(ink.length);
+  for (let i = 0; i < ink.length; i++) deviation[i] = Math.abs(ink[i]! - median);
+  return 1.4826 * percentileOf(deviation, 0.5);
 }
 
 /**
@@ -112,7 +124,7 @@ function inkByPolarity(grey: Float32Array): { ink: Float32Array; polarity: Prepr
 }
 
 /**
- * Removes uneven lighting: the background is estimated per block as a low percentile of the ink signal,
+ * Removes uneven lighting: the background is estimated per block as a the median of the ink signal,
  * eroded over neighbouring blocks (so thick strokes do not count as background), smoothed, and subtracted
  * with bilinear interpolation. On a clean drawing the estimate is zero and nothing changes.
  */
@@ -128,7 +140,7 @@ function subtractBackground(ink: Float32Array, width: number, height: number): v
       for (let y = by * block; y < Math.min(height, (by + 1) * block); y++) {
         for (let x = bx * block; x < Math.min(width, (bx + 1) * block); x++) values[m++] = ink[y * width + x]!;
       }
-      grid[by * bw + bx] = percentileOf(values.subarray(0, m), 0.3);
+      grid[by * bw + bx] = percentileOf(values.subarray(0, m), 0.5);
     }
   }
   const eroded = boxMax(grid.map((v) => -v), bw, bh, 1).map((v) => -v);

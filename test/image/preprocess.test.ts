@@ -1,0 +1,118 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { decodeImage } from '../../src/image/decode.js';
+import { predictDecoded } from '../../src/image/pipeline.js';
+import { toMnistInput } from '../../src/image/preprocess.js';
+import { loadModel } from '../../src/models/registry.js';
+import { encodePng } from '../../src/samples/styles.js';
+import { ImageError } from '../../src/util/errors.js';
+import { Random } from '../../src/util/random.js';
+import { digitInk, meanAbsDiff, toRgba } from '../helpers/images.js';
+
+const test = suite('MNIST-style preprocessing');
+const model = loadModel();
+
+function centreOfMass(p: Float32Array): [number, number] {
+  let m = 0;
+  let x = 0;
+  let y = 0;
+  p.forEach((v, i) => {
+    m += v;
+    x += v * (i % 28);
+    y += v * Math.floor(i / 28);
+  });
+  return [x / m, y / m];
+}
+
+test('a transparent-canvas PNG predicts the drawn digit', async () => {
+  for (const digit of [2, 4, 7]) {
+    const ink = digitInk(digit, 280, 280, { size: 200, brush: 10 });
+    // canvas.toDataURL: black ink, alpha carries the stroke, transparent pixels are RGB 0,0,0.
+    const img = await decodeImage(encodePng(toRgba(ink, 280, 280, [0, 0, 0], null)));
+    const p = predictDecoded(img, model);
+    assert.is(p.digit, digit);
+  }
+});
+
+test('inverted colours give the same 28×28', () => {
+  const ink = digitInk(5, 160, 200, { size: 150, brush: 7 });
+  const dark = toMnistInput(toRgba(ink, 160, 200, [0, 0, 0], [255, 255, 255])).pixels;
+  const light = toMnistInput(toRgba(ink, 160, 200, [255, 255, 255], [0, 0, 0])).pixels;
+  assert.ok(meanAbsDiff(dark, light) < 0.01, `difference ${meanAbsDiff(dark, light)}`);
+});
+
+test('the digit lands MNIST-style: a 20-pixel box, centre of mass at the centre of 28×28', () => {
+  const ink = digitInk(7, 800, 600, { size: 70, brush: 3, x: 600, y: 40 }); // small, far off-centre
+  const { pixels, info } = toMnistInput(toRgba(ink, 800, 600, [0, 0, 0], [255, 255, 255]));
+  const [cx, cy] = centreOfMass(pixels);
+  assert.ok(Math.abs(cx - 14) <= 0.6 && Math.abs(cy - 14) <= 0.6, `centre (${cx}, ${cy})`);
+  const rows = [...Array(28).keys()].filter((y) => pixels.subarray(y * 28, y * 28 + 28).some((v) => v > 0.05));
+  assert.ok(rows.length >= 19 && rows.length <= 22, `ink spans ${rows.length} rows`);
+  assert.ok(info.box.x >= 590 && info.box.y >= 30, JSON.stringify(info.box));
+  assert.ok(pixels.some((v) => v > 0.95), 'stroke cores reach full intensity');
+});
+
+test('a thin 1-pixel pen is thickened to an MNIST-like stroke', () => {
+  const ink = digitInk(3, 500, 500, { size: 420, brush: 0.7 });
+  const { pixels, info } = toMnistInput(toRgba(ink, 500, 500, [0, 0, 0], [255, 255, 255]));
+  assert.ok(info.strokeAdjustedPx > 0);
+  const strong = pixels.filter((v) => v > 0.5).length;
+  assert.ok(strong > 60, `${strong} strong pixels`);
+});
+
+test('a blank or nearly blank image gives "no digit found", not a guess', () => {
+  const blank = toRgba(new Float32Array(100 * 100), 100, 100, [0, 0, 0], [255, 255, 255]);
+  assert.throws(() => toMnistInput(blank), (e: Error) => e instanceof ImageError && e.code === 'empty');
+  const p = predictDecoded(blank, model);
+  assert.is(p.digit, null);
+  assert.match(p.digit === null ? p.reason : '', /no digit found/);
+  const specks = new Float32Array(300 * 300);
+  for (const i of [1000, 40_000, 80_123]) specks[i] = 1;
+  assert.throws(() => toMnistInput(toRgba(specks, 300, 300, [0, 0, 0], [255, 255, 255])), /no digit found/);
+  const transparent = toRgba(new Float32Array(64 * 64), 64, 64, [0, 0, 0], null);
+  assert.throws(() => toMnistInput(transparent), /no digit found/);
+});
+
+test('a grey photo of paper with uneven light and noise, but no writing, gives no digit', () => {
+  const w = 320;
+  const h = 240;
+  const rng = new Random(3);
+  const data = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const v = 255 * (0.55 + 0.3 * (x / w) - 0.15 * (y / h)) + rng.gaussian() * 6;
+      data.fill(Math.max(0, Math.min(255, Math.round(v))), (y * w + x) * 4, (y * w + x) * 4 + 3);
+      data[(y * w + x) * 4 + 3] = 255;
+    }
+  }
+  assert.throws(() => toMnistInput({ width: w, height: h, data }), /no digit found/);
+});
+
+test('property: any random image gives a 28×28 in [0,1] or a typed ImageError', () => {
+  const rng = new Random(99);
+  let digits = 0;
+  for (let trial = 0; trial < 150; trial++) {
+    const w = 1 + rng.int(trial % 10 === 0 ? 3 : 300);
+    const h = 1 + rng.int(trial % 7 === 0 ? 3 : 300);
+    const data = new Uint8Array(w * h * 4);
+    const kind = trial % 5;
+    for (let i = 0; i < w * h; i++) {
+      const x = i % w;
+      const y = Math.floor(i / w);
+      const v = kind === 0 ? rng.int(256) : kind === 1 ? (x * 255) / w : kind === 2 ? ((x - w / 2) ** 2 + (y - h / 2) ** 2 < (w * h) / 20 ? 0 : 255) : kind === 3 ? 128 : rng.next() < 0.01 ? 0 : 255;
+      data.fill(v, i * 4, i * 4 + 3);
+      data[i * 4 + 3] = kind === 4 ? rng.int(256) : 255;
+    }
+    try {
+      const { pixels } = toMnistInput({ width: w, height: h, data });
+      assert.is(pixels.length, 784);
+      assert.ok(pixels.every((v) => v >= 0 && v <= 1 && Number.isFinite(v)), `trial ${trial}: out of range`);
+      digits++;
+    } catch (e) {
+      assert.ok(e instanceof ImageError, `trial ${trial} (${w}×${h}, kind ${kind}) threw ${(e as Error).stack}`);
+    }
+  }
+  assert.ok(digits > 0 && digits < 150, `${digits} of 150 random images gave a 28×28`);
+});
+
+test.run();
