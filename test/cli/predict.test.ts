@@ -1,0 +1,53 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodePng } from '../../src/samples/styles.js';
+import { runCli } from '../helpers/cli.js';
+import { digitInk, toRgba } from '../helpers/images.js';
+
+const test = suite('predict CLI');
+const dir = mkdtempSync(join(tmpdir(), 'predict-'));
+const seven = join(dir, 'seven.png');
+writeFileSync(seven, encodePng(toRgba(digitInk(7, 280, 280, { size: 200, brush: 10 }), 280, 280, [0, 0, 0], [255, 255, 255])));
+const broken = join(dir, 'broken.png');
+writeFileSync(broken, 'not an image');
+const blank = join(dir, 'blank.png');
+writeFileSync(blank, encodePng(toRgba(new Float32Array(100 * 100), 100, 100, [0, 0, 0], [255, 255, 255])));
+
+test('--json prints one object per file and exits 1 when any file failed', () => {
+  const r = runCli('src/cli/predict.ts', ['--json', seven, broken, blank, join(dir, 'missing.png')]);
+  assert.is(r.code, 1, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.is(lines.length, 4);
+  assert.is(lines[0].file, seven);
+  assert.is(lines[0].digit, 7);
+  assert.is(lines[0].probabilities.length, 10);
+  assert.ok(lines[0].confidence > 0.5);
+  assert.match(lines[1].error, /unsupported format/);
+  assert.is(lines[2].digit, null);
+  assert.match(lines[2].reason, /no digit found/);
+  assert.match(lines[3].error, /cannot read: ENOENT/);
+});
+
+test('a good file exits 0; --show writes the input beside the 28×28 the model saw', () => {
+  const r = runCli('src/cli/predict.ts', ['--show', seven]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /seven\.png: 7 \(\d+\.\d%\)/);
+  assert.ok(existsSync(`${seven}.seen.png`));
+});
+
+test('no files, an unknown flag and a bad model are clear errors', () => {
+  assert.match(runCli('src/cli/predict.ts', []).stderr, /no image files given/);
+  const unknown = runCli('src/cli/predict.ts', ['--frobnicate', seven]);
+  assert.is(unknown.code, 2);
+  assert.match(unknown.stderr, /Unknown option '--frobnicate'/);
+  const badModel = join(dir, 'model.json');
+  writeFileSync(badModel, '{"name": "mnist-digit-model", "format": 1, "kind": "mlp", "clas');
+  const r = runCli('src/cli/predict.ts', ['--model', badModel, seven]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /error: .*model\.json is not valid JSON \(truncated or damaged\?\)/);
+});
+
+test.run();
