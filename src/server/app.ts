@@ -1,0 +1,113 @@
+import { fileURLToPath } from 'node:url';
+import Koa from 'koa';
+import serve from 'koa-static';
+import type { DigitModel } from '../models/model.js';
+import type { Predictor } from './predictor.js';
+import { apiRouter } from './routes.js';
+
+export interface Limits {
+  /** Largest JSON body, bytes (a base64 image inside it). */
+  jsonBytes: number;
+  /** Largest uploaded file, bytes. */
+  fileBytes: number;
+  /** Most files in one multipart request. */
+  files: number;
+  /** Largest image, pixels, checked from its header before decoding. */
+  maxPixels: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { jsonBytes: 2 * 1024 * 1024, fileBytes: 10 * 1024 * 1024, files: 20, maxPixels: 25_000_000 };
+
+export interface AppOptions {
+  model: DigitModel;
+  predictor: Predictor;
+  limits?: Partial<Limits>;
+  /** Where the model came from, for the download link. */
+  modelPath?: string;
+}
+
+const WEB_DIR = fileURLToPath(new URL('../../web', import.meta.url));
+
+/** All script comes from files under web/, so the policy needs no 'unsafe-inline'. */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "object-src 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Builds the app; the caller decides where to listen (tests use port 0). */
+export function createApp(options: AppOptions): Koa {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const app = new Koa();
+  app.use(errorHandler);
+  app.use(async (ctx, next) => {
+    ctx.set('Content-Security-Policy', CSP);
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('X-Frame-Options', 'DENY');
+    ctx.set('Referrer-Policy', 'no-referrer');
+    await next();
+  });
+  const api = apiRouter(options.model, options.predictor, limits);
+  app.use(api.routes());
+  app.use(api.allowedMethods());
+  app.use(serve(WEB_DIR, { extensions: ['html'], maxage: 0 }));
+  return app;
+}
+
+/**
+ * The single error handler: known client errors become JSON {error} with their status; anything else is
+ * logged and answered as a plain 500 without a stack trace.
+ */
+async function errorHandler(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  try {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) {
+      ctx.status = 404;
+      ctx.body = { error: `not found: ${ctx.method} ${ctx.path}` };
+    }
+  } catch (e) {
+    const err = e as { status?: number; statusCode?: number; expose?: boolean; message?: string; code?: string; name?: string };
+    const status = clientStatus(err);
+    if (status) {
+      ctx.status = status;
+      ctx.body = { error: clientMessage(err, status) };
+    } else {
+      console.error(e);
+      ctx.status = 500;
+      ctx.body = { error: 'internal error' };
+    }
+  }
+}
+
+const MULTER_STATUS: Record<string, number> = {
+  LIMIT_FILE_SIZE: 413,
+  LIMIT_FILE_COUNT: 413,
+  LIMIT_PART_COUNT: 413,
+  LIMIT_FIELD_COUNT: 413,
+  LIMIT_FIELD_VALUE: 413,
+  LIMIT_FIELD_KEY: 413,
+  LIMIT_UNEXPECTED_FILE: 400,
+};
+
+function clientStatus(err: { status?: number; statusCode?: number; expose?: boolean; code?: string; name?: string }): number | null {
+  if (err.name === 'MulterError' && err.code) return MULTER_STATUS[err.code] ?? 400;
+  const status = err.status ?? err.statusCode;
+  if (status && status >= 400 && status < 500) return status;
+  return null;
+}
+
+function clientMessage(err: { message?: string; code?: string; name?: string }, status: number): string {
+  if (err.name === 'MulterError') {
+    if (err.code === 'LIMIT_UNEXPECTED_FILE') return 'unexpected file field: send images in the field "image"';
+    return `upload over a limit: ${err.message ?? err.code}`;
+  }
+  if (status === 413) return `request body too large: ${err.message ?? ''}`.trim();
+  if (err.name === 'SyntaxError') return `invalid JSON body: ${err.message ?? ''}`.trim();
+  return err.message ?? 'bad request';
+}

@@ -1,0 +1,21 @@
+import { inputDataUrl } from '../eval/visuals.js';
+import { predictImage } from '../image/pipeline.js';
+import type { DigitModel } from '../models/model.js';
+import { ImageError } from '../util/errors.js';
+
+/** What a prediction task returns across the thread boundary: plain data, errors as codes. */
+export type TaskResult =
+  | { ok: true; digit: number; confidence: number; probabilities: number[]; input: string }
+  | { ok: true; digit: null; reason: string }
+  | { ok: false; code: ImageError['code']; error: string };
+
+export async function predictTask(model: DigitModel, bytes: Uint8Array, maxPixels: number): Promise<TaskResult> {
+  try {
+    const p = await predictImage(bytes, model, { maxPixels });
+    if (p.digit === null) return { ok: true, digit: null, reason: p.reason };
+    return { ok: true, digit: p.digit, confidence: p.confidence, probabilities: p.probabilities, input: inputDataUrl(p.input) };
+  } catch (e) {
+    if (e instanceof ImageError) return { ok: false, code: e.code, error: e.message };
+    throw e;
+  }
+}

@@ -1,0 +1,37 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { DigitModel } from '../models/model.js';
+import { predictTask, type TaskResult } from './predict-task.js';
+
+/** Turns image bytes into a prediction; the server does not care whether that runs in-process or in a pool. */
+export interface Predictor {
+  predict(bytes: Uint8Array): Promise<TaskResult>;
+  close(): Promise<void>;
+}
+
+/** Runs on the calling thread: for tests and tools. */
+export function inlinePredictor(model: DigitModel, maxPixels: number): Predictor {
+  return { predict: async (bytes) => predictTask(model, bytes, maxPixels), close: async () => {} };
+}
+
+/**
+ * A pool of worker threads, each with its own copy of the model, so decoding and prediction never block
+ * the HTTP event loop (one thread per core by default).
+ */
+export function poolPredictor(modelPath: string, maxPixels: number, threads = availableParallelism()): Predictor {
+  const pool = new Piscina({
+    filename: new URL('./predict-worker.mjs', import.meta.url).href,
+    workerData: { modelPath, maxPixels },
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: Infinity,
+  });
+  return {
+    predict: (bytes) => {
+      // Copy into a transferable buffer: the request's Buffer may share a pooled ArrayBuffer.
+      const copy = new Uint8Array(bytes);
+      return pool.run(copy, { transferList: [copy.buffer] }) as Promise<TaskResult>;
+    },
+    close: () => pool.destroy(),
+  };
+}

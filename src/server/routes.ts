@@ -1,0 +1,121 @@
+import bodyParser from '@koa/bodyparser';
+import multer from '@koa/multer';
+import Router from '@koa/router';
+import type Koa from 'koa';
+import { tilesPng } from '../eval/visuals.js';
+import { Mlp } from '../models/mlp.js';
+import type { DigitModel } from '../models/model.js';
+import type { Limits } from './app.js';
+import type { Predictor } from './predictor.js';
+import type { TaskResult } from './predict-task.js';
+
+const ERROR_STATUS = { unsupported: 415, 'too-large': 413, undecodable: 400, empty: 400 } as const;
+
+/** JSON API: parse → predict in the pool → shape the answer. No image maths here. */
+export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limits): Router {
+  const router = new Router();
+  const json = bodyParser({ enableTypes: ['json'], jsonLimit: limits.jsonBytes, encoding: 'utf-8' });
+  const files = multer({ storage: multer.memoryStorage(), limits: { fileSize: limits.fileBytes, files: limits.files, fields: 10, parts: limits.files + 10 } }).array('image', limits.files);
+  const modelName = `${model.metadata.kind}: ${model.metadata.description}`;
+  const { metadata } = model;
+  const visuals = modelVisuals(model);
+
+  router.get('/healthz', (ctx) => {
+    ctx.body = { ok: true };
+  });
+
+  router.get('/api/model', (ctx) => {
+    ctx.body = { ...metadata, input: model.input.describe(), visuals: Object.keys(visuals) };
+  });
+
+  router.get('/api/model/:picture.png', (ctx) => {
+    const png = visuals[ctx.params.picture as string];
+    if (!png) ctx.throw(404, `this model has no ${ctx.params.picture} picture (it has: ${Object.keys(visuals).join(', ') || 'none'})`);
+    ctx.type = 'image/png';
+    ctx.body = png!();
+  });
+
+  let download: string | null = null;
+  router.get('/model.json', (ctx) => {
+    download ??= JSON.stringify(model.toJSON(), null, 1);
+    ctx.attachment('mnist-digit-model.json');
+    ctx.type = 'application/json';
+    ctx.body = download;
+  });
+
+  router.post('/api/predict', async (ctx, next) => {
+    if (ctx.is('application/json')) return json(ctx, next);
+    if (ctx.is('multipart/form-data')) return files(ctx, next);
+    ctx.throw(415, 'send JSON {"image": "<data URL or base64>"} or multipart/form-data with "image" files');
+  }, async (ctx) => {
+    if (ctx.is('application/json')) {
+      const body = ctx.request.body as { image?: unknown } | undefined;
+      const bytes = imageFromJson(ctx, body?.image);
+      respond(ctx, await predictor.predict(bytes), modelName);
+      return;
+    }
+    const uploads = (ctx.request as unknown as { files?: { originalname: string; buffer: Buffer }[] }).files ?? [];
+    if (uploads.length === 0) ctx.throw(400, 'no image files: send them in the multipart field "image"');
+    if (uploads.length === 1) {
+      respond(ctx, await predictor.predict(nonEmpty(ctx, uploads[0]!.buffer)), modelName);
+      return;
+    }
+    const results = await Promise.all(
+      uploads.map(async (f) => {
+        if (f.buffer.length === 0) return { file: f.originalname, error: 'empty file' };
+        const r = await predictor.predict(f.buffer);
+        return r.ok ? { file: f.originalname, ...publicResult(r), model: modelName } : { file: f.originalname, error: r.error };
+      }),
+    );
+    ctx.body = { results };
+  });
+
+  return router;
+}
+
+function imageFromJson(ctx: Koa.Context, image: unknown): Uint8Array {
+  if (typeof image !== 'string') ctx.throw(400, 'the JSON body needs "image": a data URL or base64 string of a PNG, JPEG or BMP');
+  const match = /^data:([\w/+.-]*)(;[\w=-]+)*?;base64,/.exec(image);
+  const b64 = (match ? image.slice(match[0].length) : image).replace(/\s+/g, '');
+  if (match && match[1] && !/^image\/(png|jpeg|jpg|bmp|x-ms-bmp)$/.test(match[1])) ctx.throw(415, `unsupported type ${match[1]}: send a PNG, JPEG or BMP`);
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(b64)) ctx.throw(400, '"image" is not valid base64');
+  return nonEmpty(ctx, Buffer.from(b64, 'base64'));
+}
+
+function nonEmpty(ctx: Koa.Context, bytes: Uint8Array): Uint8Array {
+  if (bytes.length === 0) ctx.throw(400, 'the image is empty');
+  return bytes;
+}
+
+function publicResult(r: Extract<TaskResult, { ok: true }>): Record<string, unknown> {
+  const { ok: _ok, ...rest } = r;
+  return rest;
+}
+
+function respond(ctx: Koa.Context, r: TaskResult, model: string): void {
+  if (!r.ok) {
+    ctx.status = ERROR_STATUS[r.code];
+    ctx.body = { error: r.error };
+    return;
+  }
+  ctx.body = { ...publicResult(r), model };
+}
+
+/** Pictures the inspector can show for this model, rendered on first request. */
+function modelVisuals(model: DigitModel): Record<string, () => Buffer> {
+  const out: Record<string, () => Buffer> = {};
+  const cache = new Map<string, Buffer>();
+  const lazy = (name: string, make: () => Buffer) => () => cache.get(name) ?? (cache.set(name, make()), cache.get(name)!);
+  const pca = model.input.pca;
+  if (pca) {
+    out.eigendigits = lazy('eigendigits', () => tilesPng(Array.from({ length: Math.min(32, pca.components) }, (_, c) => pca.vectors.subarray(c * 784, (c + 1) * 784))));
+  }
+  const c = model.classifier;
+  if (c instanceof Mlp && c.sizes[0] === 784) {
+    const first = c.layers[0]!;
+    out.weights = lazy('weights', () =>
+      tilesPng(Array.from({ length: Math.min(48, first.outSize) }, (_, j) => Float32Array.from({ length: 784 }, (_, i) => first.w[i * first.outSize + j]!))),
+    );
+  }
+  return out;
+}

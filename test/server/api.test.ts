@@ -1,0 +1,152 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { encodePng } from '../../src/samples/styles.js';
+import { digitInk, toRgba } from '../helpers/images.js';
+import { startServer } from '../helpers/server.js';
+
+const test = suite('JSON API');
+const seven = encodePng(toRgba(digitInk(7, 280, 280, { size: 200, brush: 10 }), 280, 280, [0, 0, 0], [255, 255, 255]));
+const four = encodePng(toRgba(digitInk(4, 200, 200, { size: 150, brush: 8 }), 200, 200, [255, 255, 255], [0, 0, 0]));
+const blank = encodePng(toRgba(new Float32Array(100 * 100), 100, 100, [0, 0, 0], [255, 255, 255]));
+const dataUrl = (b: Uint8Array, type = 'image/png') => `data:${type};base64,${Buffer.from(b).toString('base64')}`;
+/** The shapes /api answers with, loosely: each test reads the fields it expects. */
+interface Body {
+  digit: number | null;
+  confidence: number;
+  probabilities: number[];
+  input: string;
+  model: string;
+  reason: string;
+  error: string;
+  file: string;
+  results: Body[];
+  kind: string;
+  command: string;
+  classifier?: unknown;
+  visuals: string[];
+  name: string;
+}
+const read = (r: Response) => r.json() as Promise<Body>;
+const limits = { jsonBytes: 300_000, fileBytes: 200_000, files: 3, maxPixels: 1_000_000 };
+
+let server: Awaited<ReturnType<typeof startServer>>;
+test.before(async () => {
+  server = await startServer(limits);
+});
+test.after(async () => {
+  await server.close();
+});
+
+const postJson = (body: unknown) => fetch(`${server.url}/api/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+function postFiles(files: [string, Uint8Array][], field = 'image') {
+  const form = new FormData();
+  for (const [name, bytes] of files) form.append(field, new Blob([Uint8Array.from(bytes)]), name);
+  return fetch(`${server.url}/api/predict`, { method: 'POST', body: form });
+}
+
+test('JSON with a data URL predicts the digit, with probabilities and the 28×28 the model saw', async () => {
+  const r = await postJson({ image: dataUrl(seven) });
+  assert.is(r.status, 200);
+  const body = await read(r);
+  assert.is(body.digit, 7);
+  assert.is(body.probabilities.length, 10);
+  assert.ok(Math.abs(body.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-3);
+  assert.is(body.confidence, Math.max(...body.probabilities));
+  assert.match(body.input, /^data:image\/png;base64,/);
+  assert.type(body.model, 'string');
+  const plain = await read(await postJson({ image: Buffer.from(four).toString('base64') }));
+  assert.is(plain.digit, 4);
+});
+
+test('multipart with one file answers like JSON; several give {results} with a line per file', async () => {
+  const one = await read(await postFiles([['seven.png', seven]]));
+  assert.is(one.digit, 7);
+  const r = await postFiles([['seven.png', seven], ['notes.txt', Buffer.from('hello')], ['four.png', four]]);
+  assert.is(r.status, 200);
+  const { results } = await read(r);
+  assert.equal(results.map((x) => x.file), ['seven.png', 'notes.txt', 'four.png']);
+  assert.is(results[0]!.digit, 7);
+  assert.match(results[1]!.error, /unsupported format/);
+  assert.is(results[2]!.digit, 4);
+});
+
+test('a blank image gives digit null with a reason, not a guess', async () => {
+  const body = await read(await postJson({ image: dataUrl(blank) }));
+  assert.is(body.digit, null);
+  assert.match(body.reason, /no digit found/);
+});
+
+const errors: [string, () => Promise<Response>, number, RegExp][] = [
+  ['an unsupported content type', () => fetch(`${server.url}/api/predict`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hi' }), 415, /send JSON/],
+  ['a GIF data URL', () => postJson({ image: 'data:image/gif;base64,R0lGODlh' }), 415, /unsupported type image\/gif/],
+  ['bytes that are no known image', () => postJson({ image: Buffer.from('GIF89a-not-really').toString('base64') }), 415, /unsupported format/],
+  ['a body without "image"', () => postJson({ picture: 'x' }), 400, /needs "image"/],
+  ['invalid base64', () => postJson({ image: 'data:image/png;base64,@@@@' }), 400, /not valid base64/],
+  ['an empty image', () => postJson({ image: '' }), 400, /empty/],
+  ['truncated JSON', () => postJson('{"image": "iVBOR'), 400, /invalid JSON/],
+  ['a truncated PNG', () => postJson({ image: dataUrl(seven.subarray(0, 300)) }), 400, /cannot decode PNG/],
+  ['JSON over the size limit', () => postJson({ image: 'A'.repeat(400_000) }), 413, /too large/],
+  ['a file over the size limit', () => postFiles([['big.png', new Uint8Array(250_000)]]), 413, /limit/],
+  ['too many files', () => postFiles([['a.png', seven], ['b.png', seven], ['c.png', seven], ['d.png', seven]]), 413, /limit/],
+  ['files in the wrong field', () => postFiles([['a.png', seven]], 'file'), 400, /field "image"/],
+  ['multipart with no files', () => fetch(`${server.url}/api/predict`, { method: 'POST', body: (() => { const f = new FormData(); f.append('note', 'x'); return f; })() }), 400, /no image files/],
+];
+for (const [name, send, status, message] of errors) {
+  test(`${name} → ${status} with a JSON error`, async () => {
+    const r = await send();
+    assert.is(r.status, status);
+    assert.match(r.headers.get('content-type') ?? '', /application\/json/);
+    const body = await read(r);
+    assert.match(body.error, message);
+  });
+}
+
+test('an image over the pixel limit is refused from its header with 413', async () => {
+  const huge = Buffer.from(seven);
+  huge.writeUInt32BE(5000, 16);
+  huge.writeUInt32BE(5000, 20);
+  const r = await postJson({ image: dataUrl(huge) });
+  assert.is(r.status, 413);
+  assert.match((await read(r)).error, /25\.0 megapixels, over the 1-megapixel limit/);
+});
+
+test('concurrent requests all succeed and the server keeps serving', async () => {
+  const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? postJson({ image: 'bad!' }) : postJson({ image: dataUrl(i % 2 ? seven : four) }))));
+  const bodies = await Promise.all(answers.map(read));
+  answers.forEach((a, i) => assert.is(a.status, i % 3 === 0 ? 400 : 200));
+  bodies.forEach((b, i) => i % 3 !== 0 && assert.is(b.digit, i % 2 ? 7 : 4));
+  assert.is((await fetch(`${server.url}/healthz`)).status, 200);
+});
+
+test('GET /api/model gives metadata without weights; /model.json downloads the whole model', async () => {
+  const meta = await read(await fetch(`${server.url}/api/model`));
+  assert.type(meta.kind, 'string');
+  assert.type(meta.command, 'string');
+  assert.is(meta.classifier, undefined);
+  for (const picture of meta.visuals) {
+    const r = await fetch(`${server.url}/api/model/${picture}.png`);
+    assert.is(r.headers.get('content-type'), 'image/png');
+    assert.equal([...new Uint8Array(await r.arrayBuffer()).subarray(1, 4)], [0x50, 0x4e, 0x47]);
+  }
+  assert.is((await fetch(`${server.url}/api/model/nothing.png`)).status, 404);
+  const download = await fetch(`${server.url}/model.json`);
+  assert.match(download.headers.get('content-disposition') ?? '', /attachment/);
+  assert.is((await read(download)).name, 'mnist-digit-model');
+});
+
+test('pages carry a strict CSP, nosniff and frame-ancestors none; unknown paths are JSON 404s', async () => {
+  for (const path of ['/', '/upload', '/model', '/board.js']) {
+    const r = await fetch(`${server.url}${path}`);
+    assert.is(r.status, 200, path);
+    const csp = r.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.not.match(csp, /unsafe-inline|upgrade-insecure-requests/);
+    assert.is(r.headers.get('x-content-type-options'), 'nosniff');
+  }
+  const missing = await fetch(`${server.url}/nope`);
+  assert.is(missing.status, 404);
+  assert.match((await read(missing)).error, /not found/);
+});
+
+test.run();

@@ -1,0 +1,92 @@
+const $ = (id) => document.getElementById(id);
+const pct = (v) => `${(100 * v).toFixed(2)}%`;
+
+function row(table, name, value, mono = false) {
+  const tr = document.createElement('tr');
+  const th = document.createElement('th');
+  th.scope = 'row';
+  th.textContent = name;
+  const td = document.createElement('td');
+  if (mono) {
+    const code = document.createElement('code');
+    code.textContent = value;
+    td.append(code);
+  } else {
+    td.textContent = value;
+  }
+  tr.append(th, td);
+  table.append(tr);
+}
+
+function show(value) {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
+function confusionTable(confusion) {
+  const table = document.createElement('table');
+  table.className = 'confusion';
+  table.setAttribute('aria-label', 'confusion matrix: rows are the true digit, columns the predicted digit');
+  const head = document.createElement('tr');
+  head.append(document.createElement('th'));
+  for (let d = 0; d < 10; d++) {
+    const th = document.createElement('th');
+    th.textContent = String(d);
+    head.append(th);
+  }
+  table.append(head);
+  const offMax = Math.max(1, ...confusion.flatMap((r, t) => r.filter((_, p) => p !== t)));
+  confusion.forEach((r, t) => {
+    const tr = document.createElement('tr');
+    const th = document.createElement('th');
+    th.textContent = String(t);
+    tr.append(th);
+    r.forEach((v, p) => {
+      const td = document.createElement('td');
+      td.textContent = String(v);
+      td.style.background = t === p ? 'rgba(47,95,152,0.15)' : `rgba(179,38,30,${(0.85 * v) / offMax})`;
+      if (t !== p && v / offMax > 0.5) td.style.color = 'white';
+      tr.append(td);
+    });
+    table.append(tr);
+  });
+  return table;
+}
+
+async function main() {
+  const response = await fetch('/api/model');
+  const m = await response.json();
+  $('title').textContent = `Model: ${m.kind}`;
+  $('summary').textContent = m.description;
+  row($('facts'), 'kind', m.kind);
+  row($('facts'), 'input', m.input);
+  row($('facts'), 'created', m.created);
+  row($('facts'), 'reproduce with', m.command, true);
+  row($('facts'), 'seed', String(m.seed));
+  row($('facts'), 'training time', `${Number(m.trainSeconds).toFixed(1)} s`);
+  for (const [split, v] of Object.entries(m.metrics ?? {})) {
+    row($('metrics'), `${split} accuracy`, `${pct(v.accuracy)} on ${v.n} images${v.ci95 ? ` (95% CI ${pct(v.ci95[0])}–${pct(v.ci95[1])})` : ''}`);
+  }
+  if (m.metrics?.test?.confusion) $('confusion').replaceChildren(confusionTable(m.metrics.test.confusion));
+  for (const [k, v] of Object.entries(m.hyperparameters ?? {})) row($('hyper'), k, show(v));
+  for (const [file, hash] of Object.entries(m.data ?? {})) row($('data'), file, hash, true);
+  const captions = {
+    eigendigits: 'PCA eigen-digits: the first principal components of the training images (blue positive, red negative).',
+    weights: 'First-layer weights of the MLP: what each of the first 48 hidden units looks for (blue positive, red negative).',
+  };
+  if (m.visuals.length === 0) $('pictures').append('This model has no pictures to show.');
+  for (const name of m.visuals) {
+    const figure = document.createElement('figure');
+    const img = document.createElement('img');
+    img.src = `/api/model/${name}.png`;
+    img.alt = captions[name] ?? name;
+    const caption = document.createElement('figcaption');
+    caption.className = 'hint';
+    caption.textContent = captions[name] ?? name;
+    figure.append(img, caption);
+    $('pictures').append(figure);
+  }
+}
+
+main().catch((e) => {
+  $('summary').textContent = `Cannot load the model: ${e.message}`;
+});
