@@ -16,6 +16,9 @@ import { BEST_MODEL_PATH, loadModel } from '../src/models/registry.js';
 import { scoreModel, trainingData, type TrainingData } from '../src/train/common.js';
 import { trainKnn } from '../src/train/knn.js';
 import { trainMlp } from '../src/train/mlp.js';
+import { binFeatures, DEFAULT_FOREST, growForest, trainForest } from '../src/train/forest.js';
+import { RandomForestClassifier } from 'ml-random-forest';
+import { permutation } from '../src/util/random.js';
 import { renderReport } from './report.js';
 import { readResults, upsert, writeResults, type Results } from './results.js';
 
@@ -25,7 +28,7 @@ const usage = `npm run bench -- [--only NAME[,NAME]] [--retrain] [--knn-queries 
   comparisons with the ml.js reference packages, and writes benchmarks/results.json,
   benchmarks/report.md (+ charts) and ${BEST_MODEL_PATH} (the best model by validation accuracy).
 
-  tasks: ${'pca-fit, knn-predict, knn, mlp-speed, mlp, samples'}
+  tasks: ${'pca-fit, knn-predict, knn, forest-train, forest, mlp-speed, mlp, samples'}
   --only        run only these tasks (results of the others are kept from the last run)
   --retrain     train models even when models/NAME.json exists (default: load it)
   --knn-queries how many test queries ml-knn answers in knn-predict (default 200)`;
@@ -43,6 +46,8 @@ const TASKS: Record<string, Task> = {
   'pca-fit': pcaFit,
   'knn-predict': knnPredict,
   knn: (ctx) => modelTask(ctx, 'knn', () => trainKnn(ctx.data).model),
+  'forest-train': forestTrain,
+  forest: (ctx) => modelTask(ctx, 'forest', async () => (await trainForest(ctx.data)).model),
   'mlp-speed': mlpSpeed,
   mlp: (ctx) => modelTask(ctx, 'mlp', async () => (await trainMlp(ctx.data)).model),
   samples: samplesTask,
@@ -203,6 +208,56 @@ async function modelTask(ctx: Context, name: string, train: () => Promise<DigitM
     perClass: test.perClass.map(({ digit, precision, recall, f1 }) => ({ digit, precision, recall, f1 })),
   });
   console.error(`${name}: test ${(100 * test.accuracy).toFixed(2)}%, validation ${(100 * validationAccuracy).toFixed(2)}%, ${predictMsPerImage.toFixed(3)} ms/image`);
+}
+
+/**
+ * ml-random-forest against ours on the same shuffled subsample: ml-cart's split search is quadratic in the
+ * samples, so the reference gets the largest subsample it trains in about two minutes (10 trees).
+ */
+async function forestTrain(ctx: Context): Promise<void> {
+  const { data } = ctx;
+  const n = 3000;
+  const trees = 10;
+  const order = permutation(data.mnist.train.n, 7).subarray(0, n);
+  const x = new Float32Array(n * PIXELS);
+  const labels = new Uint8Array(n);
+  order.forEach((r, i) => {
+    x.set(data.trainX.subarray(r * PIXELS, (r + 1) * PIXELS), i * PIXELS);
+    labels[i] = data.mnist.train.labels![r]!;
+  });
+  const testLabels = labelsOf(data.mnist.test);
+  let start = performance.now();
+  const ours = await growForest(binFeatures(x, n, PIXELS, DEFAULT_FOREST.bins, labels), { ...DEFAULT_FOREST, trees }, 'our forest (subsample)');
+  const oursSeconds = seconds(start);
+  const oursPred = argmaxRows(ours.predictProba(data.testX, data.mnist.test.n), data.mnist.test.n);
+  const oursAccuracy = oursPred.filter((p, i) => p === testLabels[i]).length / testLabels.length;
+
+  const rows = Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * PIXELS, (i + 1) * PIXELS)));
+  // noOOB: with default options ml-random-forest's out-of-bag vote throws "input must not be empty" here.
+  const reference = new RandomForestClassifier({ nEstimators: trees, seed: 7, noOOB: true });
+  const bar = progress('ml-random-forest', 1);
+  start = performance.now();
+  reference.train(rows, Array.from(labels));
+  const referenceSeconds = seconds(start);
+  bar.update(1);
+  bar.stop();
+  const testRows = Array.from({ length: data.mnist.test.n }, (_, i) => Array.from(data.testX.subarray(i * PIXELS, (i + 1) * PIXELS)));
+  const refPred = reference.predict(testRows);
+  const referenceAccuracy = refPred.filter((p, i) => p === testLabels[i]).length / testLabels.length;
+  const agreement = refPred.filter((p, i) => p === oursPred[i]).length / refPred.length;
+  upsert(ctx.results.comparisons, {
+    task: 'forest-train',
+    reference: 'ml-random-forest',
+    workload: `${trees} trees on the same ${n} shuffled training images (raw pixels); accuracy on the 10,000 test images`,
+    oursSeconds,
+    referenceSeconds,
+    speedup: referenceSeconds / oursSeconds,
+    agreement,
+    agreementMeasure: 'fraction of identical test predictions',
+    notes: `test accuracy: ours ${(100 * oursAccuracy).toFixed(2)}%, ml-random-forest ${(100 * referenceAccuracy).toFixed(2)}%`,
+  });
+  ctx.results.forestSubsample = { n, trees, oursAccuracy, referenceAccuracy, oursSeconds, referenceSeconds };
+  console.error(`forest on ${n}: ours ${oursSeconds.toFixed(2)} s (${(100 * oursAccuracy).toFixed(2)}%), ml-random-forest ${referenceSeconds.toFixed(1)} s (${(100 * referenceAccuracy).toFixed(2)}%)`);
 }
 
 /** The reference network 784-256-10, batch 128, on 10,000 images: training throughput on both cores. */

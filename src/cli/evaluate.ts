@@ -5,15 +5,17 @@ import { loadMnist } from '../data/mnist.js';
 import { galleryPng, misclassified } from '../eval/gallery.js';
 import { evaluate, formatEvaluation } from '../eval/metrics.js';
 import { BEST_MODEL_PATH, loadModel } from '../models/registry.js';
+import { metricsOf } from '../train/common.js';
 import { runCli } from './run.js';
 
-const usage = `npm run evaluate -- [--model PATH] [--json] [--gallery PNG]
+const usage = `npm run evaluate -- [--model PATH] [--json] [--gallery PNG] [--record]
 
   --model PATH    model JSON to evaluate (default ${BEST_MODEL_PATH})
   --json          print one JSON object: model, accuracy, ci95, perClass, confusion, mostConfused, msPerImage
-  --gallery PNG   where to write the misclassified-digit gallery (default benchmarks/misclassified-NAME.png)`;
+  --gallery PNG   where to write the misclassified-digit gallery (default benchmarks/misclassified-NAME.png)
+  --record        store the test metrics (accuracy, CI, confusion matrix) in the model file's metadata`;
 
-runCli(usage, { model: { type: 'string' }, json: { type: 'boolean' }, gallery: { type: 'string' } }, ({ values }) => {
+runCli(usage, { model: { type: 'string' }, json: { type: 'boolean' }, gallery: { type: 'string' }, record: { type: 'boolean' } }, ({ values }) => {
   const path = values.model ?? BEST_MODEL_PATH;
   const model = loadModel(path);
   const { test } = loadMnist();
@@ -25,6 +27,10 @@ runCli(usage, { model: { type: 'string' }, json: { type: 'boolean' }, gallery: {
   const gallery = values.gallery ?? `benchmarks/misclassified-${basename(path, '.json')}.png`;
   mkdirSync(dirname(gallery), { recursive: true });
   writeFileSync(gallery, galleryPng(misclassified(test.pixels, labelsOf(test), e.predictions, e.confidences), 10, 1));
+  if (values.record) {
+    model.metadata.metrics.test = { ...metricsOf(e), confusion: e.confusion };
+    writeFileSync(path, JSON.stringify(model.toJSON(), null, 1) + '\n');
+  }
   if (values.json) {
     const { predictions: _p, confidences: _c, ...rest } = e;
     console.log(JSON.stringify({ model: { path, kind: model.metadata.kind, description: model.metadata.description }, ...rest, msPerImage, gallery }));

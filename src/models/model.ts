@@ -14,6 +14,8 @@ export interface Metrics {
   /** 95% Wilson interval. */
   ci95?: [number, number];
   n: number;
+  /** confusion[true][predicted], on the test set. */
+  confusion?: number[][];
 }
 
 /** Human-readable facts about a model; in the JSON they come before the parameters. */

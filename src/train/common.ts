@@ -47,7 +47,7 @@ export function scoreModel(model: DigitModel, data: TrainingData): { test: Evalu
   const testProba = model.predictProba(data.testX, data.mnist.test.n);
   const predictMsPerImage = (performance.now() - start) / data.mnist.test.n;
   const test = evaluate(testProba, labelsOf(data.mnist.test));
-  model.metadata.metrics.test = metricsOf(test);
+  model.metadata.metrics.test = { ...metricsOf(test), confusion: test.confusion };
   return { test, predictMsPerImage };
 }
 

@@ -19,11 +19,11 @@ export function decodeFloats(b64: unknown, expectedLength: number, what: string)
   return out;
 }
 
-export function encodeBytes(a: Uint8Array | Uint16Array | Int32Array): string {
+export function encodeBytes(a: Uint8Array | Uint16Array | Int16Array | Int32Array): string {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 }
 
-export function decodeInts<T extends Uint8Array | Uint16Array | Int32Array>(
+export function decodeInts<T extends Uint8Array | Uint16Array | Int16Array | Int32Array>(
   b64: unknown,
   make: (n: number) => T,
   expectedLength: number,
