@@ -53,7 +53,7 @@ runCli(
     if (kind === 'knn') {
       const components = intList(values.components, 'components');
       const ks = intList(values.k, 'k');
-      model = trainKnn(data, { ...(components && { components }), ...(ks && { ks }), deskew: !values['no-deskew'] }).model;
+      model = (await trainKnn(data, { ...(components && { components }), ...(ks && { ks }), deskew: !values['no-deskew'] })).model;
     } else if (kind === 'forest') {
       model = (
         await trainForest(data, {

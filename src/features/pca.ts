@@ -1,4 +1,6 @@
-import { sparseCovariance, topEigenpairs } from '../math/linalg.js';
+import { topEigenpairs } from '../math/eigen.js';
+import { projectRows, sparseCovariance } from '../math/linalg.js';
+import { parallelCovariance, parallelProject } from '../math/parallel.js';
 import { ModelFormatError } from '../util/errors.js';
 import { decodeFloats, encodeFloats } from '../util/floats.js';
 
@@ -41,10 +43,18 @@ export class Pca {
     }
   }
 
-  /** Fits the leading `components` principal components of n rows of x (n×d). */
+  /** Fits the leading `components` principal components of n rows of x (n×d), on this thread. */
   static fit(x: Float32Array, n: number, d: number, { components = 50 } = {}): Pca {
+    return Pca.fromCovariance(sparseCovariance(x, n, d), d, components);
+  }
+
+  /** The same fit with the covariance accumulated on all cores. */
+  static async fitParallel(x: Float32Array, n: number, d: number, { components = 50 } = {}): Promise<Pca> {
+    return Pca.fromCovariance(await parallelCovariance(x, n, d), d, components);
+  }
+
+  private static fromCovariance({ mean, cov }: { mean: Float64Array; cov: Float64Array }, d: number, components: number): Pca {
     if (components < 1 || components > d) throw new RangeError(`components must be 1..${d}, got ${components}`);
-    const { mean, cov } = sparseCovariance(x, n, d);
     let total = 0;
     for (let i = 0; i < d; i++) total += cov[i * d + i] as number;
     const { values, vectors } = topEigenpairs(cov, d, components);
@@ -69,35 +79,16 @@ export class Pca {
     );
   }
 
-  /** Projects n rows of x (n×inputSize) to n×components, touching only the non-zero inputs. */
+  /** Projects n rows of x (n×inputSize) to n×components on this thread. */
   project(x: Float32Array, n: number): Float32Array {
-    const d = this.inputSize;
-    const k = this.components;
-    const out = new Float32Array(n * k);
-    const wt = this.vectorsT;
-    const acc = new Float64Array(k);
-    const nonZero = new Int32Array(d);
-    for (let r = 0; r < n; r++) {
-      const xo = r * d;
-      let m = 0;
-      for (let i = 0; i < d; i++) if (x[xo + i] !== 0) nonZero[m++] = i;
-      for (let c = 0; c < k; c++) acc[c] = -this.meanProjection[c]!;
-      for (let a = 0; a < m; a++) {
-        const i = nonZero[a]!;
-        const v = x[xo + i]!;
-        const wo = i * k;
-        let c = 0;
-        for (; c + 3 < k; c += 4) {
-          acc[c]! += v * wt[wo + c]!;
-          acc[c + 1]! += v * wt[wo + c + 1]!;
-          acc[c + 2]! += v * wt[wo + c + 2]!;
-          acc[c + 3]! += v * wt[wo + c + 3]!;
-        }
-        for (; c < k; c++) acc[c]! += v * wt[wo + c]!;
-      }
-      out.set(acc, r * k);
-    }
+    const out = new Float32Array(n * this.components);
+    projectRows(x, this.inputSize, this.components, this.vectorsT, this.meanProjection, 0, n, out);
     return out;
+  }
+
+  /** The same projection with rows split across threads: for whole data sets. */
+  async projectParallel(x: Float32Array, n: number): Promise<Float32Array> {
+    return parallelProject(x, n, this.inputSize, this.components, this.vectorsT, this.meanProjection);
   }
 
   toJSON(): PcaJson {

@@ -185,3 +185,26 @@ export function dilate(src: Float32Array, w: number, h: number, radius: number):
   }
   return cur;
 }
+
+/** Mean over the (2r+1)² neighbourhood, counting only neighbours inside the image. */
+export function boxBlur(src: Float32Array, w: number, h: number, r: number): Float32Array {
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      let n = 0;
+      for (let dy = -r; dy <= r; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -r; dx <= r; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= w) continue;
+          s += src[yy * w + xx]!;
+          n++;
+        }
+      }
+      out[y * w + x] = s / n;
+    }
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import { PIXELS, SIDE } from '../data/frame.js';
 import { ImageError } from '../util/errors.js';
 import type { RgbaImage } from './decode.js';
-import { areaResize, bilinearResize, boxMax, componentsAbove, dilate, otsuThreshold, percentileOf } from './kernels.js';
+import { areaResize, bilinearResize, boxBlur, boxMax, componentsAbove, dilate, otsuThreshold, percentileOf } from './kernels.js';
 
 /** What the pipeline found, for the --show view, the API and debugging. */
 export interface PreprocessInfo {
@@ -144,24 +144,7 @@ function subtractBackground(ink: Float32Array, width: number, height: number): v
     }
   }
   const eroded = boxMax(grid.map((v) => -v), bw, bh, 1).map((v) => -v);
-  const smooth = new Float32Array(bw * bh);
-  for (let y = 0; y < bh; y++) {
-    for (let x = 0; x < bw; x++) {
-      let s = 0;
-      let c = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const yy = y + dy;
-          const xx = x + dx;
-          if (yy >= 0 && yy < bh && xx >= 0 && xx < bw) {
-            s += eroded[yy * bw + xx]!;
-            c++;
-          }
-        }
-      }
-      smooth[y * bw + x] = s / c;
-    }
-  }
+  const smooth = boxBlur(eroded, bw, bh, 1);
   const background = bilinearResize(smooth, bw, bh, width, height);
   for (let i = 0; i < ink.length; i++) ink[i] = Math.max(0, ink[i]! - background[i]!);
 }

@@ -22,12 +22,19 @@ export interface KnnJson extends ClassifierJson {
 }
 
 /**
- * Brute-force k-nearest neighbours over Float32Array rows. PCA features come ordered by variance, so the
- * first dimensions carry most of each distance: a candidate is abandoned as soon as its partial distance
- * passes the current k-th best.
+ * Exact k-nearest neighbours by brute force over Float32Array rows, with two prunings that lose nothing:
+ * - points are kept sorted by their first feature and visited outward from the query's value, so once
+ *   (q₀ − p₀)² alone exceeds the k-th best distance, every point further out on that side is skipped;
+ * - PCA features come ordered by variance, so a candidate is abandoned as soon as its partial distance
+ *   passes the k-th best.
  */
 export class KnnClassifier implements Classifier {
   readonly name = 'KNN';
+  /** Training rows sorted by their first feature, with their labels and original indices. */
+  private readonly sorted: Float32Array;
+  private readonly sortedLabels: Uint8Array;
+  private readonly sortedIndex: Int32Array;
+  private readonly keys: Float32Array;
 
   private constructor(
     readonly inputSize: number,
@@ -35,7 +42,19 @@ export class KnnClassifier implements Classifier {
     readonly weighted: boolean,
     private readonly features: Float32Array,
     private readonly labels: Uint8Array,
-  ) {}
+  ) {
+    const n = labels.length;
+    const d = inputSize;
+    this.sortedIndex = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => features[a * d]! - features[b * d]!);
+    this.sorted = new Float32Array(n * d);
+    this.sortedLabels = new Uint8Array(n);
+    this.keys = new Float32Array(n);
+    this.sortedIndex.forEach((p, i) => {
+      this.sorted.set(features.subarray(p * d, (p + 1) * d), i * d);
+      this.sortedLabels[i] = labels[p]!;
+      this.keys[i] = features[p * d]!;
+    });
+  }
 
   get points(): number {
     return this.labels.length;
@@ -46,6 +65,7 @@ export class KnnClassifier implements Classifier {
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
     if (x.length !== labels.length * inputSize) throw new RangeError(`${x.length / inputSize} rows for ${labels.length} labels`);
     if (labels.length < k) throw new RangeError(`need at least k=${k} training points, got ${labels.length}`);
+    if (inputSize < 4) throw new RangeError(`kNN search needs at least 4 features, got ${inputSize}`);
     return new KnnClassifier(inputSize, k, weighted, x, labels);
   }
 
@@ -54,19 +74,43 @@ export class KnnClassifier implements Classifier {
    * `index` and `dist2` are scratch arrays of length k, filled in place.
    */
   nearest(x: Float32Array, row: number, index: Int32Array, dist2: Float64Array): void {
+    this.nearestSorted(x, row, index, dist2);
+    for (let j = 0; j < this.k; j++) index[j] = this.sortedIndex[index[j]!]!;
+  }
+
+  /** As nearest, but indices are positions in the sorted order. */
+  private nearestSorted(x: Float32Array, row: number, index: Int32Array, dist2: Float64Array): void {
     const d = this.inputSize;
     const k = this.k;
-    const f = this.features;
+    const f = this.sorted;
+    const keys = this.keys;
     const qo = row * d;
+    const q0 = x[qo]!;
     dist2.fill(Infinity);
     index.fill(-1);
     let worst = Infinity;
-    const n = this.labels.length;
-    for (let p = 0; p < n; p++) {
+    const n = keys.length;
+    // Start at the first point whose key is ≥ the query's, then walk both ways, nearer key first.
+    let hi = lowerBound(keys, q0);
+    let lo = hi - 1;
+    while (lo >= 0 || hi < n) {
+      const gapLo = lo >= 0 ? q0 - keys[lo]! : Infinity;
+      const gapHi = hi < n ? keys[hi]! - q0 : Infinity;
+      const fromLo = gapLo <= gapHi;
+      const gap = fromLo ? gapLo : gapHi;
+      // Every remaining point is at least this far away in the first coordinate alone.
+      if (gap * gap >= worst) break;
+      const p = fromLo ? lo-- : hi++;
       const po = p * d;
-      let s = 0;
-      let t = 0;
-      // Check the bound every 8 dimensions: often enough to cut most candidates after the first few.
+      // The first four dimensions carry most of the distance: most candidates fail the bound right there.
+      const d0 = x[qo]! - f[po]!;
+      const d1 = x[qo + 1]! - f[po + 1]!;
+      const d2 = x[qo + 2]! - f[po + 2]!;
+      const d3 = x[qo + 3]! - f[po + 3]!;
+      let s = d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3;
+      if (s >= worst) continue;
+      let t = 4;
+      // Then check the bound every 8 dimensions.
       while (t < d) {
         const end = Math.min(d, t + 8);
         for (; t < end; t++) {
@@ -94,8 +138,8 @@ export class KnnClassifier implements Classifier {
     const index = new Int32Array(this.k);
     const dist2 = new Float64Array(this.k);
     for (let r = 0; r < n; r++) {
-      this.nearest(x, r, index, dist2);
-      vote(this.labels, index, dist2, this.k, this.weighted, out, r * CLASSES);
+      this.nearestSorted(x, r, index, dist2);
+      vote(this.sortedLabels, index, dist2, this.k, this.weighted, out, r * CLASSES);
     }
     return out;
   }
@@ -118,7 +162,7 @@ export class KnnClassifier implements Classifier {
     if (!j || typeof j !== 'object' || j.name !== 'KNN') throw new ModelFormatError('invalid model: expected a KNN classifier');
     if (j.version !== 1) throw new ModelFormatError(`invalid model: KNN version ${String(j.version)} is not supported (expected 1)`);
     const { k, inputSize, points } = j;
-    if (![k, inputSize, points].every((v) => Number.isInteger(v) && (v as number) > 0) || (k as number) > (points as number)) {
+    if (![k, inputSize, points].every((v) => Number.isInteger(v) && (v as number) > 0) || (k as number) > (points as number) || (inputSize as number) < 4) {
       throw new ModelFormatError('invalid model: KNN k/inputSize/points are not valid sizes');
     }
     const labels = decodeInts(j.labels, (m) => new Uint8Array(m), points as number, 'KNN labels');
@@ -158,3 +202,15 @@ export function vote(
 }
 
 const votes = new Float64Array(CLASSES);
+
+/** First position in ascending `keys` whose key is ≥ v. */
+function lowerBound(keys: Float32Array, v: number): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

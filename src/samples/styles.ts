@@ -1,6 +1,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { encodeBmp } from '../image/bmp.js';
+import { boxBlur } from '../image/kernels.js';
 import type { RgbaImage } from '../image/decode.js';
 import type { Random } from '../util/random.js';
 import { rasterStrokes } from './raster.js';
@@ -165,26 +166,4 @@ function photograph(ink: Float32Array, w: number, h: number, rng: Random): RgbaI
     }
   }
   return { width: w, height: h, data };
-}
-
-function boxBlur(src: Float32Array, w: number, h: number, r: number): Float32Array {
-  const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      let n = 0;
-      for (let dy = -r; dy <= r; dy++) {
-        for (let dx = -r; dx <= r; dx++) {
-          const yy = y + dy;
-          const xx = x + dx;
-          if (yy >= 0 && yy < h && xx >= 0 && xx < w) {
-            s += src[yy * w + xx]!;
-            n++;
-          }
-        }
-      }
-      out[y * w + x] = s / n;
-    }
-  }
-  return out;
 }

@@ -26,7 +26,7 @@ export interface KnnSearchRow {
  * PCA + kNN: chooses the number of components and k on the validation split (neighbours are found once
  * for the largest k and re-voted for each smaller one), then refits PCA and kNN on all 60,000 images.
  */
-export function trainKnn(data: TrainingData, options: KnnTrainOptions = {}): { model: DigitModel; search: KnnSearchRow[]; explainedVariance: number[] } {
+export async function trainKnn(data: TrainingData, options: KnnTrainOptions = {}): Promise<{ model: DigitModel; search: KnnSearchRow[]; explainedVariance: number[] }> {
   const { components = [20, 30, 40, 50, 60, 80], ks = [1, 3, 4, 5, 6, 8], deskew: useDeskew = true, quiet = false } = options;
   const start = performance.now();
   const fitLabels = labelsOf(data.fit);
@@ -34,14 +34,14 @@ export function trainKnn(data: TrainingData, options: KnnTrainOptions = {}): { m
   const fitX = useDeskew ? deskew(data.fitX, data.fit.n) : data.fitX;
   const valX = useDeskew ? deskew(data.validationX, data.validation.n) : data.validationX;
   const maxComponents = Math.max(...components);
-  const fullPca = Pca.fit(fitX, data.fit.n, PIXELS, { components: maxComponents });
+  const fullPca = await Pca.fitParallel(fitX, data.fit.n, PIXELS, { components: maxComponents });
   const maxK = Math.max(...ks);
   const search: KnnSearchRow[] = [];
   const bar = progress('kNN validation grid', components.length * data.validation.n, quiet);
-  components.forEach((c, ci) => {
+  for (const [ci, c] of components.entries()) {
     const pca = fullPca.truncate(c);
-    const knn = KnnClassifier.fit(pca.project(fitX, data.fit.n), fitLabels, c, { k: maxK });
-    const q = pca.project(valX, data.validation.n);
+    const knn = KnnClassifier.fit(await pca.projectParallel(fitX, data.fit.n), fitLabels, c, { k: maxK });
+    const q = await pca.projectParallel(valX, data.validation.n);
     const correct = new Array<number>(ks.length).fill(0);
     const index = new Int32Array(maxK);
     const dist2 = new Float64Array(maxK);
@@ -55,14 +55,14 @@ export function trainKnn(data: TrainingData, options: KnnTrainOptions = {}): { m
       if (r % 250 === 0) bar.update(ci * data.validation.n + r, `PCA-${c}`);
     }
     ks.forEach((k, ki) => search.push({ deskew: useDeskew, components: c, k, validationAccuracy: correct[ki]! / data.validation.n }));
-  });
+  }
   bar.stop();
   const best = search.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
 
   // Refit on all 60,000 training images with the chosen settings.
   const trainX = useDeskew ? deskew(data.trainX, data.mnist.train.n) : data.trainX;
-  const pca = Pca.fit(trainX, data.mnist.train.n, PIXELS, { components: best.components });
-  const knn = KnnClassifier.fit(pca.project(trainX, data.mnist.train.n), labelsOf(data.mnist.train), best.components, { k: best.k });
+  const pca = await Pca.fitParallel(trainX, data.mnist.train.n, PIXELS, { components: best.components });
+  const knn = KnnClassifier.fit(await pca.projectParallel(trainX, data.mnist.train.n), labelsOf(data.mnist.train), best.components, { k: best.k });
   const input = new InputTransform(useDeskew, pca);
   const model = new DigitModel(
     baseMetadata(data, {

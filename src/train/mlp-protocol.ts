@@ -12,6 +12,8 @@ export interface MlpWorkerData {
   adamV: SharedArrayBuffer;
   worker: number;
   pixels: SharedArrayBuffer;
+  /** Precomputed float features (n × sizes[0]) instead of pixels, e.g. PCA; then no augmentation. */
+  features: SharedArrayBuffer | null;
   labels: SharedArrayBuffer;
   /** The epoch's sample order (indices into pixels/labels), written by the trainer each epoch. */
   order: SharedArrayBuffer;

@@ -12,12 +12,14 @@ const net = new Mlp(d.sizes, params, grads[d.worker]);
 const m = new Float32Array(d.adamM);
 const v = new Float32Array(d.adamV);
 const pixels = new Uint8Array(d.pixels);
+const features = d.features ? new Float32Array(d.features) : null;
+const inputSize = d.sizes[0]!;
 const labels = new Uint8Array(d.labels);
 const order = new Int32Array(d.order);
 const evalX = new Float32Array(d.evalX);
 const evalProba = new Float32Array(d.evalProba);
 const ws = new Workspace(d.sizes);
-const x = new Float32Array(PIXELS);
+const x = new Float32Array(inputSize);
 const scratch = new AugmentScratch();
 const stepLr = new Float32Array(d.stepLr);
 const control = new Int32Array(d.control);
@@ -78,7 +80,9 @@ function gradients(start: number, count: number, seed: number): { loss: number; 
   let correct = 0;
   for (let i = start; i < start + count; i++) {
     const idx = order[i]!;
-    if (d.augment) {
+    if (features) {
+      x.set(features.subarray(idx * inputSize, (idx + 1) * inputSize));
+    } else if (d.augment) {
       // A seed per (epoch, position) keeps the run identical however work is split between threads.
       augment(pixels, idx * PIXELS, x, 0, new Random((seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0), d.augment, scratch);
     } else {
@@ -117,6 +121,6 @@ function update(from: number, to: number, lr: number, step: number, batch: numbe
 }
 
 function predict(start: number, count: number): MlpWorkerReply {
-  for (let r = start; r < start + count; r++) evalProba.set(net.forward(evalX, r * PIXELS, ws), r * CLASSES);
+  for (let r = start; r < start + count; r++) evalProba.set(net.forward(evalX, r * inputSize, ws), r * CLASSES);
   return { loss: 0, correct: 0, steps: 0, samples: count };
 }

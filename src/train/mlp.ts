@@ -29,6 +29,8 @@ export interface MlpTrainOptions {
   workers: number;
   /** Train on only the first n of the 55,000 fit images (benchmarks, tests). */
   fitLimit?: number;
+  /** What the network sees instead of raw pixels, e.g. deskew or PCA; features are precomputed, so no augmentation. */
+  transform?: InputTransform;
   /** Also check validation accuracy every this many epochs (1 = every epoch). */
   validateEvery: number;
   quiet: boolean;
@@ -152,12 +154,17 @@ export async function trainMlp(
   let o: MlpTrainOptions = { ...DEFAULT_MLP, ...options };
   const resumed = hooks.resume && hooks.checkpointPath ? readCheckpoint(hooks.checkpointPath) : null;
   if (resumed) o = { ...resumed.options, epochs: options.epochs ?? resumed.options.epochs, quiet: o.quiet };
-  const sizes = [PIXELS, ...o.hidden, CLASSES];
+  const transform = o.transform ?? new InputTransform(false, null);
+  const precomputed = o.transform !== undefined;
+  if (precomputed && o.augment) throw new RangeError('augmentation works on pixels: use augment: null with an input transform');
+  const sizes = [transform.outputSize, ...o.hidden, CLASSES];
   const init = Mlp.init(sizes, o.seed);
   const nParams = init.params.length;
 
   const n = Math.min(o.fitLimit ?? data.fit.n, data.fit.n);
   const fitLabels = labelsOf(data.fit);
+  const evalX = precomputed ? transform.apply(data.validationX, data.validation.n) : data.validationX;
+  const fitFeatures = precomputed ? transform.apply(data.fitX.subarray(0, n * PIXELS), n) : null;
   const pool = new WorkerPool(
     {
       sizes,
@@ -166,9 +173,10 @@ export async function trainMlp(
       adamM: shared(nParams * 4),
       adamV: shared(nParams * 4),
       pixels: shared(n * PIXELS),
+      features: fitFeatures ? shared(fitFeatures.length * 4) : null,
       labels: shared(n),
       order: shared(n * 4),
-      evalX: shared(data.validationX.length * 4),
+      evalX: shared(evalX.length * 4),
       evalProba: shared(data.validation.n * CLASSES * 4),
       augment: o.augment,
       weightRanges: init.weightRanges(),
@@ -183,7 +191,8 @@ export async function trainMlp(
   Atomics.store(views.control, CTL_STOP_REQUESTED, 0);
   views.pixels.set(data.fit.pixels.subarray(0, n * PIXELS));
   views.labels.set(fitLabels.subarray(0, n));
-  views.evalX.set(data.validationX);
+  views.evalX.set(evalX);
+  if (fitFeatures && pool.data.features) new Float32Array(pool.data.features).set(fitFeatures);
 
   let best: Float32Array = new Float32Array(nParams);
   let bestAccuracy = -1;
@@ -276,16 +285,16 @@ export async function trainMlp(
   if (bestAccuracy < 0) {
     // Stopped before any validation: keep what we have.
     best = views.params.slice();
-    bestAccuracy = evaluate(new Mlp(sizes, best).predictProba(data.validationX, data.validation.n), labelsOf(data.validation)).accuracy;
+    bestAccuracy = evaluate(new Mlp(sizes, best).predictProba(evalX, data.validation.n), labelsOf(data.validation)).accuracy;
     bestEpoch = history.length;
   }
-  const input = new InputTransform(false, null);
+  const input = transform;
   const model = new DigitModel(
     baseMetadata(data, {
       kind: 'mlp',
       description: `softmax MLP ${sizes.join('-')}, ReLU, AdamW${o.augment ? ', trained with affine + elastic + stroke-width augmentation' : ''}`,
       seed: o.seed,
-      preprocessing: 'raw pixels scaled to [0,1]',
+      preprocessing: precomputed ? input.describe() : 'raw pixels scaled to [0,1]',
       hyperparameters: {
         sizes,
         activation: 'relu',

@@ -40,6 +40,17 @@ test('projection equals (x − mean)·components computed densely', () => {
   }
 });
 
+test('the parallel fit and projection equal the single-threaded ones', async () => {
+  const serial = Pca.fit(x, sample.n, PIXELS, { components: 20 });
+  const parallel = await Pca.fitParallel(x, sample.n, PIXELS, { components: 20 });
+  for (let c = 0; c < 20; c++) {
+    let dot = 0;
+    for (let i = 0; i < PIXELS; i++) dot += serial.vectors[c * PIXELS + i]! * parallel.vectors[c * PIXELS + i]!;
+    assert.ok(Math.abs(dot) > 0.99999, `component ${c + 1}: ${dot}`);
+  }
+  assert.equal(Array.from(await serial.projectParallel(x, sample.n)), Array.from(serial.project(x, sample.n)));
+});
+
 test('a JSON round-trip projects identically', () => {
   const p = Pca.fit(x, sample.n, PIXELS, { components: 20 });
   const q = Pca.load(JSON.parse(JSON.stringify(p.toJSON())));

@@ -39,6 +39,17 @@ async function drawDigit(page: Page, digit: number): Promise<void> {
   }
 }
 
+/** How many canvas pixels are dark, i.e. inked. */
+function inkedPixels(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const c = document.querySelector('canvas')!;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i]! < 128) n++;
+    return n;
+  });
+}
+
 async function prediction(page: Page): Promise<string> {
   await page.waitForFunction(() => (document.getElementById('prediction')?.textContent ?? '') !== '' || /first|No digit/.test(document.getElementById('confidence')?.textContent ?? ''));
   return (await page.textContent('#prediction')) ?? '';
@@ -68,16 +79,9 @@ test('Clear empties the board, and Predict on an empty board says "Draw a digit 
   const page = await browser.newPage();
   await page.goto(server.url);
   await drawDigit(page, 1);
-  const inked = () => page.evaluate(() => {
-    const c = document.querySelector('canvas')!;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let dark = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i]! < 128) dark++;
-    return dark;
-  });
-  assert.ok((await inked()) > 100);
+  assert.ok((await inkedPixels(page)) > 100);
   await page.getByRole('button', { name: 'Clear' }).click();
-  assert.is(await inked(), 0);
+  assert.is(await inkedPixels(page), 0);
   await page.getByRole('button', { name: 'Predict' }).click();
   await page.waitForFunction(() => /Draw a digit first/.test(document.getElementById('confidence')?.textContent ?? ''));
   assert.is(await page.textContent('#prediction'), '');
@@ -90,16 +94,9 @@ test('Undo removes the last stroke only', async () => {
   await page.goto(server.url);
   await drawDigit(page, 7);
   await drawDigit(page, 1);
-  const dark = () => page.evaluate(() => {
-    const c = document.querySelector('canvas')!;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i]! < 128) n++;
-    return n;
-  });
-  const both = await dark();
+  const both = await inkedPixels(page);
   await page.getByRole('button', { name: 'Undo' }).click();
-  const one = await dark();
+  const one = await inkedPixels(page);
   assert.ok(one > 0 && one < both, `${both} → ${one}`);
   await page.close();
 });
