@@ -231,7 +231,10 @@ export async function trainMlp(
       const ticker = setInterval(() => {
         const steps = Atomics.load(views.control, CTL_STEPS_DONE);
         const rate = (steps * o.batch) / ((performance.now() - epochStart) / 1000);
-        bar.update(barDone + steps, `epoch ${epoch}/${o.epochs} best val ${bestAccuracy >= 0 ? (100 * bestAccuracy).toFixed(2) + '%' : '–'} ${Math.round(rate)} samples/s`);
+        const last = history[history.length - 1];
+        const loss = last ? last.trainLoss.toFixed(4) : '–';
+        const val = bestAccuracy >= 0 ? `${(100 * bestAccuracy).toFixed(2)}%` : '–';
+        bar.update(barDone + steps, `epoch ${epoch}/${o.epochs} loss ${loss} best val ${val} ${Math.round(rate)} samples/s`);
         if (hooks.shouldStop?.()) Atomics.store(views.control, CTL_STOP_REQUESTED, 1);
       }, 250);
       const requests: MlpWorkerRequest[] = updateRanges.map(([from, count]) => ({
