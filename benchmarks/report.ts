@@ -142,7 +142,7 @@ export function renderReport(r: Results): void {
     out.push(
       '## Web app under load',
       '',
-      `POST /api/predict with a ${server.image}, served by the Koa app with ${server.cores} prediction worker threads, load from autocannon on loopback in the same process as the in-process measurement.`,
+      `POST /api/predict with a ${server.image}, served by \`npm start\` (Koa, ${server.cores} prediction worker threads) in its own process, load from ${server.loadGenerator} on loopback; the in-process figure is measured in the same run. Load generator and server share the machine's ${server.cores} cores.`,
       '',
       '| measure | value |',
       '|---|---|',

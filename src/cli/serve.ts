@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { createApp, DEFAULT_LIMITS } from '../server/app.js';
 import { poolPredictor } from '../server/predictor.js';
 import { BEST_MODEL_PATH, loadModel } from '../models/registry.js';
@@ -16,18 +17,21 @@ runCli(usage, { model: { type: 'string' } }, async ({ values }) => {
   const port = intOption(process.env.PORT, 'PORT', 3000);
   const threads = process.env.THREADS ? intOption(process.env.THREADS, 'THREADS', 2) : undefined;
   const predictor = poolPredictor(modelPath, DEFAULT_LIMITS.maxPixels, threads);
-  const server = createApp({ model, predictor, modelPath }).listen(port, host, () => {
+  const server = createApp({ model, predictor }).listen(port, host, () => {
+    const actual = (server.address() as AddressInfo).port;
     console.log(`serving ${model.metadata.description}`);
     console.log(`  test accuracy ${((model.metadata.metrics.test?.accuracy ?? NaN) * 100).toFixed(2)}% (${modelPath})`);
-    console.log(`  http://${host}:${port}/  (Ctrl-C to stop)`);
+    console.log(`  http://${host}:${actual}/  (Ctrl-C to stop)`);
   });
   server.on('error', (e) => {
     console.error(`error: cannot listen on ${host}:${port}: ${e.message}`);
     process.exit(1);
   });
+  // Finish the requests in flight, then stop the prediction threads.
   const stop = () => {
-    server.close();
-    void predictor.close().then(() => process.exit(0));
+    server.close(() => void predictor.close().then(() => process.exit(0)));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5000).unref();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

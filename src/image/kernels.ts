@@ -2,22 +2,61 @@
 
 const BINS = 1024;
 
-/** The q-quantile (0..1) of values in [0,1] by histogram, optionally over only the values above `above`. */
-export function percentileOf(values: Float32Array, q: number, above = -1): number {
-  const hist = new Uint32Array(BINS);
-  let n = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v <= above) continue;
-    hist[Math.min(BINS - 1, Math.max(0, Math.floor(v * BINS)))]!++;
-    n++;
+/** A 1024-bin histogram of values in [0,1], to answer several quantiles with one pass over an image. */
+export class Histogram {
+  readonly counts = new Uint32Array(BINS);
+  total = 0;
+
+  constructor(values: Float32Array, above = -1) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (v <= above) continue;
+      this.counts[Math.min(BINS - 1, Math.max(0, Math.floor(v * BINS)))]!++;
+      this.total++;
+    }
   }
-  if (n === 0) return 0;
-  const target = q * (n - 1);
+
+  /** The q-quantile (0..1), to the bin's centre; 0 when empty. */
+  quantile(q: number): number {
+    if (this.total === 0) return 0;
+    const target = q * (this.total - 1);
+    let seen = 0;
+    for (let b = 0; b < BINS; b++) {
+      seen += this.counts[b]!;
+      if (seen > target) return (b + 0.5) / BINS;
+    }
+    return 1;
+  }
+
+  /** The median absolute deviation from `centre`, read off the histogram without another pass. */
+  medianAbsoluteDeviation(centre: number): number {
+    const c = Math.min(BINS - 1, Math.floor(centre * BINS));
+    const half = this.total / 2;
+    let seen = this.counts[c]!;
+    // Grow a window of bins around the centre until it holds half the values.
+    for (let r = 1; r < BINS; r++) {
+      if (seen >= half) return (r - 0.5) / BINS;
+      if (c - r >= 0) seen += this.counts[c - r]!;
+      if (c + r < BINS) seen += this.counts[c + r]!;
+    }
+    return 1;
+  }
+}
+
+/** The q-quantile (0..1) of values in [0,1], optionally over only the values above `above`. */
+export function percentileOf(values: Float32Array, q: number, above = -1): number {
+  return new Histogram(values, above).quantile(q);
+}
+
+/** The median of a small set of values in [0,1] to 1/64, reusing `counts` (64 bins): for per-block estimates. */
+export function coarseMedian(values: Float32Array, counts: Uint32Array): number {
+  counts.fill(0);
+  for (let i = 0; i < values.length; i++) counts[Math.min(63, Math.max(0, Math.floor(values[i]! * 64)))]!++;
+  const target = (values.length - 1) / 2;
   let seen = 0;
-  for (let b = 0; b < BINS; b++) {
-    seen += hist[b]!;
-    if (seen > target) return (b + 0.5) / BINS;
+  for (let b = 0; b < 64; b++) {
+    seen += counts[b]!;
+    if (seen > target) return (b + 0.5) / 64;
   }
   return 1;
 }

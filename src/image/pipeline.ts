@@ -20,10 +20,12 @@ export function predictDecoded(img: RgbaImage, model: DigitModel): Prediction {
   }
   const p = model.predictProba(prepared.pixels, 1);
   const digit = argmaxRow(p, 0);
+  // Six decimals is plenty to show, and the confidence is then exactly the digit's listed probability.
+  const probabilities = Array.from(p.subarray(0, CLASSES), (v) => Number(v.toFixed(6)));
   return {
     digit,
-    confidence: p[digit]!,
-    probabilities: Array.from(p.subarray(0, CLASSES), (v) => Number(v.toFixed(6))),
+    confidence: probabilities[digit]!,
+    probabilities,
     input: prepared.pixels,
     info: prepared.info,
   };

@@ -1,7 +1,7 @@
 import { PIXELS, SIDE } from '../data/frame.js';
 import { ImageError } from '../util/errors.js';
 import type { RgbaImage } from './decode.js';
-import { areaResize, bilinearResize, boxBlur, boxMax, componentsAbove, dilate, otsuThreshold, percentileOf } from './kernels.js';
+import { areaResize, bilinearResize, boxBlur, boxMax, coarseMedian, componentsAbove, dilate, Histogram, otsuThreshold, percentileOf } from './kernels.js';
 
 /** What the pipeline found, for the --show view, the API and debugging. */
 export interface PreprocessInfo {
@@ -22,6 +22,8 @@ export interface MnistInput {
   info: PreprocessInfo;
 }
 
+/** Images are averaged down by a whole factor while their shorter side stays at least this long. */
+const WORKING_MIN_SIDE = 128;
 /** Side of the working image the stroke width is normalised at, before the final 20×20 fit. */
 const WORK = 64;
 /** MNIST strokes are ~2.5–3 px in a 20 px box: about 9 px at the 64 px working size. */
@@ -40,14 +42,19 @@ const MIN_CONTRAST = 0.12;
  * Throws ImageError('no digit found', 'empty') for blank or ink-free images.
  */
 export function toMnistInput(img: RgbaImage): MnistInput {
-  const { width, height } = img;
-  const grey = compositeGrey(img);
+  // Far more pixels than a 20×20 digit needs cost time in every pass: average down by a whole factor,
+  // keeping the shorter side at least WORKING_MIN_SIDE pixels.
+  const factor = Math.max(1, Math.floor(Math.min(img.width, img.height) / WORKING_MIN_SIDE));
+  const width = Math.floor(img.width / factor);
+  const height = Math.floor(img.height / factor);
+  const grey = factor > 1 ? shrink(compositeGrey(img), img.width, width, height, factor) : compositeGrey(img);
   const { ink, polarity } = inkByPolarity(grey);
   subtractBackground(ink, width, height);
 
   const threshold = otsuThreshold(ink);
-  const contrast = percentileOf(ink, 1 - robustTail(ink.length));
-  const noise = noiseSigma(ink);
+  const inkHistogram = new Histogram(ink);
+  const contrast = inkHistogram.quantile(1 - robustTail(ink.length));
+  const noise = noiseSigma(inkHistogram);
   if (contrast < Math.max(MIN_CONTRAST, 6 * noise)) {
     throw new ImageError('no digit found: the image is blank or has too little contrast', 'empty');
   }
@@ -61,7 +68,25 @@ export function toMnistInput(img: RgbaImage): MnistInput {
   const crop = cropTo(ink, width, box);
   const { image: work, w, h, strokeRatio, adjusted } = normaliseStroke(crop, box.width, box.height);
   const pixels = frame(work, w, h);
-  return { pixels, info: { polarity, contrast, box, strokeRatio, strokeAdjustedPx: adjusted, specksIgnored } };
+  const original = { x: box.x * factor, y: box.y * factor, width: box.width * factor, height: box.height * factor };
+  return { pixels, info: { polarity, contrast, box: original, strokeRatio, strokeAdjustedPx: adjusted, specksIgnored } };
+}
+
+/** Mean of each factor×factor block (the image's last partial row and column of blocks are dropped). */
+function shrink(src: Float32Array, sw: number, w: number, h: number, factor: number): Float32Array {
+  const out = new Float32Array(w * h);
+  const scale = 1 / (factor * factor);
+  for (let y = 0; y < h; y++) {
+    for (let dy = 0; dy < factor; dy++) {
+      const row = (y * factor + dy) * sw;
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let dx = 0; dx < factor; dx++) s += src[row + x * factor + dx]!;
+        out[y * w + x]! += s * scale;
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -73,11 +98,8 @@ function robustTail(n: number): number {
 }
 
 /** Noise level of the background, robustly: 1.4826 × the median absolute deviation (σ for Gaussian noise). */
-function noiseSigma(ink: Float32Array): number {
-  const median = percentileOf(ink, 0.5);
-  const deviation = new Float32Array(ink.length);
-  for (let i = 0; i < ink.length; i++) deviation[i] = Math.abs(ink[i]! - median);
-  return 1.4826 * percentileOf(deviation, 0.5);
+function noiseSigma(h: Histogram): number {
+  return 1.4826 * h.medianAbsoluteDeviation(h.quantile(0.5));
 }
 
 /**
@@ -113,10 +135,11 @@ function compositeGrey(img: RgbaImage): Float32Array {
  * tail of the histogram lies further from the median is the ink.
  */
 function inkByPolarity(grey: Float32Array): { ink: Float32Array; polarity: PreprocessInfo['polarity'] } {
-  const median = percentileOf(grey, 0.5);
+  const h = new Histogram(grey);
+  const median = h.quantile(0.5);
   const tail = robustTail(grey.length);
-  const dark = median - percentileOf(grey, tail);
-  const light = percentileOf(grey, 1 - tail) - median;
+  const dark = median - h.quantile(tail);
+  const light = h.quantile(1 - tail) - median;
   const darkInk = dark > light;
   const ink = new Float32Array(grey.length);
   for (let i = 0; i < grey.length; i++) ink[i] = darkInk ? 1 - grey[i]! : grey[i]!;
@@ -134,13 +157,14 @@ function subtractBackground(ink: Float32Array, width: number, height: number): v
   const bh = Math.ceil(height / block);
   const grid = new Float32Array(bw * bh);
   const values = new Float32Array(block * block);
+  const counts = new Uint32Array(64);
   for (let by = 0; by < bh; by++) {
     for (let bx = 0; bx < bw; bx++) {
       let m = 0;
       for (let y = by * block; y < Math.min(height, (by + 1) * block); y++) {
         for (let x = bx * block; x < Math.min(width, (bx + 1) * block); x++) values[m++] = ink[y * width + x]!;
       }
-      grid[by * bw + bx] = percentileOf(values.subarray(0, m), 0.5);
+      grid[by * bw + bx] = coarseMedian(values.subarray(0, m), counts);
     }
   }
   const eroded = boxMax(grid.map((v) => -v), bw, bh, 1).map((v) => -v);

@@ -32,6 +32,7 @@ export function poolPredictor(modelPath: string, maxPixels: number, threads = av
       const copy = new Uint8Array(bytes);
       return pool.run(copy, { transferList: [copy.buffer] }) as Promise<TaskResult>;
     },
-    close: () => pool.destroy(),
+    // Graceful: running tasks finish, so requests in flight at shutdown still get their answers.
+    close: () => pool.close(),
   };
 }

@@ -21,6 +21,7 @@ const evalProba = new Float32Array(d.evalProba);
 const ws = new Workspace(d.sizes);
 const x = new Float32Array(inputSize);
 const scratch = new AugmentScratch();
+const rng = new Random(0);
 const stepLr = new Float32Array(d.stepLr);
 const control = new Int32Array(d.control);
 const decay = new Uint8Array(params.length);
@@ -84,7 +85,7 @@ function gradients(start: number, count: number, seed: number): { loss: number; 
       x.set(features.subarray(idx * inputSize, (idx + 1) * inputSize));
     } else if (d.augment) {
       // A seed per (epoch, position) keeps the run identical however work is split between threads.
-      augment(pixels, idx * PIXELS, x, 0, new Random((seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0), d.augment, scratch);
+      augment(pixels, idx * PIXELS, x, 0, rng.reseed((seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0), d.augment, scratch);
     } else {
       for (let p = 0; p < PIXELS; p++) x[p] = pixels[idx * PIXELS + p]! / 255;
     }

@@ -7,6 +7,13 @@ export class Random {
     this.state = seed >>> 0;
   }
 
+  /** Restarts the sequence as `new Random(seed)` would, without allocating. */
+  reseed(seed: number): this {
+    this.state = seed >>> 0;
+    this.spareGaussian = null;
+    return this;
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
