@@ -68,7 +68,7 @@ export function renderReport(r: Results): void {
       '|---|---|---|---|---|---|---|',
       ...r.comparisons.map(
         (c) =>
-          `| ${c.task} | ${c.reference} | ${c.workload} | ${c.oursSeconds.toFixed(3)} s | ${c.referenceSeconds.toFixed(2)} s | **${c.speedup.toFixed(1)}×** | ${c.agreementMeasure.startsWith('fraction') ? pct(c.agreement, 1) : c.agreement.toFixed(5)} (${c.agreementMeasure}) |`,
+          `| ${c.task} | ${c.reference} | ${c.workload} | ${c.oursSeconds.toFixed(3)} s | ${c.referenceSeconds.toFixed(2)} s | **${c.speedup.toFixed(1)}×** | ${c.agreementMeasure.startsWith('fraction') ? pct(c.agreement, 1) : c.agreement.toFixed(5)} (${c.agreementMeasure.replace(/\|/g, '\\|')}) |`,
       ),
       '',
       ...r.comparisons.filter((c) => c.notes).map((c) => `- ${c.task}: ${c.notes}`),
