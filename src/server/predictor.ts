@@ -1,17 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { DigitModel } from '../models/model.js';
-import { predictTask, type TaskResult } from './predict-task.js';
+import type { TaskResult } from './predict-task.js';
 
-/** Turns image bytes into a prediction; the server does not care whether that runs in-process or in a pool. */
+/** Turns image bytes into a prediction; the server only sees this interface. */
 export interface Predictor {
   predict(bytes: Uint8Array): Promise<TaskResult>;
   close(): Promise<void>;
-}
-
-/** Runs on the calling thread: for tests and tools. */
-export function inlinePredictor(model: DigitModel, maxPixels: number): Predictor {
-  return { predict: async (bytes) => predictTask(model, bytes, maxPixels), close: async () => {} };
 }
 
 /**
