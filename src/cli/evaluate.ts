@@ -5,7 +5,7 @@ import { loadMnist } from '../data/mnist.js';
 import { galleryPng, misclassified } from '../eval/gallery.js';
 import { evaluate, formatEvaluation } from '../eval/metrics.js';
 import { BEST_MODEL_PATH, loadModel } from '../models/registry.js';
-import { metricsOf } from '../train/common.js';
+import { commandLine, metricsOf } from '../train/common.js';
 import { runCli } from './run.js';
 
 const usage = `npm run evaluate -- [--model PATH] [--json] [--gallery PNG] [--record]
@@ -29,6 +29,8 @@ runCli(usage, { model: { type: 'string' }, json: { type: 'boolean' }, gallery: {
   writeFileSync(gallery, galleryPng(misclassified(test.pixels, labelsOf(test), e.predictions, e.confidences), 10, 1));
   if (values.record) {
     model.metadata.metrics.test = { ...metricsOf(e), confusion: e.confusion };
+    // The parameters still come from model.metadata.command; say what added these figures.
+    model.metadata.notes = { ...model.metadata.notes, testMetricsRecordedBy: commandLine() };
     writeFileSync(path, JSON.stringify(model.toJSON(), null, 1) + '\n');
   }
   if (values.json) {
