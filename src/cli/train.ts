@@ -14,7 +14,7 @@ const usage = `npm run train -- --model knn|forest|mlp [--out PATH] [model optio
   --out PATH          where to write the model JSON (default models/NAME.json)
 
   knn:    --components 20,30,50  --k 1,3,4,5  --no-deskew   (candidates, chosen on the validation split)
-  forest: --trees 100  --bins 32  --max-depth 60  --min-leaf 1  --seed 1  --workers 2
+  forest: --trees 100  --bins 256 (exact on 8-bit pixels; fewer = quantile bins)  --max-depth 60  --min-leaf 1  --seed 1  --workers 2
   mlp:    --hidden 800 (comma-separated for more layers)  --epochs 60  --batch 128  --lr 0.001
           --weight-decay 0.0001  --patience 15  --seed 1  --workers 2  --limit N (first N training images)
           --no-augment  --resume (continue from the checkpoint PATH.checkpoint)
