@@ -5,8 +5,8 @@ import { progress } from '../src/cli/progress.js';
 import { intOption, runCli } from '../src/cli/run.js';
 import { labelsOf, PIXELS } from '../src/data/frame.js';
 import { scoreSamples } from '../src/eval/samples.js';
-import { galleryPng, misclassified } from '../src/eval/gallery.js';
-import { evaluate } from '../src/eval/metrics.js';
+import { mistakesPng } from '../src/eval/gallery.js';
+import { timedEvaluation, type Evaluation } from '../src/eval/metrics.js';
 import { deskew } from '../src/features/deskew.js';
 import { Pca } from '../src/features/pca.js';
 import { InputTransform } from '../src/features/transform.js';
@@ -184,25 +184,25 @@ async function knnPredict(ctx: Context): Promise<void> {
 async function modelTask(ctx: Context, name: string, train: () => Promise<DigitModel> | DigitModel): Promise<void> {
   const file = `models/${name}.json`;
   let model: DigitModel;
+  let scored: { test: Evaluation; predictMsPerImage: number };
   if (existsSync(file) && !ctx.retrain) {
     console.error(`loading ${file} (--retrain to train it again); it was made by:`);
     model = loadModel(file);
     console.error(`  ${model.metadata.command}`);
+    const { evaluation, msPerImage } = timedEvaluation(model, ctx.data.testX, labelsOf(ctx.data.mnist.test));
+    scored = { test: evaluation, predictMsPerImage: msPerImage };
   } else {
     model = await train();
-    scoreModel(model, ctx.data);
+    scored = scoreModel(model, ctx.data);
     writeFileSync(file, JSON.stringify(model.toJSON(), null, 1) + '\n');
   }
-  const start = performance.now();
-  const proba = model.predictProba(ctx.data.testX, ctx.data.mnist.test.n);
-  const predictMsPerImage = (performance.now() - start) / ctx.data.mnist.test.n;
-  const test = evaluate(proba, labelsOf(ctx.data.mnist.test));
+  const { test, predictMsPerImage } = scored;
   const validationAccuracy = model.metadata.metrics.validation?.accuracy ?? NaN;
   if (name === 'knn' && Array.isArray(model.metadata.notes?.validationGrid)) {
     ctx.results.knnSearch = model.metadata.notes.validationGrid as NonNullable<Results['knnSearch']>;
   }
   mkdirSync('benchmarks', { recursive: true });
-  writeFileSync(`benchmarks/misclassified-${name}.png`, galleryPng(misclassified(ctx.data.mnist.test.pixels, labelsOf(ctx.data.mnist.test), test.predictions, test.confidences), 10, 1));
+  writeFileSync(`benchmarks/misclassified-${name}.png`, mistakesPng(ctx.data.mnist.test, test));
   upsert(ctx.results.models, {
     name,
     kind: model.metadata.kind,

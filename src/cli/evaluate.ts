@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, basename } from 'node:path';
 import { labelsOf, toUnit } from '../data/frame.js';
 import { loadMnist } from '../data/mnist.js';
-import { galleryPng, misclassified } from '../eval/gallery.js';
-import { evaluate, formatEvaluation } from '../eval/metrics.js';
+import { mistakesPng } from '../eval/gallery.js';
+import { formatEvaluation, timedEvaluation } from '../eval/metrics.js';
 import { BEST_MODEL_PATH, loadModel } from '../models/registry.js';
 import { commandLine, metricsOf } from '../train/common.js';
 import { runCli } from './run.js';
@@ -19,14 +19,10 @@ runCli(usage, { model: { type: 'string' }, json: { type: 'boolean' }, gallery: {
   const path = values.model ?? BEST_MODEL_PATH;
   const model = loadModel(path);
   const { test } = loadMnist();
-  const x = toUnit(test.pixels);
-  const start = performance.now();
-  const proba = model.predictProba(x, test.n);
-  const msPerImage = (performance.now() - start) / test.n;
-  const e = evaluate(proba, labelsOf(test));
+  const { evaluation: e, msPerImage } = timedEvaluation(model, toUnit(test.pixels), labelsOf(test));
   const gallery = values.gallery ?? `benchmarks/misclassified-${basename(path, '.json')}.png`;
   mkdirSync(dirname(gallery), { recursive: true });
-  writeFileSync(gallery, galleryPng(misclassified(test.pixels, labelsOf(test), e.predictions, e.confidences), 10, 1));
+  writeFileSync(gallery, mistakesPng(test, e));
   if (values.record) {
     model.metadata.metrics.test = { ...metricsOf(e), confusion: e.confusion };
     // The parameters still come from model.metadata.command; say what added these figures.

@@ -1,5 +1,5 @@
 import { PNG } from 'pngjs';
-import { PIXELS, SIDE } from '../data/frame.js';
+import { labelsOf, PIXELS, SIDE, type DigitFrame } from '../data/frame.js';
 
 /** 3×5 pixel glyphs, enough to caption a tile "7>1 93%". */
 const GLYPHS: Record<string, string> = {
@@ -87,4 +87,9 @@ export function misclassified(
   }
   items.sort((a, b) => b.confidence - a.confidence);
   return items.slice(0, limit);
+}
+
+/** The misclassified-digit gallery of an evaluation of `frame`, as a PNG. */
+export function mistakesPng(frame: DigitFrame, e: { predictions: Uint8Array; confidences: Float32Array }): Buffer {
+  return galleryPng(misclassified(frame.pixels, labelsOf(frame), e.predictions, e.confidences), 10, 1);
 }

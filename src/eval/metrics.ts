@@ -1,5 +1,6 @@
 import { CLASSES } from '../data/frame.js';
 import { argmaxRow } from '../models/classifier.js';
+import type { DigitModel } from '../models/model.js';
 
 export interface ClassMetrics {
   digit: number;
@@ -76,6 +77,14 @@ export function evaluate(probabilities: Float32Array, labels: Uint8Array): Evalu
     predictions,
     confidences,
   };
+}
+
+/** Predicts n images (n×784, [0,1]) with the model, timing it, and evaluates against their labels. */
+export function timedEvaluation(model: DigitModel, x: Float32Array, labels: Uint8Array): { evaluation: Evaluation; msPerImage: number } {
+  const start = performance.now();
+  const proba = model.predictProba(x, labels.length);
+  const msPerImage = (performance.now() - start) / labels.length;
+  return { evaluation: evaluate(proba, labels), msPerImage };
 }
 
 export function percent(x: number, digits = 2): string {

@@ -4,8 +4,8 @@ import { argmaxRow } from '../models/classifier.js';
 import type { DigitModel } from '../models/model.js';
 import { decodeImage } from '../image/decode.js';
 import { tutorialInput } from '../image/naive.js';
-import { toMnistInput } from '../image/preprocess.js';
-import { DataError, ImageError } from '../util/errors.js';
+import { predictDecoded } from '../image/pipeline.js';
+import { DataError } from '../util/errors.js';
 
 export interface SampleRow {
   file: string;
@@ -42,12 +42,7 @@ export async function scoreSamples(model: DigitModel, dir: string): Promise<Samp
   const score: SampleScore = { total: 0, correct: 0, tutorialCorrect: 0, byStyle: {}, byGroup: {}, mistakes: [] };
   for (const row of rows) {
     const img = await decodeImage(readFileSync(join(dir, row.file)));
-    let predicted: number | null = null;
-    try {
-      predicted = argmaxRow(model.predictProba(toMnistInput(img).pixels, 1), 0);
-    } catch (e) {
-      if (!(e instanceof ImageError && e.code === 'empty')) throw e;
-    }
+    const predicted = predictDecoded(img, model).digit;
     const tutorial = argmaxRow(model.predictProba(tutorialInput(img), 1), 0);
     const ok = predicted === row.label ? 1 : 0;
     const tutorialOk = tutorial === row.label ? 1 : 0;

@@ -1,6 +1,6 @@
 import { splitValidation, toUnit, type DigitFrame, labelsOf } from '../data/frame.js';
 import { loadMnist, type Mnist } from '../data/mnist.js';
-import { evaluate, wilson, type Evaluation } from '../eval/metrics.js';
+import { timedEvaluation, wilson, type Evaluation } from '../eval/metrics.js';
 import type { DigitModel, Metrics, ModelMetadata } from '../models/model.js';
 
 export interface TrainingData {
@@ -43,10 +43,7 @@ export function metricsOf(e: Evaluation): Metrics {
  * figures come from the trainer: models refitted on all 60,000 images have seen the validation split.
  */
 export function scoreModel(model: DigitModel, data: TrainingData): { test: Evaluation; predictMsPerImage: number } {
-  const start = performance.now();
-  const testProba = model.predictProba(data.testX, data.mnist.test.n);
-  const predictMsPerImage = (performance.now() - start) / data.mnist.test.n;
-  const test = evaluate(testProba, labelsOf(data.mnist.test));
+  const { evaluation: test, msPerImage: predictMsPerImage } = timedEvaluation(model, data.testX, labelsOf(data.mnist.test));
   model.metadata.metrics.test = { ...metricsOf(test), confusion: test.confusion };
   return { test, predictMsPerImage };
 }
