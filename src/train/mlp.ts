@@ -188,7 +188,6 @@ export async function trainMlp(
   );
   // The workers and this thread see the same memory through these views.
   const views = sharedViews(pool.data);
-  Atomics.store(views.control, CTL_STOP_REQUESTED, 0);
   views.pixels.set(data.fit.pixels.subarray(0, n * PIXELS));
   views.labels.set(fitLabels.subarray(0, n));
   views.evalX.set(evalX);
