@@ -3,6 +3,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { ImageError } from '../util/errors.js';
 import { bmpSize, decodeBmp } from './bmp.js';
+import { decodePngFast } from './png.js';
 
 /** 8-bit RGBA pixels, row-major. */
 export interface RgbaImage {
@@ -71,6 +72,8 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
   try {
     if (format === 'bmp') return { ...decodeBmp(bytes), format };
     if (format === 'png') {
+      const fast = decodePngFast(bytes);
+      if (fast) return { ...fast, format };
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length), format };
     }

@@ -48,17 +48,36 @@ export function percentileOf(values: Float32Array, q: number, above = -1): numbe
   return new Histogram(values, above).quantile(q);
 }
 
-/** The median of a small set of values in [0,1] to 1/64, reusing `counts` (64 bins): for per-block estimates. */
-export function coarseMedian(values: Float32Array, counts: Uint32Array): number {
-  counts.fill(0);
-  for (let i = 0; i < values.length; i++) counts[Math.min(63, Math.max(0, Math.floor(values[i]! * 64)))]!++;
-  const target = (values.length - 1) / 2;
-  let seen = 0;
-  for (let b = 0; b < 64; b++) {
-    seen += counts[b]!;
-    if (seen > target) return (b + 0.5) / 64;
+/**
+ * The median of each block×block tile (partial tiles at the right and bottom edges included), to 1/64:
+ * a coarse histogram per tile is all a background estimate needs. A median in the lowest bin is 0, so that
+ * clean paper has no background to subtract.
+ */
+export function blockMedians(img: Float32Array, w: number, h: number, block: number): Float32Array {
+  const bw = Math.ceil(w / block);
+  const bh = Math.ceil(h / block);
+  const grid = new Float32Array(bw * bh);
+  const counts = new Uint32Array(64);
+  for (let by = 0; by < bh; by++) {
+    for (let bx = 0; bx < bw; bx++) {
+      counts.fill(0);
+      const x0 = bx * block;
+      const x1 = Math.min(w, x0 + block);
+      const y1 = Math.min(h, (by + 1) * block);
+      for (let y = by * block; y < y1; y++) {
+        for (let x = x0; x < x1; x++) counts[Math.min(63, Math.max(0, Math.floor(img[y * w + x]! * 64)))]!++;
+      }
+      const target = ((x1 - x0) * (y1 - by * block) - 1) / 2;
+      let seen = 0;
+      let b = 0;
+      for (; b < 63; b++) {
+        seen += counts[b]!;
+        if (seen > target) break;
+      }
+      grid[by * bw + bx] = b === 0 ? 0 : (b + 0.5) / 64;
+    }
   }
-  return 1;
+  return grid;
 }
 
 /** Otsu's threshold for values in [0,1]: the split that maximises between-class variance. */

@@ -1,7 +1,7 @@
 import { PIXELS, SIDE } from '../data/frame.js';
 import { ImageError } from '../util/errors.js';
 import type { RgbaImage } from './decode.js';
-import { areaResize, bilinearResize, boxBlur, boxMax, coarseMedian, componentsAbove, dilate, Histogram, otsuThreshold, percentileOf } from './kernels.js';
+import { areaResize, bilinearResize, boxBlur, boxMax, blockMedians, componentsAbove, dilate, Histogram, otsuThreshold, percentileOf } from './kernels.js';
 
 /** What the pipeline found, for the --show view, the API and debugging. */
 export interface PreprocessInfo {
@@ -47,7 +47,7 @@ export function toMnistInput(img: RgbaImage): MnistInput {
   const factor = Math.max(1, Math.floor(Math.min(img.width, img.height) / WORKING_MIN_SIDE));
   const width = Math.floor(img.width / factor);
   const height = Math.floor(img.height / factor);
-  const grey = factor > 1 ? shrink(compositeGrey(img), img.width, width, height, factor) : compositeGrey(img);
+  const grey = workingGrey(img, factor, width, height);
   const { ink, polarity } = inkByPolarity(grey);
   subtractBackground(ink, width, height);
 
@@ -72,23 +72,6 @@ export function toMnistInput(img: RgbaImage): MnistInput {
   return { pixels, info: { polarity, contrast, box: original, strokeRatio, strokeAdjustedPx: adjusted, specksIgnored } };
 }
 
-/** Mean of each factor×factor block (the image's last partial row and column of blocks are dropped). */
-function shrink(src: Float32Array, sw: number, w: number, h: number, factor: number): Float32Array {
-  const out = new Float32Array(w * h);
-  const scale = 1 / (factor * factor);
-  for (let y = 0; y < h; y++) {
-    for (let dy = 0; dy < factor; dy++) {
-      const row = (y * factor + dy) * sw;
-      for (let x = 0; x < w; x++) {
-        let s = 0;
-        for (let dx = 0; dx < factor; dx++) s += src[row + x * factor + dx]!;
-        out[y * w + x]! += s * scale;
-      }
-    }
-  }
-  return out;
-}
-
 /**
  * Quantile for a robust extreme: the 20th most extreme pixel, so a small digit on a big canvas (ink on
  * 0.1% of it) still counts while a few stray pixels do not.
@@ -103,31 +86,46 @@ function noiseSigma(h: Histogram): number {
 }
 
 /**
- * Luminance in [0,1] with alpha composited onto a background that contrasts with the ink: a transparent
- * canvas export keeps dark ink on white and light ink on black, rather than vanishing when alpha is dropped.
+ * Luminance in [0,1] with alpha composited onto a background that contrasts with the ink, averaged over
+ * factor×factor blocks (the last partial row and column of blocks are dropped). A transparent canvas export
+ * keeps dark ink on white and light ink on black, rather than vanishing when alpha is dropped.
+ *
+ * One pass over the full-size pixels: compositing is linear in the background, so each block sums alpha-weighted
+ * luminance and transparency separately, and the background is chosen after the pass from the whole
+ * image's alpha-weighted mean luminance.
  */
-function compositeGrey(img: RgbaImage): Float32Array {
-  const n = img.width * img.height;
+function workingGrey(img: RgbaImage, factor: number, w: number, h: number): Float32Array {
   const d = img.data;
-  const lum = new Float32Array(n);
+  const rowBytes = img.width * 4;
+  const lit = new Float32Array(w * h);
+  const clear = new Float32Array(w * h);
   let weighted = 0;
   let alphaSum = 0;
   let translucent = false;
-  for (let i = 0; i < n; i++) {
-    const a = d[i * 4 + 3]! / 255;
-    const l = (0.299 * d[i * 4]! + 0.587 * d[i * 4 + 1]! + 0.114 * d[i * 4 + 2]!) / 255;
-    lum[i] = l;
-    if (a < 0.98) translucent = true;
-    weighted += a * l;
-    alphaSum += a;
+  for (let y = 0; y < h * factor; y++) {
+    const out = ((y / factor) | 0) * w;
+    let p = y * rowBytes;
+    for (let x = 0; x < w; x++) {
+      let l = 0;
+      let t = 0;
+      for (let dx = 0; dx < factor; dx++, p += 4) {
+        const a = d[p + 3]!;
+        // Luminance × alpha, both on 0..255; scaled to [0,1] once per block below.
+        const v = (0.299 * d[p]! + 0.587 * d[p + 1]! + 0.114 * d[p + 2]!) * a;
+        l += v;
+        t += 255 - a;
+        if (a < 250) translucent = true;
+      }
+      lit[out + x]! += l;
+      clear[out + x]! += t;
+      weighted += l;
+      alphaSum += factor * 255 - t;
+    }
   }
-  if (!translucent) return lum;
-  const background = alphaSum > 0 && weighted / alphaSum < 0.5 ? 1 : 0;
-  for (let i = 0; i < n; i++) {
-    const a = d[i * 4 + 3]! / 255;
-    lum[i] = a * lum[i]! + (1 - a) * background;
-  }
-  return lum;
+  const background = translucent && alphaSum > 0 && weighted / alphaSum < 0.5 * 255 ? 1 : 0;
+  const scale = 1 / (factor * factor * 255);
+  for (let i = 0; i < lit.length; i++) lit[i] = (lit[i]! / 255 + (translucent ? background * clear[i]! : 0)) * scale;
+  return lit;
 }
 
 /**
@@ -155,20 +153,11 @@ function subtractBackground(ink: Float32Array, width: number, height: number): v
   const block = Math.max(8, Math.round(Math.max(width, height) / 16));
   const bw = Math.ceil(width / block);
   const bh = Math.ceil(height / block);
-  const grid = new Float32Array(bw * bh);
-  const values = new Float32Array(block * block);
-  const counts = new Uint32Array(64);
-  for (let by = 0; by < bh; by++) {
-    for (let bx = 0; bx < bw; bx++) {
-      let m = 0;
-      for (let y = by * block; y < Math.min(height, (by + 1) * block); y++) {
-        for (let x = bx * block; x < Math.min(width, (bx + 1) * block); x++) values[m++] = ink[y * width + x]!;
-      }
-      grid[by * bw + bx] = coarseMedian(values.subarray(0, m), counts);
-    }
-  }
+  const grid = blockMedians(ink, width, height, block);
   const eroded = boxMax(grid.map((v) => -v), bw, bh, 1).map((v) => -v);
   const smooth = boxBlur(eroded, bw, bh, 1);
+  // A clean drawing's estimate is zero everywhere (blocks are mostly paper): nothing to subtract.
+  if (smooth.every((v) => v === 0)) return;
   const background = bilinearResize(smooth, bw, bh, width, height);
   for (let i = 0; i < ink.length; i++) ink[i] = Math.max(0, ink[i]! - background[i]!);
 }
@@ -183,7 +172,7 @@ function keepDigit(ink: Float32Array, width: number, height: number): { box: Pre
   for (let c = 1; c < areas.length; c++) largest = Math.max(largest, areas[c]!);
   const minArea = Math.max(4, largest * 0.04);
   if (largest < 10) throw new ImageError('no digit found: only specks of ink', 'empty');
-  const keep = areas.map((a, c) => c > 0 && a >= minArea);
+  const keep = Uint8Array.from(areas, (a, c) => (c > 0 && a >= minArea ? 1 : 0));
   let x0 = width;
   let y0 = height;
   let x1 = -1;
@@ -201,7 +190,7 @@ function keepDigit(ink: Float32Array, width: number, height: number): { box: Pre
       }
     }
   }
-  return { box: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }, specksIgnored: keep.filter((k, c) => c > 0 && !k).length };
+  return { box: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }, specksIgnored: areas.length - 1 - keep.reduce((a, b) => a + b, 0) };
 }
 
 function cropTo(ink: Float32Array, width: number, box: PreprocessInfo['box']): Float32Array {

@@ -20,13 +20,21 @@ export function poolPredictor(modelPath: string, maxPixels: number, threads = av
     maxThreads: threads,
     idleTimeout: Infinity,
   });
+  const inFlight = new Set<Promise<TaskResult>>();
   return {
     predict: (bytes) => {
       // Copy into a transferable buffer: the request's Buffer may share a pooled ArrayBuffer.
       const copy = new Uint8Array(bytes);
-      return pool.run(copy, { transferList: [copy.buffer] }) as Promise<TaskResult>;
+      const task = pool.run(copy, { transferList: [copy.buffer] }) as Promise<TaskResult>;
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task)).catch(() => {});
+      return task;
     },
-    // Graceful: running tasks finish, so requests in flight at shutdown still get their answers.
-    close: () => pool.close(),
+    // Graceful: every task already asked for finishes, queued ones too (a client that hung up still left
+    // its task in the queue, and piscina's close would fail those), then the threads stop.
+    close: async () => {
+      await Promise.allSettled(inFlight);
+      await pool.close();
+    },
   };
 }

@@ -1,0 +1,114 @@
+import { crc32 } from 'node:zlib';
+import { PNG } from 'pngjs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { decodeImage } from '../../src/image/decode.js';
+import { decodePngFast } from '../../src/image/png.js';
+import { Random } from '../../src/util/random.js';
+import { digitInk, rawPng, toRgba } from '../helpers/images.js';
+
+const test = suite('fast PNG path');
+
+/** A digit with noise and a gradient, so every filter type has something to predict. */
+function busyImage(w: number, h: number, seed: number): { width: number; height: number; data: Uint8Array } {
+  const rng = new Random(seed);
+  const img = toRgba(digitInk(5, w, h, { size: Math.min(w, h) * 0.7 }), w, h, [20, 40, 200], [250, 240, 230]);
+  for (let i = 0; i < img.data.length; i++) {
+    const noise = rng.int(21) - 10 + ((i >> 2) % w) / 4;
+    img.data[i] = i % 4 === 3 ? 55 + rng.int(201) : Math.max(0, Math.min(255, img.data[i]! + noise));
+  }
+  return img;
+}
+
+function pngjsWrite(img: { width: number; height: number; data: Uint8Array }, colorType: 0 | 2 | 4 | 6, filterType: number): Buffer {
+  const png = new PNG({ width: img.width, height: img.height, colorType, inputColorType: 6, inputHasAlpha: true });
+  png.data = Buffer.from(img.data);
+  return PNG.sync.write(png, { colorType, inputColorType: 6, inputHasAlpha: true, filterType });
+}
+
+function assertSameAsPngjs(file: Buffer, label: string): void {
+  const fast = decodePngFast(file);
+  assert.ok(fast, `${label}: the fast path should take this PNG`);
+  const ref = PNG.sync.read(file);
+  assert.is(fast!.width, ref.width);
+  assert.is(fast!.height, ref.height);
+  assert.ok(Buffer.compare(Buffer.from(fast!.data), ref.data) === 0, `${label}: pixels differ from pngjs`);
+}
+
+test('every 8-bit colour type and filter type gives exactly the pixels pngjs gives', () => {
+  const img = busyImage(37, 23, 1);
+  for (const colorType of [0, 2, 4, 6] as const) {
+    for (const filterType of [-1, 0, 1, 2, 3, 4]) assertSameAsPngjs(pngjsWrite(img, colorType, filterType), `colour type ${colorType}, filter ${filterType}`);
+  }
+});
+
+test('a 1×1 image and a one-row image decode like pngjs', () => {
+  assertSameAsPngjs(pngjsWrite(busyImage(1, 1, 2), 6, 4), '1×1');
+  assertSameAsPngjs(pngjsWrite(busyImage(50, 1, 3), 2, 3), '50×1');
+});
+
+/** Re-chunks a PNG's single IDAT into pieces of `size` bytes, as browsers write them. */
+function splitIdat(file: Buffer, size: number): Buffer {
+  const chunks: Buffer[] = [file.subarray(0, 8)];
+  for (let p = 8; p < file.length; ) {
+    const length = file.readUInt32BE(p);
+    const type = file.toString('latin1', p + 4, p + 8);
+    const body = file.subarray(p + 8, p + 8 + length);
+    if (type === 'IDAT') {
+      for (let o = 0; o < body.length; o += size) chunks.push(chunk('IDAT', body.subarray(o, o + size)));
+    } else {
+      chunks.push(file.subarray(p, p + 12 + length));
+    }
+    p += 12 + length;
+  }
+  return Buffer.concat(chunks);
+}
+
+function chunk(type: string, body: Uint8Array): Buffer {
+  const out = Buffer.alloc(12 + body.length);
+  out.writeUInt32BE(body.length, 0);
+  out.write(type, 4, 'latin1');
+  out.set(body, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
+  return out;
+}
+
+test('image data split over many IDAT chunks is joined', () => {
+  assertSameAsPngjs(splitIdat(pngjsWrite(busyImage(64, 40, 4), 6, -1), 100), 'IDAT in 100-byte chunks');
+});
+
+test('PNGs outside the fast path are left to pngjs, which still decodes them', async () => {
+  const row = Uint8Array.from([0, 255, 0, 255]);
+  const cases: [string, Buffer][] = [
+    ['16-bit grey', rawPng({ width: 2, height: 1, colorType: 0, bitDepth: 16, rows: [row] })],
+    ['palette', rawPng({ width: 4, height: 1, colorType: 3, bitDepth: 8, rows: [Uint8Array.from([0, 1, 0, 1])], palette: Uint8Array.from([0, 0, 0, 255, 255, 255]) })],
+    ['grey with tRNS', rawPng({ width: 4, height: 1, colorType: 0, bitDepth: 8, rows: [Uint8Array.from([0, 9, 0, 9])], trns: Uint8Array.from([0, 9]) })],
+  ];
+  for (const [label, file] of cases) {
+    assert.is(decodePngFast(file), null, label);
+    const img = await decodeImage(file);
+    assert.is(img.width * img.height, 4 * (label === '16-bit grey' ? 0.5 : 1), label);
+  }
+});
+
+test('damage sends the file to pngjs, which names it', async () => {
+  const good = pngjsWrite(busyImage(30, 30, 5), 6, -1);
+  const badCrc = Buffer.from(good);
+  badCrc[40] = badCrc[40]! ^ 0xff; // inside the IDAT body
+  const damaged: [string, Buffer][] = [
+    ['truncated', good.subarray(0, good.length - 30)],
+    ['bad CRC', badCrc],
+    ['no IEND', good.subarray(0, good.length - 12)],
+  ];
+  for (const [label, file] of damaged) {
+    assert.is(decodePngFast(file), null, label);
+    try {
+      await decodeImage(file);
+      assert.unreachable(`${label} should not decode`);
+    } catch (e) {
+      assert.match((e as Error).message, /PNG/, label);
+    }
+  }
+});
+
+test.run();
