@@ -45,42 +45,54 @@ export function decodePngFast(b: Uint8Array): RgbaImage | null {
   } catch {
     return null;
   }
-  if (raw.length !== expected || !unfilter(raw, stride, height, channels)) return null;
-  return { width, height, data: toRgba(raw, width, height, channels) };
+  if (raw.length !== expected) return null;
+  const pixels = unfilter(raw, stride, height, channels);
+  return pixels && { width, height, data: channels === 4 ? pixels : toRgba(pixels, width, height, channels) };
 }
 
 /**
- * Undoes PNG's per-line filters in place (PNG spec §9). Each line is a filter byte then `stride` bytes;
- * `bpp` is the distance to the left neighbour. Returns false on an unknown filter type.
+ * Undoes PNG's per-line filters (PNG spec §9) into rows without filter bytes. Each input line is a filter
+ * byte then `stride` bytes; `bpp` is the distance to the left neighbour. Returns null on an unknown filter.
  */
-function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number): boolean {
+function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number): Uint8Array | null {
+  const out = new Uint8Array(stride * height);
+  // "Up", the filter browsers write on every line, adds four bytes at a time when rows are word-aligned.
+  const words = stride % 4 === 0 ? new Uint32Array(out.buffer) : null;
   for (let y = 0; y < height; y++) {
-    const line = y * (stride + 1) + 1;
-    const up = line - (stride + 1);
-    const filter = raw[line - 1];
-    if (filter === 0) continue;
+    const row = y * stride;
+    const up = row - stride;
+    const filter = raw[y * (stride + 1)];
+    out.set(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)), row);
+    if (filter === 0 || (filter === 2 && y === 0)) continue;
     if (filter === 1) {
-      for (let x = bpp; x < stride; x++) raw[line + x] = raw[line + x]! + raw[line + x - bpp]!;
+      for (let x = row + bpp; x < row + stride; x++) out[x] = out[x]! + out[x - bpp]!;
+    } else if (filter === 2 && words) {
+      for (let i = row >> 2, end = (row + stride) >> 2, j = up >> 2; i < end; i++, j++) words[i] = addBytes(words[i]!, words[j]!);
     } else if (filter === 2) {
-      if (y > 0) for (let x = 0; x < stride; x++) raw[line + x] = raw[line + x]! + raw[up + x]!;
+      for (let x = row; x < row + stride; x++) out[x] = out[x]! + out[x - stride]!;
     } else if (filter === 3) {
       for (let x = 0; x < stride; x++) {
-        const left = x >= bpp ? raw[line + x - bpp]! : 0;
-        const above = y > 0 ? raw[up + x]! : 0;
-        raw[line + x] = raw[line + x]! + ((left + above) >> 1);
+        const left = x >= bpp ? out[row + x - bpp]! : 0;
+        const above = y > 0 ? out[up + x]! : 0;
+        out[row + x] = out[row + x]! + ((left + above) >> 1);
       }
     } else if (filter === 4) {
       for (let x = 0; x < stride; x++) {
-        const a = x >= bpp ? raw[line + x - bpp]! : 0;
-        const b = y > 0 ? raw[up + x]! : 0;
-        const c = x >= bpp && y > 0 ? raw[up + x - bpp]! : 0;
-        raw[line + x] = raw[line + x]! + paeth(a, b, c);
+        const a = x >= bpp ? out[row + x - bpp]! : 0;
+        const b = y > 0 ? out[up + x]! : 0;
+        const c = x >= bpp && y > 0 ? out[up + x - bpp]! : 0;
+        out[row + x] = out[row + x]! + paeth(a, b, c);
       }
     } else {
-      return false;
+      return null;
     }
   }
-  return true;
+  return out;
+}
+
+/** Four byte-wise additions modulo 256 in one 32-bit word: add the low 7 bits, then xor in the top bits. */
+function addBytes(a: number, b: number): number {
+  return ((a & 0x7f7f7f7f) + (b & 0x7f7f7f7f)) ^ ((a ^ b) & 0x80808080);
 }
 
 function paeth(a: number, b: number, c: number): number {
@@ -90,26 +102,18 @@ function paeth(a: number, b: number, c: number): number {
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
-function toRgba(raw: Uint8Array, width: number, height: number, channels: number): Uint8Array {
+function toRgba(pixels: Uint8Array, width: number, height: number, channels: number): Uint8Array {
   const out = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    const line = y * (width * channels + 1) + 1;
-    if (channels === 4) {
-      out.set(raw.subarray(line, line + width * 4), y * width * 4);
-      continue;
-    }
-    for (let x = 0, o = y * width * 4; x < width; x++, o += 4) {
-      const s = line + x * channels;
-      if (channels === 3) {
-        out[o] = raw[s]!;
-        out[o + 1] = raw[s + 1]!;
-        out[o + 2] = raw[s + 2]!;
-        out[o + 3] = 255;
-      } else {
-        const v = raw[s]!;
-        out[o] = out[o + 1] = out[o + 2] = v;
-        out[o + 3] = channels === 2 ? raw[s + 1]! : 255;
-      }
+  for (let s = 0, o = 0; o < out.length; s += channels, o += 4) {
+    if (channels === 3) {
+      out[o] = pixels[s]!;
+      out[o + 1] = pixels[s + 1]!;
+      out[o + 2] = pixels[s + 2]!;
+      out[o + 3] = 255;
+    } else {
+      const v = pixels[s]!;
+      out[o] = out[o + 1] = out[o + 2] = v;
+      out[o + 3] = channels === 2 ? pixels[s + 1]! : 255;
     }
   }
   return out;
