@@ -58,7 +58,7 @@ const TASKS: Record<string, Task> = {
     chooseBest(ctx.results);
     const r = await benchServer();
     ctx.results.server = r;
-    console.error(`server: p50 ${r.concurrency1.p50Ms} ms at concurrency 1; ${r.loaded.requestsPerSecond.toFixed(0)} req/s with 8 connections; pipeline ${r.pipelinePerSecond.toFixed(0)}/s per core; ratio ${(100 * r.httpVsPipelinePerCore).toFixed(0)}%`);
+    console.error(`server: p50 ${r.concurrency1.p50Ms} ms at concurrency 1; ${r.loaded.requestsPerSecond.toFixed(0)} req/s with 8 connections; pipeline ${r.pipelinePerSecond.toFixed(0)}/s on one thread; HTTP per core ÷ pipeline ${(100 * r.httpVsPipelinePerCore).toFixed(0)}%`);
   },
 };
 

@@ -1,6 +1,8 @@
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { createApp, DEFAULT_LIMITS } from '../server/app.js';
-import { poolPredictor } from '../server/predictor.js';
+import { INLINE_MAX_PIXELS, servingPredictor } from '../server/predictor.js';
 import { BEST_MODEL_PATH, loadModel } from '../models/registry.js';
 import { intOption, runCli } from './run.js';
 
@@ -8,31 +10,79 @@ const usage = `npm start [-- --model PATH]
 
   Serves the drawing board (/), the upload form (/upload), the model inspector (/model) and the JSON API
   (/api/predict, /api/model, /healthz) on HOST:PORT (default 127.0.0.1:3000), predicting with
-  ${BEST_MODEL_PATH} in a pool of worker threads (THREADS, default one per core).`;
+  ${BEST_MODEL_PATH} (or MODEL).
+
+  WORKERS server processes share the port (default one per core); each predicts board-sized images
+  itself and hands photos over ${(INLINE_MAX_PIXELS / 1e6).toFixed(1)} megapixels to a thread of its own.`;
 
 runCli(usage, { model: { type: 'string' } }, async ({ values }) => {
   const modelPath = values.model ?? process.env.MODEL ?? BEST_MODEL_PATH;
-  const model = loadModel(modelPath);
   const host = process.env.HOST ?? '127.0.0.1';
   const port = intOption(process.env.PORT, 'PORT', 3000);
-  const threads = process.env.THREADS ? intOption(process.env.THREADS, 'THREADS', 2) : undefined;
-  const predictor = poolPredictor(modelPath, DEFAULT_LIMITS.maxPixels, threads);
-  const server = createApp({ model, predictor }).listen(port, host, () => {
-    const actual = (server.address() as AddressInfo).port;
-    console.log(`serving ${model.metadata.description}`);
-    console.log(`  test accuracy ${((model.metadata.metrics.test?.accuracy ?? NaN) * 100).toFixed(2)}% (${modelPath})`);
-    console.log(`  http://${host}:${actual}/  (Ctrl-C to stop)`);
+  if (cluster.isPrimary) {
+    // Load once here first, so a bad model is one clear error rather than one per worker.
+    const model = loadModel(modelPath);
+    const workers = intOption(process.env.WORKERS, 'WORKERS', availableParallelism());
+    if (workers < 1) throw new RangeError(`WORKERS must be at least 1, got ${workers}`);
+    primary(workers, () => {
+      console.log(`serving ${model.metadata.description}`);
+      console.log(`  test accuracy ${((model.metadata.metrics.test?.accuracy ?? NaN) * 100).toFixed(2)}% (${modelPath}), ${workers} worker process${workers > 1 ? 'es' : ''}`);
+    });
+  } else {
+    worker(modelPath, host, port);
+  }
+});
+
+/** Forks the server processes, reports the address once, replaces a worker that dies, and stops them all on a signal. */
+function primary(workers: number, banner: () => void): void {
+  let stopping = false;
+  let announced = false;
+  for (let i = 0; i < workers; i++) cluster.fork();
+  cluster.on('listening', (_worker, address) => {
+    if (announced) return;
+    announced = true;
+    banner();
+    console.log(`  http://${address.address ?? '127.0.0.1'}:${address.port}/  (Ctrl-C to stop)`);
   });
+  cluster.on('exit', (w, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    if (code === 1 && !announced) {
+      // It never started listening (port taken, model unreadable): the worker has said why, and so would its replacements.
+      process.exit(1);
+    }
+    console.error(`worker ${w.process.pid} died (${signal ?? `exit code ${code}`}); starting another`);
+    cluster.fork();
+  });
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    setTimeout(() => process.exit(0), 6000).unref();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function worker(modelPath: string, host: string, port: number): void {
+  const model = loadModel(modelPath);
+  const predictor = servingPredictor(model, modelPath, DEFAULT_LIMITS.maxPixels);
+  const server = createApp({ model, predictor }).listen(port, host);
   server.on('error', (e) => {
     console.error(`error: cannot listen on ${host}:${port}: ${e.message}`);
     process.exit(1);
   });
-  // Finish the requests in flight, then stop the prediction threads.
+  // Finish the requests in flight, then stop the prediction thread. Ctrl-C reaches every process in the group.
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     server.close(() => void predictor.close().then(() => process.exit(0)));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-});
+}

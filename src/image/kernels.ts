@@ -2,18 +2,27 @@
 
 const BINS = 1024;
 
+/** floor(v · bins) clamped to 0..bins-1, with truncation for floor: negative values clamp to 0 either way. */
+function bin(v: number, bins: number): number {
+  const b = (v * bins) | 0;
+  return b < 0 ? 0 : b >= bins ? bins - 1 : b;
+}
+
 /** A 1024-bin histogram of values in [0,1], to answer several quantiles with one pass over an image. */
 export class Histogram {
   readonly counts = new Uint32Array(BINS);
   total = 0;
 
   constructor(values: Float32Array, above = -1) {
+    const counts = this.counts;
+    let total = 0;
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
       if (v <= above) continue;
-      this.counts[Math.min(BINS - 1, Math.max(0, Math.floor(v * BINS)))]!++;
-      this.total++;
+      counts[bin(v, BINS)]!++;
+      total++;
     }
+    this.total = total;
   }
 
   /** The q-quantile (0..1), to the bin's centre; 0 when empty. */
@@ -65,7 +74,7 @@ export function blockMedians(img: Float32Array, w: number, h: number, block: num
       const x1 = Math.min(w, x0 + block);
       const y1 = Math.min(h, (by + 1) * block);
       for (let y = by * block; y < y1; y++) {
-        for (let x = x0; x < x1; x++) counts[Math.min(63, Math.max(0, Math.floor(img[y * w + x]! * 64)))]!++;
+        for (let x = x0; x < x1; x++) counts[bin(img[y * w + x]!, 64)]!++;
       }
       const target = ((x1 - x0) * (y1 - by * block) - 1) / 2;
       let seen = 0;
@@ -80,11 +89,27 @@ export function blockMedians(img: Float32Array, w: number, h: number, block: num
   return grid;
 }
 
+/** 1 − v for every value. */
+export function complement(values: Float32Array): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = 1 - values[i]!;
+  return out;
+}
+
+/** Maps [low, high] linearly onto [0, 1] in place, clamping outside it. */
+export function stretch(values: Float32Array, low: number, high: number): void {
+  const gain = 1 / (high - low);
+  for (let i = 0; i < values.length; i++) {
+    const v = (values[i]! - low) * gain;
+    values[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+  }
+}
+
 /** Otsu's threshold for values in [0,1]: the split that maximises between-class variance. */
 export function otsuThreshold(values: Float32Array): number {
   const bins = 256;
   const hist = new Float64Array(bins);
-  for (let i = 0; i < values.length; i++) hist[Math.min(bins - 1, Math.max(0, Math.floor(values[i]! * bins)))]! += 1;
+  for (let i = 0; i < values.length; i++) hist[bin(values[i]!, bins)]! += 1;
   let total = 0;
   let sumAll = 0;
   for (let b = 0; b < bins; b++) {

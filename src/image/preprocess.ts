@@ -1,7 +1,7 @@
 import { PIXELS, SIDE } from '../data/frame.js';
 import { ImageError } from '../util/errors.js';
 import type { RgbaImage } from './decode.js';
-import { areaResize, bilinearResize, boxBlur, boxMax, blockMedians, componentsAbove, dilate, Histogram, otsuThreshold, percentileOf } from './kernels.js';
+import { areaResize, bilinearResize, boxBlur, boxMax, blockMedians, complement, componentsAbove, stretch, dilate, Histogram, otsuThreshold, percentileOf } from './kernels.js';
 
 /** What the pipeline found, for the --show view, the API and debugging. */
 export interface PreprocessInfo {
@@ -62,7 +62,7 @@ export function toMnistInput(img: RgbaImage): MnistInput {
   // removes paper texture and sensor noise.
   const floor = Math.max(threshold * 0.5, 3 * noise);
   const core = Math.max(percentileOf(ink, 0.995, threshold), floor + 1e-6);
-  for (let i = 0; i < ink.length; i++) ink[i] = Math.min(1, Math.max(0, (ink[i]! - floor) / (core - floor)));
+  stretch(ink, floor, core);
 
   const { box, specksIgnored } = keepDigit(ink, width, height);
   const crop = cropTo(ink, width, box);
@@ -95,13 +95,33 @@ function noiseSigma(h: Histogram): number {
  * image's alpha-weighted mean luminance.
  */
 function workingGrey(img: RgbaImage, factor: number, w: number, h: number): Float32Array {
-  const d = img.data;
-  const rowBytes = img.width * 4;
   const lit = new Float32Array(w * h);
   const clear = new Float32Array(w * h);
+  const totals = new Float64Array(3);
+  blockSums(img, factor, w, h, lit, clear, totals);
+  const [weighted, alphaSum, translucent] = totals as unknown as [number, number, number];
+  const scale = 1 / (factor * factor * 255);
+  if (!translucent) {
+    for (let i = 0; i < lit.length; i++) lit[i] = (lit[i]! / 255) * scale;
+    return lit;
+  }
+  const background = alphaSum > 0 && weighted / alphaSum < 0.5 * 255 ? 1 : 0;
+  for (let i = 0; i < lit.length; i++) lit[i] = (lit[i]! / 255 + background * clear[i]!) * scale;
+  return lit;
+}
+
+/**
+ * Per block: the sum of luminance × alpha into `lit` and of transparency into `clear`, all on 0..255;
+ * totals gets the whole image's [Σ luminance × alpha, Σ alpha, 1 if any pixel is translucent]. (The totals
+ * are stored row by row so nothing but the return follows the loop: code after a long loop that V8 compiles
+ * on-stack is where it kept deoptimising, once per call.)
+ */
+function blockSums(img: RgbaImage, factor: number, w: number, h: number, lit: Float32Array, clear: Float32Array, totals: Float64Array): void {
+  const d = img.data;
+  const rowBytes = img.width * 4;
   let weighted = 0;
   let alphaSum = 0;
-  let translucent = false;
+  let translucent = 0;
   for (let y = 0; y < h * factor; y++) {
     const out = ((y / factor) | 0) * w;
     let p = y * rowBytes;
@@ -110,22 +130,19 @@ function workingGrey(img: RgbaImage, factor: number, w: number, h: number): Floa
       let t = 0;
       for (let dx = 0; dx < factor; dx++, p += 4) {
         const a = d[p + 3]!;
-        // Luminance × alpha, both on 0..255; scaled to [0,1] once per block below.
-        const v = (0.299 * d[p]! + 0.587 * d[p + 1]! + 0.114 * d[p + 2]!) * a;
-        l += v;
+        l += (0.299 * d[p]! + 0.587 * d[p + 1]! + 0.114 * d[p + 2]!) * a;
         t += 255 - a;
-        if (a < 250) translucent = true;
+        if (a < 250) translucent = 1;
       }
       lit[out + x]! += l;
       clear[out + x]! += t;
       weighted += l;
       alphaSum += factor * 255 - t;
     }
+    totals[0] = weighted;
+    totals[1] = alphaSum;
+    totals[2] = translucent;
   }
-  const background = translucent && alphaSum > 0 && weighted / alphaSum < 0.5 * 255 ? 1 : 0;
-  const scale = 1 / (factor * factor * 255);
-  for (let i = 0; i < lit.length; i++) lit[i] = (lit[i]! / 255 + (translucent ? background * clear[i]! : 0)) * scale;
-  return lit;
 }
 
 /**
@@ -139,8 +156,7 @@ function inkByPolarity(grey: Float32Array): { ink: Float32Array; polarity: Prepr
   const dark = median - h.quantile(tail);
   const light = h.quantile(1 - tail) - median;
   const darkInk = dark > light;
-  const ink = new Float32Array(grey.length);
-  for (let i = 0; i < grey.length; i++) ink[i] = darkInk ? 1 - grey[i]! : grey[i]!;
+  const ink = darkInk ? complement(grey) : grey.slice();
   return { ink, polarity: darkInk ? 'dark-on-light' : 'light-on-dark' };
 }
 

@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { TaskResult } from './predict-task.js';
+import { imageSize, sniffFormat } from '../image/decode.js';
+import type { DigitModel } from '../models/model.js';
+import { predictTask, type TaskResult } from './predict-task.js';
 
 /** Turns image bytes into a prediction; the server only sees this interface. */
 export interface Predictor {
@@ -37,4 +39,37 @@ export function poolPredictor(modelPath: string, maxPixels: number, threads = av
       await pool.close();
     },
   };
+}
+
+/**
+ * What the server uses: images up to `inlineMaxPixels` (a board drawing, a Paint file: a few ms) are predicted
+ * on the calling thread, and larger ones (photos: decoding alone can take a second) in a pool thread, so
+ * one big upload never holds up the requests behind it. Run one server process per core (node:cluster) and
+ * both cores do the small-image work without a hand-off between threads, which costs more than the work.
+ */
+export const INLINE_MAX_PIXELS = 300_000;
+
+export function servingPredictor(model: DigitModel, modelPath: string, maxPixels: number, options: { inlineMaxPixels?: number; threads?: number } = {}): Predictor {
+  const { inlineMaxPixels = INLINE_MAX_PIXELS, threads = 1 } = options;
+  const pool = poolPredictor(modelPath, maxPixels, threads);
+  return {
+    predict: (bytes) => {
+      const pixels = headerPixels(bytes);
+      if (pixels !== null && pixels > inlineMaxPixels) return pool.predict(bytes);
+      return predictTask(model, bytes, maxPixels);
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** Width × height from the header, or null when there is no readable header (the decoder then says why). */
+function headerPixels(bytes: Uint8Array): number | null {
+  const format = sniffFormat(bytes);
+  if (!format) return null;
+  try {
+    const { width, height } = imageSize(bytes, format);
+    return width * height;
+  } catch {
+    return null;
+  }
 }
