@@ -11,7 +11,8 @@ export function inputDataUrl(pixels: Float32Array): string {
     png.data[i * 4 + 2] = v;
     png.data[i * 4 + 3] = 255;
   }
-  return `data:image/png;base64,${PNG.sync.write(png).toString('base64')}`;
+  // Greyscale, and no per-line filter search: a quarter of the bytes and less work for 784 pixels.
+  return `data:image/png;base64,${PNG.sync.write(png, { colorType: 0, filterType: 0 }).toString('base64')}`;
 }
 
 /**

@@ -37,6 +37,55 @@ export class Histogram {
     return 1;
   }
 
+  /**
+   * The q-quantile of the values above `above` (to the bin: a bin that starts at or straddles `above` counts
+   * as above it), or `above` itself when there are none.
+   */
+  quantileAbove(q: number, above: number): number {
+    const first = Math.min(BINS - 1, Math.max(0, Math.floor(above * BINS)));
+    let total = 0;
+    for (let b = first; b < BINS; b++) total += this.counts[b]!;
+    if (total === 0) return above;
+    const target = q * (total - 1);
+    let seen = 0;
+    for (let b = first; b < BINS; b++) {
+      seen += this.counts[b]!;
+      if (seen > target) return (b + 0.5) / BINS;
+    }
+    return 1;
+  }
+
+  /**
+   * Otsu's threshold on 256 grey levels (four of these bins each): the split that maximises between-class
+   * variance, as the upper edge of the last level below it.
+   */
+  otsuThreshold(): number {
+    const levels = 256;
+    const hist = new Float64Array(levels);
+    for (let b = 0; b < BINS; b++) hist[b >> 2]! += this.counts[b]!;
+    let sumAll = 0;
+    for (let b = 0; b < levels; b++) sumAll += b * hist[b]!;
+    let weightBelow = 0;
+    let sumBelow = 0;
+    let best = 0;
+    let bestVariance = -1;
+    for (let b = 0; b < levels; b++) {
+      weightBelow += hist[b]!;
+      if (weightBelow === 0) continue;
+      const weightAbove = this.total - weightBelow;
+      if (weightAbove === 0) break;
+      sumBelow += b * hist[b]!;
+      const meanBelow = sumBelow / weightBelow;
+      const meanAbove = (sumAll - sumBelow) / weightAbove;
+      const variance = weightBelow * weightAbove * (meanBelow - meanAbove) ** 2;
+      if (variance > bestVariance) {
+        bestVariance = variance;
+        best = b;
+      }
+    }
+    return (best + 1) / levels;
+  }
+
   /** The median absolute deviation from `centre`, read off the histogram without another pass. */
   medianAbsoluteDeviation(centre: number): number {
     const c = Math.min(BINS - 1, Math.floor(centre * BINS));
@@ -103,38 +152,6 @@ export function stretch(values: Float32Array, low: number, high: number): void {
     const v = (values[i]! - low) * gain;
     values[i] = v < 0 ? 0 : v > 1 ? 1 : v;
   }
-}
-
-/** Otsu's threshold for values in [0,1]: the split that maximises between-class variance. */
-export function otsuThreshold(values: Float32Array): number {
-  const bins = 256;
-  const hist = new Float64Array(bins);
-  for (let i = 0; i < values.length; i++) hist[bin(values[i]!, bins)]! += 1;
-  let total = 0;
-  let sumAll = 0;
-  for (let b = 0; b < bins; b++) {
-    total += hist[b]!;
-    sumAll += b * hist[b]!;
-  }
-  let weightBelow = 0;
-  let sumBelow = 0;
-  let best = 0;
-  let bestVariance = -1;
-  for (let b = 0; b < bins; b++) {
-    weightBelow += hist[b]!;
-    if (weightBelow === 0) continue;
-    const weightAbove = total - weightBelow;
-    if (weightAbove === 0) break;
-    sumBelow += b * hist[b]!;
-    const meanBelow = sumBelow / weightBelow;
-    const meanAbove = (sumAll - sumBelow) / weightAbove;
-    const variance = weightBelow * weightAbove * (meanBelow - meanAbove) ** 2;
-    if (variance > bestVariance) {
-      bestVariance = variance;
-      best = b;
-    }
-  }
-  return (best + 1) / bins;
 }
 
 /** Exact area-averaging downscale (each output pixel is the mean of the source area it covers). */

@@ -1,7 +1,7 @@
 import { PIXELS, SIDE } from '../data/frame.js';
 import { ImageError } from '../util/errors.js';
 import type { RgbaImage } from './decode.js';
-import { areaResize, bilinearResize, boxBlur, boxMax, blockMedians, complement, componentsAbove, stretch, dilate, Histogram, otsuThreshold, percentileOf } from './kernels.js';
+import { areaResize, bilinearResize, boxBlur, boxMax, blockMedians, complement, componentsAbove, stretch, dilate, Histogram, percentileOf } from './kernels.js';
 
 /** What the pipeline found, for the --show view, the API and debugging. */
 export interface PreprocessInfo {
@@ -51,8 +51,8 @@ export function toMnistInput(img: RgbaImage): MnistInput {
   const { ink, polarity } = inkByPolarity(grey);
   subtractBackground(ink, width, height);
 
-  const threshold = otsuThreshold(ink);
   const inkHistogram = new Histogram(ink);
+  const threshold = inkHistogram.otsuThreshold();
   const contrast = inkHistogram.quantile(1 - robustTail(ink.length));
   const noise = noiseSigma(inkHistogram);
   if (contrast < Math.max(MIN_CONTRAST, 6 * noise)) {
@@ -61,7 +61,7 @@ export function toMnistInput(img: RgbaImage): MnistInput {
   // Normalise so stroke cores reach 1; the floor (half the Otsu threshold, at least 3σ of the noise)
   // removes paper texture and sensor noise.
   const floor = Math.max(threshold * 0.5, 3 * noise);
-  const core = Math.max(percentileOf(ink, 0.995, threshold), floor + 1e-6);
+  const core = Math.max(inkHistogram.quantileAbove(0.995, threshold), floor + 1e-6);
   stretch(ink, floor, core);
 
   const { box, specksIgnored } = keepDigit(ink, width, height);

@@ -49,9 +49,8 @@ export function poolPredictor(modelPath: string, maxPixels: number, threads = av
  */
 export const INLINE_MAX_PIXELS = 300_000;
 
-export function servingPredictor(model: DigitModel, modelPath: string, maxPixels: number, options: { inlineMaxPixels?: number; threads?: number } = {}): Predictor {
-  const { inlineMaxPixels = INLINE_MAX_PIXELS, threads = 1 } = options;
-  const pool = poolPredictor(modelPath, maxPixels, threads);
+export function servingPredictor(model: DigitModel, modelPath: string, maxPixels: number, options: { inlineMaxPixels?: number; pool?: Predictor } = {}): Predictor {
+  const { inlineMaxPixels = INLINE_MAX_PIXELS, pool = poolPredictor(modelPath, maxPixels, 1) } = options;
   return {
     predict: (bytes) => {
       const pixels = headerPixels(bytes);

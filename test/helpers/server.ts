@@ -1,14 +1,19 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp, type Limits } from '../../src/server/app.js';
-import { poolPredictor } from '../../src/server/predictor.js';
+import { servingPredictor } from '../../src/server/predictor.js';
 import { BEST_MODEL_PATH, loadModel } from '../../src/models/registry.js';
 
-/** Starts the real app (worker pool included) on port 0; call close() in a finally. */
+/**
+ * Starts the real app on port 0 with the serving predictor; call close() in a finally. Images over
+ * 50,000 pixels (a 280×280 board drawing) go to its thread and smaller ones are predicted inline, so the
+ * tests cross both paths.
+ */
 export async function startServer(limits: Partial<Limits> = {}): Promise<{ url: string; close: () => Promise<void> }> {
   const maxPixels = limits.maxPixels ?? 25_000_000;
-  const predictor = poolPredictor(BEST_MODEL_PATH, maxPixels, 2);
-  const server: Server = createApp({ model: loadModel(), predictor, limits }).listen(0, '127.0.0.1');
+  const model = loadModel();
+  const predictor = servingPredictor(model, BEST_MODEL_PATH, maxPixels, { inlineMaxPixels: 50_000 });
+  const server: Server = createApp({ model, predictor, limits }).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { decodeImage } from '../../src/image/decode.js';
 import { encodePng } from '../../src/samples/styles.js';
 import { digitInk, toRgba } from '../helpers/images.js';
 import { startServer } from '../helpers/server.js';
@@ -53,6 +54,17 @@ test('JSON with a data URL predicts the digit, with probabilities and the 28×28
   assert.ok(Math.abs(body.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-3);
   assert.is(body.confidence, Math.max(...body.probabilities));
   assert.match(body.input, /^data:image\/png;base64,/);
+  const input = await decodeImage(Buffer.from(body.input.split(',')[1]!, 'base64'));
+  assert.equal([input.width, input.height], [28, 28]);
+  // White ink on black with its centre of mass near the middle, as MNIST.
+  let mass = 0;
+  let cx = 0;
+  for (let i = 0; i < 784; i++) {
+    mass += input.data[i * 4]!;
+    cx += input.data[i * 4]! * (i % 28);
+  }
+  assert.ok(mass > 50 * 255 && mass < 400 * 255, `ink mass ${mass / 255}`);
+  assert.ok(Math.abs(cx / mass - 14) < 1.5, `centre of mass x ${cx / mass}`);
   assert.type(body.model, 'string');
   const plain = await read(await postJson({ image: Buffer.from(four).toString('base64') }));
   assert.is(plain.digit, 4);

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BEST_MODEL_PATH } from '../../src/models/registry.js';
-import { poolPredictor } from '../../src/server/predictor.js';
+import { encodePng } from '../../src/samples/styles.js';
+import { loadModel } from '../../src/models/registry.js';
+import { poolPredictor, servingPredictor, type Predictor } from '../../src/server/predictor.js';
+import { digitInk, toRgba } from '../helpers/images.js';
 
 const test = suite('prediction pool');
 
@@ -16,6 +19,31 @@ test('close() lets every task already asked for finish, queued ones included', a
   const failed = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
   assert.equal(failed, [], 'no task fails because the pool closed');
   for (const r of results) assert.is(r.status === 'fulfilled' && r.value.ok && r.value.digit, 3);
+});
+
+test('the serving predictor sends images over the inline limit to the pool and keeps small ones', async () => {
+  const sent: number[] = [];
+  const pool: Predictor = {
+    predict: async (bytes) => {
+      sent.push(bytes.length);
+      return { ok: false, code: 'undecodable', error: 'pool stand-in' };
+    },
+    close: async () => {},
+  };
+  const predictor = servingPredictor(loadModel(), BEST_MODEL_PATH, 25_000_000, { inlineMaxPixels: 100 * 100, pool });
+  const small = encodePng(toRgba(digitInk(2, 100, 100, { size: 80, brush: 5 }), 100, 100, [0, 0, 0], [255, 255, 255]));
+  const big = encodePng(toRgba(digitInk(2, 101, 100, { size: 80, brush: 5 }), 101, 100, [0, 0, 0], [255, 255, 255]));
+  const inline = await predictor.predict(small);
+  assert.is(inline.ok && inline.digit, 2);
+  assert.equal(sent, []);
+  const handed = await predictor.predict(big);
+  assert.equal(sent, [big.length]);
+  assert.is(!handed.ok && handed.error, 'pool stand-in');
+  // No readable header: predicted inline, where the decoder says what is wrong.
+  const junk = await predictor.predict(Uint8Array.from([1, 2, 3]));
+  assert.is(!junk.ok && junk.code, 'unsupported');
+  assert.is(sent.length, 1);
+  await predictor.close();
 });
 
 test.run();
