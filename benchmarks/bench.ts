@@ -21,6 +21,7 @@ import { binFeatures, DEFAULT_FOREST, growForest, trainForest } from '../src/tra
 import { RandomForestClassifier } from 'ml-random-forest';
 import { permutation } from '../src/util/random.js';
 import { renderReport } from './report.js';
+import { benchPngDecode } from './png.js';
 import { benchServer } from './server.js';
 import { readResults, upsert, writeResults, type Results } from './results.js';
 
@@ -30,7 +31,7 @@ const usage = `npm run bench -- [--only NAME[,NAME]] [--retrain] [--knn-queries 
   comparisons with the ml.js reference packages, and writes benchmarks/results.json,
   benchmarks/report.md (+ charts) and ${BEST_MODEL_PATH} (the best model by validation accuracy).
 
-  tasks: ${'pca-fit, knn-predict, knn, forest-train, forest, mlp-speed, mlp-input, mlp, samples, server'}
+  tasks: ${'pca-fit, knn-predict, knn, forest-train, forest, mlp-speed, mlp-input, mlp, samples, png-decode, server'}
   --only        run only these tasks (results of the others are kept from the last run)
   --retrain     train models even when models/NAME.json exists (default: load it)
   --knn-queries how many test queries ml-knn answers in knn-predict (default 200)`;
@@ -54,6 +55,12 @@ const TASKS: Record<string, Task> = {
   'mlp-input': mlpInput,
   mlp: (ctx) => modelTask(ctx, 'mlp', async () => (await trainMlp(ctx.data)).model),
   samples: samplesTask,
+  'png-decode': (ctx) => {
+    for (const c of benchPngDecode()) {
+      upsert(ctx.results.comparisons, c);
+      console.error(`${c.task}: ${c.speedup.toFixed(1)}× pngjs, ${(100 * c.agreement).toFixed(0)}% identical (${c.workload})`);
+    }
+  },
   server: async (ctx) => {
     chooseBest(ctx.results);
     const r = await benchServer();

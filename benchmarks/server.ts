@@ -30,7 +30,7 @@ export interface ServerBench {
  * A 280×280 canvas PNG like the drawing board sends: black round-brush strokes on white, RGBA, and "Up"
  * filtering on every line, which is what Chromium's canvas.toDataURL writes.
  */
-function canvasPng(): Uint8Array {
+export function canvasPng(): Uint8Array {
   const strokes = TEMPLATES[3]![0]!.map((s) => smoothPath(s).map(([x, y]): [number, number] => [40 + x * 200, 40 + y * 200]));
   const ink = rasterStrokes(strokes, 280, 280, 10);
   const png = new PNG({ width: 280, height: 280 });
