@@ -44,6 +44,15 @@ export function intOption(value: string | undefined, name: string, fallback: num
   return n;
 }
 
+/** An integer from the environment variable `name`, or `fallback` when it is unset. */
+export function envInt(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new RangeError(`${name} must be an integer, got "${value}"`);
+  return n;
+}
+
 export function numberOption(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);

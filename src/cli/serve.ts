@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { createApp, DEFAULT_LIMITS } from '../server/app.js';
 import { INLINE_MAX_PIXELS, servingPredictor } from '../server/predictor.js';
 import { BEST_MODEL_PATH, loadModel } from '../models/registry.js';
-import { intOption, runCli } from './run.js';
+import { envInt, runCli } from './run.js';
 
 const usage = `npm start [-- --model PATH]
 
@@ -18,11 +18,11 @@ const usage = `npm start [-- --model PATH]
 runCli(usage, { model: { type: 'string' } }, async ({ values }) => {
   const modelPath = values.model ?? process.env.MODEL ?? BEST_MODEL_PATH;
   const host = process.env.HOST ?? '127.0.0.1';
-  const port = intOption(process.env.PORT, 'PORT', 3000);
+  const port = envInt('PORT', 3000);
   if (cluster.isPrimary) {
     // Load once here first, so a bad model is one clear error rather than one per worker.
     const model = loadModel(modelPath);
-    const workers = intOption(process.env.WORKERS, 'WORKERS', availableParallelism());
+    const workers = envInt('WORKERS', availableParallelism());
     if (workers < 1) throw new RangeError(`WORKERS must be at least 1, got ${workers}`);
     primary(workers, () => {
       console.log(`serving ${model.metadata.description}`);
@@ -51,6 +51,7 @@ function primary(workers: number, banner: () => void): void {
     }
     if (code === 1 && !announced) {
       // It never started listening (port taken, model unreadable): the worker has said why, and so would its replacements.
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill();
       process.exit(1);
     }
     console.error(`worker ${w.process.pid} died (${signal ?? `exit code ${code}`}); starting another`);
