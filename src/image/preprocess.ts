@@ -112,27 +112,38 @@ function workingGrey(img: RgbaImage, factor: number, w: number, h: number): Floa
 
 /**
  * Per block: the sum of luminance × alpha into `lit` and of transparency into `clear`, all on 0..255;
- * totals gets the whole image's [Σ luminance × alpha, Σ alpha, 1 if any pixel is translucent]. (The totals
- * are stored row by row so nothing but the return follows the loop: code after a long loop that V8 compiles
- * on-stack is where it kept deoptimising, once per call.)
+ * totals gets the whole image's [Σ luminance × alpha, Σ alpha, 1 if any pixel is translucent].
+ * Pixels are compared as 32-bit words, and a run of identical pixels (the paper) reuses the last one's
+ * values. The totals are stored row by row so nothing but the return follows the loop: code after a long
+ * loop that V8 compiles on-stack is where it kept deoptimising, once per call.
  */
 function blockSums(img: RgbaImage, factor: number, w: number, h: number, lit: Float32Array, clear: Float32Array, totals: Float64Array): void {
-  const d = img.data;
-  const rowBytes = img.width * 4;
+  const d = img.data.byteOffset % 4 === 0 ? img.data : img.data.slice();
+  const words = new Uint32Array(d.buffer, d.byteOffset, d.length >> 2);
   let weighted = 0;
   let alphaSum = 0;
   let translucent = 0;
+  let last = -1; // never equal to a Uint32
+  let lastLit = 0;
+  let lastClear = 0;
   for (let y = 0; y < h * factor; y++) {
     const out = ((y / factor) | 0) * w;
-    let p = y * rowBytes;
+    let q = y * img.width;
     for (let x = 0; x < w; x++) {
       let l = 0;
       let t = 0;
-      for (let dx = 0; dx < factor; dx++, p += 4) {
-        const a = d[p + 3]!;
-        l += (0.299 * d[p]! + 0.587 * d[p + 1]! + 0.114 * d[p + 2]!) * a;
-        t += 255 - a;
-        if (a < 250) translucent = 1;
+      for (let dx = 0; dx < factor; dx++, q++) {
+        const pixel = words[q]!;
+        if (pixel !== last) {
+          const p = q * 4;
+          const a = d[p + 3]!;
+          lastLit = (0.299 * d[p]! + 0.587 * d[p + 1]! + 0.114 * d[p + 2]!) * a;
+          lastClear = 255 - a;
+          if (a < 250) translucent = 1;
+          last = pixel;
+        }
+        l += lastLit;
+        t += lastClear;
       }
       lit[out + x]! += l;
       clear[out + x]! += t;
