@@ -142,7 +142,7 @@ export function renderReport(r: Results): void {
     out.push(
       '## Web app under load',
       '',
-      `POST /api/predict with a ${server.image}, served by \`npm start\` (Koa, one server process per core via node:cluster; each predicts board-sized images on its own event loop and sends photos to a thread), load from ${server.loadGenerator} on loopback. The in-process figure comes from the same run, in rounds alternating with the loaded HTTP runs: the server's per-request work (decode → preprocess → predict → the 28×28 as PNG) in a loop on one thread. Load generator and server share the machine's ${server.cores} cores.`,
+      `POST /api/predict with a ${server.image}, served by \`npm start\` (Koa, one server process per core via node:cluster; each predicts board-sized images on its own event loop and sends photos to a thread), load from ${server.loadGenerator} on loopback. The in-process figure comes from the same run, in five rounds alternating with loaded HTTP runs (medians shown): the server's per-request work (decode → preprocess → predict → the 28×28 as PNG) in a loop on one thread. Load generator and server share the machine's ${server.cores} cores.`,
       '',
       '| measure | value |',
       '|---|---|',

@@ -82,7 +82,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
  * so each throughput ratio compares figures measured seconds apart on this noisy shared machine. Rates and
  * the ratio are the rounds' medians.
  */
-export async function benchServer(latencySeconds = 10, rounds = 3): Promise<ServerBench> {
+export async function benchServer(latencySeconds = 10, rounds = 5): Promise<ServerBench> {
   const png = canvasPng();
   const cores = availableParallelism();
   const pipeline = pipelineThread(png);
