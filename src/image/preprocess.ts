@@ -167,7 +167,8 @@ function inkByPolarity(grey: Float32Array): { ink: Float32Array; polarity: Prepr
   const dark = median - h.quantile(tail);
   const light = h.quantile(1 - tail) - median;
   const darkInk = dark > light;
-  const ink = darkInk ? complement(grey) : grey.slice();
+  // `grey` is not needed after this, so light ink is used as it is.
+  const ink = darkInk ? complement(grey) : grey;
   return { ink, polarity: darkInk ? 'dark-on-light' : 'light-on-dark' };
 }
 

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Piscina } from 'piscina';
 import { imageSize, sniffFormat } from '../image/decode.js';
 import type { DigitModel } from '../models/model.js';
@@ -41,20 +42,24 @@ export function poolPredictor(modelPath: string, maxPixels: number, threads = av
   };
 }
 
+/** Images up to this many pixels (a 280×280 board drawing is 78,400) are predicted inline. */
+export const INLINE_MAX_PIXELS = 300_000;
+
 /**
  * What the server uses: images up to `inlineMaxPixels` (a board drawing, a Paint file: a few ms) are predicted
  * on the calling thread, and larger ones (photos: decoding alone can take a second) in a pool thread, so
  * one big upload never holds up the requests behind it. Run one server process per core (node:cluster) and
  * both cores do the small-image work without a hand-off between threads, which costs more than the work.
  */
-export const INLINE_MAX_PIXELS = 300_000;
-
 export function servingPredictor(model: DigitModel, modelPath: string, maxPixels: number, options: { inlineMaxPixels?: number; pool?: Predictor } = {}): Predictor {
   const { inlineMaxPixels = INLINE_MAX_PIXELS, pool = poolPredictor(modelPath, maxPixels, 1) } = options;
   return {
-    predict: (bytes) => {
+    predict: async (bytes) => {
       const pixels = headerPixels(bytes);
       if (pixels !== null && pixels > inlineMaxPixels) return pool.predict(bytes);
+      // One prediction per turn of the event loop: twenty files in one upload do not hold up other requests
+      // for all twenty.
+      await nextTurn();
       return predictTask(model, bytes, maxPixels);
     },
     close: () => pool.close(),
