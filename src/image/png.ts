@@ -1,60 +1,88 @@
 import { crc32, inflateSync } from 'node:zlib';
+import { ImageError } from '../util/errors.js';
 import type { RgbaImage } from './decode.js';
 
 /** Bytes per pixel of the 8-bit, non-palette colour types: grey, RGB, grey+alpha, RGBA. */
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
 
 /**
- * A fast path for the PNGs canvases and paint programs write: 8-bit grey, RGB, grey+alpha or RGBA,
- * not interlaced, without tRNS. pngjs takes 2–3 ms on a 280×280 canvas export, nearly all of it undoing
- * the filters a line at a time in fresh Buffers; node's zlib plus one pass over a typed array does the same
- * in a fraction of that (benchmarks/, "png-decode", checks both give identical pixels).
+ * Decodes a PNG, or returns null to leave it to pngjs.
  *
- * Returns null for anything else, and for anything unexpected, so that pngjs decodes it or names the damage.
+ * Every PNG's chunks are checked here first (lengths, CRCs, IHDR first, IDAT present, IEND at the end), so
+ * a damaged file gets an error that names the damage rather than a stream error from deep in a decoder.
+ * The PNGs canvases and paint programs write (8-bit grey, RGB, grey+alpha or RGBA, not interlaced, no tRNS)
+ * are then decoded here: pngjs takes 2–3 ms on a 280×280 canvas export, nearly all of it undoing the filters
+ * a line at a time in fresh Buffers, and node's zlib plus one pass over a typed array does the same in a
+ * fraction of that (benchmarks/, "png-decode", checks both give identical pixels). Anything else returns
+ * null for pngjs: palettes, other bit depths, interlacing, tRNS.
  */
 export function decodePngFast(b: Uint8Array): RgbaImage | null {
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  if (b.length < 33 || view.getUint32(12) !== 0x49484452 /* IHDR */) return null;
-  const width = view.getUint32(16);
-  const height = view.getUint32(20);
-  const [depth, colorType, , , interlace] = b.subarray(24, 29);
-  const channels = CHANNELS[colorType!];
-  if (depth !== 8 || !channels || interlace !== 0 || width === 0 || height === 0) return null;
-
-  const idat: Uint8Array[] = [];
-  let ended = false;
-  for (let p = 8; p + 12 <= b.length; ) {
-    const length = view.getUint32(p);
-    const type = view.getUint32(p + 4);
-    if (p + 12 + length > b.length || crc32(b.subarray(p + 4, p + 8 + length)) !== view.getUint32(p + 8 + length)) return null;
-    if (type === 0x49444154 /* IDAT */) idat.push(b.subarray(p + 8, p + 8 + length));
-    else if (type === 0x74524e53 /* tRNS */) return null;
-    else if (type === 0x49454e44 /* IEND */) {
-      ended = true;
-      break;
-    }
-    p += 12 + length;
-  }
-  if (!ended || idat.length === 0) return null;
+  const { width, height, depth, colorType, interlace, idat, transparency } = readChunks(b);
+  const channels = CHANNELS[colorType];
+  if (depth !== 8 || !channels || interlace !== 0 || transparency) return null;
 
   const stride = width * channels;
   const expected = height * (stride + 1);
   let raw: Uint8Array;
   try {
     raw = inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat), { maxOutputLength: expected });
-  } catch {
-    return null;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw damaged(`the image data holds more than the ${width}×${height} header says`);
+    throw damaged(`the image data does not inflate (${(e as Error).message})`);
   }
-  if (raw.length !== expected) return null;
+  if (raw.length !== expected) throw damaged(`the image data holds ${raw.length} bytes; the ${width}×${height} header needs ${expected}`);
   const pixels = unfilter(raw, stride, height, channels);
-  return pixels && { width, height, data: channels === 4 ? pixels : toRgba(pixels, width, height, channels) };
+  return { width, height, data: channels === 4 ? pixels : toRgba(pixels, width, height, channels) };
+}
+
+const damaged = (what: string) => new ImageError(`damaged PNG: ${what}`, 'undecodable');
+
+interface Chunks {
+  width: number;
+  height: number;
+  depth: number;
+  colorType: number;
+  interlace: number;
+  idat: Uint8Array[];
+  transparency: boolean;
+}
+
+/** Walks the chunks after the signature, checking each one's length and CRC. */
+function readChunks(b: Uint8Array): Chunks {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const name = (p: number) => String.fromCharCode(...b.subarray(p + 4, p + 8)).replace(/[^\x20-\x7e]/g, '?');
+  if (b.length < 33) throw new ImageError(`truncated PNG: ${b.length} bytes, too short for its header`, 'undecodable');
+  if (name(8) !== 'IHDR') throw damaged(`the first chunk is "${name(8)}", not IHDR`);
+  const chunks: Chunks = {
+    width: view.getUint32(16),
+    height: view.getUint32(20),
+    depth: b[24]!,
+    colorType: b[25]!,
+    interlace: b[28]!,
+    idat: [],
+    transparency: false,
+  };
+  for (let p = 8; ; ) {
+    if (p + 12 > b.length) throw new ImageError(`truncated PNG: the file ends after ${b.length} bytes, before its IEND chunk`, 'undecodable');
+    const length = view.getUint32(p);
+    const type = name(p);
+    if (p + 12 + length > b.length) throw new ImageError(`truncated PNG: its ${type} chunk at byte ${p} needs ${length} bytes, and the file ends first`, 'undecodable');
+    if (crc32(b.subarray(p + 4, p + 8 + length)) !== view.getUint32(p + 8 + length)) throw damaged(`the ${type} chunk at byte ${p} fails its CRC check`);
+    if (type === 'IDAT') chunks.idat.push(b.subarray(p + 8, p + 8 + length));
+    else if (type === 'tRNS') chunks.transparency = true;
+    else if (type === 'IEND') break;
+    p += 12 + length;
+  }
+  if (chunks.idat.length === 0) throw damaged('it has no image data (no IDAT chunk)');
+  return chunks;
 }
 
 /**
  * Undoes PNG's per-line filters (PNG spec §9) into rows without filter bytes. Each input line is a filter
- * byte then `stride` bytes; `bpp` is the distance to the left neighbour. Returns null on an unknown filter.
+ * byte then `stride` bytes; `bpp` is the distance to the left neighbour.
  */
-function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number): Uint8Array | null {
+function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number): Uint8Array {
   const out = new Uint8Array(stride * height);
   // "Up", the filter browsers write on every line, adds four bytes at a time when rows are word-aligned.
   const words = stride % 4 === 0 ? new Uint32Array(out.buffer) : null;
@@ -84,7 +112,7 @@ function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number):
         out[row + x] = out[row + x]! + paeth(a, b, c);
       }
     } else {
-      return null;
+      throw damaged(`line ${y} has filter type ${filter}; PNG has types 0 to 4`);
     }
   }
   return out;

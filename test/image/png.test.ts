@@ -1,9 +1,10 @@
-import { crc32 } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeImage } from '../../src/image/decode.js';
 import { decodePngFast } from '../../src/image/png.js';
+import { ImageError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/random.js';
 import { digitInk, rawPng, toRgba } from '../helpers/images.js';
 
@@ -91,22 +92,38 @@ test('PNGs outside the fast path are left to pngjs, which still decodes them', a
   }
 });
 
-test('damage sends the file to pngjs, which names it', async () => {
+/** Rebuilds a PNG around new image data (IHDR kept), with correct CRCs: damage inside the data itself. */
+function withImageData(file: Buffer, data: Uint8Array): Buffer {
+  return Buffer.concat([file.subarray(0, 33), chunk('IDAT', data), chunk('IEND', new Uint8Array(0))]);
+}
+
+test('damaged PNGs get errors that name the damage, for every colour type', async () => {
   const good = pngjsWrite(busyImage(30, 30, 5), 6, -1);
   const badCrc = Buffer.from(good);
-  badCrc[40] = badCrc[40]! ^ 0xff; // inside the IDAT body
-  const damaged: [string, Buffer][] = [
-    ['truncated', good.subarray(0, good.length - 30)],
-    ['bad CRC', badCrc],
-    ['no IEND', good.subarray(0, good.length - 12)],
+  badCrc[45] = badCrc[45]! ^ 0xff; // inside the IDAT body
+  const palette = rawPng({ width: 4, height: 1, colorType: 3, bitDepth: 8, rows: [Uint8Array.from([0, 1, 0, 1])], palette: Uint8Array.from([0, 0, 0, 255, 255, 255]) });
+  const rawRows = (filter: number) => deflateSync(Buffer.concat(Array.from({ length: 30 }, () => Buffer.from([filter, ...new Uint8Array(120)]))));
+  const cases: [string, Buffer, RegExp][] = [
+    ['cut inside a chunk', good.subarray(0, good.length - 30), /^truncated PNG: its IDAT chunk at byte 33 needs \d+ bytes, and the file ends first/],
+    ['no IEND', good.subarray(0, good.length - 12), /^truncated PNG: the file ends after \d+ bytes, before its IEND chunk/],
+    ['half a header', good.subarray(0, 20), /^truncated PNG header/],
+    ['a header cut short', good.subarray(0, 30), /^truncated PNG: 30 bytes, too short for its header/],
+    ['bad CRC', badCrc, /^damaged PNG: the IDAT chunk at byte 33 fails its CRC check/],
+    ['bad CRC in a palette PNG', Buffer.concat([palette.subarray(0, palette.length - 13), Buffer.from([palette.at(-13)! ^ 1]), palette.subarray(palette.length - 12)]), /^damaged PNG: the IDAT chunk .* fails its CRC check/],
+    ['no image data', Buffer.concat([good.subarray(0, 33), chunk('IEND', new Uint8Array(0))]), /^damaged PNG: it has no image data/],
+    ['data that is not zlib', withImageData(good, Uint8Array.from([1, 2, 3, 4, 5])), /^damaged PNG: the image data does not inflate/],
+    ['too little data', withImageData(good, deflateSync(new Uint8Array(100))), /^damaged PNG: the image data holds 100 bytes; the 30×30 header needs 3630/],
+    ['far too much data (a zip bomb)', withImageData(good, deflateSync(new Uint8Array(50_000_000))), /^damaged PNG: the image data holds more than the 30×30 header says/],
+    ['an unknown filter type', withImageData(good, rawRows(9)), /^damaged PNG: line 0 has filter type 9/],
   ];
-  for (const [label, file] of damaged) {
-    assert.is(decodePngFast(file), null, label);
+  for (const [label, file, message] of cases) {
     try {
       await decodeImage(file);
       assert.unreachable(`${label} should not decode`);
     } catch (e) {
-      assert.match((e as Error).message, /PNG/, label);
+      assert.instance(e, ImageError, label);
+      assert.is((e as ImageError).code, 'undecodable', label);
+      assert.match((e as Error).message, message, label);
     }
   }
 });

@@ -96,7 +96,7 @@ const errors: [string, () => Promise<Response>, number, RegExp][] = [
   ['invalid base64', () => postJson({ image: 'data:image/png;base64,@@@@' }), 400, /not valid base64/],
   ['an empty image', () => postJson({ image: '' }), 400, /empty/],
   ['truncated JSON', () => postJson('{"image": "iVBOR'), 400, /invalid JSON/],
-  ['a truncated PNG', () => postJson({ image: dataUrl(seven.subarray(0, 300)) }), 400, /cannot decode PNG/],
+  ['a truncated PNG', () => postJson({ image: dataUrl(seven.subarray(0, 300)) }), 400, /truncated PNG/],
   ['JSON over the size limit', () => postJson({ image: 'A'.repeat(400_000) }), 413, /too large/],
   ['a file over the size limit', () => postFiles([['big.png', new Uint8Array(250_000)]]), 413, /limit/],
   ['too many files', () => postFiles([['a.png', seven], ['b.png', seven], ['c.png', seven], ['d.png', seven]]), 413, /limit/],
