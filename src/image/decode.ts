@@ -88,8 +88,18 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
     return { ...orient(decoded, await exifOrientation(bytes)), format };
   } catch (e) {
     if (e instanceof ImageError) throw e;
+    // jpeg-js reports a cut-off file as "marker was not found"; the missing end marker says what happened.
+    if (format === 'jpeg' && !endsWithJpegEoi(bytes)) {
+      throw new ImageError(`truncated JPEG: the file ends without its end-of-image marker (${(e as Error).message})`, 'undecodable');
+    }
     throw new ImageError(`cannot decode ${format.toUpperCase()}: ${(e as Error).message}`, 'undecodable');
   }
+}
+
+/** Whether an end-of-image marker (FF D9) closes the file, allowing for padding after it. */
+function endsWithJpegEoi(b: Uint8Array): boolean {
+  for (let p = b.length - 2; p >= Math.max(0, b.length - 64); p--) if (b[p] === 0xff && b[p + 1] === 0xd9) return true;
+  return false;
 }
 
 async function exifOrientation(bytes: Uint8Array): Promise<number> {

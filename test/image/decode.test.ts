@@ -98,7 +98,10 @@ test('unsupported, empty, truncated and damaged files are typed errors', async (
   const png = encodePng(toRgba(ink, W, H, [0, 0, 0], [255, 255, 255]));
   await rejects(png.subarray(0, png.length / 2), 'undecodable', /truncated PNG/);
   const jpeg = encodeJpeg(toRgba(ink, W, H, [0, 0, 0], [255, 255, 255]));
-  await rejects(jpeg.subarray(0, jpeg.length / 2), 'undecodable', /JPEG/);
+  await rejects(jpeg.subarray(0, jpeg.length / 2), 'undecodable', /^truncated JPEG: the file ends without its end-of-image marker/);
+  const scrambled = Buffer.from(jpeg);
+  scrambled.fill(0x07, 300, scrambled.length - 2); // the end marker kept: damaged, not truncated
+  await rejects(scrambled, 'undecodable', /^cannot decode JPEG/);
   const bmp = encodeBmp(toRgba(ink, W, H, [0, 0, 0], [255, 255, 255]));
   await rejects(bmp.subarray(0, 2000), 'undecodable', /truncated BMP/);
   const rle = Buffer.from(bmp);
