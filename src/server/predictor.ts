@@ -52,17 +52,20 @@ export const INLINE_MAX_PIXELS = 300_000;
  * both cores do the small-image work without a hand-off between threads, which costs more than the work.
  */
 export function servingPredictor(model: DigitModel, modelPath: string, maxPixels: number, options: { inlineMaxPixels?: number; pool?: Predictor } = {}): Predictor {
-  const { inlineMaxPixels = INLINE_MAX_PIXELS, pool = poolPredictor(modelPath, maxPixels, 1) } = options;
+  const { inlineMaxPixels = INLINE_MAX_PIXELS } = options;
+  // The thread (and its copy of the model) starts with the first big image: many processes on a many-core
+  // machine need not each hold one for photos that may never come.
+  let pool: Predictor | undefined;
   return {
     predict: async (bytes) => {
       const pixels = headerPixels(bytes);
-      if (pixels !== null && pixels > inlineMaxPixels) return pool.predict(bytes);
+      if (pixels !== null && pixels > inlineMaxPixels) return (pool ??= options.pool ?? poolPredictor(modelPath, maxPixels, 1)).predict(bytes);
       // One prediction per turn of the event loop: twenty files in one upload do not hold up other requests
       // for all twenty.
       await nextTurn();
       return predictTask(model, bytes, maxPixels);
     },
-    close: () => pool.close(),
+    close: async () => pool?.close(),
   };
 }
 
