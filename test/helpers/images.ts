@@ -22,7 +22,8 @@ export function toRgba(ink: Float32Array, w: number, h: number, inkRgb: [number,
   return { width: w, height: h, data };
 }
 
-function chunk(type: string, body: Uint8Array): Buffer {
+/** One PNG chunk: length, type, body and CRC. */
+export function chunk(type: string, body: Uint8Array): Buffer {
   const len = Buffer.alloc(4);
   len.writeUInt32BE(body.length);
   const typeAndBody = Buffer.concat([Buffer.from(type, 'latin1'), body]);

@@ -1,4 +1,4 @@
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -6,7 +6,7 @@ import { decodeImage } from '../../src/image/decode.js';
 import { decodePngFast } from '../../src/image/png.js';
 import { ImageError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/random.js';
-import { digitInk, rawPng, toRgba } from '../helpers/images.js';
+import { chunk, digitInk, rawPng, toRgba } from '../helpers/images.js';
 
 const test = suite('fast PNG path');
 
@@ -63,15 +63,6 @@ function splitIdat(file: Buffer, size: number): Buffer {
     p += 12 + length;
   }
   return Buffer.concat(chunks);
-}
-
-function chunk(type: string, body: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + body.length);
-  out.writeUInt32BE(body.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(body, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
-  return out;
 }
 
 test('image data split over many IDAT chunks is joined', () => {
