@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import KNN from 'ml-knn';
 import { PCA } from 'ml-pca';
-import { progress } from '../src/cli/progress.js';
+import { progress, progressBars } from '../src/cli/progress.js';
 import { intOption, runCli } from '../src/cli/run.js';
 import { labelsOf, PIXELS } from '../src/data/frame.js';
 import { scoreSamples } from '../src/eval/samples.js';
@@ -10,14 +10,15 @@ import { timedEvaluation, type Evaluation } from '../src/eval/metrics.js';
 import { deskew } from '../src/features/deskew.js';
 import { Pca } from '../src/features/pca.js';
 import { InputTransform } from '../src/features/transform.js';
+import { BEST_MODEL_PATH, loadModel, saveModel } from '../src/io/model-file.js';
 import { argmaxRows } from '../src/models/classifier.js';
 import { KnnClassifier } from '../src/models/knn.js';
 import type { DigitModel } from '../src/models/model.js';
-import { BEST_MODEL_PATH, loadModel } from '../src/models/registry.js';
 import { scoreModel, trainingData, type TrainingData } from '../src/train/common.js';
-import { trainKnn } from '../src/train/knn.js';
+import { binShared, DEFAULT_FOREST, growForest } from '../src/train/forest.js';
 import { trainMlp } from '../src/train/mlp.js';
-import { binFeatures, DEFAULT_FOREST, growForest, trainForest } from '../src/train/forest.js';
+import { fitPcaParallel, projectParallel } from '../src/train/parallel.js';
+import { MODELS, type ModelRow } from '../src/train/table.js';
 import { RandomForestClassifier } from 'ml-random-forest';
 import { permutation } from '../src/util/random.js';
 import { renderReport } from './report.js';
@@ -45,15 +46,16 @@ interface Context {
 
 type Task = (ctx: Context) => Promise<void> | void;
 
+/** The speed comparisons that run just before each model's own task. */
+const COMPARISONS: Record<string, Record<string, Task>> = {
+  knn: { 'pca-fit': pcaFit, 'knn-predict': knnPredict },
+  forest: { 'forest-train': forestTrain },
+  mlp: { 'mlp-speed': mlpSpeed, 'mlp-input': mlpInput },
+};
+
 const TASKS: Record<string, Task> = {
-  'pca-fit': pcaFit,
-  'knn-predict': knnPredict,
-  knn: (ctx) => modelTask(ctx, 'knn', async () => (await trainKnn(ctx.data)).model),
-  'forest-train': forestTrain,
-  forest: (ctx) => modelTask(ctx, 'forest', async () => (await trainForest(ctx.data)).model),
-  'mlp-speed': mlpSpeed,
-  'mlp-input': mlpInput,
-  mlp: (ctx) => modelTask(ctx, 'mlp', async () => (await trainMlp(ctx.data)).model),
+  // Every model in the table is a task of its own name.
+  ...Object.fromEntries(MODELS.flatMap((row): [string, Task][] => [...Object.entries(COMPARISONS[row.type.kind] ?? {}), [row.type.kind, (ctx) => modelTask(ctx, row)]])),
   samples: samplesTask,
   'png-decode': (ctx) => {
     for (const c of benchPngDecode()) {
@@ -102,15 +104,15 @@ async function pcaFit(ctx: Context): Promise<void> {
   const x = deskew(data.trainX, data.mnist.train.n);
   // Timed from a cold start: the thread pool starts inside the measurement.
   let start = performance.now();
-  const pca = await Pca.fitParallel(x, data.mnist.train.n, PIXELS, { components: 50 });
+  const pca = await fitPcaParallel(x, data.mnist.train.n, PIXELS, { components: 50 });
   const fitSeconds = seconds(start);
   const all = new Float32Array(70_000 * PIXELS);
   all.set(x);
   all.set(deskew(data.testX, data.mnist.test.n), x.length);
   start = performance.now();
-  await pca.projectParallel(all, 70_000);
+  await projectParallel(pca, all, 70_000);
   const projectSeconds = seconds(start);
-  const curve = (await Pca.fitParallel(x, data.mnist.train.n, PIXELS, { components: 100 })).explainedVariance;
+  const curve = (await fitPcaParallel(x, data.mnist.train.n, PIXELS, { components: 100 })).explainedVariance;
   ctx.results.pca = { fitSeconds, projectSeconds, components: 50, images: 60_000, explainedVariance: curve };
   console.error(`ours: fit ${fitSeconds.toFixed(2)} s on 60,000 images, projection of 70,000 in ${projectSeconds.toFixed(2)} s (both cores)`);
 
@@ -150,8 +152,8 @@ async function pcaFit(ctx: Context): Promise<void> {
 async function knnPredict(ctx: Context): Promise<void> {
   const { data } = ctx;
   const x = deskew(data.trainX, data.mnist.train.n);
-  const pca = await Pca.fitParallel(x, data.mnist.train.n, PIXELS, { components: 50 });
-  const train = await pca.projectParallel(x, data.mnist.train.n);
+  const pca = await fitPcaParallel(x, data.mnist.train.n, PIXELS, { components: 50 });
+  const train = await projectParallel(pca, x, data.mnist.train.n);
   const q = ctx.knnQueries;
   const queries = pca.project(deskew(data.testX.subarray(0, q * PIXELS), q), q);
   const labels = labelsOf(data.mnist.train);
@@ -187,8 +189,9 @@ async function knnPredict(ctx: Context): Promise<void> {
   console.error(`ours ${((1000 * oursSeconds) / q).toFixed(2)} ms/query, ml-knn ${((1000 * referenceSeconds) / q).toFixed(1)} ms/query, agreement ${(100 * agree).toFixed(1)}%`);
 }
 
-/** Loads models/NAME.json (or trains it), evaluates it on the test set and records the entry. */
-async function modelTask(ctx: Context, name: string, train: () => Promise<DigitModel> | DigitModel): Promise<void> {
+/** Loads models/NAME.json (or trains it with its defaults), evaluates it on the test set and records the entry. */
+async function modelTask(ctx: Context, row: ModelRow): Promise<void> {
+  const name = row.type.kind;
   const file = `models/${name}.json`;
   let model: DigitModel;
   let scored: { test: Evaluation; predictMsPerImage: number };
@@ -199,9 +202,9 @@ async function modelTask(ctx: Context, name: string, train: () => Promise<DigitM
     const { evaluation, msPerImage } = timedEvaluation(model, ctx.data.testX, labelsOf(ctx.data.mnist.test));
     scored = { test: evaluation, predictMsPerImage: msPerImage };
   } else {
-    model = await train();
+    model = (await row.train(ctx.data, row.defaults, { out: file, onProgress: progressBars() })).model;
     scored = scoreModel(model, ctx.data);
-    writeFileSync(file, JSON.stringify(model.toJSON(), null, 1) + '\n');
+    saveModel(model, file);
   }
   const { test, predictMsPerImage } = scored;
   const validationAccuracy = model.metadata.metrics.validation?.accuracy ?? NaN;
@@ -245,7 +248,7 @@ async function forestTrain(ctx: Context): Promise<void> {
   });
   const testLabels = labelsOf(data.mnist.test);
   let start = performance.now();
-  const ours = await growForest(binFeatures(x, n, PIXELS, DEFAULT_FOREST.bins, labels), { ...DEFAULT_FOREST, trees }, 'our forest (subsample)');
+  const ours = await growForest(binShared(x, n, PIXELS, DEFAULT_FOREST.bins, labels), { ...DEFAULT_FOREST, trees }, { onProgress: progressBars() }, 'our forest (subsample)');
   const oursSeconds = seconds(start);
   const oursPred = argmaxRows(ours.predictProba(data.testX, data.mnist.test.n), data.mnist.test.n);
   const oursAccuracy = oursPred.filter((p, i) => p === testLabels[i]).length / testLabels.length;
@@ -294,7 +297,7 @@ async function mlpSpeed(ctx: Context): Promise<void> {
  */
 async function mlpInput(ctx: Context): Promise<void> {
   const { data } = ctx;
-  const pca = await Pca.fitParallel(deskew(data.fitX, data.fit.n), data.fit.n, PIXELS, { components: 50 });
+  const pca = await fitPcaParallel(deskew(data.fitX, data.fit.n), data.fit.n, PIXELS, { components: 50 });
   const common = { hidden: [256], epochs: 8, augment: null, patience: 100, seed: 3 };
   const rows: NonNullable<Results['mlpInput']> = [];
   for (const [input, transform] of [

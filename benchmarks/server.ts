@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
 import { PNG } from 'pngjs';
 import { MAX_PIXELS } from '../src/image/decode.js';
 import type { DigitModel } from '../src/models/model.js';
-import { BEST_MODEL_PATH, loadModel } from '../src/models/registry.js';
+import { BEST_MODEL_PATH, loadModel } from '../src/io/model-file.js';
 import { rasterStrokes } from '../src/samples/raster.js';
 import { smoothPath, TEMPLATES } from '../src/samples/strokes.js';
 import { predictTask } from '../src/server/predict-task.js';

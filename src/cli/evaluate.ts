@@ -4,7 +4,7 @@ import { labelsOf, toUnit } from '../data/frame.js';
 import { loadMnist } from '../data/mnist.js';
 import { mistakesPng } from '../eval/gallery.js';
 import { formatEvaluation, timedEvaluation } from '../eval/metrics.js';
-import { BEST_MODEL_PATH, loadModel } from '../models/registry.js';
+import { BEST_MODEL_PATH, loadModel } from '../io/model-file.js';
 import { commandLine, metricsOf } from '../train/common.js';
 import { runCli } from './run.js';
 

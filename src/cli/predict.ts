@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { decodeImage } from '../image/decode.js';
 import { predictDecoded } from '../image/pipeline.js';
 import { sideBySidePng } from '../image/render.js';
-import { BEST_MODEL_PATH, loadModel } from '../models/registry.js';
+import { BEST_MODEL_PATH, loadModel } from '../io/model-file.js';
 import { InputError } from '../util/errors.js';
 import { runCli } from './run.js';
 

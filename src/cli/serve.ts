@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { createApp, DEFAULT_LIMITS } from '../server/app.js';
 import { INLINE_MAX_PIXELS, servingPredictor } from '../server/predictor.js';
-import { BEST_MODEL_PATH, loadModel } from '../models/registry.js';
+import { BEST_MODEL_PATH, loadModel } from '../io/model-file.js';
 import { envInt, runCli } from './run.js';
 
 const usage = `npm start [-- --model PATH]

@@ -1,8 +1,8 @@
 import { topEigenpairs } from '../math/eigen.js';
 import { projectRows, sparseCovariance } from '../math/linalg.js';
-import { parallelCovariance, parallelProject } from '../math/parallel.js';
 import { ModelFormatError } from '../util/errors.js';
 import { decodeFloats, encodeFloats } from '../util/floats.js';
+import { modelBlock } from '../util/model-json.js';
 
 export interface PcaJson {
   name: 'PCA';
@@ -16,12 +16,15 @@ export interface PcaJson {
   vectors: string;
 }
 
-/** Principal components, fitted on typed arrays; projection is a sparse-aware kernel. */
+/**
+ * Principal components, fitted on typed arrays; projection is a sparse-aware kernel. Everything here runs
+ * on one thread, anywhere; src/train/parallel.ts spreads the fit and projection over all cores.
+ */
 export class Pca {
   /** vectorsT is inputSize×components so a non-zero input pixel adds one contiguous row. */
-  private readonly vectorsT: Float32Array;
+  readonly vectorsT: Float32Array;
   /** mean·Wᵀ, subtracted once instead of centring every input. */
-  private readonly meanProjection: Float32Array;
+  readonly meanProjection: Float32Array;
 
   private constructor(
     readonly inputSize: number,
@@ -48,12 +51,8 @@ export class Pca {
     return Pca.fromCovariance(sparseCovariance(x, n, d), d, components);
   }
 
-  /** The same fit with the covariance accumulated on all cores. */
-  static async fitParallel(x: Float32Array, n: number, d: number, { components = 50 } = {}): Promise<Pca> {
-    return Pca.fromCovariance(await parallelCovariance(x, n, d), d, components);
-  }
-
-  private static fromCovariance({ mean, cov }: { mean: Float64Array; cov: Float64Array }, d: number, components: number): Pca {
+  /** The fit from a covariance accumulated elsewhere (src/train/parallel.ts sums it on all cores). */
+  static fromCovariance({ mean, cov }: { mean: Float64Array; cov: Float64Array }, d: number, components: number): Pca {
     if (components < 1 || components > d) throw new RangeError(`components must be 1..${d}, got ${components}`);
     let total = 0;
     for (let i = 0; i < d; i++) total += cov[i * d + i] as number;
@@ -86,11 +85,6 @@ export class Pca {
     return out;
   }
 
-  /** The same projection with rows split across threads: for whole data sets. */
-  async projectParallel(x: Float32Array, n: number): Promise<Float32Array> {
-    return parallelProject(x, n, this.inputSize, this.components, this.vectorsT, this.meanProjection);
-  }
-
   toJSON(): PcaJson {
     return {
       name: 'PCA',
@@ -104,9 +98,7 @@ export class Pca {
   }
 
   static load(json: unknown): Pca {
-    const j = json as Partial<PcaJson> | null;
-    if (!j || typeof j !== 'object' || j.name !== 'PCA') throw new ModelFormatError('invalid model: expected a PCA block');
-    if (j.version !== 1) throw new ModelFormatError(`invalid model: PCA version ${String(j.version)} is not supported (expected 1)`);
+    const j = modelBlock<PcaJson>(json, 'PCA', 1);
     const d = j.inputSize;
     const k = j.components;
     if (!Number.isInteger(d) || !Number.isInteger(k) || (d as number) < 1 || (k as number) < 1 || (k as number) > (d as number)) {

@@ -1,5 +1,5 @@
 import { ImageError } from '../util/errors.js';
-import type { RgbaImage } from './decode.js';
+import type { RgbaImage } from './rgba.js';
 
 /**
  * A small decoder for the BMP variants MS Paint and most tools write: uncompressed 24- and 32-bit

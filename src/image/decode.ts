@@ -4,13 +4,7 @@ import { PNG } from 'pngjs';
 import { ImageError } from '../util/errors.js';
 import { bmpSize, decodeBmp } from './bmp.js';
 import { decodePngFast } from './png.js';
-
-/** 8-bit RGBA pixels, row-major. */
-export interface RgbaImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+import type { RgbaImage } from './rgba.js';
 
 export type ImageFormat = 'png' | 'jpeg' | 'bmp';
 

@@ -1,5 +1,5 @@
 import { PIXELS, SIDE } from '../data/frame.js';
-import type { RgbaImage } from './decode.js';
+import type { RgbaImage } from './rgba.js';
 import { areaResize } from './kernels.js';
 
 /**

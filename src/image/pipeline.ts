@@ -2,14 +2,17 @@ import { CLASSES } from '../data/frame.js';
 import { argmaxRow } from '../models/classifier.js';
 import type { DigitModel } from '../models/model.js';
 import { ImageError } from '../util/errors.js';
-import { decodeImage, type DecodeOptions, type RgbaImage } from './decode.js';
 import { toMnistInput, type PreprocessInfo } from './preprocess.js';
+import type { RgbaImage } from './rgba.js';
 
 export type Prediction =
   | { digit: number; confidence: number; probabilities: number[]; input: Float32Array; info: PreprocessInfo }
   | { digit: null; reason: string; confidence: null; probabilities: null; input: null; info: null };
 
-/** Preprocessed image → prediction; an image without ink gives digit null and the reason, not a guess. */
+/**
+ * Decoded image → prediction; an image without ink gives digit null and the reason, not a guess. Decoding
+ * is the caller's (src/image/decode.ts on the server, a canvas in the browser), so this runs anywhere.
+ */
 export function predictDecoded(img: RgbaImage, model: DigitModel): Prediction {
   let prepared;
   try {
@@ -29,9 +32,4 @@ export function predictDecoded(img: RgbaImage, model: DigitModel): Prediction {
     input: prepared.pixels,
     info: prepared.info,
   };
-}
-
-/** Image file bytes → prediction (decode errors throw ImageError). */
-export async function predictImage(bytes: Uint8Array, model: DigitModel, options: DecodeOptions = {}): Promise<Prediction> {
-  return predictDecoded(await decodeImage(bytes, options), model);
 }

@@ -1,6 +1,6 @@
 import { crc32, inflateSync } from 'node:zlib';
 import { ImageError } from '../util/errors.js';
-import type { RgbaImage } from './decode.js';
+import type { RgbaImage } from './rgba.js';
 
 /** Bytes per pixel of the 8-bit, non-palette colour types: grey, RGB, grey+alpha, RGBA. */
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };

@@ -1,6 +1,6 @@
 import { PIXELS, SIDE } from '../data/frame.js';
 import { ImageError } from '../util/errors.js';
-import type { RgbaImage } from './decode.js';
+import type { RgbaImage } from './rgba.js';
 import { areaResize, bilinearResize, boxBlur, boxMax, blockMedians, complement, componentsAbove, stretch, dilate, Histogram, percentileOf } from './kernels.js';
 
 /** What the pipeline found, for the --show view, the API and debugging. */

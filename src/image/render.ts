@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { SIDE } from '../data/frame.js';
-import type { RgbaImage } from './decode.js';
+import type { RgbaImage } from './rgba.js';
 
 /**
  * The input image beside the 28×28 the model saw (white on black, zoomed ×6), as a PNG: the

@@ -4,13 +4,27 @@ import { dot } from './linalg.js';
 /** Modified Gram–Schmidt on k row vectors of length d, in place. */
 function orthonormalizeRows(q: Float64Array, k: number, d: number): void {
   for (let j = 0; j < k; j++) {
-    for (let i = 0; i < j; i++) {
-      const p = dot(q, j * d, q, i * d, d);
-      for (let t = 0; t < d; t++) q[j * d + t]! -= p * q[i * d + t]!;
+    const before = Math.sqrt(dot(q, j * d, q, j * d, d));
+    let norm = projectOut(q, j, d);
+    // A row the others already span (C has rank below k: its direction carries no variance) would be
+    // normalised rounding noise, no longer orthogonal to the rest. Any unit vector orthogonal to them serves.
+    for (let axis = j; !(norm > 1e-9 * before); axis++) {
+      q.fill(0, j * d, (j + 1) * d);
+      q[j * d + (axis % d)] = 1;
+      projectOut(q, j, d);
+      norm = projectOut(q, j, d);
     }
-    const norm = Math.sqrt(dot(q, j * d, q, j * d, d)) || 1;
     for (let t = 0; t < d; t++) q[j * d + t]! /= norm;
   }
+}
+
+/** Subtracts from row j its projections on rows 0..j-1; returns what is left of its length. */
+function projectOut(q: Float64Array, j: number, d: number): number {
+  for (let i = 0; i < j; i++) {
+    const p = dot(q, j * d, q, i * d, d);
+    for (let t = 0; t < d; t++) q[j * d + t]! -= p * q[i * d + t]!;
+  }
+  return Math.sqrt(dot(q, j * d, q, j * d, d));
 }
 
 /**

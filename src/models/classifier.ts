@@ -1,6 +1,8 @@
-/** The surface every classifier offers (the ml.js pattern): fit is a static per model, then these. */
+import { CLASSES } from '../data/frame.js';
+
+/** The surface every classifier offers (the ml.js pattern): predict, and save to JSON. */
 export interface Classifier {
-  /** The classifier's JSON name, e.g. 'KNN'; `load` checks it. */
+  /** The model's one name ('knn', 'forest', 'mlp'): CLI flag, metadata kind and JSON name alike. */
   readonly name: string;
   /** Input feature size. */
   readonly inputSize: number;
@@ -15,8 +17,16 @@ export interface ClassifierJson {
   [key: string]: unknown;
 }
 
+/** What the core needs to read a classifier back: its name, the names older files used, and `load`. */
+export interface ClassifierType {
+  readonly kind: string;
+  /** Names files written before the one-name table used: still read, never written. */
+  readonly legacyNames: readonly string[];
+  load(json: unknown): Classifier;
+}
+
 /** Index of the largest of the 10 probabilities in row r. */
-export function argmaxRow(p: Float32Array, r: number, classes = 10): number {
+export function argmaxRow(p: Float32Array, r: number, classes = CLASSES): number {
   let best = 0;
   let bestValue = -Infinity;
   for (let c = 0; c < classes; c++) {
@@ -29,7 +39,7 @@ export function argmaxRow(p: Float32Array, r: number, classes = 10): number {
   return best;
 }
 
-export function argmaxRows(p: Float32Array, n: number, classes = 10): Uint8Array {
+export function argmaxRows(p: Float32Array, n: number, classes = CLASSES): Uint8Array {
   const out = new Uint8Array(n);
   for (let r = 0; r < n; r++) out[r] = argmaxRow(p, r, classes);
   return out;

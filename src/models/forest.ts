@@ -1,11 +1,12 @@
 import { CLASSES } from '../data/frame.js';
-import type { TreeArrays } from '../train/forest-tree.js';
+import { binFeatures, growTree, treeSeed, type TreeArrays, type TreeOptions } from './forest-tree.js';
 import { ModelFormatError } from '../util/errors.js';
 import { decodeFloats, decodeInts, encodeBytes, encodeFloats } from '../util/floats.js';
 import type { Classifier, ClassifierJson } from './classifier.js';
+import { modelBlock } from '../util/model-json.js';
 
 export interface ForestJson extends ClassifierJson {
-  name: 'RandomForest';
+  name: 'forest';
   version: 1;
   inputSize: number;
   trees: {
@@ -20,14 +21,45 @@ export interface ForestJson extends ClassifierJson {
   }[];
 }
 
+export interface ForestOptions {
+  trees: number;
+  /** Bins per feature (≤ 256): 256 is exact on the 8-bit pixel grid; fewer are quantile bins. */
+  bins: number;
+  maxDepth: number;
+  minSamplesLeaf: number;
+  /** Default √features. */
+  featuresPerSplit?: number;
+  seed: number;
+}
+
+export const DEFAULT_FOREST_OPTIONS: ForestOptions = { trees: 100, bins: 256, maxDepth: 60, minSamplesLeaf: 1, seed: 1 };
+
+/** What each tree of a forest with these options is grown with, on d features. */
+export function treeOptions(o: ForestOptions, d: number): TreeOptions {
+  return { featuresPerSplit: o.featuresPerSplit ?? Math.round(Math.sqrt(d)), maxDepth: o.maxDepth, minSamplesLeaf: o.minSamplesLeaf };
+}
+
 /** A random forest: each tree votes with its leaf's class distribution; the forest averages them. */
 export class RandomForest implements Classifier {
-  readonly name = 'RandomForest';
+  static readonly kind = 'forest';
+  static readonly legacyNames = ['RandomForest'];
+  readonly name = RandomForest.kind;
 
   constructor(
     readonly inputSize: number,
     readonly trees: TreeArrays[],
   ) {}
+
+  /**
+   * Grows a forest on this thread: n rows of x (n×d, values in [0,1]). src/train/forest.ts grows the same
+   * trees (the same seeds) on a pool of threads.
+   */
+  static fit(x: Float32Array, n: number, d: number, labels: Uint8Array, options: Partial<ForestOptions> = {}): RandomForest {
+    const o = { ...DEFAULT_FOREST_OPTIONS, ...options };
+    const data = binFeatures(x, n, d, o.bins, labels);
+    const tree = treeOptions(o, d);
+    return new RandomForest(d, Array.from({ length: o.trees }, (_, t) => growTree(data, tree, treeSeed(o.seed, t))));
+  }
 
   predictProba(x: Float32Array, n: number): Float32Array {
     const out = new Float32Array(n * CLASSES);
@@ -54,7 +86,7 @@ export class RandomForest implements Classifier {
 
   toJSON(): ForestJson {
     return {
-      name: 'RandomForest',
+      name: this.name,
       version: 1,
       inputSize: this.inputSize,
       trees: this.trees.map((t) => ({
@@ -69,12 +101,10 @@ export class RandomForest implements Classifier {
   }
 
   static load(json: unknown): RandomForest {
-    const j = json as Partial<ForestJson> | null;
-    if (!j || typeof j !== 'object' || j.name !== 'RandomForest') throw new ModelFormatError('invalid model: expected a RandomForest classifier');
-    if (j.version !== 1) throw new ModelFormatError(`invalid model: RandomForest version ${String(j.version)} is not supported (expected 1)`);
+    const j = modelBlock<ForestJson>(json, RandomForest.kind, 1, RandomForest.legacyNames);
     const d = j.inputSize;
-    if (!Number.isInteger(d) || (d as number) < 1) throw new ModelFormatError('invalid model: RandomForest inputSize must be a positive integer');
-    if (!Array.isArray(j.trees) || j.trees.length === 0) throw new ModelFormatError('invalid model: RandomForest has no trees');
+    if (!Number.isInteger(d) || (d as number) < 1) throw new ModelFormatError('invalid model: forest inputSize must be a positive integer');
+    if (!Array.isArray(j.trees) || j.trees.length === 0) throw new ModelFormatError('invalid model: forest has no trees');
     const trees = j.trees.map((t, i) => {
       const nodes = t?.nodes;
       const leaves = t?.leaves;

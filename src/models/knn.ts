@@ -2,6 +2,7 @@ import { CLASSES } from '../data/frame.js';
 import { ModelFormatError } from '../util/errors.js';
 import { decodeFloats, decodeInts, encodeBytes, encodeFloats } from '../util/floats.js';
 import type { Classifier, ClassifierJson } from './classifier.js';
+import { modelBlock } from '../util/model-json.js';
 
 export interface KnnOptions {
   k?: number;
@@ -10,7 +11,7 @@ export interface KnnOptions {
 }
 
 export interface KnnJson extends ClassifierJson {
-  name: 'KNN';
+  name: 'knn';
   version: 1;
   k: number;
   weighted: boolean;
@@ -29,7 +30,9 @@ export interface KnnJson extends ClassifierJson {
  *   passes the k-th best.
  */
 export class KnnClassifier implements Classifier {
-  readonly name = 'KNN';
+  static readonly kind = 'knn';
+  static readonly legacyNames = ['KNN'];
+  readonly name = KnnClassifier.kind;
   /** Training rows sorted by their first feature, with their labels and original indices. */
   private readonly sorted: Float32Array;
   private readonly sortedLabels: Uint8Array;
@@ -146,7 +149,7 @@ export class KnnClassifier implements Classifier {
 
   toJSON(): KnnJson {
     return {
-      name: 'KNN',
+      name: this.name,
       version: 1,
       k: this.k,
       weighted: this.weighted,
@@ -158,12 +161,10 @@ export class KnnClassifier implements Classifier {
   }
 
   static load(json: unknown): KnnClassifier {
-    const j = json as Partial<KnnJson> | null;
-    if (!j || typeof j !== 'object' || j.name !== 'KNN') throw new ModelFormatError('invalid model: expected a KNN classifier');
-    if (j.version !== 1) throw new ModelFormatError(`invalid model: KNN version ${String(j.version)} is not supported (expected 1)`);
+    const j = modelBlock<KnnJson>(json, KnnClassifier.kind, 1, KnnClassifier.legacyNames);
     const { k, inputSize, points } = j;
     if (![k, inputSize, points].every((v) => Number.isInteger(v) && (v as number) > 0) || (k as number) > (points as number) || (inputSize as number) < 4) {
-      throw new ModelFormatError('invalid model: KNN k/inputSize/points are not valid sizes');
+      throw new ModelFormatError('invalid model: knn k/inputSize/points are not valid sizes');
     }
     const labels = decodeInts(j.labels, (m) => new Uint8Array(m), points as number, 'KNN labels');
     if (labels.some((l) => l >= CLASSES)) throw new ModelFormatError('invalid model: KNN labels must be 0..9');

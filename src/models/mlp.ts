@@ -3,6 +3,7 @@ import { ModelFormatError } from '../util/errors.js';
 import { decodeFloats, encodeFloats } from '../util/floats.js';
 import { Random } from '../util/random.js';
 import type { Classifier, ClassifierJson } from './classifier.js';
+import { modelBlock } from '../util/model-json.js';
 
 /**
  * A fully connected layer, weights stored input-major (in×out) so that a zero input skips a whole row:
@@ -123,6 +124,40 @@ export function softmax(z: Float32Array, o: number, n: number): void {
   for (let i = 0; i < n; i++) z[o + i]! /= sum;
 }
 
+/** Parameters and AdamW moments; `decay` is 1 where weight decay applies (weights), 0 for biases. */
+export interface AdamState {
+  params: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+  decay: Uint8Array;
+}
+
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const EPSILON = 1e-8;
+
+/**
+ * One AdamW step (decoupled weight decay) on params[from..to), from `grad`, the gradients summed over a
+ * batch of `batch` samples; `step` counts from 1 for Adam's bias correction. Ranges let threads update
+ * disjoint slices of one shared buffer.
+ */
+export function adamwStep(s: AdamState, grad: Float32Array, from: number, to: number, o: { lr: number; weightDecay: number; step: number; batch: number }): void {
+  const { params, m, v, decay } = s;
+  const c1 = 1 / (1 - BETA1 ** o.step);
+  const c2 = 1 / (1 - BETA2 ** o.step);
+  const scale = 1 / o.batch;
+  const lr = o.lr;
+  const lrDecay = lr * o.weightDecay;
+  for (let p = from; p < to; p++) {
+    const gp = grad[p]! * scale;
+    const mp = BETA1 * m[p]! + (1 - BETA1) * gp;
+    const vp = BETA2 * v[p]! + (1 - BETA2) * gp * gp;
+    m[p] = mp;
+    v[p] = vp;
+    params[p]! -= lr * ((mp * c1) / (Math.sqrt(vp * c2) + EPSILON)) + decay[p]! * lrDecay * params[p]!;
+  }
+}
+
 /** Per-thread activations and deltas for one sample, allocated once. */
 export class Workspace {
   readonly activations: Float32Array[];
@@ -134,7 +169,7 @@ export class Workspace {
 }
 
 export interface MlpJson extends ClassifierJson {
-  name: 'MLP';
+  name: 'mlp';
   version: 1;
   activation: 'relu';
   output: 'softmax';
@@ -146,7 +181,9 @@ export interface MlpJson extends ClassifierJson {
 
 /** A softmax multilayer perceptron with ReLU hidden layers, all parameters in one flat Float32Array. */
 export class Mlp implements Classifier {
-  readonly name = 'MLP';
+  static readonly kind = 'mlp';
+  static readonly legacyNames = ['MLP'];
+  readonly name = Mlp.kind;
   readonly layers: Dense[];
   readonly grads: Float32Array;
 
@@ -188,15 +225,15 @@ export class Mlp implements Classifier {
     return net;
   }
 
-  /** Ranges of weight matrices (not biases) in the flat buffer, for weight decay. */
-  weightRanges(): [number, number][] {
-    const out: [number, number][] = [];
+  /** 1 for each weight and 0 for each bias in the flat buffer: AdamW decays weights only. */
+  decayMask(): Uint8Array {
+    const mask = new Uint8Array(this.params.length);
     let offset = 0;
     for (const l of this.layers) {
-      out.push([offset, offset + l.w.length]);
+      mask.fill(1, offset, offset + l.w.length);
       offset += l.w.length + l.b.length;
     }
-    return out;
+    return mask;
   }
 
   /** Forward pass of one sample from x[xo..]; the probabilities end in the workspace's last activation. */
@@ -241,7 +278,7 @@ export class Mlp implements Classifier {
 
   toJSON(): MlpJson {
     return {
-      name: 'MLP',
+      name: this.name,
       version: 1,
       activation: 'relu',
       output: 'softmax',
@@ -251,9 +288,7 @@ export class Mlp implements Classifier {
   }
 
   static load(json: unknown): Mlp {
-    const j = json as Partial<MlpJson> | null;
-    if (!j || typeof j !== 'object' || j.name !== 'MLP') throw new ModelFormatError('invalid model: expected an MLP classifier');
-    if (j.version !== 1) throw new ModelFormatError(`invalid model: MLP version ${String(j.version)} is not supported (expected 1)`);
+    const j = modelBlock<MlpJson>(json, Mlp.kind, 1, Mlp.legacyNames);
     const sizes = j.sizes;
     if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((s) => Number.isInteger(s) && s > 0 && s <= 1 << 16)) {
       throw new ModelFormatError('invalid model: MLP sizes must be a list of positive layer sizes');

@@ -1,13 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
 import { CLASSES } from '../data/frame.js';
 import { InputTransform, type InputJson } from '../features/transform.js';
 import { ModelFormatError } from '../util/errors.js';
-import type { Classifier, ClassifierJson } from './classifier.js';
+import { argmaxRows, type Classifier, type ClassifierJson, type ClassifierType } from './classifier.js';
 
 export const MODEL_NAME = 'mnist-digit-model';
 export const MODEL_FORMAT = 1;
-/** Larger files are refused before reading: no committed model comes near this. */
-export const MAX_MODEL_BYTES = 1024 * 1024 * 1024;
 
 export interface Metrics {
   accuracy: number;
@@ -20,6 +17,7 @@ export interface Metrics {
 
 /** Human-readable facts about a model; in the JSON they come before the parameters. */
 export interface ModelMetadata {
+  /** The classifier's one name: 'knn', 'forest' or 'mlp'. */
   kind: string;
   description: string;
   created: string;
@@ -43,8 +41,6 @@ export interface ModelJson extends ModelMetadata {
   classifier: ClassifierJson;
 }
 
-export type ClassifierLoader = (json: unknown) => Classifier;
-
 /** A full model: input transform → classifier, with its metadata. */
 export class DigitModel {
   constructor(
@@ -64,6 +60,11 @@ export class DigitModel {
     return this.classifier.predictProba(this.input.apply(images, n), n);
   }
 
+  /** n images (n×784 in [0,1]) → the n most probable digits. */
+  predict(images: Float32Array, n: number): Uint8Array {
+    return argmaxRows(this.predictProba(images, n), n);
+  }
+
   toJSON(): ModelJson {
     // Metadata first, so a person opening the file reads it before the parameters.
     return {
@@ -75,8 +76,8 @@ export class DigitModel {
     };
   }
 
-  /** Parses and checks a model JSON; `loaders` maps classifier names to their static `load`. */
-  static fromJSON(text: string, loaders: Record<string, ClassifierLoader>, source = 'model'): DigitModel {
+  /** Parses and checks a model JSON; `classifiers` are the kinds this program can read. */
+  static fromJSON(text: string, classifiers: readonly ClassifierType[], source = 'model'): DigitModel {
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -92,22 +93,17 @@ export class DigitModel {
     }
     const c = j.classifier;
     if (!c || typeof c !== 'object' || typeof c.name !== 'string') throw new ModelFormatError(`${source} has no classifier`);
-    const load = loaders[c.name];
-    if (!load) throw new ModelFormatError(`${source}: unknown classifier "${c.name}" (known: ${Object.keys(loaders).join(', ')})`);
+    const type = classifiers.find((t) => t.kind === c.name || t.legacyNames.includes(c.name));
+    if (!type) throw new ModelFormatError(`${source}: unknown classifier "${c.name}" (known: ${classifiers.map((t) => t.kind).join(', ')})`);
     const { input, classifier: _c, name: _n, format: _f, ...metadata } = j as ModelJson;
     if (typeof metadata.kind !== 'string') throw new ModelFormatError(`${source} has no "kind"`);
-    return new DigitModel(metadata, InputTransform.load(input), load(c));
-  }
-
-  static readFile(path: string, loaders: Record<string, ClassifierLoader>): DigitModel {
-    let size: number;
     try {
-      size = statSync(path).size;
-    } catch {
-      throw new ModelFormatError(`model file ${path} does not exist; train one with npm run train or npm run bench`);
+      // Files from before the one-name table call the kNN 'pca-knn' and the forest 'random-forest'.
+      return new DigitModel({ ...metadata, kind: type.kind }, InputTransform.load(input), type.load(c));
+    } catch (e) {
+      if (e instanceof ModelFormatError) throw new ModelFormatError(`${source}: ${e.message}`);
+      throw e;
     }
-    if (size > MAX_MODEL_BYTES) throw new ModelFormatError(`model file ${path} is ${size} bytes, over the ${MAX_MODEL_BYTES}-byte limit`);
-    return DigitModel.fromJSON(readFileSync(path, 'utf8'), loaders, path);
   }
 }
 

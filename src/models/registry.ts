@@ -1,23 +1,13 @@
-import type { ClassifierLoader } from './model.js';
-import { DigitModel } from './model.js';
+import type { ClassifierType } from './classifier.js';
+import { RandomForest } from './forest.js';
 import { KnnClassifier } from './knn.js';
 import { Mlp } from './mlp.js';
-import { RandomForest } from './forest.js';
+import { DigitModel } from './model.js';
 
-/** Every classifier the program can load, by its JSON name. */
-export const CLASSIFIERS: Record<string, ClassifierLoader> = {
-  KNN: (j) => KnnClassifier.load(j),
-  MLP: (j) => Mlp.load(j),
-  RandomForest: (j) => RandomForest.load(j),
-};
+/** Every classifier the program can read back, in the order of the model table (src/train/table.ts). */
+export const CLASSIFIERS: readonly ClassifierType[] = [KnnClassifier, RandomForest, Mlp];
 
-export const BEST_MODEL_PATH = 'models/best.json';
-
-export function loadModel(path = BEST_MODEL_PATH): DigitModel {
-  return DigitModel.readFile(path, CLASSIFIERS);
-}
-
+/** A model from its JSON text; `source` (a file name) is named in every error. */
 export function parseModel(text: string, source?: string): DigitModel {
   return DigitModel.fromJSON(text, CLASSIFIERS, source);
 }
-

@@ -2,7 +2,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { encodeBmp } from '../image/bmp.js';
 import { boxBlur } from '../image/kernels.js';
-import type { RgbaImage } from '../image/decode.js';
+import type { RgbaImage } from '../image/rgba.js';
 import type { Random } from '../util/random.js';
 import { rasterStrokes } from './raster.js';
 import { jitteredDigit, smoothPath, type Stroke } from './strokes.js';

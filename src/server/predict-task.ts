@@ -1,5 +1,6 @@
 import { inputDataUrl } from '../eval/visuals.js';
-import { predictImage } from '../image/pipeline.js';
+import { decodeImage } from '../image/decode.js';
+import { predictDecoded } from '../image/pipeline.js';
 import type { DigitModel } from '../models/model.js';
 import { ImageError } from '../util/errors.js';
 
@@ -11,7 +12,7 @@ export type TaskResult =
 
 export async function predictTask(model: DigitModel, bytes: Uint8Array, maxPixels: number): Promise<TaskResult> {
   try {
-    const p = await predictImage(bytes, model, { maxPixels });
+    const p = predictDecoded(await decodeImage(bytes, { maxPixels }), model);
     if (p.digit === null) return { ok: true, digit: null, reason: p.reason };
     return { ok: true, digit: p.digit, confidence: p.confidence, probabilities: p.probabilities, input: inputDataUrl(p.input) };
   } catch (e) {

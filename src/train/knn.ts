@@ -1,19 +1,21 @@
 import { labelsOf, PIXELS } from '../data/frame.js';
 import { deskew } from '../features/deskew.js';
-import { Pca } from '../features/pca.js';
 import { InputTransform } from '../features/transform.js';
-import { progress } from '../cli/progress.js';
 import { KnnClassifier, vote } from '../models/knn.js';
 import { argmaxRow } from '../models/classifier.js';
 import { DigitModel } from '../models/model.js';
 import { baseMetadata, validationMetrics, type TrainingData } from './common.js';
+import { reporter, type TrainHooks } from './hooks.js';
+import { fitPcaParallel, projectParallel } from './parallel.js';
 
 export interface KnnTrainOptions {
-  components?: number[];
-  ks?: number[];
-  deskew?: boolean;
-  quiet?: boolean;
+  /** Candidate PCA sizes and k, chosen between on the validation split. */
+  components: number[];
+  ks: number[];
+  deskew: boolean;
 }
+
+export const DEFAULT_KNN: KnnTrainOptions = { components: [20, 30, 40, 50, 60, 80], ks: [1, 3, 4, 5, 6, 8], deskew: true };
 
 export interface KnnSearchRow {
   deskew: boolean;
@@ -26,22 +28,22 @@ export interface KnnSearchRow {
  * PCA + kNN: chooses the number of components and k on the validation split (neighbours are found once
  * for the largest k and re-voted for each smaller one), then refits PCA and kNN on all 60,000 images.
  */
-export async function trainKnn(data: TrainingData, options: KnnTrainOptions = {}): Promise<{ model: DigitModel; search: KnnSearchRow[]; explainedVariance: number[] }> {
-  const { components = [20, 30, 40, 50, 60, 80], ks = [1, 3, 4, 5, 6, 8], deskew: useDeskew = true, quiet = false } = options;
+export async function trainKnn(data: TrainingData, options: Partial<KnnTrainOptions> = {}, hooks: TrainHooks = {}): Promise<{ model: DigitModel; search: KnnSearchRow[]; explainedVariance: number[] }> {
+  const { components, ks, deskew: useDeskew } = { ...DEFAULT_KNN, ...options };
   const start = performance.now();
   const fitLabels = labelsOf(data.fit);
   const validationLabels = labelsOf(data.validation);
   const fitX = useDeskew ? deskew(data.fitX, data.fit.n) : data.fitX;
   const valX = useDeskew ? deskew(data.validationX, data.validation.n) : data.validationX;
   const maxComponents = Math.max(...components);
-  const fullPca = await Pca.fitParallel(fitX, data.fit.n, PIXELS, { components: maxComponents });
+  const fullPca = await fitPcaParallel(fitX, data.fit.n, PIXELS, { components: maxComponents });
   const maxK = Math.max(...ks);
   const search: KnnSearchRow[] = [];
-  const bar = progress('kNN validation grid', components.length * data.validation.n, quiet);
+  const report = reporter(hooks, 'kNN validation grid', components.length * data.validation.n);
   for (const [ci, c] of components.entries()) {
     const pca = fullPca.truncate(c);
-    const knn = KnnClassifier.fit(await pca.projectParallel(fitX, data.fit.n), fitLabels, c, { k: maxK });
-    const q = await pca.projectParallel(valX, data.validation.n);
+    const knn = KnnClassifier.fit(await projectParallel(pca, fitX, data.fit.n), fitLabels, c, { k: maxK });
+    const q = await projectParallel(pca, valX, data.validation.n);
     const correct = new Array<number>(ks.length).fill(0);
     const index = new Int32Array(maxK);
     const dist2 = new Float64Array(maxK);
@@ -52,21 +54,21 @@ export async function trainKnn(data: TrainingData, options: KnnTrainOptions = {}
         vote(fitLabels, index, dist2, k, true, votes, 0);
         if (argmaxRow(votes, 0) === validationLabels[r]) correct[ki]! += 1;
       });
-      if (r % 250 === 0) bar.update(ci * data.validation.n + r, `PCA-${c}`);
+      if (r % 250 === 0) report.step(ci * data.validation.n + r, `PCA-${c}`);
     }
     ks.forEach((k, ki) => search.push({ deskew: useDeskew, components: c, k, validationAccuracy: correct[ki]! / data.validation.n }));
   }
-  bar.stop();
+  report.end();
   const best = search.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
 
   // Refit on all 60,000 training images with the chosen settings.
   const trainX = useDeskew ? deskew(data.trainX, data.mnist.train.n) : data.trainX;
-  const pca = await Pca.fitParallel(trainX, data.mnist.train.n, PIXELS, { components: best.components });
-  const knn = KnnClassifier.fit(await pca.projectParallel(trainX, data.mnist.train.n), labelsOf(data.mnist.train), best.components, { k: best.k });
+  const pca = await fitPcaParallel(trainX, data.mnist.train.n, PIXELS, { components: best.components });
+  const knn = KnnClassifier.fit(await projectParallel(pca, trainX, data.mnist.train.n), labelsOf(data.mnist.train), best.components, { k: best.k });
   const input = new InputTransform(useDeskew, pca);
   const model = new DigitModel(
     baseMetadata(data, {
-      kind: 'pca-knn',
+      kind: KnnClassifier.kind,
       description: `${input.describe()} → ${best.k}-nearest neighbours, distance-weighted vote`,
       seed: 0,
       preprocessing: input.describe(),

@@ -21,7 +21,6 @@ export interface MlpWorkerData {
   evalX: SharedArrayBuffer;
   evalProba: SharedArrayBuffer;
   augment: AugmentOptions | null;
-  weightRanges: [number, number][];
   workers: number;
   /** Learning rate for each step of the current epoch, written by the trainer. */
   stepLr: SharedArrayBuffer;

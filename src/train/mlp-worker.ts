@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CLASSES, PIXELS } from '../data/frame.js';
-import { Mlp, Workspace } from '../models/mlp.js';
+import { argmaxRow } from '../models/classifier.js';
+import { adamwStep, Mlp, Workspace, type AdamState } from '../models/mlp.js';
 import { Random } from '../util/random.js';
 import { augment, AugmentScratch } from './augment.js';
 import { CTL_ARRIVED, CTL_GENERATION, CTL_STEPS_DONE, CTL_STOP_NOW, CTL_STOP_REQUESTED, type MlpWorkerData, type MlpWorkerReply, type MlpWorkerRequest } from './mlp-protocol.js';
@@ -24,12 +25,7 @@ const scratch = new AugmentScratch();
 const rng = new Random(0);
 const stepLr = new Float32Array(d.stepLr);
 const control = new Int32Array(d.control);
-const decay = new Uint8Array(params.length);
-for (const [a, b] of d.weightRanges) decay.fill(1, a, b);
-
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const EPSILON = 1e-8;
+const optimiser: AdamState = { params, m, v, decay: net.decayMask() };
 
 parentPort!.on('message', (req: MlpWorkerRequest) => {
   parentPort!.postMessage(req.type === 'epoch' ? epoch(req) : predict(req.start, req.count));
@@ -91,10 +87,7 @@ function gradients(start: number, count: number, seed: number): { loss: number; 
     }
     const label = labels[idx]!;
     loss += net.trainSample(x, 0, label, ws);
-    const probs = ws.activations[ws.activations.length - 1]!;
-    let best = 0;
-    for (let c = 1; c < CLASSES; c++) if (probs[c]! > probs[best]!) best = c;
-    if (best === label) correct++;
+    if (argmaxRow(ws.activations[ws.activations.length - 1]!, 0) === label) correct++;
   }
   return { loss, correct };
 }
@@ -107,18 +100,7 @@ function update(from: number, to: number, lr: number, step: number, batch: numbe
     const other = grads[w]!;
     for (let p = from; p < to; p++) g[p]! += other[p]!;
   }
-  const c1 = 1 / (1 - BETA1 ** step);
-  const c2 = 1 / (1 - BETA2 ** step);
-  const scale = 1 / batch;
-  const lrDecay = lr * weightDecay;
-  for (let p = from; p < to; p++) {
-    const gp = g[p]! * scale;
-    const mp = BETA1 * m[p]! + (1 - BETA1) * gp;
-    const vp = BETA2 * v[p]! + (1 - BETA2) * gp * gp;
-    m[p] = mp;
-    v[p] = vp;
-    params[p]! -= lr * ((mp * c1) / (Math.sqrt(vp * c2) + EPSILON)) + decay[p]! * lrDecay * params[p]!;
-  }
+  adamwStep(optimiser, g, from, to, { lr, weightDecay, step, batch });
 }
 
 function predict(start: number, count: number): MlpWorkerReply {

@@ -1,11 +1,25 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { Piscina } from 'piscina';
 
-/**
- * Starts a worker from a module URL. Under tsx, workers do not inherit the TypeScript loader, so a .ts
- * worker starts through a small entry that registers it first.
- */
+type PoolOptions = NonNullable<ConstructorParameters<typeof Piscina>[0]>;
+
+// Under tsx, worker threads do not inherit the TypeScript loader, so a .ts module starts through the one
+// entry that registers it first (worker-entry.mjs), which finds the module in workerData.entry.
+const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+
+function entryFor(url: URL, workerData: unknown): { url: URL; workerData: unknown } {
+  if (!url.pathname.endsWith('.ts')) return { url, workerData };
+  return { url: ENTRY, workerData: { ...(workerData as object), entry: url.href } };
+}
+
+/** Starts a worker thread running the module at `url`. */
 export function startWorker(url: URL, options: WorkerOptions = {}): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, options);
-  const workerData = { ...(options.workerData as object), tsWorkerEntry: url.href };
-  return new Worker(new URL('./ts-worker.mjs', import.meta.url), { ...options, workerData });
+  const start = entryFor(url, options.workerData);
+  return new Worker(start.url, { ...options, workerData: start.workerData });
+}
+
+/** A piscina pool whose task is the default export of the module at `url`. */
+export function workerPool(url: URL, options: Omit<PoolOptions, 'filename'> = {}): Piscina {
+  const start = entryFor(url, options.workerData);
+  return new Piscina({ ...options, filename: start.url.href, workerData: start.workerData });
 }

@@ -1,5 +1,5 @@
 import { crc32, deflateSync } from 'node:zlib';
-import type { RgbaImage } from '../../src/image/decode.js';
+import type { RgbaImage } from '../../src/image/rgba.js';
 import { rasterStrokes } from '../../src/samples/raster.js';
 import { smoothPath, TEMPLATES } from '../../src/samples/strokes.js';
 

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp, type Limits } from '../../src/server/app.js';
 import { servingPredictor } from '../../src/server/predictor.js';
-import { BEST_MODEL_PATH, loadModel } from '../../src/models/registry.js';
+import { BEST_MODEL_PATH, loadModel } from '../../src/io/model-file.js';
 
 /**
  * Starts the real app on port 0 with the serving predictor; call close() in a finally. Images over

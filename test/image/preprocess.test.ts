@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { decodeImage } from '../../src/image/decode.js';
 import { predictDecoded } from '../../src/image/pipeline.js';
 import { toMnistInput } from '../../src/image/preprocess.js';
-import { loadModel } from '../../src/models/registry.js';
+import { loadModel } from '../../src/io/model-file.js';
 import { encodePng } from '../../src/samples/styles.js';
 import { ImageError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/random.js';

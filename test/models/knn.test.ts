@@ -56,7 +56,7 @@ test('bad options and damaged JSON are clear errors', () => {
   assert.throws(() => KnnClassifier.fit(trainX, train.labels!, 40, { k: 0 }), /k must be a positive integer/);
   const j = KnnClassifier.fit(trainX, train.labels!, 40).toJSON();
   assert.throws(() => KnnClassifier.load({ ...j, name: 'SVM' }), /expected a KNN classifier/);
-  assert.throws(() => KnnClassifier.load({ ...j, features: j.features.slice(0, 1000) }), /KNN features holds \d+ floats, expected 80000/);
+  assert.throws(() => KnnClassifier.load({ ...j, features: j.features.slice(0, 1000) }), /KNN features holds \d+ values, expected 80000/);
 });
 
 test.run();

@@ -9,7 +9,8 @@ import { InputTransform } from '../../src/features/transform.js';
 import { Pca } from '../../src/features/pca.js';
 import { KnnClassifier } from '../../src/models/knn.js';
 import { DigitModel, type ModelMetadata } from '../../src/models/model.js';
-import { loadModel, parseModel } from '../../src/models/registry.js';
+import { loadModel } from '../../src/io/model-file.js';
+import { parseModel } from '../../src/models/registry.js';
 import { ModelFormatError } from '../../src/util/errors.js';
 
 const test = suite('model JSON');
@@ -17,7 +18,7 @@ const train = head(loadMnist().train, 500);
 const x = toUnit(train.pixels);
 const pca = Pca.fit(x, train.n, PIXELS, { components: 20 });
 const metadata: ModelMetadata = {
-  kind: 'pca-knn',
+  kind: 'knn',
   description: 'test model',
   created: '2026-01-01T00:00:00.000Z',
   command: 'test',
@@ -48,7 +49,7 @@ const broken: [string, string, RegExp][] = [
   ['truncated JSON', text.slice(0, text.length / 2), /not valid JSON \(truncated or damaged\?\)/],
   ['JSON that is not a model', '{"hello": 1}', /is not a mnist-digit-model file/],
   ['a future format version', text.replace('"format": 1', '"format": 2'), /format version 2; this program reads version 1/],
-  ['an unknown classifier', text.replace('"name": "KNN"', '"name": "SVM"'), /unknown classifier "SVM"/],
+  ['an unknown classifier', text.replace('"name": "knn"', '"name": "SVM"'), /unknown classifier "SVM"/],
   ['PCA and classifier that do not fit together', text.replace('"inputSize": 20', '"inputSize": 21'), /./],
   ['an array', '[1,2,3]', /not a mnist-digit-model file/],
 ];
@@ -58,8 +59,32 @@ for (const [name, body, message] of broken) {
   });
 }
 
+test('files from before the one-name table (KNN, pca-knn) still load, under the one name', () => {
+  const legacy = text.replace('"name": "knn"', '"name": "KNN"').replace('"kind": "knn"', '"kind": "pca-knn"');
+  assert.ok(legacy.includes('"KNN"') && legacy.includes('"pca-knn"'));
+  const again = parseModel(legacy);
+  assert.is(again.metadata.kind, 'knn');
+  assert.is(again.classifier.name, 'knn');
+  assert.equal(Array.from(again.predict(x, 30)), Array.from(model.predict(x, 30)));
+});
+
+test('predict gives the most probable digit of each row', () => {
+  const p = model.predictProba(x, 20);
+  const digits = model.predict(x, 20);
+  for (let r = 0; r < 20; r++) {
+    const row = Array.from(p.subarray(r * CLASSES, (r + 1) * CLASSES));
+    assert.is(digits[r], row.indexOf(Math.max(...row)));
+  }
+});
+
+test('an error inside a block names the file it came from', () => {
+  const at = text.lastIndexOf('"k": 3'); // the classifier's k, after the metadata's
+  const damaged = `${text.slice(0, at)}"k": 0${text.slice(at + 6)}`;
+  assert.throws(() => parseModel(damaged, 'models/mine.json'), /^models\/mine\.json: invalid model: knn k\/inputSize\/points/);
+});
+
 test('a missing model file says how to make one', () => {
-  assert.throws(() => loadModel('/nonexistent/model.json'), /does not exist; train one with npm run train/);
+  assert.throws(() => loadModel('/nonexistent/model.json'), /cannot read model file \/nonexistent\/model.json: no such file; train one with npm run train/);
 });
 
 test('the committed best model loads and gives probability rows', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BEST_MODEL_PATH, loadModel } from '../../src/models/registry.js';
+import { BEST_MODEL_PATH, loadModel } from '../../src/io/model-file.js';
 import { encodePng } from '../../src/samples/styles.js';
 import { poolPredictor, servingPredictor, type Predictor } from '../../src/server/predictor.js';
 import { digitInk, toRgba } from '../helpers/images.js';

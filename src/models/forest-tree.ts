@@ -47,6 +47,56 @@ interface Pending {
 }
 
 /**
+ * Bins every feature (values in [0,1]) once on the 8-bit grid, row-major: one bin per level when there are
+ * at most `bins` distinct levels, quantile bins otherwise. Each bin keeps its lowest and highest level, so a
+ * tree stores raw thresholds and prediction needs no bins.
+ */
+export function binFeatures(x: Float32Array, n: number, d: number, bins: number, labels: Uint8Array, alloc: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes)): BinnedData {
+  if (!Number.isInteger(bins) || bins < 2 || bins > 256) throw new RangeError(`bins must be 2..256, got ${bins}`);
+  const binned = alloc(d * n);
+  const levelLow = alloc(d * bins);
+  const levelHigh = alloc(d * bins);
+  const level = (v: number) => Math.max(0, Math.min(255, Math.round(v * 255)));
+  const hist = new Uint32Array(256);
+  const binOfLevel = new Uint8Array(256);
+  for (let f = 0; f < d; f++) {
+    hist.fill(0);
+    for (let i = 0; i < n; i++) hist[level(x[i * d + f]!)]!++;
+    const edges: number[] = [];
+    let distinct = 0;
+    for (let l = 0; l < 256; l++) if (hist[l]! > 0) distinct++;
+    let cumulative = 0;
+    let k = 1;
+    let seen = 0;
+    for (let l = 0; l < 256 && edges.length < bins - 1; l++) {
+      if (hist[l] === 0) continue;
+      cumulative += hist[l]!;
+      seen++;
+      if (seen === distinct) break; // the last level closes the last bin
+      // Few enough distinct levels: each gets its own bin, and splits are exact. Otherwise quantiles.
+      if (distinct <= bins || cumulative >= (k * n) / bins) {
+        edges.push(l);
+        while (k < bins && cumulative >= (k * n) / bins) k++;
+      }
+    }
+    let b = 0;
+    let filled = -1; // the last bin that has received data; levels ascend, so its first level is its lowest
+    for (let l = 0; l < 256; l++) {
+      while (b < edges.length && edges[b]! < l) b++;
+      binOfLevel[l] = b;
+      if (hist[l] === 0) continue;
+      if (b !== filled) levelLow[f * bins + b] = l;
+      levelHigh[f * bins + b] = l;
+      filled = b;
+    }
+    for (let i = 0; i < n; i++) binned[i * d + f] = binOfLevel[level(x[i * d + f]!)]!;
+  }
+  const binLabels = alloc(n);
+  binLabels.set(labels.subarray(0, n));
+  return { binned, n, features: d, bins, labels: binLabels, levelLow, levelHigh };
+}
+
+/**
  * Grows one tree on a bootstrap sample with per-node class histograms: each level costs
  * O(samples × features tried). Gini impurity; if a tried feature is constant in the node, another is drawn.
  */
@@ -264,4 +314,9 @@ function bestSplit(sc: SplitScratch, lo: number, hi: number, total: number, coun
     }
   }
   return best && { ...best, constants: Int16Array.from(featureOrder.subarray(0, constantCount)) };
+}
+
+/** Tree t of a forest seeded `seed`: the same on one thread or many. */
+export function treeSeed(seed: number, t: number): number {
+  return seed * 100_003 + t;
 }

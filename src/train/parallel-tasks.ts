@@ -1,4 +1,4 @@
-import { accumulateMoments, projectRows } from './linalg.js';
+import { accumulateMoments, projectRows } from '../math/linalg.js';
 
 /* Tasks the parallel pool runs; the typed arrays share memory with the caller (SharedArrayBuffer). */
 
@@ -22,7 +22,7 @@ export interface ProjectTask {
   out: Float32Array;
 }
 
-export function runTask(task: MomentsTask | ProjectTask): { sum: Float64Array; moments: Float64Array } | null {
+export default function runTask(task: MomentsTask | ProjectTask): { sum: Float64Array; moments: Float64Array } | null {
   if (task.kind === 'moments') {
     const sum = new Float64Array(task.d);
     const moments = new Float64Array(task.d * task.d);

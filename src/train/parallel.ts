@@ -1,21 +1,18 @@
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
-import { covarianceFromMoments } from './linalg.js';
+import type { Piscina } from 'piscina';
+import { Pca } from '../features/pca.js';
+import { covarianceFromMoments } from '../math/linalg.js';
+import { workerPool } from '../util/worker.js';
 import type { MomentsTask, ProjectTask } from './parallel-tasks.js';
 
 /**
- * Row-parallel numeric work on all cores: covariance moments and projections over whole data sets.
+ * Row-parallel numeric work on all cores: PCA's covariance moments and projections over whole data sets.
  * Threads start on first use and exit after a second idle, so short commands still end promptly.
  */
 let pool: Piscina | null = null;
 
 function threads(): Piscina {
-  pool ??= new Piscina({
-    filename: new URL('./parallel-worker.mjs', import.meta.url).href,
-    minThreads: 0,
-    maxThreads: availableParallelism(),
-    idleTimeout: 1000,
-  });
+  pool ??= workerPool(new URL('./parallel-tasks.ts', import.meta.url), { minThreads: 0, maxThreads: availableParallelism(), idleTimeout: 1000 });
   return pool;
 }
 
@@ -31,7 +28,7 @@ function ranges(n: number, parts: number): [number, number][] {
   return Array.from({ length: parts }, (_, i) => [Math.floor((n * i) / parts), Math.floor((n * (i + 1)) / parts)]);
 }
 
-export async function parallelCovariance(x: Float32Array, n: number, d: number): Promise<{ mean: Float64Array; cov: Float64Array }> {
+async function parallelCovariance(x: Float32Array, n: number, d: number): Promise<{ mean: Float64Array; cov: Float64Array }> {
   const xs = shared(x.subarray(0, n * d));
   const parts = await Promise.all(
     ranges(n, availableParallelism()).map(([from, to]) => threads().run({ kind: 'moments', x: xs, d, from, to } satisfies MomentsTask) as Promise<{ sum: Float64Array; moments: Float64Array }>),
@@ -45,11 +42,21 @@ export async function parallelCovariance(x: Float32Array, n: number, d: number):
   return covarianceFromMoments(sum, moments, n, d);
 }
 
-export async function parallelProject(x: Float32Array, n: number, d: number, k: number, vectorsT: Float32Array, meanProjection: Float32Array): Promise<Float32Array> {
+/** Pca.fit with the covariance accumulated on all cores: the same components. */
+export async function fitPcaParallel(x: Float32Array, n: number, d: number, { components = 50 } = {}): Promise<Pca> {
+  return Pca.fromCovariance(await parallelCovariance(x, n, d), d, components);
+}
+
+/** pca.project with rows split across threads: for whole data sets. */
+export async function projectParallel(pca: Pca, x: Float32Array, n: number): Promise<Float32Array> {
+  const d = pca.inputSize;
+  const k = pca.components;
   const xs = shared(x.subarray(0, n * d));
   const out = new Float32Array(new SharedArrayBuffer(n * k * 4));
   await Promise.all(
-    ranges(n, availableParallelism()).map(([from, to]) => threads().run({ kind: 'project', x: xs, d, k, vectorsT, meanProjection, from, to, out } satisfies ProjectTask)),
+    ranges(n, availableParallelism()).map(([from, to]) =>
+      threads().run({ kind: 'project', x: xs, d, k, vectorsT: pca.vectorsT, meanProjection: pca.meanProjection, from, to, out } satisfies ProjectTask),
+    ),
   );
   return out;
 }

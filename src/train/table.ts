@@ -1,0 +1,94 @@
+import type { ClassifierType } from '../models/classifier.js';
+import { RandomForest } from '../models/forest.js';
+import { KnnClassifier } from '../models/knn.js';
+import { Mlp } from '../models/mlp.js';
+import type { DigitModel } from '../models/model.js';
+import type { TrainingData } from './common.js';
+import { DEFAULT_FOREST, trainForest, type ForestTrainOptions } from './forest.js';
+import { DEFAULT_KNN, trainKnn, type KnnTrainOptions } from './knn.js';
+import { DEFAULT_MLP, trainMlp, type MlpRunHooks, type MlpTrainOptions } from './mlp.js';
+
+/**
+ * One command-line option of a trainer: its flag, what it sets and how it is read. A value flag takes a
+ * number ('int', 'number') or a comma-separated list ('ints'); a switch takes nothing and sets `value`.
+ */
+export type OptionSpec<V> = { flag: string; help: string } & ({ kind: 'int' | 'number' | 'ints' } | { kind: 'switch'; value: V });
+
+export interface ModelRow<O extends object = object> {
+  /** The model's one name (its classifier's kind) and how to read it back. */
+  readonly type: ClassifierType;
+  readonly summary: string;
+  readonly defaults: O;
+  /** The options the command line sets, in --help order; the rest keep their defaults. */
+  readonly options: { readonly [K in keyof O]?: OptionSpec<O[K]> };
+  /** Whether training polls shouldStop and keeps a checkpoint beside `out` that `resume` continues. */
+  readonly resumable?: boolean;
+  /** Trains on MNIST; `out` is where the model will be written. */
+  train(data: TrainingData, options: O, run: MlpRunHooks & { out: string }): Promise<{ model: DigitModel; interrupted?: boolean }>;
+}
+
+/** A typed row: its options are checked against its trainer's option type. */
+function row<O extends object>(r: ModelRow<O>): ModelRow {
+  return r;
+}
+
+const seed = { flag: 'seed', kind: 'int', help: 'random seed' } as const;
+const workers = { flag: 'workers', kind: 'int', help: 'worker threads' } as const;
+
+/**
+ * Every model the program trains, one row each. The train CLI, its --help, the bench and the loader all
+ * loop over this table: a new model is its file in src/models, its trainer in src/train, and a row here.
+ */
+export const MODELS: readonly ModelRow[] = [
+  row<KnnTrainOptions>({
+    type: KnnClassifier,
+    summary: 'deskew → PCA → k-nearest neighbours, distance-weighted; PCA size and k chosen on the validation split',
+    defaults: DEFAULT_KNN,
+    options: {
+      components: { flag: 'components', kind: 'ints', help: 'candidate PCA sizes' },
+      ks: { flag: 'k', kind: 'ints', help: 'candidate k' },
+      deskew: { flag: 'no-deskew', kind: 'switch', value: false, help: 'raw pixels instead of deskewed ones' },
+    },
+    train: (data, o, run) => trainKnn(data, o, run),
+  }),
+  row<ForestTrainOptions>({
+    type: RandomForest,
+    summary: 'random forest, Gini splits, bootstrap; raw or deskewed pixels chosen on the validation split',
+    defaults: DEFAULT_FOREST,
+    options: {
+      trees: { flag: 'trees', kind: 'int', help: 'trees in the forest' },
+      bins: { flag: 'bins', kind: 'int', help: 'bins per pixel: 256 is exact on 8-bit pixels, fewer are quantile bins' },
+      maxDepth: { flag: 'max-depth', kind: 'int', help: 'deepest a tree grows' },
+      minSamplesLeaf: { flag: 'min-leaf', kind: 'int', help: 'fewest samples in a leaf' },
+      searchTrees: { flag: 'search-trees', kind: 'int', help: 'trees per input candidate in the validation search' },
+      seed,
+      workers,
+    },
+    train: (data, o, run) => trainForest(data, o, run),
+  }),
+  row<MlpTrainOptions>({
+    type: Mlp,
+    summary: 'softmax multilayer perceptron, ReLU, AdamW, on-the-fly augmentation, early stopping on validation',
+    defaults: DEFAULT_MLP,
+    options: {
+      hidden: { flag: 'hidden', kind: 'ints', help: 'hidden layer sizes' },
+      epochs: { flag: 'epochs', kind: 'int', help: 'most epochs' },
+      batch: { flag: 'batch', kind: 'int', help: 'mini-batch size' },
+      lr: { flag: 'lr', kind: 'number', help: 'peak learning rate' },
+      weightDecay: { flag: 'weight-decay', kind: 'number', help: 'AdamW weight decay' },
+      patience: { flag: 'patience', kind: 'int', help: 'epochs without a better validation accuracy before stopping' },
+      seed,
+      workers,
+      fitLimit: { flag: 'limit', kind: 'int', help: 'train on the first N images only' },
+      augment: { flag: 'no-augment', kind: 'switch', value: null, help: 'no augmentation' },
+    },
+    resumable: true,
+    train: (data, o, run) => trainMlp(data, o, { ...run, checkpointPath: `${run.out}.checkpoint` }),
+  }),
+];
+
+export function modelRow(name: string): ModelRow {
+  const r = MODELS.find((m) => m.type.kind === name);
+  if (!r) throw new RangeError(`unknown model "${name}"; expected ${MODELS.map((m) => m.type.kind).join(', ')}`);
+  return r;
+}

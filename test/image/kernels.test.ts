@@ -1,0 +1,92 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { areaResize, bilinearResize, blockMedians, boxBlur, boxMax, complement, componentsAbove, dilate, Histogram, stretch } from '../../src/image/kernels.js';
+import { Random } from '../../src/util/random.js';
+
+const test = suite('image kernels');
+const rng = new Random(9);
+const randomImage = (w: number, h: number) => Float32Array.from({ length: w * h }, () => rng.next());
+const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
+const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
+
+test('area resize keeps the mean, and by a whole factor is the block mean', () => {
+  const img = randomImage(30, 21);
+  close(mean(areaResize(img, 30, 21, 7, 5)), mean(img), 1e-5, 'mean');
+  const small = areaResize(img, 30, 21, 10, 7);
+  let s = 0;
+  for (let y = 0; y < 3; y++) for (let x = 0; x < 3; x++) s += img[y * 30 + x]!;
+  close(small[0]!, s / 9, 1e-6, 'first block');
+});
+
+test('a bilinear resize to the same size is the identity; of a constant, that constant', () => {
+  const img = randomImage(9, 6);
+  assert.equal(Array.from(bilinearResize(img, 9, 6, 9, 6)), Array.from(img));
+  for (const v of bilinearResize(new Float32Array(12).fill(0.3), 4, 3, 17, 11)) close(v, 0.3, 1e-6, 'constant');
+});
+
+test('box max and dilation never lower a pixel, and erosion (negated) never raises one', () => {
+  const img = randomImage(16, 12);
+  for (const out of [boxMax(img, 16, 12, 2), dilate(img, 16, 12, 3)]) out.forEach((v, i) => assert.ok(v >= img[i]!));
+  assert.equal(Array.from(boxMax(img, 16, 12, 0)), Array.from(img));
+  const neg = img.map((v) => -v);
+  dilate(neg, 16, 12, 1).forEach((v, i) => assert.ok(-v <= img[i]!));
+});
+
+test('a lone bright pixel dilates into a round pen, not a square', () => {
+  const img = new Float32Array(15 * 15);
+  img[7 * 15 + 7] = 1;
+  const out = dilate(img, 15, 15, 3);
+  assert.is(out[7 * 15 + 10], 1, 'three steps along an axis');
+  assert.is(out[4 * 15 + 4], 0, 'the square corner stays off');
+});
+
+test('box blur keeps a constant image and spreads a point evenly over its window', () => {
+  for (const v of boxBlur(new Float32Array(20).fill(0.6), 5, 4, 1)) close(v, 0.6, 1e-6, 'constant');
+  const img = new Float32Array(49);
+  img[24] = 9;
+  const out = boxBlur(img, 7, 7, 1);
+  close(out[24]!, 1, 1e-6, 'centre');
+  close(out[16]!, 1, 1e-6, 'diagonal neighbour');
+  assert.is(out[0], 0);
+});
+
+test('components: 8-connected pixels above the threshold, with their areas', () => {
+  // Two blobs: a diagonal pair (one component under 8-connectivity) and a separate 2×2 square.
+  const w = 6;
+  const img = new Float32Array(w * 5);
+  img[0] = img[w + 1] = 1;
+  for (const [y, x] of [[3, 3], [3, 4], [4, 3], [4, 4]]) img[y! * w + x!] = 0.9;
+  img[2 * w + 5] = 0.1; // below the threshold
+  const { labels, areas } = componentsAbove(img, w, 5, 0.5);
+  assert.is(labels[0], labels[w + 1]);
+  assert.is.not(labels[0], labels[3 * w + 3]);
+  assert.is(labels[2 * w + 5], 0);
+  assert.equal([...areas].filter((a) => a > 0).sort(), [2, 4]);
+});
+
+test('the histogram answers quantiles and Otsu splits two levels between them', () => {
+  const values = Float32Array.from({ length: 1000 }, (_, i) => (i < 700 ? 0.1 : 0.8));
+  const h = new Histogram(values);
+  close(h.quantile(0.5), 0.1, 1 / 1024, 'median');
+  close(h.quantile(0.9), 0.8, 1 / 1024, '90th percentile');
+  const t = h.otsuThreshold();
+  assert.ok(t > 0.1 && t <= 0.8, `threshold ${t}`);
+  close(new Histogram(values, 0.5).quantile(0), 0.8, 1 / 1024, 'above 0.5');
+});
+
+test('block medians: paper reads 0, a grey tile its grey level to 1/64', () => {
+  const img = new Float32Array(8 * 4).fill(0.005);
+  for (let y = 0; y < 4; y++) for (let x = 4; x < 8; x++) img[y * 8 + x] = 0.5;
+  const grid = blockMedians(img, 8, 4, 4);
+  assert.is(grid[0], 0);
+  close(grid[1]!, 0.5, 1 / 64, 'grey tile');
+});
+
+test('complement and stretch map values as stated, clamping outside the range', () => {
+  assert.equal(Array.from(complement(Float32Array.from([0, 0.25, 1]))), [1, 0.75, 0]);
+  const v = Float32Array.from([0.1, 0.2, 0.5, 0.8, 0.9]);
+  stretch(v, 0.2, 0.8);
+  assert.equal(Array.from(v, (x) => Number(x.toFixed(6))), [0, 0, 0.5, 1, 1]);
+});
+
+test.run();
