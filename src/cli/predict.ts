@@ -1,37 +1,38 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { decodeImage } from '../image/decode.js';
 import { predictDecoded } from '../image/pipeline.js';
 import { sideBySidePng } from '../image/render.js';
+import { readInput } from '../io/files.js';
 import { BEST_MODEL_PATH, loadModel } from '../io/model-file.js';
 import { InputError } from '../util/errors.js';
 import { runCli } from './run.js';
 
-const usage = `npm run predict -- [--json] [--show] [--model PATH] FILE...
+const SEEN_DIR = 'seen';
+
+const usage = `npm run predict -- [--json] [--show] [--out DIR] [--model PATH] FILE...
 
   Predicts the digit in each PNG, JPEG or BMP file with ${BEST_MODEL_PATH}.
   --json         one JSON object per line: {file, digit, confidence, probabilities} or {file, error}
-  --show         also write FILE.seen.png: the input beside the 28×28 the model saw
+  --show         also write NAME.seen.png into the --out folder: the input beside the 28×28 the model saw
+  --out DIR      where --show writes (default ${SEEN_DIR}/)
   --model PATH   another model JSON
   The exit code is 1 if any file failed.`;
 
-runCli(usage, { json: { type: 'boolean' }, show: { type: 'boolean' }, model: { type: 'string' } }, async ({ values, positionals }) => {
+runCli(usage, { json: { type: 'boolean' }, show: { type: 'boolean' }, out: { type: 'string' }, model: { type: 'string' } }, async ({ values, positionals }) => {
   if (positionals.length === 0) throw new RangeError(`no image files given\n\n${usage}`);
   const model = loadModel(values.model ?? BEST_MODEL_PATH);
+  const outDir = values.out ?? SEEN_DIR;
   let failed = 0;
   for (const file of positionals) {
     try {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(file);
-      } catch (e) {
-        throw new InputError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
-      const img = await decodeImage(bytes);
+      const img = await decodeImage(readInput(file, 'image'));
       const p = predictDecoded(img, model);
       let shown = '';
       if (values.show && p.input) {
-        writeFileSync(`${file}.seen.png`, sideBySidePng(img, p.input));
-        shown = `${file}.seen.png`;
+        mkdirSync(outDir, { recursive: true });
+        shown = join(outDir, `${basename(file)}.seen.png`);
+        writeFileSync(shown, sideBySidePng(img, p.input));
       }
       if (values.json) {
         console.log(JSON.stringify(p.digit === null ? { file, digit: null, reason: p.reason } : { file, digit: p.digit, confidence: p.confidence, probabilities: p.probabilities, ...(shown && { seen: shown }) }));

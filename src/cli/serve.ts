@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { createApp, DEFAULT_LIMITS } from '../server/app.js';
+import { createApp } from '../server/app.js';
 import { INLINE_MAX_PIXELS, servingPredictor } from '../server/predictor.js';
 import { BEST_MODEL_PATH, loadModel } from '../io/model-file.js';
 import { envInt, runCli } from './run.js';
@@ -69,7 +69,7 @@ function primary(workers: number, banner: () => void): void {
 
 function worker(modelPath: string, host: string, port: number): void {
   const model = loadModel(modelPath);
-  const predictor = servingPredictor(model, modelPath, DEFAULT_LIMITS.maxPixels);
+  const predictor = servingPredictor(model, modelPath);
   const server = createApp({ model, predictor }).listen(port, host);
   server.on('error', (e) => {
     console.error(`error: cannot listen on ${host}:${port}: ${e.message}`);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readInput } from '../io/files.js';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { DataError } from '../util/errors.js';
 import { makeFrame, PIXELS, type DigitFrame } from './frame.js';
@@ -127,7 +127,7 @@ export interface CsvZip {
 }
 
 /** Reads the course's mnist_data.zip: every .csv in it, each parsed as above. */
-export function readCsvZip(path: string, bytes: Uint8Array = readFileSync(path)): CsvZip {
+export function readCsvZip(path: string, bytes: Uint8Array = readInput(path, 'course zip')): CsvZip {
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(bytes, {

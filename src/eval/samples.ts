@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readInput } from '../io/files.js';
 import { join } from 'node:path';
-import { argmaxRow } from '../models/classifier.js';
 import type { DigitModel } from '../models/model.js';
 import { decodeImage } from '../image/decode.js';
 import { tutorialInput } from '../image/naive.js';
@@ -16,7 +15,7 @@ export interface SampleRow {
 
 export function readSampleLabels(dir: string): SampleRow[] {
   const path = join(dir, 'labels.csv');
-  const lines = readFileSync(path, 'utf8').trim().split('\n');
+  const lines = readInput(path, 'sample labels').toString('utf8').trim().split('\n');
   if (lines[0] !== 'file,label,style,group') throw new DataError(path, 'header must be file,label,style,group', 1);
   return lines.slice(1).map((line, i) => {
     const [file, label, style, group] = line.split(',');
@@ -41,9 +40,9 @@ export async function scoreSamples(model: DigitModel, dir: string): Promise<Samp
   const rows = readSampleLabels(dir);
   const score: SampleScore = { total: 0, correct: 0, tutorialCorrect: 0, byStyle: {}, byGroup: {}, mistakes: [] };
   for (const row of rows) {
-    const img = await decodeImage(readFileSync(join(dir, row.file)));
+    const img = await decodeImage(readInput(join(dir, row.file), 'sample image'));
     const predicted = predictDecoded(img, model).digit;
-    const tutorial = argmaxRow(model.predictProba(tutorialInput(img), 1), 0);
+    const tutorial = model.predict(tutorialInput(img), 1)[0];
     const ok = predicted === row.label ? 1 : 0;
     const tutorialOk = tutorial === row.label ? 1 : 0;
     score.total++;

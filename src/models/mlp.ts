@@ -1,4 +1,4 @@
-import { CLASSES } from '../data/frame.js';
+import { CLASSES, PIXELS } from '../data/frame.js';
 import { ModelFormatError } from '../util/errors.js';
 import { decodeFloats, encodeFloats } from '../util/floats.js';
 import { Random } from '../util/random.js';
@@ -274,6 +274,15 @@ export class Mlp implements Classifier {
     const ws = new Workspace(this.sizes);
     for (let r = 0; r < n; r++) out.set(this.forward(x, r * this.inputSize, ws), r * CLASSES);
     return out;
+  }
+
+  /** On pixel input, the first layer's weights into each of the first 48 hidden units. */
+  pictures(): Record<string, () => Float32Array[]> {
+    const first = this.layers[0]!;
+    if (this.inputSize !== PIXELS) return {};
+    return {
+      weights: () => Array.from({ length: Math.min(48, first.outSize) }, (_, j) => Float32Array.from({ length: PIXELS }, (_, i) => first.w[i * first.outSize + j]!)),
+    };
   }
 
   toJSON(): MlpJson {

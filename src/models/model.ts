@@ -1,4 +1,4 @@
-import { CLASSES } from '../data/frame.js';
+import { CLASSES, PIXELS } from '../data/frame.js';
 import { InputTransform, type InputJson } from '../features/transform.js';
 import { ModelFormatError } from '../util/errors.js';
 import { argmaxRows, type Classifier, type ClassifierJson, type ClassifierType } from './classifier.js';
@@ -63,6 +63,13 @@ export class DigitModel {
   /** n images (n×784 in [0,1]) → the n most probable digits. */
   predict(images: Float32Array, n: number): Uint8Array {
     return argmaxRows(this.predictProba(images, n), n);
+  }
+
+  /** Pictures a person can look at: the PCA's leading eigendigits, and the classifier's own. */
+  pictures(): Record<string, () => Float32Array[]> {
+    const pca = this.input.pca;
+    const eigendigits = pca && pca.inputSize === PIXELS ? { eigendigits: () => Array.from({ length: Math.min(32, pca.components) }, (_, c) => pca.vectors.subarray(c * PIXELS, (c + 1) * PIXELS)) } : {};
+    return { ...eigendigits, ...this.classifier.pictures?.() };
   }
 
   toJSON(): ModelJson {

@@ -1,29 +1,16 @@
+import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import serve from 'koa-static';
 import type { DigitModel } from '../models/model.js';
 import type { Predictor } from './predictor.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { apiRouter } from './routes.js';
-
-export interface Limits {
-  /** Largest JSON body, bytes (a base64 image inside it). */
-  jsonBytes: number;
-  /** Largest uploaded file, bytes. */
-  fileBytes: number;
-  /** Most files in one multipart request. */
-  files: number;
-  /** Largest image, pixels, checked from its header before decoding. */
-  maxPixels: number;
-}
-
-export const DEFAULT_LIMITS: Limits = { jsonBytes: 2 * 1024 * 1024, fileBytes: 10 * 1024 * 1024, files: 20, maxPixels: 25_000_000 };
 
 export interface AppOptions {
   model: DigitModel;
   predictor: Predictor;
   limits?: Partial<Limits>;
-  /** Where the model came from, for the download link. */
-  modelPath?: string;
 }
 
 const WEB_DIR = fileURLToPath(new URL('../../web', import.meta.url));
@@ -75,6 +62,12 @@ async function errorHandler(ctx: Koa.Context, next: Koa.Next): Promise<void> {
     const err = e as { status?: number; statusCode?: number; expose?: boolean; message?: string; code?: string; name?: string };
     const status = clientStatus(err);
     if (status) {
+      // A client that sends the whole body before it reads (curl, Python, most HTTP libraries) would be
+      // reset by a close with its body unread, and never see this answer: read the rest first, within bounds.
+      if (!ctx.req.complete) {
+        await drain(ctx.req);
+        ctx.set('Connection', 'close');
+      }
       ctx.status = status;
       ctx.body = { error: clientMessage(err, status) };
     } else {
@@ -83,6 +76,38 @@ async function errorHandler(ctx: Koa.Context, next: Koa.Next): Promise<void> {
       ctx.body = { error: 'internal error' };
     }
   }
+}
+
+/** How much of a refused body is read and dropped, at most, so that its client can read the answer. */
+export const DRAIN_LIMIT = { bytes: 64 * 1024 * 1024, ms: 10_000 };
+
+/** Reads and discards the rest of a request body; gives up past DRAIN_LIMIT (the client is then cut off). */
+function drain(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    let bytes = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off('data', count);
+      req.off('end', done);
+      req.off('close', done);
+      resolve();
+    };
+    const count = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > DRAIN_LIMIT.bytes) {
+        done();
+        req.pause();
+      }
+    };
+    const timer = setTimeout(() => {
+      done();
+      req.pause();
+    }, DRAIN_LIMIT.ms);
+    req.on('data', count);
+    req.once('end', done);
+    req.once('close', done);
+    req.resume();
+  });
 }
 
 const MULTER_STATUS: Record<string, number> = {

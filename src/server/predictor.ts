@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Piscina } from 'piscina';
-import { imageSize, sniffFormat } from '../image/decode.js';
+import { imageSize, MAX_PIXELS, sniffFormat } from '../image/decode.js';
 import type { DigitModel } from '../models/model.js';
+import { workerPool } from '../util/worker.js';
 import { predictTask, type TaskResult } from './predict-task.js';
 
 /** Turns image bytes into a prediction; the server only sees this interface. */
@@ -15,9 +15,8 @@ export interface Predictor {
  * A pool of worker threads, each with its own copy of the model, so decoding and prediction never block
  * the HTTP event loop (one thread per core by default).
  */
-export function poolPredictor(modelPath: string, maxPixels: number, threads = availableParallelism()): Predictor {
-  const pool = new Piscina({
-    filename: new URL('./predict-worker.mjs', import.meta.url).href,
+export function poolPredictor(modelPath: string, { maxPixels = MAX_PIXELS, threads = availableParallelism() } = {}): Predictor {
+  const pool = workerPool(new URL('./predict-thread.ts', import.meta.url), {
     workerData: { modelPath, maxPixels },
     minThreads: threads,
     maxThreads: threads,
@@ -51,15 +50,15 @@ export const INLINE_MAX_PIXELS = 300_000;
  * one big upload never holds up the requests behind it. Run one server process per core (node:cluster) and
  * both cores do the small-image work without a hand-off between threads, which costs more than the work.
  */
-export function servingPredictor(model: DigitModel, modelPath: string, maxPixels: number, options: { inlineMaxPixels?: number; pool?: Predictor } = {}): Predictor {
-  const { inlineMaxPixels = INLINE_MAX_PIXELS } = options;
+export function servingPredictor(model: DigitModel, modelPath: string, options: { maxPixels?: number; inlineMaxPixels?: number; pool?: Predictor } = {}): Predictor {
+  const { maxPixels = MAX_PIXELS, inlineMaxPixels = INLINE_MAX_PIXELS } = options;
   // The thread (and its copy of the model) starts with the first big image: many processes on a many-core
   // machine need not each hold one for photos that may never come.
   let pool: Predictor | undefined;
   return {
     predict: async (bytes) => {
       const pixels = headerPixels(bytes);
-      if (pixels !== null && pixels > inlineMaxPixels) return (pool ??= options.pool ?? poolPredictor(modelPath, maxPixels, 1)).predict(bytes);
+      if (pixels !== null && pixels > inlineMaxPixels) return (pool ??= options.pool ?? poolPredictor(modelPath, { maxPixels, threads: 1 })).predict(bytes);
       // One prediction per turn of the event loop: twenty files in one upload do not hold up other requests
       // for all twenty.
       await nextTurn();

@@ -3,15 +3,14 @@ import multer from '@koa/multer';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { tilesPng } from '../eval/visuals.js';
-import { Mlp } from '../models/mlp.js';
 import type { DigitModel } from '../models/model.js';
-import type { Limits } from './app.js';
+import type { Limits } from './limits.js';
 import type { Predictor } from './predictor.js';
 import type { TaskResult } from './predict-task.js';
 
 const ERROR_STATUS = { unsupported: 415, 'too-large': 413, undecodable: 400, empty: 400 } as const;
 
-/** JSON API: parse → predict in the pool → shape the answer. No image maths here. */
+/** JSON API: parse → the predictor → shape the answer. No image maths here. */
 export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limits): Router {
   const router = new Router();
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: limits.jsonBytes, encoding: 'utf-8' });
@@ -101,21 +100,10 @@ function respond(ctx: Koa.Context, r: TaskResult, model: string): void {
   ctx.body = { ...publicResult(r), model };
 }
 
-/** Pictures the inspector can show for this model, rendered on first request. */
+/** The model's pictures as PNGs for the inspector, each rendered on its first request. */
 function modelVisuals(model: DigitModel): Record<string, () => Buffer> {
-  const out: Record<string, () => Buffer> = {};
   const cache = new Map<string, Buffer>();
-  const lazy = (name: string, make: () => Buffer) => () => cache.get(name) ?? (cache.set(name, make()), cache.get(name)!);
-  const pca = model.input.pca;
-  if (pca) {
-    out.eigendigits = lazy('eigendigits', () => tilesPng(Array.from({ length: Math.min(32, pca.components) }, (_, c) => pca.vectors.subarray(c * 784, (c + 1) * 784))));
-  }
-  const c = model.classifier;
-  if (c instanceof Mlp && c.sizes[0] === 784) {
-    const first = c.layers[0]!;
-    out.weights = lazy('weights', () =>
-      tilesPng(Array.from({ length: Math.min(48, first.outSize) }, (_, j) => Float32Array.from({ length: 784 }, (_, i) => first.w[i * first.outSize + j]!))),
-    );
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(model.pictures()).map(([name, vectors]) => [name, () => cache.get(name) ?? (cache.set(name, tilesPng(vectors())), cache.get(name)!)]),
+  );
 }

@@ -89,7 +89,7 @@ export function readCheckpoint(path: string): { options: MlpTrainOptions; state:
     try {
       return decodeFloats(b64, nParams, `checkpoint ${what}`);
     } catch (e) {
-      if (e instanceof ModelFormatError) return fail(`does not fit its options (${sizes.join('-')}): ${e.message}`);
+      if (e instanceof ModelFormatError) return fail(`does not fit its options (${sizes.join("-")}): ${e.message.replace(/^invalid model: /, "")}`);
       throw e;
     }
   };

@@ -179,13 +179,16 @@ async function runEpochs(threads: MlpThreads, o: MlpTrainOptions, n: number, dat
     for (let i = 0; i < stepsPerEpoch; i++) views.stepLr[i] = learningRate(o, epoch - 1 + (i * o.batch) / n);
     Atomics.store(views.control, CTL_STEPS_DONE, 0);
     const stepsBefore = (epoch - firstEpoch) * stepsPerEpoch;
-    const ticker = setInterval(() => {
-      const steps = Atomics.load(views.control, CTL_STEPS_DONE);
+    const status = (steps: number) => {
       const rate = (steps * o.batch) / ((performance.now() - epochStart) / 1000);
       const last = state.history[state.history.length - 1];
       const loss = last ? last.trainLoss.toFixed(4) : '–';
       const val = state.bestAccuracy >= 0 ? `${(100 * state.bestAccuracy).toFixed(2)}%` : '–';
-      report.step(stepsBefore + steps, `epoch ${epoch}/${o.epochs} loss ${loss} best val ${val} ${Math.round(rate)} samples/s`);
+      return `epoch ${epoch}/${o.epochs} loss ${loss} best val ${val} ${Math.round(rate)} samples/s`;
+    };
+    const ticker = setInterval(() => {
+      const steps = Atomics.load(views.control, CTL_STEPS_DONE);
+      report.step(stepsBefore + steps, status(steps));
       if (hooks.shouldStop?.()) Atomics.store(views.control, CTL_STOP_REQUESTED, 1);
     }, 250);
     const requests: MlpWorkerRequest[] = updateRanges.map(([from, count]) => ({
@@ -230,6 +233,8 @@ async function runEpochs(threads: MlpThreads, o: MlpTrainOptions, n: number, dat
       });
       if (hooks.checkpointPath) writeCheckpoint(hooks.checkpointPath, o, state);
     }
+    // Once per epoch whatever its length, after the checkpoint: the figures of the epoch just finished.
+    report.step(stepsBefore + replies[0]!.steps, status(replies[0]!.steps));
     if (epoch - state.bestEpoch >= o.patience) break;
   }
   report.end();

@@ -28,14 +28,22 @@ test('--json prints one object per file and exits 1 when any file failed', () =>
   assert.match(lines[1].error, /unsupported format/);
   assert.is(lines[2].digit, null);
   assert.match(lines[2].reason, /no digit found/);
-  assert.match(lines[3].error, /cannot read: ENOENT/);
+  assert.is(lines[3].error, `cannot read image ${join(dir, 'missing.png')}: no such file`);
 });
 
-test('a good file exits 0; --show writes the input beside the 28×28 the model saw', () => {
-  const r = runCli('src/cli/predict.ts', ['--show', seven]);
+test('a good file exits 0; --show writes the input beside the 28×28 the model saw into --out, not beside the input', () => {
+  const out = join(dir, 'views');
+  const r = runCli('src/cli/predict.ts', ['--show', '--out', out, seven]);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /seven\.png: 7 \(\d+\.\d%\)/);
-  assert.ok(existsSync(`${seven}.seen.png`));
+  assert.ok(existsSync(join(out, 'seven.png.seen.png')));
+  assert.not.ok(existsSync(`${seven}.seen.png`));
+});
+
+test('a folder given as an image is named as one', () => {
+  const r = runCli('src/cli/predict.ts', [dir]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /cannot read image .*: it is a directory, not a file/);
 });
 
 test('no files, an unknown flag and a bad model are clear errors', () => {

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createApp, type Limits } from '../../src/server/app.js';
+import { createApp } from '../../src/server/app.js';
+import type { Limits } from '../../src/server/limits.js';
 import { servingPredictor } from '../../src/server/predictor.js';
 import { BEST_MODEL_PATH, loadModel } from '../../src/io/model-file.js';
 
@@ -9,10 +10,9 @@ import { BEST_MODEL_PATH, loadModel } from '../../src/io/model-file.js';
  * 50,000 pixels (a 280×280 board drawing) go to its thread and smaller ones are predicted inline, so the
  * tests cross both paths.
  */
-export async function startServer(limits: Partial<Limits> = {}): Promise<{ url: string; close: () => Promise<void> }> {
-  const maxPixels = limits.maxPixels ?? 25_000_000;
+export async function startServer(limits: Partial<Limits> = {}, maxPixels?: number): Promise<{ url: string; close: () => Promise<void> }> {
   const model = loadModel();
-  const predictor = servingPredictor(model, BEST_MODEL_PATH, maxPixels, { inlineMaxPixels: 50_000 });
+  const predictor = servingPredictor(model, BEST_MODEL_PATH, { inlineMaxPixels: 50_000, ...(maxPixels && { maxPixels }) });
   const server: Server = createApp({ model, predictor, limits }).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;

@@ -55,7 +55,7 @@ test('a JSON round-trip predicts identically', () => {
 test('bad options and damaged JSON are clear errors', () => {
   assert.throws(() => KnnClassifier.fit(trainX, train.labels!, 40, { k: 0 }), /k must be a positive integer/);
   const j = KnnClassifier.fit(trainX, train.labels!, 40).toJSON();
-  assert.throws(() => KnnClassifier.load({ ...j, name: 'SVM' }), /expected a KNN classifier/);
+  assert.throws(() => KnnClassifier.load({ ...j, name: 'SVM' }), /expected a knn block/);
   assert.throws(() => KnnClassifier.load({ ...j, features: j.features.slice(0, 1000) }), /KNN features holds \d+ values, expected 80000/);
 });
 

@@ -1,12 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { labelsOf, take, toUnit } from '../../src/data/frame.js';
+import { toUnit } from '../../src/data/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
-import { evaluate } from '../../src/eval/metrics.js';
-import { Mlp, softmax, Workspace } from '../../src/models/mlp.js';
-import { isProbabilityRows } from '../../src/models/model.js';
-import { trainingData } from '../../src/train/common.js';
-import { trainMlp } from '../../src/train/mlp.js';
+import { adamwStep, Mlp, softmax, Workspace } from '../../src/models/mlp.js';
 import { Random } from '../../src/util/random.js';
 
 const test = suite('MLP');
@@ -60,34 +56,27 @@ test("a gradient step raises the true class's probability", () => {
   assert.ok(net.forward(x, 0, ws)[label]! > before);
 });
 
-const data = trainingData();
-// 500 steps of 50 with the default augmentation, which is what makes 1,000 images enough.
-const small = { hidden: [256], epochs: 25, batch: 50, lr: 3e-3, fitLimit: 1000, validateEvery: 1000, patience: 1000, quiet: true, workers: 2 };
-
-test('a few hundred steps on 1,000 images reach ≥ 90% on held-out images', async () => {
-  const { model, history } = await trainMlp(data, small);
-  assert.ok(history.length * Math.ceil(1000 / 50) >= 300);
-  const held = take(data.mnist.test, Array.from({ length: 1000 }, (_, i) => i));
-  const p = model.predictProba(toUnit(held.pixels), held.n);
-  assert.ok(isProbabilityRows(p, held.n));
-  const acc = evaluate(p, labelsOf(held)).accuracy;
-  assert.ok(acc >= 0.9, `held-out accuracy ${acc}`);
-});
-
-test('training with the same seed twice gives the same weights (augmentation and two workers included)', async () => {
-  const withAugment = { ...small, hidden: [32], epochs: 2, fitLimit: 600 };
-  const a = await trainMlp(data, withAugment);
-  const b = await trainMlp(data, withAugment);
-  const c = await trainMlp(data, { ...withAugment, seed: 2 });
-  const weights = (m: typeof a) => (m.model.classifier as Mlp).params;
-  assert.equal(Buffer.compare(Buffer.from(weights(a).buffer), Buffer.from(weights(b).buffer)), 0);
-  assert.not.equal(Buffer.compare(Buffer.from(weights(a).buffer), Buffer.from(weights(c).buffer)), 0);
+test('an AdamW step moves each parameter against its gradient, decays weights only, and touches only its range', () => {
+  const net = Mlp.init([4, 3, 10], 2);
+  const params = net.params.slice();
+  const state = { params, m: new Float32Array(params.length), v: new Float32Array(params.length), decay: net.decayMask() };
+  const grad = Float32Array.from(params, (_, i) => (i % 3 === 0 ? 0 : i % 2 ? 0.5 : -0.5));
+  const from = 2;
+  const to = params.length - 3;
+  adamwStep(state, grad, from, to, { lr: 0.01, weightDecay: 0.1, step: 1, batch: 1 });
+  for (let p = 0; p < params.length; p++) {
+    const moved = params[p]! - net.params[p]!;
+    if (p < from || p >= to) assert.is(moved, 0, `parameter ${p} outside the range`);
+    else if (grad[p] !== 0) assert.ok(Math.sign(moved) === -Math.sign(grad[p]!), `parameter ${p} moves against its gradient`);
+    else assert.ok(Math.abs(moved - -0.01 * 0.1 * state.decay[p]! * net.params[p]!) < 1e-7, `parameter ${p}: only decay`);
+  }
+  assert.is(state.decay.reduce((a, b) => a + b, 0), 4 * 3 + 3 * 10, 'weights decay, biases do not');
 });
 
 test('a JSON round-trip gives identical probabilities', () => {
   const net = Mlp.init([784, 20, 10], 11);
   const again = Mlp.load(JSON.parse(JSON.stringify(net.toJSON())));
-  const x = data.testX.subarray(0, 20 * 784);
+  const x = toUnit(loadMnist().test.pixels.subarray(0, 20 * 784));
   assert.equal(Array.from(again.predictProba(x, 20)), Array.from(net.predictProba(x, 20)));
 });
 

@@ -28,11 +28,12 @@ interface Body {
   name: string;
 }
 const read = (r: Response) => r.json() as Promise<Body>;
-const limits = { jsonBytes: 300_000, fileBytes: 200_000, files: 3, maxPixels: 1_000_000 };
+const limits = { jsonBytes: 300_000, fileBytes: 200_000, files: 3 };
+const maxPixels = 1_000_000;
 
 let server: Awaited<ReturnType<typeof startServer>>;
 test.before(async () => {
-  server = await startServer(limits);
+  server = await startServer(limits, maxPixels);
 });
 test.after(async () => {
   await server.close();
@@ -120,6 +121,36 @@ test('an image over the pixel limit is refused from its header with 413', async 
   const r = await postJson({ image: dataUrl(huge) });
   assert.is(r.status, 413);
   assert.match((await read(r)).error, /25\.0 megapixels, over the 1-megapixel limit/);
+});
+
+/**
+ * Sends a whole body over a raw socket before reading anything back, as curl, Python and most HTTP
+ * libraries do; chunked, so the server cannot refuse it from a Content-Length before reading.
+ */
+async function sendAllThenRead(path: string, contentType: string, bytes: number): Promise<string> {
+  const { connect } = await import('node:net');
+  const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+  let answer = '';
+  let error = '';
+  socket.on('data', (d) => (answer += d.toString()));
+  socket.on('error', (e) => (error = e.message));
+  const closed = new Promise((resolve) => socket.on('close', resolve));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const write = (b: string | Buffer) => new Promise<void>((resolve) => socket.write(b, () => resolve()));
+  await write(`POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${contentType}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+  const chunk = Buffer.alloc(1 << 20, 'a');
+  for (let sent = 0; sent < bytes && !socket.destroyed; sent += chunk.length) await write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+  await write('0\r\n\r\n');
+  await closed;
+  assert.is(error, '', 'the connection is not reset');
+  return answer;
+}
+
+test('a client that writes a whole oversized body first still reads the 413 JSON', async () => {
+  const answer = await sendAllThenRead('/api/predict', 'application/json', 24 << 20);
+  assert.match(answer, /^HTTP\/1\.1 413/);
+  assert.match(answer, /\r\nconnection: close\r\n/i);
+  assert.match(answer, /\{"error":"request body too large/);
 });
 
 test('concurrent requests all succeed and the server keeps serving', async () => {

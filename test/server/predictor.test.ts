@@ -9,7 +9,7 @@ import { digitInk, toRgba } from '../helpers/images.js';
 const test = suite('prediction pool');
 
 test('close() lets every task already asked for finish, queued ones included', async () => {
-  const predictor = poolPredictor(BEST_MODEL_PATH, 25_000_000, 2);
+  const predictor = poolPredictor(BEST_MODEL_PATH, { threads: 2 });
   const png = readFileSync('data/samples/paint-png-3-0.png');
   // Two threads and 40 tasks: most are still queued when close() is called, as when clients hang up.
   const tasks = Array.from({ length: 40 }, () => predictor.predict(png));
@@ -29,7 +29,7 @@ test('the serving predictor sends images over the inline limit to the pool and k
     },
     close: async () => {},
   };
-  const predictor = servingPredictor(loadModel(), BEST_MODEL_PATH, 25_000_000, { inlineMaxPixels: 100 * 100, pool });
+  const predictor = servingPredictor(loadModel(), BEST_MODEL_PATH, { inlineMaxPixels: 100 * 100, pool });
   const small = encodePng(toRgba(digitInk(2, 100, 100, { size: 80, brush: 5 }), 100, 100, [0, 0, 0], [255, 255, 255]));
   const big = encodePng(toRgba(digitInk(2, 101, 100, { size: 80, brush: 5 }), 101, 100, [0, 0, 0], [255, 255, 255]));
   const inline = await predictor.predict(small);

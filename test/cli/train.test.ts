@@ -1,0 +1,44 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadModel } from '../../src/io/model-file.js';
+import { MODELS, type OptionSpec } from '../../src/train/table.js';
+import { runCli } from '../helpers/cli.js';
+
+const test = suite('train CLI');
+
+test('--help is generated from the model table: every model and every one of its flags', () => {
+  const r = runCli('src/cli/train.ts', ['--help']);
+  assert.is(r.code, 0, r.stderr);
+  for (const row of MODELS) {
+    assert.match(r.stdout, `${row.type.kind}: ${row.summary}`);
+    for (const spec of Object.values(row.options as Record<string, OptionSpec<unknown>>)) assert.match(r.stdout, `--${spec.flag}`);
+  }
+  assert.match(r.stdout, /--trees N\s+trees in the forest \(default 100\)/);
+  assert.match(r.stdout, /--hidden N,N,…\s+hidden layer sizes \(default 800\)/);
+});
+
+test("another model's flag, an unknown model and a bad number are clear errors", () => {
+  const foreign = runCli('src/cli/train.ts', ['--model', 'mlp', '--trees', '5']);
+  assert.is(foreign.code, 1);
+  assert.match(foreign.stderr, /error: --trees is not an option of mlp/);
+  assert.match(runCli('src/cli/train.ts', ['--model', 'svm']).stderr, /unknown model "svm"; expected knn, forest, mlp/);
+  assert.match(runCli('src/cli/train.ts', ['--model', 'mlp', '--epochs', 'many']).stderr, /--epochs must be an integer, got "many"/);
+  assert.match(runCli('src/cli/train.ts', []).stderr, /--model is required/);
+});
+
+test('a short MLP run writes a model that loads, with its command, and a checkpoint beside it', () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'train-')), 'tiny.json');
+  const r = runCli('src/cli/train.ts', ['--model', 'mlp', '--hidden', '16', '--epochs', '1', '--limit', '300', '--out', out]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`wrote ${out}`));
+  const model = loadModel(out);
+  assert.is(model.metadata.kind, 'mlp');
+  assert.match(model.metadata.command, /--model mlp --hidden 16 --epochs 1 --limit 300/);
+  assert.ok(existsSync(`${out}.checkpoint`));
+  assert.ok(model.metadata.metrics.test && model.metadata.metrics.test.n === 10_000);
+});
+
+test.run();

@@ -1,0 +1,73 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { build, type Metafile } from 'esbuild';
+import { decodeImage } from '../src/image/decode.js';
+import { predictDecoded } from '../src/image/pipeline.js';
+import { BEST_MODEL_PATH, loadModel } from '../src/io/model-file.js';
+
+const test = suite('a core that runs anywhere');
+
+/** Every module the core is made of: the models, features and maths, and the image code after decoding. */
+const CORE_DIRS = ['src/models', 'src/features', 'src/math'];
+const CORE_IMAGE = ['kernels', 'preprocess', 'pipeline', 'rgba', 'naive', 'bmp'].map((f) => `src/image/${f}.ts`);
+const coreFiles = [...CORE_DIRS.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.ts')).map((f) => `${d}/${f}`)), ...CORE_IMAGE, 'src/core.ts'];
+
+async function bundle(entry: string, format: 'esm' | 'iife' = 'esm'): Promise<{ code: string; metafile: Metafile }> {
+  const r = await build({
+    stdin: { contents: entry, resolveDir: process.cwd(), loader: 'ts' },
+    bundle: true,
+    platform: 'browser',
+    format,
+    ...(format === 'iife' && { globalName: 'core' }),
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return { code: r.outputFiles[0]!.text, metafile: r.metafile };
+}
+
+test('every core module bundles for the browser without a Node built-in', async () => {
+  const entry = coreFiles.map((f, i) => `import * as m${i} from './${f}'; console.log(m${i});`).join('\n');
+  const { metafile } = await bundle(entry);
+  const inputs = Object.keys(metafile.inputs);
+  const node = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+  const fromNode = inputs.filter((i) => node.has(i) || /node_modules\/(pngjs|jpeg-js|exifr|piscina)\//.test(i));
+  assert.equal(fromNode, [], 'no Node built-in and no Node-only package');
+  for (const f of coreFiles) assert.ok(inputs.includes(f), `${f} is in the bundle`);
+});
+
+test('a module that imports from Node fails the same bundling', async () => {
+  // The check above can fail: the decoders import node:zlib (and pngjs Node's streams), and bundling them
+  // for the browser is refused.
+  let error: unknown = null;
+  try {
+    await bundle("import './src/image/decode.ts';");
+  } catch (e) {
+    error = e;
+  }
+  assert.match(String(error), /Could not resolve "(node:)?(zlib|util|stream)"/);
+});
+
+test('the bundled core predicts the committed model exactly as Node does, with no Node globals', async () => {
+  const { code } = await bundle("export * from './src/core.ts';", 'iife');
+  // Only what a browser also has: no Buffer, process, require or module.
+  const context = { console, performance, TextDecoder, TextEncoder, atob, btoa, setTimeout, clearTimeout, queueMicrotask };
+  const core = runInNewContext(`${code}; core`, context) as typeof import('../src/core.js');
+  assert.type(core.parseModel, 'function');
+  const browserModel = core.parseModel(readFileSync(BEST_MODEL_PATH, 'utf8'), BEST_MODEL_PATH);
+  const nodeModel = loadModel();
+  for (const file of ['paint-png-3-0.png', 'photo-8-1.jpg', 'canvas-white-on-black-0-0.png']) {
+    const img = await decodeImage(readFileSync(join('data/samples', file)));
+    const inVm = browserModel ? core.predictDecoded({ width: img.width, height: img.height, data: img.data }, browserModel) : null;
+    const inNode = predictDecoded(img, nodeModel);
+    assert.is(inVm?.digit, inNode.digit, file);
+    assert.equal(Array.from(inVm?.probabilities ?? []), inNode.probabilities, file);
+    assert.equal(Array.from(inVm?.input ?? []), Array.from(inNode.input ?? []), file);
+  }
+});
+
+test.run();

@@ -1,0 +1,32 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CLASSIFIERS } from '../../src/models/registry.js';
+import { MODELS, modelRow, type OptionSpec } from '../../src/train/table.js';
+
+const test = suite('model table');
+
+test('every classifier the core reads has one row, in the same order, under the same one name', () => {
+  assert.equal(
+    MODELS.map((m) => m.type.kind),
+    CLASSIFIERS.map((c) => c.kind),
+  );
+  for (const row of MODELS) assert.is(modelRow(row.type.kind), row);
+  assert.throws(() => modelRow('svm'), /unknown model "svm"; expected knn, forest, mlp/);
+});
+
+test("each row's flags are distinct and each value option has a default of its kind", () => {
+  for (const row of MODELS) {
+    const specs = Object.entries(row.options as Record<string, OptionSpec<unknown>>);
+    const flags = specs.map(([, s]) => s.flag);
+    assert.is(new Set(flags).size, flags.length, `${row.type.kind}: duplicate flag`);
+    for (const [key, spec] of specs) {
+      const value = (row.defaults as Record<string, unknown>)[key];
+      if (spec.kind === 'ints') assert.ok(Array.isArray(value), `${row.type.kind} --${spec.flag}`);
+      if (spec.kind === 'int' && value !== undefined) assert.ok(Number.isInteger(value), `${row.type.kind} --${spec.flag}`);
+      if (spec.kind === 'number') assert.type(value, 'number');
+      if (spec.kind === 'switch') assert.is.not(value, spec.value, `${row.type.kind} --${spec.flag} changes its default`);
+    }
+  }
+});
+
+test.run();
