@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { EpochRecord } from '../src/train/mlp.js';
+import type { EpochRecord } from '../src/train/mlp-options.js';
 import type { Results } from './results.js';
 import { barChart, confusionHeatmap, lineChart } from './svg.js';
 
@@ -104,8 +104,9 @@ export function renderReport(r: Results): void {
     );
   }
   if (r.deskew) out.push(`Deskewing: ${r.deskew.note}`, '');
-  const mlpFile = 'models/mlp.json';
-  if (existsSync(mlpFile)) {
+  // The curve is in the MLP's own file, or in models/best.json when the MLP is the best model.
+  const mlpFile = [r.models.find((m) => m.name === 'mlp')?.file, r.best?.name === 'mlp' ? 'models/best.json' : undefined].find((f) => f && existsSync(f));
+  if (mlpFile) {
     const curve = (JSON.parse(readFileSync(mlpFile, 'utf8')) as { notes?: { curve?: EpochRecord[] } }).notes?.curve ?? [];
     const points = curve.filter((c) => c.validationAccuracy !== null).map((c): [number, number] => [c.seconds / 60, c.validationAccuracy!]);
     if (points.length > 1) {

@@ -4,7 +4,7 @@ import { labelsOf, toUnit } from '../data/frame.js';
 import { loadMnist } from '../data/mnist.js';
 import { mistakesPng } from '../eval/gallery.js';
 import { formatEvaluation, timedEvaluation } from '../eval/metrics.js';
-import { BEST_MODEL_PATH, loadModel } from '../io/model-file.js';
+import { BEST_MODEL_PATH, loadModel, saveModel } from '../io/model-file.js';
 import { commandLine, metricsOf } from '../train/common.js';
 import { runCli } from './run.js';
 
@@ -27,7 +27,7 @@ runCli(usage, { model: { type: 'string' }, json: { type: 'boolean' }, gallery: {
     model.metadata.metrics.test = { ...metricsOf(e), confusion: e.confusion };
     // The parameters still come from model.metadata.command; say what added these figures.
     model.metadata.notes = { ...model.metadata.notes, testMetricsRecordedBy: commandLine() };
-    writeFileSync(path, JSON.stringify(model.toJSON(), null, 1) + '\n');
+    saveModel(model, path);
   }
   if (values.json) {
     const { predictions: _p, confidences: _c, ...rest } = e;

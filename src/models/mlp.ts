@@ -269,6 +269,26 @@ export class Mlp implements Classifier {
     return -Math.log(Math.max(probs[label]!, 1e-12));
   }
 
+  /**
+   * One AdamW step on this thread over the batch `rows` of x (·×inputSize) with their labels: the step
+   * src/train/mlp.ts takes with the batch split across threads. Returns the batch's summed loss.
+   */
+  trainBatch(x: Float32Array, labels: Uint8Array, rows: ArrayLike<number>, adam: AdamState, o: { lr: number; weightDecay: number; step: number }, ws = new Workspace(this.sizes)): number {
+    this.grads.fill(0);
+    let loss = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      loss += this.trainSample(x, r * this.inputSize, labels[r]!, ws);
+    }
+    adamwStep(adam, this.grads, 0, this.params.length, { ...o, batch: rows.length });
+    return loss;
+  }
+
+  /** Fresh AdamW state for this network's parameters. */
+  adamState(): AdamState {
+    return { params: this.params, m: new Float32Array(this.params.length), v: new Float32Array(this.params.length), decay: this.decayMask() };
+  }
+
   predictProba(x: Float32Array, n: number): Float32Array {
     const out = new Float32Array(n * CLASSES);
     const ws = new Workspace(this.sizes);

@@ -5,7 +5,7 @@ import { InputTransform, type InputJson } from '../features/transform.js';
 import { Mlp } from '../models/mlp.js';
 import { InputError, ModelFormatError } from '../util/errors.js';
 import { decodeFloats, encodeFloats } from '../util/floats.js';
-import type { EpochRecord, MlpTrainOptions } from './mlp.js';
+import type { EpochRecord, MlpTrainOptions } from './mlp-options.js';
 
 /** Where a run stands after an epoch: enough to continue it exactly. */
 export interface TrainState {
@@ -24,21 +24,13 @@ export interface TrainState {
 
 const VERSION = 2;
 
-interface CheckpointJson {
+type Arrays = 'params' | 'best' | 'm' | 'v';
+
+/** The state with its arrays in base64, and the options with the input transform as its JSON. */
+interface CheckpointJson extends Omit<TrainState, Arrays>, Record<Arrays, string> {
   kind: 'mlp-checkpoint';
   version: typeof VERSION;
-  /** The options, the input transform as its JSON. */
   options: Omit<MlpTrainOptions, 'transform'> & { transform: InputJson | null };
-  epoch: number;
-  step: number;
-  seconds: number;
-  history: EpochRecord[];
-  bestAccuracy: number;
-  bestEpoch: number;
-  params: string;
-  best: string;
-  m: string;
-  v: string;
 }
 
 /** Writes the checkpoint through a temporary file, so Ctrl-C mid-write never leaves half of one. */

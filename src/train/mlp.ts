@@ -4,58 +4,12 @@ import { InputTransform } from '../features/transform.js';
 import { Mlp } from '../models/mlp.js';
 import { DigitModel } from '../models/model.js';
 import { permutation } from '../util/random.js';
-import { DEFAULT_AUGMENT, type AugmentOptions } from './augment.js';
 import { baseMetadata, validationMetrics, type TrainingData } from './common.js';
 import { reporter, type TrainHooks } from './hooks.js';
 import { readCheckpoint, writeCheckpoint, type TrainState } from './mlp-checkpoint.js';
 import { CTL_STEPS_DONE, CTL_STOP_REQUESTED, type MlpWorkerRequest } from './mlp-protocol.js';
 import { MlpThreads, split } from './mlp-threads.js';
-
-export interface MlpTrainOptions {
-  hidden: number[];
-  epochs: number;
-  batch: number;
-  /** Peak learning rate; cosine decay to lr × minLrFraction over the run, after a one-epoch warm-up. */
-  lr: number;
-  minLrFraction: number;
-  weightDecay: number;
-  seed: number;
-  /** Stop when validation accuracy has not improved for this many epochs. */
-  patience: number;
-  augment: AugmentOptions | null;
-  workers: number;
-  /** Train on only the first n of the 55,000 fit images (benchmarks, tests). */
-  fitLimit?: number;
-  /** What the network sees instead of raw pixels, e.g. deskew or PCA; features are precomputed, so no augmentation. */
-  transform?: InputTransform;
-  /** Also check validation accuracy every this many epochs (1 = every epoch). */
-  validateEvery: number;
-}
-
-export const DEFAULT_MLP: MlpTrainOptions = {
-  hidden: [800],
-  epochs: 60,
-  batch: 128,
-  lr: 1e-3,
-  minLrFraction: 0.01,
-  weightDecay: 1e-4,
-  seed: 1,
-  patience: 15,
-  augment: DEFAULT_AUGMENT,
-  workers: 2,
-  validateEvery: 1,
-};
-
-export interface EpochRecord {
-  epoch: number;
-  /** Seconds since training started (across resumes). */
-  seconds: number;
-  lr: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  validationAccuracy: number | null;
-  samplesPerSecond: number;
-}
+import { DEFAULT_MLP, type EpochRecord, type MlpTrainOptions } from './mlp-options.js';
 
 export interface MlpTrainResult {
   model: DigitModel;

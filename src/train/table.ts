@@ -6,7 +6,8 @@ import type { DigitModel } from '../models/model.js';
 import type { TrainingData } from './common.js';
 import { DEFAULT_FOREST, trainForest, type ForestTrainOptions } from './forest.js';
 import { DEFAULT_KNN, trainKnn, type KnnTrainOptions } from './knn.js';
-import { DEFAULT_MLP, trainMlp, type MlpRunHooks, type MlpTrainOptions } from './mlp.js';
+import { trainMlp, type MlpRunHooks } from './mlp.js';
+import { DEFAULT_MLP, type MlpTrainOptions } from './mlp-options.js';
 
 /**
  * One command-line option of a trainer: its flag, what it sets and how it is read. A value flag takes a

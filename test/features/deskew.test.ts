@@ -2,21 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PIXELS, SIDE } from '../../src/data/frame.js';
 import { deskew } from '../../src/features/deskew.js';
+import { centreOfMass } from '../helpers/images.js';
 
 const test = suite('deskew');
-
-/** Centre of mass (y, x) of a 28×28 image. */
-function centre(a: Float32Array): [number, number] {
-  let m = 0;
-  let sy = 0;
-  let sx = 0;
-  a.forEach((v, i) => {
-    m += v;
-    sy += v * Math.floor(i / SIDE);
-    sx += v * (i % SIDE);
-  });
-  return [sy / m, sx / m];
-}
 
 test('an unskewed image centred on (14, 14) comes back unchanged', () => {
   const img = new Float32Array(PIXELS);
@@ -32,7 +20,7 @@ test('a shifted image moves its centre of mass to (14, 14) and keeps its mass', 
   const img = new Float32Array(PIXELS);
   for (let y = 3; y < 12; y++) for (let x = 4; x < 9; x++) img[y * SIDE + x] = 0.8;
   const out = deskew(img, 1);
-  const [cy, cx] = centre(out);
+  const [cx, cy] = centreOfMass(out);
   assert.ok(Math.abs(cy - 14) < 0.01 && Math.abs(cx - 14) < 0.01, `centre ${cy}, ${cx}`);
   const mass = (a: Float32Array) => a.reduce((s, v) => s + v, 0);
   assert.ok(Math.abs(mass(out) - mass(img)) < 1e-3, `mass ${mass(img)} → ${mass(out)}`);

@@ -91,3 +91,16 @@ export function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number 
   for (let i = 0; i < a.length; i++) s += Math.abs((a[i] as number) - (b[i] as number));
   return s / a.length;
 }
+
+/** Centre of mass [x, y] of a 28×28 image. */
+export function centreOfMass(p: Float32Array): [number, number] {
+  let m = 0;
+  let x = 0;
+  let y = 0;
+  p.forEach((v, i) => {
+    m += v;
+    x += v * (i % 28);
+    y += v * Math.floor(i / 28);
+  });
+  return [x / m, y / m];
+}

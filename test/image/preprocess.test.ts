@@ -7,22 +7,11 @@ import { loadModel } from '../../src/io/model-file.js';
 import { encodePng } from '../../src/samples/styles.js';
 import { ImageError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/random.js';
-import { digitInk, meanAbsDiff, toRgba } from '../helpers/images.js';
+import { centreOfMass, digitInk, meanAbsDiff, toRgba } from '../helpers/images.js';
 
 const test = suite('MNIST-style preprocessing');
 const model = loadModel();
 
-function centreOfMass(p: Float32Array): [number, number] {
-  let m = 0;
-  let x = 0;
-  let y = 0;
-  p.forEach((v, i) => {
-    m += v;
-    x += v * (i % 28);
-    y += v * Math.floor(i / 28);
-  });
-  return [x / m, y / m];
-}
 
 test('a transparent-canvas PNG predicts the drawn digit', async () => {
   for (const digit of [2, 4, 7]) {

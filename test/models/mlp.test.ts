@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { toUnit } from '../../src/data/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
+import { argmaxRow } from '../../src/models/classifier.js';
 import { adamwStep, Mlp, softmax, Workspace } from '../../src/models/mlp.js';
 import { Random } from '../../src/util/random.js';
 
@@ -71,6 +72,24 @@ test('an AdamW step moves each parameter against its gradient, decays weights on
     else assert.ok(Math.abs(moved - -0.01 * 0.1 * state.decay[p]! * net.params[p]!) < 1e-7, `parameter ${p}: only decay`);
   }
   assert.is(state.decay.reduce((a, b) => a + b, 0), 4 * 3 + 3 * 10, 'weights decay, biases do not');
+});
+
+test('batches of AdamW steps on one thread fit a small set: the loss falls and the set is learnt', () => {
+  const mnist = loadMnist();
+  const n = 100;
+  const x = toUnit(mnist.train.pixels.subarray(0, n * 784));
+  const labels = mnist.train.labels!.subarray(0, n);
+  const net = Mlp.init([784, 32, 10], 4);
+  const adam = net.adamState();
+  const rows = Array.from({ length: n }, (_, i) => i);
+  const first = net.trainBatch(x, labels, rows, adam, { lr: 3e-3, weightDecay: 0, step: 1 });
+  let last = first;
+  for (let step = 2; step <= 60; step++) last = net.trainBatch(x, labels, rows, adam, { lr: 3e-3, weightDecay: 0, step });
+  assert.ok(last < first / 10, `loss ${first} → ${last}`);
+  const p = net.predictProba(x, n);
+  let right = 0;
+  for (let r = 0; r < n; r++) if (argmaxRow(p, r) === labels[r]) right++;
+  assert.ok(right >= 98, `${right}/100 learnt`);
 });
 
 test('a JSON round-trip gives identical probabilities', () => {
