@@ -23,6 +23,7 @@ import { RandomForestClassifier } from 'ml-random-forest';
 import { permutation } from '../src/util/random.js';
 import { renderReport } from './report.js';
 import { benchPngDecode } from './png.js';
+import { benchRobustness, ROBUSTNESS_DIGITS } from './robustness.js';
 import { benchServer } from './server.js';
 import { readResults, upsert, writeResults, type Results } from './results.js';
 
@@ -32,7 +33,7 @@ const usage = `npm run bench -- [--only NAME[,NAME]] [--retrain] [--knn-queries 
   comparisons with the ml.js reference packages, and writes benchmarks/results.json,
   benchmarks/report.md (+ charts) and ${BEST_MODEL_PATH} (the best model by validation accuracy).
 
-  tasks: ${'pca-fit, knn-predict, knn, forest-train, forest, mlp-speed, mlp-input, mlp, samples, png-decode, server'}
+  tasks: ${'pca-fit, knn-predict, knn, forest-train, forest, mlp-speed, mlp-input, mlp, samples, robustness, png-decode, server'}
   --only        run only these tasks (results of the others are kept from the last run)
   --retrain     train models even when models/NAME.json exists (default: load it)
   --knn-queries how many test queries ml-knn answers in knn-predict (default 200)`;
@@ -57,6 +58,7 @@ const TASKS: Record<string, Task> = {
   // Every model in the table is a task of its own name.
   ...Object.fromEntries(MODELS.flatMap((row): [string, Task][] => [...Object.entries(COMPARISONS[row.type.kind] ?? {}), [row.type.kind, (ctx) => modelTask(ctx, row)]])),
   samples: samplesTask,
+  robustness: robustnessTask,
   'png-decode': (ctx) => {
     for (const c of benchPngDecode()) {
       upsert(ctx.results.comparisons, c);
@@ -328,6 +330,16 @@ async function samplesTask(ctx: Context): Promise<void> {
     mistakes: s.mistakes,
   };
   console.error(`samples: ours ${((100 * s.correct) / s.total).toFixed(1)}%, tutorial pipeline ${((100 * s.tutorialCorrect) / s.total).toFixed(1)}%`);
+}
+
+/** The served model on every corruption track and on typed digits, beside the tutorial pipeline. */
+async function robustnessTask(ctx: Context): Promise<void> {
+  chooseBest(ctx.results);
+  const model = loadModel(BEST_MODEL_PATH);
+  const rows = await benchRobustness(model, BEST_MODEL_PATH, 'benchmarks/robustness-failures.png', (r) =>
+    console.error(`${r.track.padEnd(22)} ${r.strength.padEnd(40)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  no digit ${(100 * r.noDigitRate).toFixed(1)}%  tutorial ${(100 * r.tutorialAccuracy).toFixed(1)}%`),
+  );
+  ctx.results.robustness = { model: ctx.results.best?.name ?? 'best', digits: `MNIST test images ${ROBUSTNESS_DIGITS[0]}–${ROBUSTNESS_DIGITS[ROBUSTNESS_DIGITS.length - 1]}`, rows };
 }
 
 /** The best model by validation accuracy becomes models/best.json. */

@@ -1,3 +1,4 @@
+import type { RobustnessRow } from './robustness.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
@@ -42,6 +43,7 @@ export interface Results {
   knnSearch?: { deskew: boolean; components: number; k: number; validationAccuracy: number }[];
   deskew?: { withoutDeskew: number; withDeskew: number; note: string };
   mlpInput?: { input: string; validationAccuracy: number; epochs: number }[];
+  robustness?: { model: string; digits: string; rows: RobustnessRow[] };
   samples?: {
     model: string;
     total: number;

@@ -28,8 +28,9 @@ function usage(): string {
   for (const row of MODELS) {
     lines.push('', `${row.type.kind}: ${row.summary}`);
     for (const [key, spec] of specsOf(row)) {
-      const arg = spec.kind === 'switch' ? '' : spec.kind === 'ints' ? ' N,N,…' : ' N';
-      const dflt = spec.kind === 'switch' ? '' : showDefault((row.defaults as Record<string, unknown>)[key]);
+      const arg = spec.kind === 'switch' ? '' : spec.kind === 'ints' ? ' N,N,…' : spec.kind === 'path' ? ' PATH' : ' N';
+      const value = (row.defaults as Record<string, unknown>)[key];
+      const dflt = spec.kind === 'switch' || (spec.kind === 'path' && value === undefined) ? '' : showDefault(value);
       lines.push(`  --${(spec.flag + arg).padEnd(20)}${spec.help}${dflt}`);
     }
     if (row.resumable) {
@@ -60,6 +61,7 @@ function optionsFrom(row: ModelRow, values: Record<string, string | boolean | un
     const v = values[spec.flag];
     if (v === undefined) continue;
     if (spec.kind === 'switch') options[key] = spec.value;
+    else if (spec.kind === 'path') options[key] = String(v);
     else if (spec.kind === 'ints') options[key] = String(v).split(',').map((x) => intOption(x, spec.flag, 0));
     else options[key] = spec.kind === 'int' ? intOption(String(v), spec.flag, 0) : numberOption(String(v), spec.flag, 0);
   }

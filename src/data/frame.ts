@@ -56,6 +56,11 @@ export function splitValidation(train: DigitFrame, size = VALIDATION_SIZE): { fi
   return { validation: take(train, order.subarray(0, size)), fit: take(train, order.subarray(size)) };
 }
 
+/** Indices into the n training images of those outside the validation split, in the fit frame's order. */
+export function fitRows(n: number, size = VALIDATION_SIZE): Uint32Array {
+  return permutation(n, VALIDATION_SEED).subarray(size);
+}
+
 /** Pixels scaled to [0,1] as Float32, the input every model sees. */
 export function toUnit(pixels: Uint8Array): Float32Array {
   const out = new Float32Array(pixels.length);

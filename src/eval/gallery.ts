@@ -6,7 +6,7 @@ const GLYPHS: Record<string, string> = {
   '0': '111101101101111', '1': '010110010010111', '2': '111001111100111', '3': '111001111001111',
   '4': '101101111001001', '5': '111100111001111', '6': '111100111101111', '7': '111001010010010',
   '8': '111101111101111', '9': '111101111001111', '>': '100010001010100', '%': '101001010100101',
-  ' ': '000000000000000',
+  '-': '000000111000000', ' ': '000000000000000',
 };
 
 export interface GalleryItem {
@@ -14,6 +14,7 @@ export interface GalleryItem {
   pixels: ArrayLike<number>;
   offset: number;
   truth: number;
+  /** −1 for "no digit". */
   predicted: number;
   confidence: number;
 }
@@ -43,7 +44,7 @@ export function galleryPng(items: GalleryItem[], columns = 10, scale = 1): Buffe
         setPixel(png, ox + x, oy + y, g, g, g);
       }
     }
-    const text = `${item.truth}>${item.predicted} ${Math.round(item.confidence * 100)}%`;
+    const text = `${item.truth}>${item.predicted < 0 ? '-' : item.predicted} ${Math.round(item.confidence * 100)}%`;
     drawText(png, text, ox + 1, oy + TILE + 3, 2);
   });
   return PNG.sync.write(png);

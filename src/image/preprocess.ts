@@ -31,8 +31,12 @@ const TARGET_STROKE = 9;
 const MNIST_BOX = 20;
 /** MNIST's mean centre of mass, in pixel-index coordinates. */
 const MNIST_CENTRE = 14;
-/** Below this contrast (fraction of full scale) there is no ink to speak of. */
-const MIN_CONTRAST = 0.12;
+/** A digit whose ink box is shorter than this in working pixels is looked at again at full resolution. */
+const SMALL_DIGIT = 40;
+/** Images up to this size are searched again at full resolution when averaging down found no ink. */
+const FULL_RESOLUTION_RETRY_PIXELS = 2_000_000;
+/** Below this contrast (fraction of full scale, ten 8-bit grey levels) there is no ink to speak of. */
+const MIN_CONTRAST = 0.04;
 
 /**
  * Turns any decoded image into the 28×28 input MNIST itself would have made of it:
@@ -45,6 +49,28 @@ export function toMnistInput(img: RgbaImage): MnistInput {
   // Far more pixels than a 20×20 digit needs cost time in every pass: average down by a whole factor,
   // keeping the shorter side at least WORKING_MIN_SIDE pixels.
   const factor = Math.max(1, Math.floor(Math.min(img.width, img.height) / WORKING_MIN_SIDE));
+  if (factor === 1) return prepare(img, 1);
+  // A small digit on a big canvas all but vanishes when averaged down: look again at full resolution,
+  // around the ink found, or over the whole image if it is not too big to.
+  let coarse: MnistInput;
+  try {
+    coarse = prepare(img, factor);
+  } catch (e) {
+    if (e instanceof ImageError && e.code === 'empty' && img.width * img.height <= FULL_RESOLUTION_RETRY_PIXELS) return prepare(img, 1);
+    throw e;
+  }
+  const { box } = coarse.info;
+  if (Math.max(box.width, box.height) >= SMALL_DIGIT * factor) return coarse;
+  const margin = Math.max(box.width, box.height);
+  const x0 = Math.max(0, box.x - margin);
+  const y0 = Math.max(0, box.y - margin);
+  const region = cropRgba(img, x0, y0, Math.min(img.width, box.x + box.width + margin) - x0, Math.min(img.height, box.y + box.height + margin) - y0);
+  const fine = prepare(region, Math.max(1, Math.floor(Math.min(region.width, region.height) / WORKING_MIN_SIDE)));
+  return { ...fine, info: { ...fine.info, box: { ...fine.info.box, x: fine.info.box.x + x0, y: fine.info.box.y + y0 } } };
+}
+
+/** The pipeline at one working scale: `factor`×`factor` blocks of the image become one working pixel. */
+function prepare(img: RgbaImage, factor: number): MnistInput {
   const width = Math.floor(img.width / factor);
   const height = Math.floor(img.height / factor);
   const grey = workingGrey(img, factor, width, height);
@@ -55,7 +81,7 @@ export function toMnistInput(img: RgbaImage): MnistInput {
   const threshold = inkHistogram.otsuThreshold();
   const contrast = inkHistogram.quantile(1 - robustTail(ink.length));
   const noise = noiseSigma(inkHistogram);
-  if (contrast < Math.max(MIN_CONTRAST, 6 * noise)) {
+  if (contrast < Math.max(MIN_CONTRAST, 6 * pixelNoise(ink, width, height))) {
     throw new ImageError('no digit found: the image is blank or has too little contrast', 'empty');
   }
   // Normalise so stroke cores reach 1; the floor (half the Otsu threshold, at least 3σ of the noise)
@@ -83,6 +109,22 @@ function robustTail(n: number): number {
 /** Noise level of the background, robustly: 1.4826 × the median absolute deviation (σ for Gaussian noise). */
 function noiseSigma(h: Histogram): number {
   return 1.4826 * h.medianAbsoluteDeviation(h.quantile(0.5));
+}
+
+/**
+ * Sensor noise, from neighbouring pixels: σ ≈ median |I(x+1, y) − I(x, y)| / (√2 · 0.6745). Smooth grey
+ * ramps (a blurred or enlarged low-resolution digit, soft pencil) barely change from pixel to pixel, so unlike
+ * the spread of the whole histogram this does not mistake them for noise and refuse a faint digit.
+ */
+function pixelNoise(ink: Float32Array, w: number, h: number): number {
+  return new Histogram(neighbourDifferences(ink, w, h)).quantile(0.5) / (Math.SQRT2 * 0.6745);
+}
+
+/** |I(x+1, y) − I(x, y)| for every horizontal neighbour pair. */
+function neighbourDifferences(ink: Float32Array, w: number, h: number): Float32Array {
+  const out = new Float32Array((w - 1) * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x + 1 < w; x++) out[y * (w - 1) + x] = Math.abs(ink[y * w + x + 1]! - ink[y * w + x]!);
+  return out;
 }
 
 /**
@@ -219,6 +261,12 @@ function keepDigit(ink: Float32Array, width: number, height: number): { box: Pre
     }
   }
   return { box: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }, specksIgnored: areas.length - 1 - keep.reduce((a, b) => a + b, 0) };
+}
+
+function cropRgba(img: RgbaImage, x0: number, y0: number, w: number, h: number): RgbaImage {
+  const data = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) data.set(img.data.subarray(((y0 + y) * img.width + x0) * 4, ((y0 + y) * img.width + x0 + w) * 4), y * w * 4);
+  return { width: w, height: h, data };
 }
 
 function cropTo(ink: Float32Array, width: number, box: PreprocessInfo['box']): Float32Array {

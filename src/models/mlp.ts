@@ -124,6 +124,9 @@ export function softmax(z: Float32Array, o: number, n: number): void {
   for (let i = 0; i < n; i++) z[o + i]! /= sum;
 }
 
+/** The training label of an image that is not a digit: its target is the uniform distribution. */
+export const NOT_A_DIGIT = CLASSES;
+
 /** Parameters and AdamW moments; `decay` is 1 where weight decay applies (weights), 0 for biases. */
 export interface AdamState {
   params: Float32Array;
@@ -254,19 +257,35 @@ export class Mlp implements Classifier {
 
   /**
    * Forward and backward for one labelled sample, accumulating gradients. Returns the cross-entropy loss.
-   * With softmax + cross-entropy, dL/dlogits = p − onehot(label).
+   * With softmax + cross-entropy, dL/dlogits = p − target: one-hot for a digit; for NOT_A_DIGIT the
+   * uniform distribution (outlier exposure, Hendrycks et al. 2019), which teaches low confidence on it.
    */
   trainSample(x: Float32Array, xo: number, label: number, ws: Workspace): number {
     const probs = this.forward(x, xo, ws);
     const last = this.layers.length;
     const delta = ws.deltas[last]!;
+    if (label === NOT_A_DIGIT) {
+      let loss = 0;
+      for (let c = 0; c < CLASSES; c++) {
+        delta[c] = probs[c]! - 1 / CLASSES;
+        loss -= Math.log(Math.max(probs[c]!, 1e-12)) / CLASSES;
+      }
+      this.backward(x, xo, ws);
+      return loss;
+    }
     for (let c = 0; c < CLASSES; c++) delta[c] = probs[c]! - (c === label ? 1 : 0);
+    this.backward(x, xo, ws);
+    return -Math.log(Math.max(probs[label]!, 1e-12));
+  }
+
+  /** Backpropagates the output deltas already in the workspace, accumulating gradients. */
+  private backward(x: Float32Array, xo: number, ws: Workspace): void {
+    const last = this.layers.length;
     for (let l = last - 1; l >= 0; l--) {
       const layer = this.layers[l]!;
       const input = l === 0 ? x : ws.activations[l]!;
       layer.backward(input, l === 0 ? xo : 0, ws.deltas[l + 1]!, 0, l === 0 ? null : ws.deltas[l]!, 0);
     }
-    return -Math.log(Math.max(probs[label]!, 1e-12));
   }
 
   /**

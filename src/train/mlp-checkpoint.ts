@@ -110,6 +110,8 @@ function checkOptions(o: CheckpointJson['options'] | undefined, fail: (problem: 
   for (const k of ['lr', 'minLrFraction', 'weightDecay'] as const) if (typeof o[k] !== 'number' || !Number.isFinite(o[k])) fail(`option "${k}" must be a number`);
   if (!Array.isArray(o.hidden) || !o.hidden.every((h) => Number.isInteger(h) && h > 0)) fail('option "hidden" must be a list of layer sizes');
   if (o.fitLimit !== undefined && (!Number.isInteger(o.fitLimit) || o.fitLimit < 1)) fail('option "fitLimit" must be a positive integer');
+  for (const k of ['outliers', 'corrupted', 'typed'] as const) if (!Number.isInteger(o[k]) || o[k] < 0) fail(`option "${k}" must be a whole number`);
+  if (o.from !== undefined && typeof o.from !== 'string') fail('option "from" must be a file name');
   if (o.augment !== null && (typeof o.augment !== 'object' || Object.values(o.augment).some((v) => typeof v !== 'number'))) fail('option "augment" must be null or augmentation settings');
   let transform: InputTransform | undefined;
   try {

@@ -20,6 +20,12 @@ export interface MlpTrainOptions {
   transform?: InputTransform;
   /** Also check validation accuracy every this many epochs (1 = every epoch). */
   validateEvery: number;
+  /** Extra training images, rendered through the real preprocessing (src/train/extra.ts). */
+  outliers: number;
+  corrupted: number;
+  typed: number;
+  /** A model file (an MLP of the same sizes) whose weights training starts from: fine-tuning. */
+  from?: string;
 }
 
 export const DEFAULT_MLP: MlpTrainOptions = {
@@ -34,6 +40,9 @@ export const DEFAULT_MLP: MlpTrainOptions = {
   augment: DEFAULT_AUGMENT,
   workers: 2,
   validateEvery: 1,
+  outliers: 0,
+  corrupted: 0,
+  typed: 0,
 };
 
 export interface EpochRecord {

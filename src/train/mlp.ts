@@ -1,7 +1,12 @@
 import { CLASSES, labelsOf, PIXELS } from '../data/frame.js';
 import { evaluate } from '../eval/metrics.js';
 import { InputTransform } from '../features/transform.js';
+import { sha256 } from '../data/mnist.js';
+import { readInput } from '../io/files.js';
 import { Mlp } from '../models/mlp.js';
+import { parseModel } from '../models/registry.js';
+import { InputError } from '../util/errors.js';
+import { extraSamples } from './extra.js';
 import { DigitModel } from '../models/model.js';
 import { permutation } from '../util/random.js';
 import { baseMetadata, validationMetrics, type TrainingData } from './common.js';
@@ -25,6 +30,24 @@ export interface MlpRunHooks extends TrainHooks {
   resume?: boolean;
 }
 
+/** An MLP model file's weights, to start from; its layer sizes must be these. */
+function startingWeights(path: string, sizes: number[]): { params: Float32Array; source: { file: string; sha256: string; command: string } } {
+  const text = readInput(path, 'model to start from');
+  const model = parseModel(text.toString('utf8'), path);
+  const net = model.classifier;
+  if (!(net instanceof Mlp) || net.sizes.join('-') !== sizes.join('-') || model.input.outputSize !== sizes[0]) {
+    throw new InputError(`${path} is a ${model.metadata.kind} ${net instanceof Mlp ? net.sizes.join('-') : ''}; --from needs an MLP ${sizes.join('-')} on the same input`);
+  }
+  return { params: net.params, source: { file: path, sha256: sha256(text), command: model.metadata.command } };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 function learningRate(o: MlpTrainOptions, epochProgress: number): number {
   if (epochProgress < 1) return o.lr * Math.max(0.05, epochProgress);
   const t = Math.min(1, (epochProgress - 1) / Math.max(1, o.epochs - 1));
@@ -44,13 +67,17 @@ export async function trainMlp(data: TrainingData, options: Partial<MlpTrainOpti
   const precomputed = o.transform !== undefined;
   if (precomputed && o.augment) throw new RangeError('augmentation works on pixels: use augment: null with an input transform');
   const sizes = [transform.outputSize, ...o.hidden, CLASSES];
-  const n = Math.min(o.fitLimit ?? data.fit.n, data.fit.n);
+  const start = o.from ? startingWeights(o.from, sizes) : null;
+  const fitN = Math.min(o.fitLimit ?? data.fit.n, data.fit.n);
+  const extra = await extraSamples(data, o, o.seed, hooks);
+  if (precomputed && extra.labels.length) throw new RangeError('extra images are pixels: they cannot be used with an input transform');
+  const n = fitN + extra.labels.length;
   const evalX = precomputed ? transform.apply(data.validationX, data.validation.n) : data.validationX;
   const threads = new MlpThreads({
     sizes,
-    pixels: data.fit.pixels.subarray(0, n * PIXELS),
-    labels: labelsOf(data.fit).subarray(0, n),
-    features: precomputed ? transform.apply(data.fitX.subarray(0, n * PIXELS), n) : null,
+    pixels: concat(data.fit.pixels.subarray(0, fitN * PIXELS), extra.pixels),
+    labels: concat(labelsOf(data.fit).subarray(0, fitN), extra.labels),
+    features: precomputed ? transform.apply(data.fitX.subarray(0, fitN * PIXELS), fitN) : null,
     evalX,
     evalN: data.validation.n,
     augment: o.augment,
@@ -59,7 +86,7 @@ export async function trainMlp(data: TrainingData, options: Partial<MlpTrainOpti
   });
   const { views } = threads;
   // The state's arrays are the threads' shared memory from here on, so checkpoints save what they train.
-  views.params.set(resumed ? resumed.state.params : Mlp.init(sizes, o.seed).params);
+  views.params.set(resumed ? resumed.state.params : (start?.params ?? Mlp.init(sizes, o.seed).params));
   if (resumed) {
     views.m.set(resumed.state.m);
     views.v.set(resumed.state.v);
@@ -99,7 +126,8 @@ export async function trainMlp(data: TrainingData, options: Partial<MlpTrainOpti
         patience: o.patience,
         augmentation: o.augment,
         workers: o.workers,
-        trainedOn: `${n} images (the 60,000 less the 5,000-image validation split)`,
+        trainedOn: `${fitN} MNIST images (the 60,000 less the 5,000-image validation split)${extra.labels.length ? ` and ${extra.labels.length} extra images (${o.outliers} not digits, ${o.corrupted} corrupted MNIST digits, ${o.typed} typed digits; ${extra.empty} came out blank and were not used)` : ''}`,
+        ...(start && { startedFrom: start.source }),
       },
       trainSeconds: Number(state.seconds.toFixed(1)),
       metrics: { validation: validationMetrics(state.bestAccuracy, data.validation.n) },

@@ -11,9 +11,10 @@ import { DEFAULT_MLP, type MlpTrainOptions } from './mlp-options.js';
 
 /**
  * One command-line option of a trainer: its flag, what it sets and how it is read. A value flag takes a
- * number ('int', 'number') or a comma-separated list ('ints'); a switch takes nothing and sets `value`.
+ * number ('int', 'number'), a comma-separated list ('ints') or a file name ('path'); a switch takes
+ * nothing and sets `value`.
  */
-export type OptionSpec<V> = { flag: string; help: string } & ({ kind: 'int' | 'number' | 'ints' } | { kind: 'switch'; value: V });
+export type OptionSpec<V> = { flag: string; help: string } & ({ kind: 'int' | 'number' | 'ints' | 'path' } | { kind: 'switch'; value: V });
 
 export interface ModelRow<O extends object = object> {
   /** The model's one name (its classifier's kind) and how to read it back. */
@@ -82,6 +83,10 @@ export const MODELS: readonly ModelRow[] = [
       workers,
       fitLimit: { flag: 'limit', kind: 'int', help: 'train on the first N images only' },
       augment: { flag: 'no-augment', kind: 'switch', value: null, help: 'no augmentation' },
+      outliers: { flag: 'outliers', kind: 'int', help: 'images that are not digits, trained towards "unsure" (outlier exposure)' },
+      corrupted: { flag: 'corrupted', kind: 'int', help: 'MNIST training digits corrupted as user images (blur, low resolution, noise…)' },
+      typed: { flag: 'typed', kind: 'int', help: 'digits typed in fonts the robustness bench does not use' },
+      from: { flag: 'from', kind: 'path', help: 'start from this MLP model file (fine-tuning)' },
     },
     resumable: true,
     train: (data, o, run) => trainMlp(data, o, { ...run, checkpointPath: `${run.out}.checkpoint` }),

@@ -1,0 +1,52 @@
+import { workerData } from 'node:worker_threads';
+import { PIXELS, toUnit } from '../src/data/frame.js';
+import { loadMnist } from '../src/data/mnist.js';
+import { decodeImage } from '../src/image/decode.js';
+import { tutorialInput } from '../src/image/naive.js';
+import { predictDecoded } from '../src/image/pipeline.js';
+import { loadModel } from '../src/io/model-file.js';
+import { imageSeed, TRACKS } from '../src/samples/corruptions.js';
+import { loadFont, typedDigit } from '../src/samples/typed.js';
+import { Random } from '../src/util/random.js';
+
+/* One robustness-bench thread: the model and the MNIST test set load once; each task scores a batch. */
+
+export type RobustnessTask =
+  | { kind: 'track'; track: number; strength: number; indices: number[] }
+  | { kind: 'typed'; font: string; sizes: [number, number][] };
+
+/** Per image: the digit the pipeline read (−1: "no digit"), the tutorial pipeline's, and the true one. */
+export interface Scored {
+  predicted: number[];
+  tutorial: number[];
+  truth: number[];
+}
+
+const model = loadModel((workerData as { modelPath: string }).modelPath);
+const test = loadMnist().test;
+const x = toUnit(test.pixels);
+
+async function score(bytes: Uint8Array, truth: number, out: Scored): Promise<void> {
+  const img = await decodeImage(bytes);
+  out.predicted.push(predictDecoded(img, model).digit ?? -1);
+  out.tutorial.push(model.predict(tutorialInput(img), 1)[0]!);
+  out.truth.push(truth);
+}
+
+export default async function run(task: RobustnessTask): Promise<Scored> {
+  const out: Scored = { predicted: [], tutorial: [], truth: [] };
+  if (task.kind === 'track') {
+    const track = TRACKS[task.track]!;
+    const value = track.strengths[task.strength]!.value;
+    for (const i of task.indices) {
+      const { bytes } = track.make(x.subarray(i * PIXELS, (i + 1) * PIXELS), value, new Random(imageSeed(task.track, task.strength, i)));
+      await score(bytes, test.labels![i]!, out);
+    }
+  } else {
+    const font = loadFont(task.font);
+    for (const [s, [textPx, canvas]] of task.sizes.entries()) {
+      for (let d = 0; d < 10; d++) await score(typedDigit(font, d, textPx, canvas, new Random(imageSeed(99, s, d))), d, out);
+    }
+  }
+  return out;
+}

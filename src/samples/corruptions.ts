@@ -1,0 +1,300 @@
+import { SIDE } from '../data/frame.js';
+import { areaResize, bilinearResize, dilate } from '../image/kernels.js';
+import type { RgbaImage } from '../image/rgba.js';
+import type { Random } from '../util/random.js';
+import { encodeJpeg, encodePng } from './styles.js';
+
+/*
+ * MNIST test digits turned into the images users send, then corrupted one way at a time, in the spirit of
+ * MNIST-C (Mu & Gilmer 2019): each track is one corruption at a few strengths, all of which a person still
+ * reads. An image is ink coverage in [0,1] on a w×h canvas until `toFile` paints and encodes it.
+ */
+
+/** Ink coverage on a canvas, plus how to paint it: ink and paper grey levels (0 black, 1 white). */
+export interface Sheet {
+  ink: Float32Array;
+  w: number;
+  h: number;
+  inkLevel: number;
+  paper: number;
+  /** Per-pixel light multiplier (uneven light), or null for even light. */
+  light: Float32Array | null;
+}
+
+export interface Track {
+  name: string;
+  /** Tracks of one family are reported together: the targets are per family. */
+  family: 'clean' | 'blur' | 'low-resolution' | 'contrast' | 'paper' | 'noise' | 'jpeg' | 'stroke' | 'geometry' | 'broken-stroke';
+  strengths: { label: string; value: number }[];
+  /** An MNIST digit (28×28 in [0,1], white ink on black) as an encoded image file at this strength. */
+  make(digit: Float32Array, value: number, rng: Random): { bytes: Uint8Array; ext: 'png' | 'jpg' };
+}
+
+const BOARD = 280;
+
+/** The seed of one corrupted image (track, strength, digit): the same image in every run and every thread. */
+export function imageSeed(track: number, strength: number, index: number): number {
+  return (track * 1_000_003 + strength * 100_019 + index) >>> 0;
+}
+
+/** The digit drawn in dark ink on white paper at `size` px, as a bilinear (smooth) upscale of its 28×28. */
+export function sheetOf(digit: Float32Array, size = BOARD): Sheet {
+  return { ink: bilinearResize(digit, SIDE, SIDE, size, size), w: size, h: size, inkLevel: 0.05, paper: 0.97, light: null };
+}
+
+/** Paints a sheet as 8-bit grey RGBA; `noise` adds to each pixel after painting. */
+export function paintSheet(s: Sheet, noise?: (v: number) => number): RgbaImage {
+  const data = new Uint8Array(s.w * s.h * 4);
+  for (let i = 0; i < s.w * s.h; i++) {
+    const a = Math.min(1, Math.max(0, s.ink[i]!));
+    let v = (a * s.inkLevel + (1 - a) * s.paper) * (s.light ? s.light[i]! : 1);
+    if (noise) v = noise(v);
+    const g = Math.max(0, Math.min(255, Math.round(255 * v)));
+    data[i * 4] = g;
+    data[i * 4 + 1] = g;
+    data[i * 4 + 2] = g;
+    data[i * 4 + 3] = 255;
+  }
+  return { width: s.w, height: s.h, data };
+}
+
+function png(s: Sheet, noise?: (v: number) => number): { bytes: Uint8Array; ext: 'png' } {
+  return { bytes: encodePng(paintSheet(s, noise), 0, 8, true), ext: 'png' };
+}
+
+/** Separable running-sum box blur, O(pixels) whatever the radius; `passes` of it approach a Gaussian. */
+export function fastBlur(src: Float32Array, w: number, h: number, r: number, passes = 3): Float32Array {
+  let cur = src;
+  for (let p = 0; p < passes; p++) cur = blurAxis(blurAxis(cur, w, h, r, 1, w), w, h, r, w, 1);
+  return cur;
+}
+
+/** Box mean along one axis: `step` between neighbours, `lines` of `count` pixels starting `stride` apart. */
+function blurAxis(src: Float32Array, w: number, h: number, r: number, step: number, stride: number): Float32Array {
+  const out = new Float32Array(w * h);
+  const horizontal = step === 1;
+  const lines = horizontal ? h : w;
+  const count = horizontal ? w : h;
+  for (let l = 0; l < lines; l++) {
+    const o = l * stride;
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < Math.min(r, count); i++) {
+      sum += src[o + i * step]!;
+      n++;
+    }
+    for (let i = 0; i < count; i++) {
+      const add = i + r;
+      const drop = i - r - 1;
+      if (add < count) {
+        sum += src[o + add * step]!;
+        n++;
+      }
+      if (drop >= 0) {
+        sum -= src[o + drop * step]!;
+        n--;
+      }
+      out[o + i * step] = sum / n;
+    }
+  }
+  return out;
+}
+
+/** Samples `src` at (x + dx(x, y), y + dy(x, y)) for every pixel, bilinearly; outside is 0. */
+function warp(src: Float32Array, w: number, h: number, map: (x: number, y: number) => [number, number]): Float32Array {
+  const out = new Float32Array(w * h);
+  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= w || y >= h ? 0 : src[y * w + x]!);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const [sx, sy] = map(x, y);
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      out[y * w + x] = (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) + fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
+    }
+  }
+  return out;
+}
+
+/** The mean of `src` along a line of `length` px at `angle` through each pixel: a camera moving while it shoots. */
+function motionBlur(src: Float32Array, w: number, h: number, length: number, angle: number): Float32Array {
+  const out = new Float32Array(w * h);
+  // A tap every 2 px: each is a bilinear sample, so the line stays smooth.
+  const taps = Math.max(2, Math.round(length / 2));
+  for (let t = 0; t < taps; t++) {
+    const d = (t / (taps - 1) - 0.5) * length;
+    const dx = d * Math.cos(angle);
+    const dy = d * Math.sin(angle);
+    const ix = Math.floor(dx);
+    const iy = Math.floor(dy);
+    const fx = dx - ix;
+    const fy = dy - iy;
+    const w00 = ((1 - fx) * (1 - fy)) / taps;
+    const w10 = (fx * (1 - fy)) / taps;
+    const w01 = ((1 - fx) * fy) / taps;
+    const w11 = (fx * fy) / taps;
+    for (let y = Math.max(0, -iy); y < Math.min(h, h - iy - 1); y++) {
+      const row = (y + iy) * w;
+      for (let x = Math.max(0, -ix); x < Math.min(w, w - ix - 1); x++) {
+        const p = row + x + ix;
+        out[y * w + x]! += w00 * src[p]! + w10 * src[p + 1]! + w01 * src[p + w]! + w11 * src[p + w + 1]!;
+      }
+    }
+  }
+  return out;
+}
+
+const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
+
+export const TRACKS: Track[] = [
+  { name: 'clean', family: 'clean', strengths: [{ label: '280 px board', value: 0 }], make: (d) => png(sheetOf(d)) },
+  {
+    name: 'low-resolution',
+    family: 'low-resolution',
+    strengths: [16, 12, 10, 8].map((px) => ({ label: `${px} px`, value: px })),
+    make(d, px, rng) {
+      // Scanned or photographed small, then shown enlarged with smoothing: wide grey ramps, no crisp edge.
+      const small = areaResize(d, SIDE, SIDE, px, px);
+      const size = 64 + rng.int(217);
+      return png({ ...sheetOf(d, size), ink: bilinearResize(small, px, px, size, size) });
+    },
+  },
+  {
+    name: 'gaussian-blur',
+    family: 'blur',
+    strengths: [4, 8, 12].map((r) => ({ label: `σ≈${r} px of 280`, value: r })),
+    make: (d, r) => {
+      const s = sheetOf(d);
+      return png({ ...s, ink: fastBlur(s.ink, s.w, s.h, r) });
+    },
+  },
+  {
+    name: 'motion-blur',
+    family: 'blur',
+    strengths: [20, 40, 60].map((l) => ({ label: `${l} px of 280`, value: l })),
+    make: (d, l, rng) => {
+      const s = sheetOf(d);
+      return png({ ...s, ink: motionBlur(s.ink, s.w, s.h, l, rng.uniform(0, Math.PI)) });
+    },
+  },
+  {
+    name: 'low-contrast',
+    family: 'contrast',
+    strengths: [0.25, 0.12, 0.06].map((c) => ({ label: `ink ${Math.round(c * 100)}% darker than paper`, value: c })),
+    make: (d, c, rng) => {
+      const paper = rng.uniform(0.45, 0.85);
+      return png({ ...sheetOf(d), paper, inkLevel: paper - c });
+    },
+  },
+  {
+    name: 'faint-pencil',
+    family: 'contrast',
+    strengths: [0.35, 0.2].map((c) => ({ label: `grey stroke, ${Math.round(c * 100)}% contrast, soft edge`, value: c })),
+    make: (d, c) => {
+      const s = sheetOf(d);
+      return png({ ...s, ink: fastBlur(s.ink, s.w, s.h, 2, 1), inkLevel: s.paper - c });
+    },
+  },
+  {
+    name: 'uneven-light',
+    family: 'paper',
+    strengths: [0.3, 0.6].map((g) => ({ label: `light falls ${Math.round(g * 100)}% across the sheet`, value: g })),
+    make: (d, g, rng) => {
+      const s = { ...sheetOf(d), paper: rng.uniform(0.7, 0.95), inkLevel: rng.uniform(0.1, 0.3) };
+      const angle = rng.uniform(0, 2 * Math.PI);
+      const light = new Float32Array(s.w * s.h);
+      for (let y = 0; y < s.h; y++) {
+        for (let x = 0; x < s.w; x++) {
+          const u = x / s.w - 0.5;
+          const v = y / s.h - 0.5;
+          light[y * s.w + x] = Math.max(0.2, 1 - g * (0.5 + u * Math.cos(angle) + v * Math.sin(angle)) - 0.4 * g * (u * u + v * v));
+        }
+      }
+      return png({ ...s, light });
+    },
+  },
+  {
+    name: 'shot-noise',
+    family: 'noise',
+    strengths: [30, 10, 4].map((photons) => ({ label: `${photons} photons per unit of light`, value: photons })),
+    make: (d, photons, rng) => png(sheetOf(d), (v) => clamp01(v + (Math.sqrt(Math.max(v, 0) / photons) * rng.gaussian()))),
+  },
+  {
+    name: 'impulse-noise',
+    family: 'noise',
+    strengths: [0.02, 0.05, 0.1].map((p) => ({ label: `${p * 100}% of pixels salt or pepper`, value: p })),
+    make: (d, p, rng) => png(sheetOf(d), (v) => (rng.next() < p ? (rng.next() < 0.5 ? 0 : 1) : v)),
+  },
+  {
+    name: 'jpeg',
+    family: 'jpeg',
+    strengths: [30, 20, 10].map((q) => ({ label: `quality ${q}`, value: q })),
+    make: (d, q) => ({ bytes: encodeJpeg(paintSheet(sheetOf(d)), q), ext: 'jpg' }),
+  },
+  {
+    name: 'thick-stroke',
+    family: 'stroke',
+    strengths: [6, 12].map((r) => ({ label: `pen ${2 * r} px wider of 280`, value: r })),
+    make: (d, r) => {
+      const s = sheetOf(d);
+      return png({ ...s, ink: dilate(s.ink, s.w, s.h, r) });
+    },
+  },
+  {
+    name: 'thin-stroke',
+    family: 'stroke',
+    strengths: [4, 7].map((r) => ({ label: `pen ${2 * r} px narrower of 280`, value: r })),
+    make: (d, r) => {
+      const s = sheetOf(d);
+      const negated = s.ink.map((v) => -v);
+      return png({ ...s, ink: dilate(negated, s.w, s.h, r).map((v) => -v) });
+    },
+  },
+  {
+    name: 'rotation',
+    family: 'geometry',
+    strengths: [10, 18, 25].map((deg) => ({ label: `±${deg}°`, value: deg })),
+    make: (d, deg, rng) => {
+      const s = sheetOf(d);
+      const a = ((rng.next() < 0.5 ? -1 : 1) * deg * Math.PI) / 180;
+      const c = s.w / 2;
+      return png({ ...s, ink: warp(s.ink, s.w, s.h, (x, y) => [c + (x - c) * Math.cos(a) - (y - c) * Math.sin(a), c + (x - c) * Math.sin(a) + (y - c) * Math.cos(a)]) });
+    },
+  },
+  {
+    name: 'small-on-large-canvas',
+    family: 'geometry',
+    strengths: [56, 40, 28].map((px) => ({ label: `${px} px digit on 640×480`, value: px })),
+    make: (d, px, rng) => {
+      // px is the 28×28 box's side, so the digit itself is about 20/28 of it.
+      const w = 640;
+      const h = 480;
+      const ink = new Float32Array(w * h);
+      const small = bilinearResize(d, SIDE, SIDE, px, px);
+      const ox = rng.int(w - px);
+      const oy = rng.int(h - px);
+      for (let y = 0; y < px; y++) for (let x = 0; x < px; x++) ink[(oy + y) * w + ox + x] = small[y * px + x]!;
+      return png({ ...sheetOf(d), ink, w, h });
+    },
+  },
+  {
+    name: 'dotted-stroke',
+    family: 'broken-stroke',
+    strengths: [8, 12].map((p) => ({ label: `dots every ${p} px of 280`, value: p })),
+    make: (d, period) => {
+      const s = sheetOf(d);
+      const on = Math.round(period * 0.6);
+      return png({ ...s, ink: s.ink.map((v, i) => ((i % s.w) % period < on && Math.floor(i / s.w) % period < on ? v : 0)) });
+    },
+  },
+  {
+    name: 'zigzag-stroke',
+    family: 'broken-stroke',
+    strengths: [4, 8].map((a) => ({ label: `±${a} px waves of 280`, value: a })),
+    make: (d, amplitude) => {
+      const s = sheetOf(d);
+      return png({ ...s, ink: warp(s.ink, s.w, s.h, (x, y) => [x + amplitude * Math.sin((2 * Math.PI * y) / 14), y]) });
+    },
+  },
+];

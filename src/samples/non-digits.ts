@@ -1,0 +1,162 @@
+import type { RgbaImage } from '../image/rgba.js';
+import type { Random } from '../util/random.js';
+import { rasterStrokes } from './raster.js';
+import { jitteredDigit, smoothPath, type Stroke } from './strokes.js';
+import { fillPolygons, glyphPolygons, loadFont, TYPED_FONTS } from './typed.js';
+
+/*
+ * Things people put on a digit board that are not one digit: letters, shapes, scribbles, dots, dashes,
+ * hatching, and several digits squeezed together. Two disjoint halves: 'train' images teach the model what
+ * to refuse (outlier exposure); 'bench' images, from other fonts and other seeds, measure it.
+ */
+
+export type Split = 'train' | 'bench';
+
+export interface NonDigitFamily {
+  name: string;
+  make(rng: Random, split: Split): RgbaImage;
+}
+
+const SIZE = 280;
+
+/** Letters that are not read as a digit by people either: O (0), I and l (1), S (5), Z (2), B (8), g q (9), b G (6) are left out. */
+const LETTERS = 'ACEFHJKLMNPRTUVWXYadefhkmnprtuvwxy';
+
+/** Fonts whose letters train, and other fonts whose letters measure. */
+const LETTER_FONTS: Record<Split, readonly string[]> = {
+  train: [...TYPED_FONTS.print, ...TYPED_FONTS.handwriting.slice(0, 6)],
+  bench: TYPED_FONTS.handwriting.slice(6),
+};
+
+function sheet(ink: Float32Array, rng: Random): RgbaImage {
+  // Mostly dark ink on white, sometimes a white-on-black board, as the digits are drawn.
+  const dark = rng.next() < 0.8;
+  const data = new Uint8Array(SIZE * SIZE * 4);
+  for (let i = 0; i < ink.length; i++) {
+    const a = Math.min(1, ink[i]!);
+    const g = Math.round(255 * (dark ? 1 - a * 0.95 : a));
+    data.fill(g, i * 4, i * 4 + 3);
+    data[i * 4 + 3] = 255;
+  }
+  return { width: SIZE, height: SIZE, data };
+}
+
+/** Strokes in a unit box drawn with a pen of random width into the middle of the board. */
+function drawStrokes(strokes: Stroke[], rng: Random, smooth = true): RgbaImage {
+  const size = SIZE * rng.uniform(0.45, 0.8);
+  const ox = (SIZE - size) / 2 + rng.uniform(-0.08, 0.08) * SIZE;
+  const oy = (SIZE - size) / 2 + rng.uniform(-0.08, 0.08) * SIZE;
+  const paths = strokes.map((s) => (smooth && s.length > 2 ? smoothPath(s) : s).map(([x, y]): [number, number] => [ox + x * size, oy + y * size]));
+  return sheet(rasterStrokes(paths, SIZE, SIZE, size * rng.uniform(0.025, 0.07)), rng);
+}
+
+const jitter = (s: Stroke, rng: Random, a = 0.03): Stroke => s.map(([x, y]) => [x + rng.uniform(-a, a), y + rng.uniform(-a, a)]);
+
+function polygon(cx: number, cy: number, r: number, sides: number, turn: number, inner = r): Stroke {
+  const out: Stroke = [];
+  const n = inner === r ? sides : 2 * sides;
+  for (let i = 0; i <= n; i++) {
+    const rr = inner === r || i % 2 === 0 ? r : inner;
+    const t = turn + (2 * Math.PI * i) / n;
+    out.push([cx + rr * Math.cos(t), cy + rr * Math.sin(t)]);
+  }
+  return out;
+}
+
+function arc(cx: number, cy: number, r: number, from: number, to: number, points = 10): Stroke {
+  return Array.from({ length: points + 1 }, (_, i) => {
+    const t = from + ((to - from) * i) / points;
+    return [cx + r * Math.cos(t), cy + r * Math.sin(t)] as [number, number];
+  });
+}
+
+const SHAPES: ((rng: Random) => Stroke[])[] = [
+  (rng) => [polygon(0.5, 0.55, 0.42, 3, -Math.PI / 2 + rng.uniform(-0.2, 0.2))], // triangle
+  (rng) => [polygon(0.5, 0.5, 0.45, 4, Math.PI / 4 + rng.uniform(-0.15, 0.15))], // square
+  (rng) => [polygon(0.5, 0.52, 0.46, 5, -Math.PI / 2 + rng.uniform(-0.2, 0.2), 0.2)], // star
+  () => [[[0.5, 0.08], [0.5, 0.92]], [[0.08, 0.5], [0.92, 0.5]]], // plus
+  () => [[[0.1, 0.1], [0.9, 0.9]], [[0.9, 0.1], [0.1, 0.9]]], // cross
+  () => [[[0.08, 0.5], [0.9, 0.5]], [[0.65, 0.25], [0.9, 0.5], [0.65, 0.75]]], // arrow
+  () => [[[0.1, 0.55], [0.4, 0.85], [0.92, 0.12]]], // tick
+  () => [arc(0.5, 0.5, 0.45, 0, 2 * Math.PI, 16), [[0.35, 0.35], [0.36, 0.37]], [[0.65, 0.35], [0.66, 0.37]], arc(0.5, 0.52, 0.25, 0.3, Math.PI - 0.3)], // smiley
+  () => [arc(0.5, 0.5, 0.45, 0, 2 * Math.PI, 16), [[0.5, 0.05], [0.5, 0.95]], [[0.05, 0.5], [0.95, 0.5]]], // circle with a cross
+  (rng) => [Array.from({ length: 40 }, (_, i): [number, number] => [0.5 + 0.012 * i * Math.cos(i * 0.5 + rng.next()), 0.5 + 0.012 * i * Math.sin(i * 0.5)])], // spiral
+  () => [Array.from({ length: 30 }, (_, i): [number, number] => [0.05 + 0.03 * i, 0.5 + 0.2 * Math.sin(i * 0.6)])], // wave
+  () => [[[0.5, 0.9], [0.1, 0.4], [0.3, 0.12], [0.5, 0.3], [0.7, 0.12], [0.9, 0.4], [0.5, 0.9]]], // heart
+  () => [[[0.2, 0.1], [0.2, 0.9], [0.8, 0.9], [0.8, 0.1]]], // cup
+];
+
+export const NON_DIGIT_FAMILIES: NonDigitFamily[] = [
+  {
+    name: 'letter',
+    make(rng, split) {
+      const fonts = LETTER_FONTS[split];
+      const font = loadFont(fonts[rng.int(fonts.length)]!);
+      const letter = LETTERS[rng.int(LETTERS.length)]!;
+      const em = rng.uniform(120, 220);
+      const box = font.getPath(letter, 0, 0, em).getBoundingBox();
+      const x = (SIZE - (box.x2 - box.x1)) / 2 - box.x1 + rng.uniform(-20, 20);
+      const y = (SIZE - (box.y2 - box.y1)) / 2 - box.y1 + rng.uniform(-20, 20);
+      return sheet(fillPolygons(glyphPolygons(font, letter, x, y, em), SIZE, SIZE), rng);
+    },
+  },
+  { name: 'shape', make: (rng) => drawStrokes(SHAPES[rng.int(SHAPES.length)]!(rng).map((s) => jitter(s, rng)), rng, false) },
+  {
+    name: 'scribble',
+    make(rng) {
+      const points: Stroke = [[rng.uniform(0.2, 0.8), rng.uniform(0.2, 0.8)]];
+      for (let i = 0; i < 8 + rng.int(14); i++) points.push([rng.uniform(0.05, 0.95), rng.uniform(0.05, 0.95)]);
+      return drawStrokes([points], rng);
+    },
+  },
+  {
+    name: 'dot',
+    make(rng) {
+      // A pen dot, or a small ring.
+      const c: [number, number] = [rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.7)];
+      const strokes: Stroke[] = rng.next() < 0.5 ? [[c, c]] : [arc(c[0], c[1], rng.uniform(0.02, 0.08), 0, 2 * Math.PI, 8)];
+      return drawStrokes(strokes, rng, false);
+    },
+  },
+  {
+    name: 'dash',
+    make(rng) {
+      // Horizontal or slanted, never upright: an upright bar is a 1.
+      const a = rng.uniform(-0.5, 0.5);
+      const l = rng.uniform(0.25, 0.45);
+      return drawStrokes([[[0.5 - l * Math.cos(a), 0.5 - l * Math.sin(a)], [0.5 + l * Math.cos(a), 0.5 + l * Math.sin(a)]]], rng, false);
+    },
+  },
+  {
+    name: 'hatching',
+    make(rng) {
+      const lines: Stroke[] = [];
+      const cross = rng.next() < 0.5;
+      const n = 4 + rng.int(5);
+      for (let i = 0; i < n; i++) {
+        const t = (i + 0.5) / n;
+        lines.push([[0.05, t * 0.9], [t * 0.9 + 0.05, 0.05]]);
+        if (cross) lines.push([[0.95 - t * 0.9, 0.05], [0.95, t * 0.9]]);
+      }
+      return drawStrokes(lines.map((l) => jitter(l, rng, 0.02)), rng, false);
+    },
+  },
+  {
+    name: 'squeezed-digits',
+    make(rng) {
+      const count = 2 + rng.int(2);
+      const strokes: Stroke[] = [];
+      for (let k = 0; k < count; k++) {
+        const shape = jitteredDigit(rng.int(10), rng);
+        for (const s of shape.strokes) strokes.push(s.map(([x, y]) => [(k + 0.1 + x * 0.8) / count, 0.2 + y * 0.6]));
+      }
+      return drawStrokes(strokes, rng);
+    },
+  },
+];
+
+/** One non-digit image of a family chosen in turn, so every family is equally represented. */
+export function nonDigit(i: number, rng: Random, split: Split): { family: string; image: RgbaImage } {
+  const family = NON_DIGIT_FAMILIES[i % NON_DIGIT_FAMILIES.length]!;
+  return { family: family.name, image: family.make(rng, split) };
+}

@@ -1,0 +1,70 @@
+import { workerData } from 'node:worker_threads';
+import { PIXELS, toUnit } from '../data/frame.js';
+import { loadMnist } from '../data/mnist.js';
+import { decodeImage } from '../image/decode.js';
+import { toMnistInput } from '../image/preprocess.js';
+import { NOT_A_DIGIT } from '../models/mlp.js';
+import { TRACKS } from '../samples/corruptions.js';
+import { nonDigit } from '../samples/non-digits.js';
+import { loadFont, typedDigit } from '../samples/typed.js';
+import { Random } from '../util/random.js';
+import { ImageError } from '../util/errors.js';
+
+/* A thread that renders extra training images and passes each through the real preprocessing. */
+
+export interface ExtraTask {
+  kind: 'outlier' | 'corrupted' | 'typed';
+  /** Seeds of the images, one each. */
+  seeds: number[];
+  /** For 'corrupted': MNIST training images to corrupt, one per seed. For 'typed': fonts to use. */
+  sources: number[] | string[];
+}
+
+/** 28×28 inputs (0..255) with their labels; images the pipeline finds empty are counted, not kept. */
+export interface ExtraResult {
+  pixels: Uint8Array;
+  labels: Uint8Array;
+  empty: number;
+}
+
+const { withMnist } = (workerData ?? {}) as { withMnist?: boolean };
+const train = withMnist ? loadMnist().train : null;
+const trainX = train ? toUnit(train.pixels) : null;
+
+export default async function run(task: ExtraTask): Promise<ExtraResult> {
+  const inputs: Float32Array[] = [];
+  const labels: number[] = [];
+  let empty = 0;
+  for (const [k, seed] of task.seeds.entries()) {
+    const rng = new Random(seed);
+    let image;
+    let label: number;
+    if (task.kind === 'outlier') {
+      image = nonDigit(seed, rng, 'train').image;
+      label = NOT_A_DIGIT;
+    } else if (task.kind === 'corrupted') {
+      const i = task.sources[k] as number;
+      const track = TRACKS[1 + rng.int(TRACKS.length - 1)]!;
+      const strength = track.strengths[rng.int(track.strengths.length)]!;
+      image = await decodeImage(track.make(trainX!.subarray(i * PIXELS, (i + 1) * PIXELS), strength.value, rng).bytes);
+      label = train!.labels![i]!;
+    } else {
+      const fonts = task.sources as string[];
+      label = seed % 10;
+      const em = rng.uniform(40, 260);
+      image = await decodeImage(typedDigit(loadFont(fonts[rng.int(fonts.length)]!), label, em, Math.ceil(em * 1.6), rng));
+    }
+    try {
+      inputs.push(toMnistInput(image).pixels);
+      labels.push(label);
+    } catch (e) {
+      if (!(e instanceof ImageError && e.code === 'empty')) throw e;
+      empty++;
+    }
+  }
+  const pixels = new Uint8Array(inputs.length * PIXELS);
+  inputs.forEach((p, r) => {
+    for (let i = 0; i < PIXELS; i++) pixels[r * PIXELS + i] = Math.round(255 * p[i]!);
+  });
+  return { pixels, labels: Uint8Array.from(labels), empty };
+}

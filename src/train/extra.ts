@@ -1,0 +1,68 @@
+import { availableParallelism } from 'node:os';
+import { fitRows, PIXELS } from '../data/frame.js';
+import { workerPool } from '../util/worker.js';
+import type { TrainingData } from './common.js';
+import type { ExtraResult, ExtraTask } from './extra-task.js';
+import { reporter, type TrainHooks } from './hooks.js';
+
+/** Fonts whose digits train; the robustness bench's typed track uses other fonts (src/samples/typed.ts). */
+export const TRAINING_FONTS = [
+  'fira-sans', 'ibm-plex-mono', 'space-mono', 'bitter', 'crimson-text', 'eb-garamond', 'josefin-sans', 'nunito', 'raleway', 'work-sans', 'roboto-slab', 'roboto-mono',
+  'reenie-beanie', 'rock-salt', 'sue-ellen-francisco', 'annie-use-your-telescope', 'short-stack', 'neucha', 'itim', 'nanum-pen-script', 'homemade-apple', 'amatic-sc',
+];
+
+export interface ExtraCounts {
+  /** Images that are not digits (letters, shapes, scribbles…), trained towards the uniform distribution. */
+  outliers: number;
+  /** MNIST training digits (never validation ones) corrupted as user images: blur, low resolution, noise… */
+  corrupted: number;
+  /** Digits typed in TRAINING_FONTS. */
+  typed: number;
+}
+
+/**
+ * Renders the extra training images on all cores, each through the same preprocessing a user's image
+ * gets, so the network trains on what it will be shown. Deterministic for a seed.
+ */
+export async function extraSamples(data: TrainingData, counts: ExtraCounts, seed: number, hooks: TrainHooks = {}): Promise<ExtraResult> {
+  const total = counts.outliers + counts.corrupted + counts.typed;
+  const empty: ExtraResult = { pixels: new Uint8Array(0), labels: new Uint8Array(0), empty: 0 };
+  if (total === 0) return empty;
+  const pool = workerPool(new URL('./extra-task.ts', import.meta.url), { workerData: { withMnist: counts.corrupted > 0 }, minThreads: availableParallelism(), maxThreads: availableParallelism() });
+  const report = reporter(hooks, 'extra training images', total);
+  const fitIndex = fitRows(data.mnist.train.n);
+  const tasks: ExtraTask[] = [];
+  const chunk = 250;
+  const add = (kind: ExtraTask['kind'], count: number, offset: number, sources: (k: number) => number | string) => {
+    for (let a = 0; a < count; a += chunk) {
+      const seeds = Array.from({ length: Math.min(chunk, count - a) }, (_, k) => seed * 10_000_019 + offset + a + k);
+      tasks.push({ kind, seeds, sources: seeds.map((_, k) => sources(a + k)) as number[] | string[] });
+    }
+  };
+  add('outlier', counts.outliers, 0, () => 0);
+  add('corrupted', counts.corrupted, 3_000_000, (k) => fitIndex[(k * 7919) % fitIndex.length]!);
+  add('typed', counts.typed, 6_000_000, () => '');
+  for (const t of tasks) if (t.kind === 'typed') t.sources = TRAINING_FONTS;
+  let done = 0;
+  try {
+    const parts = await Promise.all(
+      tasks.map(async (t) => {
+        const r = (await pool.run(t)) as ExtraResult;
+        report.step((done += t.seeds.length));
+        return r;
+      }),
+    );
+    report.end();
+    const n = parts.reduce((a, p) => a + p.labels.length, 0);
+    const out: ExtraResult = { pixels: new Uint8Array(n * PIXELS), labels: new Uint8Array(n), empty: parts.reduce((a, p) => a + p.empty, 0) };
+    let r = 0;
+    for (const p of parts) {
+      out.pixels.set(p.pixels, r * PIXELS);
+      out.labels.set(p.labels, r);
+      r += p.labels.length;
+    }
+    return out;
+  } finally {
+    await pool.destroy();
+  }
+}
