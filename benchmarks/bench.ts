@@ -14,7 +14,7 @@ import { BEST_MODEL_PATH, loadModel, saveModel } from '../src/io/model-file.js';
 import { argmaxRows } from '../src/models/classifier.js';
 import { KnnClassifier } from '../src/models/knn.js';
 import type { DigitModel } from '../src/models/model.js';
-import { scoreModel, trainingData, type TrainingData } from '../src/train/common.js';
+import { commandLine, scoreModel, trainingData, type TrainingData } from '../src/train/common.js';
 import { binShared, DEFAULT_FOREST, growForest } from '../src/train/forest.js';
 import { trainMlp } from '../src/train/mlp.js';
 import { fitPcaParallel, projectParallel } from '../src/train/parallel.js';
@@ -23,26 +23,31 @@ import { RandomForestClassifier } from 'ml-random-forest';
 import { permutation } from '../src/util/random.js';
 import { renderReport } from './report.js';
 import { benchPngDecode } from './png.js';
-import { benchRobustness, ROBUSTNESS_DIGITS } from './robustness.js';
+import { benchNonDigits, type NonDigitFigures } from './non-digits.js';
+import { benchRobustness, ROBUSTNESS_DIGITS, type RobustnessRow } from './robustness.js';
 import { benchServer } from './server.js';
 import { readResults, upsert, writeResults, type Results } from './results.js';
 
-const usage = `npm run bench -- [--only NAME[,NAME]] [--retrain] [--knn-queries N]
+const usage = `npm run bench -- [--only NAME[,NAME]] [--retrain] [--knn-queries N] [--baseline PATH]
 
   Trains or loads every model, evaluates each on the same MNIST test set, runs the side-by-side
   comparisons with the ml.js reference packages, and writes benchmarks/results.json,
   benchmarks/report.md (+ charts) and ${BEST_MODEL_PATH} (the best model by validation accuracy).
 
-  tasks: ${'pca-fit, knn-predict, knn, forest-train, forest, mlp-speed, mlp-input, mlp, samples, robustness, png-decode, server'}
+  tasks: ${'pca-fit, knn-predict, knn, forest-train, forest, mlp-speed, mlp-input, mlp, samples, robustness, non-digits, png-decode, server'}
   --only        run only these tasks (results of the others are kept from the last run)
   --retrain     train models even when models/NAME.json exists (default: load it)
-  --knn-queries how many test queries ml-knn answers in knn-predict (default 200)`;
+  --knn-queries how many test queries ml-knn answers in knn-predict (default 200)
+  --baseline    another model JSON (e.g. the one served before) measured beside the served model in the
+                robustness and non-digits tasks`;
 
 interface Context {
   data: TrainingData;
   results: Results;
   retrain: boolean;
   knnQueries: number;
+  /** Another model to measure beside the served one in the robustness and non-digit tasks. */
+  baseline: string | undefined;
 }
 
 type Task = (ctx: Context) => Promise<void> | void;
@@ -59,6 +64,7 @@ const TASKS: Record<string, Task> = {
   ...Object.fromEntries(MODELS.flatMap((row): [string, Task][] => [...Object.entries(COMPARISONS[row.type.kind] ?? {}), [row.type.kind, (ctx) => modelTask(ctx, row)]])),
   samples: samplesTask,
   robustness: robustnessTask,
+  'non-digits': nonDigitsTask,
   'png-decode': (ctx) => {
     for (const c of benchPngDecode()) {
       upsert(ctx.results.comparisons, c);
@@ -73,7 +79,7 @@ const TASKS: Record<string, Task> = {
   },
 };
 
-runCli(usage, { only: { type: 'string' }, retrain: { type: 'boolean' }, 'knn-queries': { type: 'string' } }, async ({ values }) => {
+runCli(usage, { only: { type: 'string' }, retrain: { type: 'boolean' }, 'knn-queries': { type: 'string' }, baseline: { type: 'string' } }, async ({ values }) => {
   const only = values.only ? values.only.split(',') : Object.keys(TASKS);
   const unknown = only.filter((t) => !TASKS[t]);
   if (unknown.length) throw new RangeError(`unknown task ${unknown.join(', ')}; tasks are ${Object.keys(TASKS).join(', ')}`);
@@ -82,6 +88,7 @@ runCli(usage, { only: { type: 'string' }, retrain: { type: 'boolean' }, 'knn-que
     results: readResults(),
     retrain: !!values.retrain,
     knnQueries: intOption(values['knn-queries'], 'knn-queries', 200),
+    baseline: values.baseline,
   };
   for (const name of only) {
     console.error(`\n== ${name}`);
@@ -332,14 +339,30 @@ async function samplesTask(ctx: Context): Promise<void> {
   console.error(`samples: ours ${((100 * s.correct) / s.total).toFixed(1)}%, tutorial pipeline ${((100 * s.tutorialCorrect) / s.total).toFixed(1)}%`);
 }
 
-/** The served model on every corruption track and on typed digits, beside the tutorial pipeline. */
+/** The served model on every corruption track and on typed digits, beside the tutorial pipeline (and --baseline). */
 async function robustnessTask(ctx: Context): Promise<void> {
   chooseBest(ctx.results);
-  const model = loadModel(BEST_MODEL_PATH);
-  const rows = await benchRobustness(model, BEST_MODEL_PATH, 'benchmarks/robustness-failures.png', (r) =>
-    console.error(`${r.track.padEnd(22)} ${r.strength.padEnd(40)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  no digit ${(100 * r.noDigitRate).toFixed(1)}%  tutorial ${(100 * r.tutorialAccuracy).toFixed(1)}%`),
-  );
-  ctx.results.robustness = { model: ctx.results.best?.name ?? 'best', digits: `MNIST test images ${ROBUSTNESS_DIGITS[0]}–${ROBUSTNESS_DIGITS[ROBUSTNESS_DIGITS.length - 1]}`, rows };
+  const log = (r: RobustnessRow) =>
+    console.error(`${r.track.padEnd(22)} ${r.strength.padEnd(40)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  refused ${(100 * r.noDigitRate).toFixed(1)}%  tutorial ${(100 * r.tutorialAccuracy).toFixed(1)}%`);
+  const rows = await benchRobustness(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, 'benchmarks/robustness-failures.png', log);
+  let baseline: { model: string; rows: RobustnessRow[] } | undefined;
+  if (ctx.baseline) {
+    console.error(`\nbaseline: ${ctx.baseline}`);
+    baseline = { model: ctx.baseline, rows: await benchRobustness(loadModel(ctx.baseline), ctx.baseline, 'benchmarks/robustness-failures-baseline.png', log) };
+  }
+  ctx.results.robustness = { model: ctx.results.best?.name ?? 'best', digits: `MNIST test images ${ROBUSTNESS_DIGITS[0]}–${ROBUSTNESS_DIGITS[ROBUSTNESS_DIGITS.length - 1]}`, rows, ...(baseline && { baseline }) };
+}
+
+/** Refusing what is not a digit, and calibration: the served model, beside --baseline fitted the same way. */
+async function nonDigitsTask(ctx: Context): Promise<void> {
+  chooseBest(ctx.results);
+  const show = (f: NonDigitFigures) =>
+    console.error(`${f.model}: AUROC ${f.auroc.toFixed(4)}; refused: non-digits ${(100 * f.nonDigitsRefused).toFixed(1)}%, MNIST test ${(100 * f.mnistRefused).toFixed(2)}%, samples ${(100 * f.samplesRefused).toFixed(1)}%; ECE ${(100 * f.eceBefore).toFixed(2)}% → ${(100 * f.eceAfter).toFixed(2)}% (T ${f.temperature})`);
+  const current = await benchNonDigits(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, ctx.data, commandLine());
+  show(current);
+  const baseline = ctx.baseline ? await benchNonDigits(loadModel(ctx.baseline), ctx.baseline, ctx.data, commandLine()) : undefined;
+  if (baseline) show(baseline);
+  ctx.results.nonDigits = { current, ...(baseline && { baseline }) };
 }
 
 /** The best model by validation accuracy becomes models/best.json. */

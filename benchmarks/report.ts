@@ -172,5 +172,82 @@ export function renderReport(r: Results): void {
       '',
     );
   }
+  if (r.robustness) out.push(...robustnessSection(r.robustness));
+  if (r.nonDigits) out.push(...nonDigitSection(r.nonDigits, chart));
   writeFileSync('benchmarks/report.md', out.join('\n'));
+}
+
+/** Families whose accuracy must stay within two points of the clean track, per the robustness targets. */
+const NEAR_CLEAN = ['blur', 'low-resolution', 'contrast', 'paper'];
+
+function robustnessSection(rob: NonNullable<Results['robustness']>): string[] {
+  const base = new Map((rob.baseline?.rows ?? []).map((b) => [`${b.track}|${b.strength}`, b]));
+  const clean = rob.rows.find((x) => x.family === 'clean');
+  const worst = (family: string) => rob.rows.filter((x) => x.family === family).reduce((a, b) => (b.accuracy < a.accuracy ? b : a));
+  const families = [...new Set(rob.rows.map((x) => x.family))].filter((f) => f !== 'clean');
+  const baseHead = rob.baseline ? ` | before (${rob.baseline.model}) | refused before` : '';
+  return [
+    '## Robustness: corrupted and typed digits',
+    '',
+    `${rob.digits}, each rendered as a user's image (dark ink on paper, 280 px) and corrupted one way per track, through the whole pipeline (decode → preprocess → model) with **${rob.model}**; the tutorial pipeline beside it. "Refused" counts "no digit" and "not a digit" answers, which count as wrong. Typed digits: fonts that training never saw.`,
+    '',
+    ...(clean
+      ? [
+          '| family | worst level | accuracy | vs clean | most refused | target |',
+          '|---|---|---|---|---|---|',
+          ...families.map((f) => {
+            const w = worst(f);
+            const refused = Math.max(...rob.rows.filter((x) => x.family === f).map((x) => x.noDigitRate));
+            const target = f === 'typed' ? '≥ 98%' : NEAR_CLEAN.includes(f) ? 'within 2 points, ≤ 0.5% refused' : '≤ 0.5% refused';
+            return `| ${f} | ${w.track} ${w.strength} | ${pct(w.accuracy, 1)} | ${((w.accuracy - clean.accuracy) * 100).toFixed(1)} | ${pct(refused, 2)} | ${target} |`;
+          }),
+          '',
+        ]
+      : []),
+    `| track | strength | accuracy | refused | tutorial${baseHead} |`,
+    `|---|---|---|---|---${rob.baseline ? '|---|---' : ''}|`,
+    ...rob.rows.map((x) => {
+      const b = base.get(`${x.track}|${x.strength}`);
+      return `| ${x.track} | ${x.strength} | ${pct(x.accuracy, 1)} | ${pct(x.noDigitRate, 2)} | ${pct(x.tutorialAccuracy, 1)}${rob.baseline ? ` | ${b ? pct(b.accuracy, 1) : '–'} | ${b ? pct(b.noDigitRate, 2) : '–'}` : ''} |`;
+    }),
+    '',
+    'Failures, three per level (each: the image as a person sees it, then the 28×28 the model saw; true>answer, "-" for refused): [robustness-failures.png](robustness-failures.png)',
+    '',
+    '![robustness failures](robustness-failures.png)',
+    '',
+  ];
+}
+
+function nonDigitSection(nd: NonNullable<Results['nonDigits']>, chart: (name: string, svg: string) => string): string[] {
+  const { current: c, baseline: b } = nd;
+  const line = (label: string, f: (x: typeof c) => string, target = '') => `| ${label} | **${f(c)}** | ${b ? f(b) : '–'} | ${target} |`;
+  return [
+    '## Not a digit, and confidence that means something',
+    '',
+    `The answer is "not a digit" when the calibrated top probability is below a threshold. Temperature and threshold are fitted on held-out images (MNIST's validation split, drawn digits with their own seed, the validation half of the non-digit set); every figure here is on test images: MNIST's test set, the other half of the non-digit set (${c.nonDigits} letters from fonts training never saw, shapes, scribbles, dots, dashes, hatching, squeezed digits) and data/samples. The baseline is measured the same way, its threshold fitted by the same rule.`,
+    '',
+    `| measure | served (${c.model}) | baseline${b ? ` (${b.model})` : ''} | target |`,
+    '|---|---|---|---|',
+    line('AUROC, MNIST test digits vs non-digits', (x) => x.auroc.toFixed(4), '≥ 0.98'),
+    line('non-digits refused', (x) => pct(x.nonDigitsRefused, 1), '≥ 95%'),
+    line('MNIST test digits refused', (x) => pct(x.mnistRefused, 2), '≤ 1%'),
+    line('data/samples refused', (x) => pct(x.samplesRefused, 1), '≤ 1%'),
+    line('MNIST test accuracy, a refusal counting as wrong', (x) => pct(x.mnistAccuracy, 2)),
+    line('data/samples accuracy, likewise', (x) => pct(x.samplesAccuracy, 1)),
+    line('expected calibration error, MNIST test: raw → calibrated', (x) => `${pct(x.eceBefore, 2)} → ${pct(x.eceAfter, 2)}`, '≤ 1%'),
+    line('temperature; refuse below', (x) => `${x.temperature}; ${x.refuseBelow.toFixed(4)}`),
+    '',
+    '| family | refused |',
+    '|---|---|',
+    ...Object.entries(c.byFamily).map(([f, v]) => `| ${f} | ${pct(v, 1)} |`),
+    '',
+    chart('coverage', lineChart('MNIST test: accuracy on the digits kept, as fewer are kept', 'share of digits kept', 'accuracy on those', [{ name: c.model, points: c.coverage }, ...(b ? [{ name: `baseline ${b.model}`, points: b.coverage }] : [])])),
+    '',
+    chart('reliability', lineChart('Reliability, MNIST test: accuracy against confidence', 'confidence', 'accuracy', [
+      { name: 'perfect', points: [[0, 0], [1, 1]] },
+      { name: 'raw', points: c.reliabilityBefore.filter((x) => x.n > 0).map((x) => [x.confidence, x.accuracy]) },
+      { name: 'calibrated', points: c.reliabilityAfter.filter((x) => x.n > 0).map((x) => [x.confidence, x.accuracy]) },
+    ])),
+    '',
+  ];
 }

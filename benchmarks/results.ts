@@ -1,3 +1,4 @@
+import type { NonDigitFigures } from './non-digits.js';
 import type { RobustnessRow } from './robustness.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -43,7 +44,8 @@ export interface Results {
   knnSearch?: { deskew: boolean; components: number; k: number; validationAccuracy: number }[];
   deskew?: { withoutDeskew: number; withDeskew: number; note: string };
   mlpInput?: { input: string; validationAccuracy: number; epochs: number }[];
-  robustness?: { model: string; digits: string; rows: RobustnessRow[] };
+  robustness?: { model: string; digits: string; rows: RobustnessRow[]; baseline?: { model: string; rows: RobustnessRow[] } };
+  nonDigits?: { current: NonDigitFigures; baseline?: NonDigitFigures };
   samples?: {
     model: string;
     total: number;

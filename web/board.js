@@ -92,10 +92,19 @@ predictButton.addEventListener('click', async () => {
   const [status, body] = await predict(JSON.stringify({ image: canvas.toDataURL('image/png') }), { 'Content-Type': 'application/json' });
   predictButton.disabled = false;
   if (status !== 200) return showMessage(body.error ?? 'prediction failed', true);
-  if (body.digit === null) return showMessage(`No digit found: ${body.reason.replace(/^no digit found: /, '')}. Draw a bigger, darker digit.`);
-  prediction.textContent = String(body.digit);
+  if (body.digit === null && body.guess === undefined) return showMessage(`No digit found: ${body.reason.replace(/^no digit found: /, '')}. Draw a bigger, darker digit.`);
   confidence.classList.remove('error');
-  confidence.textContent = `${(100 * body.confidence).toFixed(1)}% sure`;
+  if (body.digit === null) {
+    // Ink, but not a digit to the model: say so, with its best guess in small type.
+    prediction.textContent = '?';
+    const guess = document.createElement('small');
+    guess.className = 'hint guess';
+    guess.textContent = `best guess ${body.guess}, ${(100 * body.confidence).toFixed(1)}%`;
+    confidence.replaceChildren("This doesn't look like a digit", document.createElement('br'), guess);
+  } else {
+    prediction.textContent = String(body.digit);
+    confidence.textContent = `${(100 * body.confidence).toFixed(1)}% sure`;
+  }
   seenImage.src = body.input;
   seen.hidden = false;
   renderBars(bars, body.probabilities);

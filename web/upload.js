@@ -23,7 +23,7 @@ function resultCard(file, result) {
   const name = document.createElement('div');
   name.className = 'hint';
   name.textContent = file.name;
-  if (result.digit === null) {
+  if (result.digit === null && result.guess === undefined) {
     seen.alt = 'no digit';
     text.append(name, `No digit found: ${result.reason.replace(/^no digit found: /, '')}`);
     card.append(thumb, seen, text);
@@ -33,9 +33,16 @@ function resultCard(file, result) {
   seen.src = result.input;
   const digit = document.createElement('span');
   digit.className = 'digit prediction';
-  digit.textContent = String(result.digit);
+  digit.textContent = result.digit === null ? '?' : String(result.digit);
   const conf = document.createElement('span');
-  conf.textContent = `  ${(100 * result.confidence).toFixed(1)}% sure`;
+  if (result.digit === null) {
+    const guess = document.createElement('small');
+    guess.className = 'hint';
+    guess.textContent = ` (best guess ${result.guess}, ${(100 * result.confidence).toFixed(1)}%)`;
+    conf.append("  This doesn't look like a digit", guess);
+  } else {
+    conf.textContent = `  ${(100 * result.confidence).toFixed(1)}% sure`;
+  }
   const bars = document.createElement('ul');
   bars.className = 'bars';
   bars.setAttribute('aria-label', `class probabilities for ${file.name}`);

@@ -34,10 +34,18 @@ runCli(usage, { json: { type: 'boolean' }, show: { type: 'boolean' }, out: { typ
         shown = join(outDir, `${basename(file)}.seen.png`);
         writeFileSync(shown, sideBySidePng(img, p.input));
       }
+      const seen = shown && { seen: shown };
       if (values.json) {
-        console.log(JSON.stringify(p.digit === null ? { file, digit: null, reason: p.reason } : { file, digit: p.digit, confidence: p.confidence, probabilities: p.probabilities, ...(shown && { seen: shown }) }));
+        const answer =
+          p.digit !== null ? { digit: p.digit, confidence: p.confidence, probabilities: p.probabilities, ...seen }
+          : p.guess !== null ? { digit: null, reason: p.reason, guess: p.guess, confidence: p.confidence, probabilities: p.probabilities, ...seen }
+          : { digit: null, reason: p.reason };
+        console.log(JSON.stringify({ file, ...answer }));
       } else {
-        console.log(p.digit === null ? `${file}: no digit (${p.reason})` : `${file}: ${p.digit} (${(100 * p.confidence).toFixed(1)}%)${shown ? `  → ${shown}` : ''}`);
+        const arrow = shown ? `  → ${shown}` : '';
+        if (p.digit !== null) console.log(`${file}: ${p.digit} (${(100 * p.confidence).toFixed(1)}%)${arrow}`);
+        else if (p.guess !== null) console.log(`${file}: not a digit (best guess ${p.guess}, ${(100 * p.confidence).toFixed(1)}%)${arrow}`);
+        else console.log(`${file}: no digit (${p.reason})`);
       }
     } catch (e) {
       if (!(e instanceof InputError)) throw e;

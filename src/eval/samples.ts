@@ -28,6 +28,8 @@ export function readSampleLabels(dir: string): SampleRow[] {
 export interface SampleScore {
   total: number;
   correct: number;
+  /** Digits the model refused ("not a digit" or no ink): counted as wrong in `correct`. */
+  refused: number;
   tutorialCorrect: number;
   /** style or group → [correct, tutorial correct, total] */
   byStyle: Record<string, [number, number, number]>;
@@ -38,7 +40,7 @@ export interface SampleScore {
 /** Accuracy on the user-style sample set, with our preprocessing and with the tutorial pipeline. */
 export async function scoreSamples(model: DigitModel, dir: string): Promise<SampleScore> {
   const rows = readSampleLabels(dir);
-  const score: SampleScore = { total: 0, correct: 0, tutorialCorrect: 0, byStyle: {}, byGroup: {}, mistakes: [] };
+  const score: SampleScore = { total: 0, correct: 0, refused: 0, tutorialCorrect: 0, byStyle: {}, byGroup: {}, mistakes: [] };
   for (const row of rows) {
     const img = await decodeImage(readInput(join(dir, row.file), 'sample image'));
     const predicted = predictDecoded(img, model).digit;
@@ -47,6 +49,7 @@ export async function scoreSamples(model: DigitModel, dir: string): Promise<Samp
     const tutorialOk = tutorial === row.label ? 1 : 0;
     score.total++;
     score.correct += ok;
+    if (predicted === null) score.refused++;
     score.tutorialCorrect += tutorialOk;
     for (const [table, key] of [[score.byStyle, row.style], [score.byGroup, row.group]] as const) {
       const cell = (table[key] ??= [0, 0, 0]);

@@ -46,3 +46,23 @@ export function argmaxRows(p: Float32Array, n: number, classes = CLASSES): Uint8
   for (let r = 0; r < n; r++) out[r] = argmaxRow(p, r, classes);
   return out;
 }
+
+/** p^(1/T), renormalised per row: softmax(logits / T) for a softmax model, computed from its probabilities. */
+export function withTemperature(p: Float32Array, n: number, temperature: number): Float32Array {
+  if (temperature === 1) return p;
+  const out = new Float32Array(p.length);
+  const inv = 1 / temperature;
+  for (let r = 0; r < n; r++) {
+    const o = r * CLASSES;
+    let max = -Infinity;
+    for (let c = 0; c < CLASSES; c++) max = Math.max(max, Math.log(Math.max(p[o + c]!, 1e-30)));
+    let sum = 0;
+    for (let c = 0; c < CLASSES; c++) {
+      const v = Math.exp((Math.log(Math.max(p[o + c]!, 1e-30)) - max) * inv);
+      out[o + c] = v;
+      sum += v;
+    }
+    for (let c = 0; c < CLASSES; c++) out[o + c]! /= sum;
+  }
+  return out;
+}

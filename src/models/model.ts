@@ -1,7 +1,7 @@
 import { CLASSES, PIXELS } from '../data/frame.js';
 import { InputTransform, type InputJson } from '../features/transform.js';
 import { ModelFormatError } from '../util/errors.js';
-import { argmaxRows, type Classifier, type ClassifierJson, type ClassifierType } from './classifier.js';
+import { argmaxRows, withTemperature, type Classifier, type ClassifierJson, type ClassifierType } from './classifier.js';
 
 export const MODEL_NAME = 'mnist-digit-model';
 export const MODEL_FORMAT = 1;
@@ -34,9 +34,23 @@ export interface ModelMetadata {
   notes?: Record<string, unknown>;
 }
 
+/**
+ * How far to trust the classifier's probabilities, fitted on held-out images after training: a temperature
+ * that makes them calibrated, and the calibrated top probability below which the answer is "not a digit".
+ */
+export interface Confidence {
+  temperature: number;
+  refuseBelow: number;
+  /** What they were fitted on and what that gave, for a person reading the file. */
+  fittedOn: string;
+  figures: Record<string, number>;
+  command: string;
+}
+
 export interface ModelJson extends ModelMetadata {
   name: typeof MODEL_NAME;
   format: typeof MODEL_FORMAT;
+  confidence?: Confidence;
   input: InputJson;
   classifier: ClassifierJson;
 }
@@ -47,6 +61,8 @@ export class DigitModel {
     readonly metadata: ModelMetadata,
     readonly input: InputTransform,
     readonly classifier: Classifier,
+    /** Calibration and the refusal threshold; null until fitted (npm run evaluate -- --calibrate). */
+    public confidence: Confidence | null = null,
   ) {
     if (input.outputSize !== classifier.inputSize) {
       throw new ModelFormatError(
@@ -57,6 +73,12 @@ export class DigitModel {
 
   /** n images (n×784 in [0,1]) → n×10 probabilities. */
   predictProba(images: Float32Array, n: number): Float32Array {
+    const p = this.classifier.predictProba(this.input.apply(images, n), n);
+    return this.confidence ? withTemperature(p, n, this.confidence.temperature) : p;
+  }
+
+  /** The classifier's own probabilities, before calibration. */
+  rawProba(images: Float32Array, n: number): Float32Array {
     return this.classifier.predictProba(this.input.apply(images, n), n);
   }
 
@@ -78,6 +100,7 @@ export class DigitModel {
       name: MODEL_NAME,
       format: MODEL_FORMAT,
       ...this.metadata,
+      ...(this.confidence && { confidence: this.confidence }),
       input: this.input.toJSON(),
       classifier: this.classifier.toJSON(),
     };
@@ -102,16 +125,24 @@ export class DigitModel {
     if (!c || typeof c !== 'object' || typeof c.name !== 'string') throw new ModelFormatError(`${source} has no classifier`);
     const type = classifiers.find((t) => t.kind === c.name || t.legacyNames.includes(c.name));
     if (!type) throw new ModelFormatError(`${source}: unknown classifier "${c.name}" (known: ${classifiers.map((t) => t.kind).join(', ')})`);
-    const { input, classifier: _c, name: _n, format: _f, ...metadata } = j as ModelJson;
+    const { input, classifier: _c, name: _n, format: _f, confidence, ...metadata } = j as ModelJson;
     if (typeof metadata.kind !== 'string') throw new ModelFormatError(`${source} has no "kind"`);
     try {
       // Files from before the one-name table call the kNN 'pca-knn' and the forest 'random-forest'.
-      return new DigitModel({ ...metadata, kind: type.kind }, InputTransform.load(input), type.load(c));
+      return new DigitModel({ ...metadata, kind: type.kind }, InputTransform.load(input), type.load(c), checkConfidence(confidence));
     } catch (e) {
       if (e instanceof ModelFormatError) throw new ModelFormatError(`${source}: ${e.message}`);
       throw e;
     }
   }
+}
+
+function checkConfidence(c: unknown): Confidence | null {
+  if (c === undefined) return null;
+  const j = c as Partial<Confidence> | null;
+  const ok = j && typeof j === 'object' && typeof j.temperature === 'number' && j.temperature > 0 && Number.isFinite(j.temperature) && typeof j.refuseBelow === 'number' && j.refuseBelow >= 0 && j.refuseBelow <= 1;
+  if (!ok) throw new ModelFormatError('invalid model: "confidence" needs a positive temperature and a refuseBelow between 0 and 1');
+  return { temperature: j.temperature!, refuseBelow: j.refuseBelow!, fittedOn: String(j.fittedOn ?? ''), figures: j.figures ?? {}, command: String(j.command ?? '') };
 }
 
 /** Checks a probability block has the right shape; used by tests and the server's sanity check. */

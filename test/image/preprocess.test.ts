@@ -1,9 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeImage } from '../../src/image/decode.js';
-import { predictDecoded } from '../../src/image/pipeline.js';
+import { NOT_A_DIGIT, predictDecoded } from '../../src/image/pipeline.js';
 import { toMnistInput } from '../../src/image/preprocess.js';
 import { loadModel } from '../../src/io/model-file.js';
+import { toUnit } from '../../src/data/frame.js';
+import { loadMnist } from '../../src/data/mnist.js';
+import { TRACKS } from '../../src/samples/corruptions.js';
 import { encodePng } from '../../src/samples/styles.js';
 import { ImageError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/random.js';
@@ -60,6 +63,38 @@ test('a blank or nearly blank image gives "no digit found", not a guess', () => 
   assert.throws(() => toMnistInput(toRgba(specks, 300, 300, [0, 0, 0], [255, 255, 255])), /no digit found/);
   const transparent = toRgba(new Float32Array(64 * 64), 64, 64, [0, 0, 0], null);
   assert.throws(() => toMnistInput(transparent), /no digit found/);
+});
+
+test('faint, soft and small digits are found, not refused as blank', async () => {
+  // MNIST test digits as the robustness bench corrupts them: the strongest level of each track below.
+  const test = loadMnist().test;
+  const x = toUnit(test.pixels);
+  const cases: [string, number][] = [['low-contrast', 0.06], ['small-on-large-canvas', 28], ['uneven-light', 0.6], ['low-resolution', 8], ['faint-pencil', 0.2]];
+  for (const [name, value] of cases) {
+    const track = TRACKS.find((t) => t.name === name)!;
+    for (let i = 0; i < 12; i++) {
+      const img = await decodeImage(track.make(x.subarray(i * 784, (i + 1) * 784), value, new Random(i)).bytes);
+      const p = predictDecoded(img, model);
+      assert.ok(p.digit !== null || p.guess !== null, `${name} ${value}, test digit ${i}: ${p.digit === null ? p.reason : ''}`);
+    }
+  }
+});
+
+test('the refusal threshold decides "not a digit", with the best guess and what the model saw', () => {
+  const img = toRgba(digitInk(4, 200, 200, { size: 150, brush: 8 }), 200, 200, [0, 0, 0], [255, 255, 255]);
+  const saved = model.confidence;
+  try {
+    model.confidence = { temperature: 1, refuseBelow: 1, fittedOn: 'test', figures: {}, command: 'test' };
+    const refused = predictDecoded(img, model);
+    assert.is(refused.digit, null);
+    assert.is(refused.digit === null && refused.reason, NOT_A_DIGIT);
+    assert.is(refused.digit === null && refused.guess, 4);
+    assert.ok(refused.input instanceof Float32Array && refused.probabilities?.length === 10);
+    model.confidence = { ...model.confidence, refuseBelow: 0 };
+    assert.is(predictDecoded(img, model).digit, 4);
+  } finally {
+    model.confidence = saved;
+  }
 });
 
 test('a grey photo of paper with uneven light and noise, but no writing, gives no digit', () => {

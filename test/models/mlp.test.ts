@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { toUnit } from '../../src/data/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { argmaxRow } from '../../src/models/classifier.js';
-import { adamwStep, Mlp, softmax, Workspace } from '../../src/models/mlp.js';
+import { adamwStep, Mlp, NOT_A_DIGIT, softmax, Workspace } from '../../src/models/mlp.js';
 import { Random } from '../../src/util/random.js';
 
 const test = suite('MLP');
@@ -90,6 +90,18 @@ test('batches of AdamW steps on one thread fit a small set: the loss falls and t
   let right = 0;
   for (let r = 0; r < n; r++) if (argmaxRow(p, r) === labels[r]) right++;
   assert.ok(right >= 98, `${right}/100 learnt`);
+});
+
+test('training on a "not a digit" image pulls its probabilities towards uniform', () => {
+  const net = Mlp.init([784, 16, 10], 6);
+  const x = Float32Array.from({ length: 784 }, (_, i) => (i % 7 === 0 ? 1 : 0));
+  const ws = new Workspace(net.sizes);
+  const top = () => Math.max(...net.forward(x, 0, ws));
+  const adam = net.adamState();
+  const before = top();
+  for (let step = 1; step <= 50; step++) net.trainBatch(x, Uint8Array.from([NOT_A_DIGIT]), [0], adam, { lr: 3e-3, weightDecay: 0, step });
+  const after = top();
+  assert.ok(after < before && after < 0.15, `top probability ${before} → ${after}`);
 });
 
 test('a JSON round-trip gives identical probabilities', () => {

@@ -77,6 +77,22 @@ test('predict gives the most probable digit of each row', () => {
   }
 });
 
+test('a confidence block round-trips, scales probabilities by its temperature, and is checked on load', () => {
+  const calibrated = parseModel(text);
+  calibrated.confidence = { temperature: 2, refuseBelow: 0.3, fittedOn: 'test', figures: { ece: 0.01 }, command: 'test' };
+  const again = parseModel(JSON.stringify(calibrated.toJSON()));
+  assert.equal(again.confidence, calibrated.confidence);
+  const keys = Object.keys(calibrated.toJSON());
+  assert.ok(keys.indexOf('confidence') < keys.indexOf('input'), 'before the parameters');
+  const raw = again.rawProba(x, 5);
+  const p = again.predictProba(x, 5);
+  assert.equal(Array.from(again.predict(x, 5)), Array.from(model.predict(x, 5)));
+  const top = (a: Float32Array, r: number) => Math.max(...a.subarray(r * CLASSES, (r + 1) * CLASSES));
+  for (let r = 0; r < 5; r++) assert.ok(top(p, r) <= top(raw, r) + 1e-6, 'a temperature above 1 softens');
+  const bad = JSON.stringify({ ...calibrated.toJSON(), confidence: { temperature: -1, refuseBelow: 0.5 } });
+  assert.throws(() => parseModel(bad, 'c.json'), /c\.json: invalid model: "confidence" needs a positive temperature/);
+});
+
 test('an error inside a block names the file it came from', () => {
   const at = text.lastIndexOf('"k": 3'); // the classifier's k, after the metadata's
   const damaged = `${text.slice(0, at)}"k": 0${text.slice(at + 6)}`;

@@ -1,0 +1,84 @@
+import { labelsOf } from '../src/data/frame.js';
+import { auroc, expectedCalibrationError, reliability, type ReliabilityBin } from '../src/eval/calibration.js';
+import { fitConfidence, nonDigitSet, topScores } from '../src/eval/refusal.js';
+import { scoreSamples } from '../src/eval/samples.js';
+import type { DigitModel } from '../src/models/model.js';
+import { argmaxRows } from '../src/models/classifier.js';
+import type { TrainingData } from '../src/train/common.js';
+
+export interface NonDigitFigures {
+  model: string;
+  temperature: number;
+  refuseBelow: number;
+  /** MNIST test digits against the non-digit test half, by calibrated top probability. */
+  auroc: number;
+  nonDigitsRefused: number;
+  byFamily: Record<string, number>;
+  mnistRefused: number;
+  /** MNIST test accuracy when a refused digit counts as wrong. */
+  mnistAccuracy: number;
+  samplesRefused: number;
+  samplesAccuracy: number;
+  eceBefore: number;
+  eceAfter: number;
+  reliabilityBefore: ReliabilityBin[];
+  reliabilityAfter: ReliabilityBin[];
+  /** [share of MNIST test digits kept, accuracy on those] as the threshold rises. */
+  coverage: [number, number][];
+  nonDigits: number;
+}
+
+/**
+ * The refusal and calibration figures of a model on test images only: MNIST's test set, the non-digit test
+ * half, data/samples. A model without a fitted confidence block gets one fitted the same way first (the
+ * baseline), so both are measured alike.
+ */
+export async function benchNonDigits(model: DigitModel, name: string, data: TrainingData, command: string): Promise<NonDigitFigures> {
+  const confidence = model.confidence ?? (await fitConfidence(model, data, command));
+  model.confidence = confidence;
+  const labels = labelsOf(data.mnist.test);
+  const raw = model.rawProba(data.testX, labels.length);
+  const calibrated = model.predictProba(data.testX, labels.length);
+  const digitScores = topScores(calibrated, labels.length);
+  const others = nonDigitSet('test');
+  const otherScores = topScores(model.predictProba(others.x, others.n), others.n);
+  const refused = (s: number) => s < confidence.refuseBelow;
+  const byFamily: Record<string, number> = {};
+  const familyTotals: Record<string, [number, number]> = {};
+  others.families.forEach((f, i) => {
+    const t = (familyTotals[f] ??= [0, 0]);
+    t[0] += refused(otherScores[i]!) ? 1 : 0;
+    t[1]++;
+  });
+  for (const [f, [r, n]] of Object.entries(familyTotals)) byFamily[f] = r / n;
+  const predicted = argmaxRows(calibrated, labels.length);
+  const kept = digitScores.map((s, i) => [s, predicted[i] === labels[i] ? 1 : 0] as const).sort((a, b) => b[0] - a[0]);
+  const coverage: [number, number][] = [];
+  let right = 0;
+  kept.forEach(([, ok], i) => {
+    right += ok;
+    if ((i + 1) % 100 === 0) coverage.push([(i + 1) / kept.length, right / (i + 1)]);
+  });
+  const samples = await scoreSamples(model, 'data/samples');
+  const before = reliability(raw, labels);
+  const after = reliability(calibrated, labels);
+  return {
+    model: name,
+    temperature: confidence.temperature,
+    refuseBelow: confidence.refuseBelow,
+    auroc: auroc(digitScores, otherScores),
+    // Non-digits the pipeline finds blank are refused before the model: they count as refused.
+    nonDigitsRefused: (otherScores.filter(refused).length + others.blank) / (others.n + others.blank),
+    byFamily,
+    mnistRefused: digitScores.filter(refused).length / labels.length,
+    mnistAccuracy: digitScores.filter((s, i) => !refused(s) && predicted[i] === labels[i]).length / labels.length,
+    samplesRefused: samples.refused / samples.total,
+    samplesAccuracy: samples.correct / samples.total,
+    eceBefore: expectedCalibrationError(before),
+    eceAfter: expectedCalibrationError(after),
+    reliabilityBefore: before,
+    reliabilityAfter: after,
+    coverage,
+    nonDigits: others.n + others.blank,
+  };
+}

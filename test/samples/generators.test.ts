@@ -1,0 +1,56 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { PIXELS, toUnit } from '../../src/data/frame.js';
+import { loadMnist } from '../../src/data/mnist.js';
+import { decodeImage } from '../../src/image/decode.js';
+import { TRACKS } from '../../src/samples/corruptions.js';
+import { NON_DIGIT_FAMILIES } from '../../src/samples/non-digits.js';
+import { fillPolygons, loadFont, TYPED_FONTS, typedDigit } from '../../src/samples/typed.js';
+import { TRAINING_FONTS } from '../../src/train/extra.js';
+import { Random } from '../../src/util/random.js';
+
+const test = suite('benchmark image generators');
+const digit = toUnit(loadMnist().test.pixels.subarray(0, PIXELS));
+
+test('every corruption track at every strength gives a decodable image, the same for the same seed', async () => {
+  for (const track of TRACKS) {
+    for (const s of track.strengths) {
+      const a = track.make(digit, s.value, new Random(5));
+      const b = track.make(digit, s.value, new Random(5));
+      assert.equal(Buffer.compare(Buffer.from(a.bytes), Buffer.from(b.bytes)), 0, `${track.name} ${s.label}`);
+      const img = await decodeImage(a.bytes);
+      assert.ok(img.width >= 64 && img.height >= 64, `${track.name} ${s.label}`);
+    }
+  }
+});
+
+test('a filled square polygon covers its area exactly, half pixels included', () => {
+  const cover = fillPolygons([[[2.5, 2], [7.5, 2], [7.5, 6], [2.5, 6]]], 10, 10);
+  const area = cover.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(area - 20) < 1e-3, `area ${area}`);
+  assert.ok(Math.abs(cover[3 * 10 + 2]! - 0.5) < 1e-6 && cover[3 * 10 + 3] === 1);
+});
+
+test('typed digits render in every benchmark font', async () => {
+  for (const font of [...TYPED_FONTS.handwriting, ...TYPED_FONTS.print]) {
+    const img = await decodeImage(typedDigit(loadFont(font), 4, 100, 160, new Random(1)));
+    let ink = 0;
+    for (let i = 0; i < img.width * img.height; i++) if (img.data[i * 4]! < 128) ink++;
+    assert.ok(ink > 100, `${font}: ${ink} ink pixels`);
+  }
+});
+
+test('training fonts and benchmark fonts are disjoint; every non-digit family draws some ink', () => {
+  const bench = new Set<string>([...TYPED_FONTS.handwriting, ...TYPED_FONTS.print]);
+  assert.equal(TRAINING_FONTS.filter((f) => bench.has(f)), []);
+  for (const family of NON_DIGIT_FAMILIES) {
+    for (const split of ['train', 'bench'] as const) {
+      const img = family.make(new Random(3), split);
+      const values = new Set<number>();
+      for (let i = 0; i < img.width * img.height; i++) values.add(img.data[i * 4]!);
+      assert.ok(values.size > 2, `${family.name} (${split}) has ink`);
+    }
+  }
+});
+
+test.run();
