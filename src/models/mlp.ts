@@ -126,6 +126,8 @@ export function softmax(z: Float32Array, o: number, n: number): void {
 
 /** The training label of an image that is not a digit: its target is the uniform distribution. */
 export const NOT_A_DIGIT = CLASSES;
+/** The weight of a not-a-digit image's loss against a digit's (Hendrycks et al. use 0.5): digits come first. */
+export const OUTLIER_WEIGHT = 0.5;
 
 /** Parameters and AdamW moments; `decay` is 1 where weight decay applies (weights), 0 for biases. */
 export interface AdamState {
@@ -267,8 +269,8 @@ export class Mlp implements Classifier {
     if (label === NOT_A_DIGIT) {
       let loss = 0;
       for (let c = 0; c < CLASSES; c++) {
-        delta[c] = probs[c]! - 1 / CLASSES;
-        loss -= Math.log(Math.max(probs[c]!, 1e-12)) / CLASSES;
+        delta[c] = OUTLIER_WEIGHT * (probs[c]! - 1 / CLASSES);
+        loss -= (OUTLIER_WEIGHT * Math.log(Math.max(probs[c]!, 1e-12))) / CLASSES;
       }
       this.backward(x, xo, ws);
       return loss;

@@ -2,7 +2,7 @@ import type { RgbaImage } from '../image/rgba.js';
 import type { Random } from '../util/random.js';
 import { rasterStrokes } from './raster.js';
 import { jitteredDigit, smoothPath, type Stroke } from './strokes.js';
-import { fillPolygons, glyphPolygons, loadFont, TYPED_FONTS } from './typed.js';
+import { fillPolygons, glyphPolygons, loadFont, TRAINING_FONTS, TYPED_FONTS } from './typed.js';
 
 /*
  * Things people put on a digit board that are not one digit: letters, shapes, scribbles, dots, dashes,
@@ -22,9 +22,12 @@ const SIZE = 280;
 /** Letters that are not read as a digit by people either: O (0), I and l (1), S (5), Z (2), B (8), g q (9), b G (6) are left out. */
 const LETTERS = 'ACEFHJKLMNPRTUVWXYadefhkmnprtuvwxy';
 
-/** Fonts whose letters train, and other fonts whose letters measure. */
-const LETTER_FONTS: Record<Split, readonly string[]> = {
-  train: [...TYPED_FONTS.print, ...TYPED_FONTS.handwriting.slice(0, 6)],
+/**
+ * Fonts whose letters train, and other fonts whose letters measure. The training fonts for typed digits
+ * (TRAINING_FONTS, src/train/extra.ts) train letters too: they are never benchmarked as letters.
+ */
+export const LETTER_FONTS: Record<Split, readonly string[]> = {
+  train: [...TYPED_FONTS.print, ...TYPED_FONTS.handwriting.slice(0, 6), ...TRAINING_FONTS],
   bench: TYPED_FONTS.handwriting.slice(6),
 };
 
@@ -155,8 +158,11 @@ export const NON_DIGIT_FAMILIES: NonDigitFamily[] = [
   },
 ];
 
-/** One non-digit image of a family chosen in turn, so every family is equally represented. */
+/** Training sees letters twice as often as the other families: they are the most varied. */
+const TRAINING_TURNS = [0, ...NON_DIGIT_FAMILIES.keys()];
+
+/** One non-digit image of a family chosen in turn: equally often each for the bench, letters twice for training. */
 export function nonDigit(i: number, rng: Random, split: Split): { family: string; image: RgbaImage } {
-  const family = NON_DIGIT_FAMILIES[i % NON_DIGIT_FAMILIES.length]!;
+  const family = split === 'bench' ? NON_DIGIT_FAMILIES[i % NON_DIGIT_FAMILIES.length]! : NON_DIGIT_FAMILIES[TRAINING_TURNS[i % TRAINING_TURNS.length]!]!;
   return { family: family.name, image: family.make(rng, split) };
 }

@@ -16,6 +16,12 @@ export const TYPED_FONTS = {
   print: ['roboto', 'open-sans', 'lato', 'merriweather', 'source-code-pro', 'pt-serif', 'noto-sans', 'ubuntu', 'montserrat', 'courier-prime', 'libre-baskerville', 'oswald'],
 } as const;
 
+/** Fonts whose digits train; the robustness bench's typed track uses TYPED_FONTS. */
+export const TRAINING_FONTS = [
+  'fira-sans', 'ibm-plex-mono', 'space-mono', 'bitter', 'crimson-text', 'eb-garamond', 'josefin-sans', 'nunito', 'raleway', 'work-sans', 'roboto-slab', 'roboto-mono',
+  'reenie-beanie', 'rock-salt', 'sue-ellen-francisco', 'annie-use-your-telescope', 'short-stack', 'neucha', 'itim', 'nanum-pen-script', 'homemade-apple', 'amatic-sc',
+];
+
 const require = createRequire(import.meta.url);
 
 const fonts = new Map<string, opentype.Font>();

@@ -4,12 +4,8 @@ import { workerPool } from '../util/worker.js';
 import type { TrainingData } from './common.js';
 import type { ExtraResult, ExtraTask } from './extra-task.js';
 import { reporter, type TrainHooks } from './hooks.js';
+import { TRAINING_FONTS } from '../samples/typed.js';
 
-/** Fonts whose digits train; the robustness bench's typed track uses other fonts (src/samples/typed.ts). */
-export const TRAINING_FONTS = [
-  'fira-sans', 'ibm-plex-mono', 'space-mono', 'bitter', 'crimson-text', 'eb-garamond', 'josefin-sans', 'nunito', 'raleway', 'work-sans', 'roboto-slab', 'roboto-mono',
-  'reenie-beanie', 'rock-salt', 'sue-ellen-francisco', 'annie-use-your-telescope', 'short-stack', 'neucha', 'itim', 'nanum-pen-script', 'homemade-apple', 'amatic-sc',
-];
 
 export interface ExtraCounts {
   /** Images that are not digits (letters, shapes, scribbles…), trained towards the uniform distribution. */

@@ -5,8 +5,8 @@ import { loadMnist } from '../../src/data/mnist.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { TRACKS } from '../../src/samples/corruptions.js';
 import { NON_DIGIT_FAMILIES } from '../../src/samples/non-digits.js';
-import { fillPolygons, loadFont, TYPED_FONTS, typedDigit } from '../../src/samples/typed.js';
-import { TRAINING_FONTS } from '../../src/train/extra.js';
+import { fillPolygons, loadFont, TRAINING_FONTS, TYPED_FONTS, typedDigit } from '../../src/samples/typed.js';
+import { LETTER_FONTS } from '../../src/samples/non-digits.js';
 import { Random } from '../../src/util/random.js';
 
 const test = suite('benchmark image generators');
@@ -43,6 +43,7 @@ test('typed digits render in every benchmark font', async () => {
 test('training fonts and benchmark fonts are disjoint; every non-digit family draws some ink', () => {
   const bench = new Set<string>([...TYPED_FONTS.handwriting, ...TYPED_FONTS.print]);
   assert.equal(TRAINING_FONTS.filter((f) => bench.has(f)), []);
+  assert.equal(LETTER_FONTS.train.filter((f) => LETTER_FONTS.bench.includes(f)), [], 'letters measured in fonts training never saw');
   for (const family of NON_DIGIT_FAMILIES) {
     for (const split of ['train', 'bench'] as const) {
       const img = family.make(new Random(3), split);
