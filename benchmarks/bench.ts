@@ -28,7 +28,7 @@ import { benchRobustness, ROBUSTNESS_DIGITS, type RobustnessRow } from './robust
 import { benchServer } from './server.js';
 import { readResults, upsert, writeResults, type Results } from './results.js';
 
-const usage = `npm run bench -- [--only NAME[,NAME]] [--retrain] [--knn-queries N] [--baseline PATH]
+const usage = `npm run bench -- [--only NAME[,NAME]] [--retrain] [--knn-queries N] [--compare PATH]
 
   Trains or loads every model, evaluates each on the same MNIST test set, runs the side-by-side
   comparisons with the ml.js reference packages, and writes benchmarks/results.json,
@@ -38,8 +38,8 @@ const usage = `npm run bench -- [--only NAME[,NAME]] [--retrain] [--knn-queries 
   --only        run only these tasks (results of the others are kept from the last run)
   --retrain     train models even when models/NAME.json exists (default: load it)
   --knn-queries how many test queries ml-knn answers in knn-predict (default 200)
-  --baseline    another model JSON (e.g. the one served before) measured beside the served model in the
-                robustness and non-digits tasks`;
+  --compare     another model JSON (the one served before, or a candidate) measured beside the served model
+                in the robustness and non-digits tasks`;
 
 interface Context {
   data: TrainingData;
@@ -47,7 +47,7 @@ interface Context {
   retrain: boolean;
   knnQueries: number;
   /** Another model to measure beside the served one in the robustness and non-digit tasks. */
-  baseline: string | undefined;
+  compare: string | undefined;
 }
 
 type Task = (ctx: Context) => Promise<void> | void;
@@ -79,7 +79,7 @@ const TASKS: Record<string, Task> = {
   },
 };
 
-runCli(usage, { only: { type: 'string' }, retrain: { type: 'boolean' }, 'knn-queries': { type: 'string' }, baseline: { type: 'string' } }, async ({ values }) => {
+runCli(usage, { only: { type: 'string' }, retrain: { type: 'boolean' }, 'knn-queries': { type: 'string' }, compare: { type: 'string' } }, async ({ values }) => {
   const only = values.only ? values.only.split(',') : Object.keys(TASKS);
   const unknown = only.filter((t) => !TASKS[t]);
   if (unknown.length) throw new RangeError(`unknown task ${unknown.join(', ')}; tasks are ${Object.keys(TASKS).join(', ')}`);
@@ -88,7 +88,7 @@ runCli(usage, { only: { type: 'string' }, retrain: { type: 'boolean' }, 'knn-que
     results: readResults(),
     retrain: !!values.retrain,
     knnQueries: intOption(values['knn-queries'], 'knn-queries', 200),
-    baseline: values.baseline,
+    compare: values.compare,
   };
   for (const name of only) {
     console.error(`\n== ${name}`);
@@ -339,30 +339,30 @@ async function samplesTask(ctx: Context): Promise<void> {
   console.error(`samples: ours ${((100 * s.correct) / s.total).toFixed(1)}%, tutorial pipeline ${((100 * s.tutorialCorrect) / s.total).toFixed(1)}%`);
 }
 
-/** The served model on every corruption track and on typed digits, beside the tutorial pipeline (and --baseline). */
+/** The served model on every corruption track and on typed digits, beside the tutorial pipeline (and --compare). */
 async function robustnessTask(ctx: Context): Promise<void> {
   chooseBest(ctx.results);
   const log = (r: RobustnessRow) =>
     console.error(`${r.track.padEnd(22)} ${r.strength.padEnd(40)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  refused ${(100 * r.noDigitRate).toFixed(1)}%  tutorial ${(100 * r.tutorialAccuracy).toFixed(1)}%`);
   const rows = await benchRobustness(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, 'benchmarks/robustness-failures.png', log);
-  let baseline: { model: string; rows: RobustnessRow[] } | undefined;
-  if (ctx.baseline) {
-    console.error(`\nbaseline: ${ctx.baseline}`);
-    baseline = { model: ctx.baseline, rows: await benchRobustness(loadModel(ctx.baseline), ctx.baseline, 'benchmarks/robustness-failures-baseline.png', log) };
+  let compare: { model: string; rows: RobustnessRow[] } | undefined;
+  if (ctx.compare) {
+    console.error(`\ncompared with ${ctx.compare}`);
+    compare = { model: ctx.compare, rows: await benchRobustness(loadModel(ctx.compare), ctx.compare, 'benchmarks/robustness-failures-compared.png', log) };
   }
-  ctx.results.robustness = { model: ctx.results.best?.name ?? 'best', digits: `MNIST test images ${ROBUSTNESS_DIGITS[0]}–${ROBUSTNESS_DIGITS[ROBUSTNESS_DIGITS.length - 1]}`, rows, ...(baseline && { baseline }) };
+  ctx.results.robustness = { model: ctx.results.best?.name ?? 'best', digits: `MNIST test images ${ROBUSTNESS_DIGITS[0]}–${ROBUSTNESS_DIGITS[ROBUSTNESS_DIGITS.length - 1]}`, rows, ...(compare && { compare }) };
 }
 
-/** Refusing what is not a digit, and calibration: the served model, beside --baseline fitted the same way. */
+/** Refusing what is not a digit, and calibration: the served model, beside --compare fitted the same way. */
 async function nonDigitsTask(ctx: Context): Promise<void> {
   chooseBest(ctx.results);
   const show = (f: NonDigitFigures) =>
     console.error(`${f.model}: AUROC ${f.auroc.toFixed(4)}; refused: non-digits ${(100 * f.nonDigitsRefused).toFixed(1)}%, MNIST test ${(100 * f.mnistRefused).toFixed(2)}%, samples ${(100 * f.samplesRefused).toFixed(1)}%; ECE ${(100 * f.eceBefore).toFixed(2)}% → ${(100 * f.eceAfter).toFixed(2)}% (T ${f.temperature})`);
   const current = await benchNonDigits(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, ctx.data, commandLine());
   show(current);
-  const baseline = ctx.baseline ? await benchNonDigits(loadModel(ctx.baseline), ctx.baseline, ctx.data, commandLine()) : undefined;
-  if (baseline) show(baseline);
-  ctx.results.nonDigits = { current, ...(baseline && { baseline }) };
+  const compare = ctx.compare ? await benchNonDigits(loadModel(ctx.compare), ctx.compare, ctx.data, commandLine()) : undefined;
+  if (compare) show(compare);
+  ctx.results.nonDigits = { current, ...(compare && { compare }) };
 }
 
 /** The best model by validation accuracy becomes models/best.json. */

@@ -30,8 +30,8 @@ export interface NonDigitFigures {
 
 /**
  * The refusal and calibration figures of a model on test images only: MNIST's test set, the non-digit test
- * half, data/samples. A model without a fitted confidence block gets one fitted the same way first (the
- * baseline), so both are measured alike.
+ * half, data/samples. A model without a fitted confidence block gets one fitted the same way first, so
+ * every model is measured alike.
  */
 export async function benchNonDigits(model: DigitModel, name: string, data: TrainingData, command: string): Promise<NonDigitFigures> {
   const confidence = model.confidence ?? (await fitConfidence(model, data, command));

@@ -181,11 +181,11 @@ export function renderReport(r: Results): void {
 const NEAR_CLEAN = ['blur', 'low-resolution', 'contrast', 'paper'];
 
 function robustnessSection(rob: NonNullable<Results['robustness']>): string[] {
-  const base = new Map((rob.baseline?.rows ?? []).map((b) => [`${b.track}|${b.strength}`, b]));
+  const base = new Map((rob.compare?.rows ?? []).map((b) => [`${b.track}|${b.strength}`, b]));
   const clean = rob.rows.find((x) => x.family === 'clean');
   const worst = (family: string) => rob.rows.filter((x) => x.family === family).reduce((a, b) => (b.accuracy < a.accuracy ? b : a));
   const families = [...new Set(rob.rows.map((x) => x.family))].filter((f) => f !== 'clean');
-  const baseHead = rob.baseline ? ` | before (${rob.baseline.model}) | refused before` : '';
+  const baseHead = rob.compare ? ` | ${rob.compare.model} | refused` : '';
   return [
     '## Robustness: corrupted and typed digits',
     '',
@@ -205,10 +205,10 @@ function robustnessSection(rob: NonNullable<Results['robustness']>): string[] {
         ]
       : []),
     `| track | strength | accuracy | refused | tutorial${baseHead} |`,
-    `|---|---|---|---|---${rob.baseline ? '|---|---' : ''}|`,
+    `|---|---|---|---|---${rob.compare ? '|---|---' : ''}|`,
     ...rob.rows.map((x) => {
       const b = base.get(`${x.track}|${x.strength}`);
-      return `| ${x.track} | ${x.strength} | ${pct(x.accuracy, 1)} | ${pct(x.noDigitRate, 2)} | ${pct(x.tutorialAccuracy, 1)}${rob.baseline ? ` | ${b ? pct(b.accuracy, 1) : '–'} | ${b ? pct(b.noDigitRate, 2) : '–'}` : ''} |`;
+      return `| ${x.track} | ${x.strength} | ${pct(x.accuracy, 1)} | ${pct(x.noDigitRate, 2)} | ${pct(x.tutorialAccuracy, 1)}${rob.compare ? ` | ${b ? pct(b.accuracy, 1) : '–'} | ${b ? pct(b.noDigitRate, 2) : '–'}` : ''} |`;
     }),
     '',
     'Failures, three per level (each: the image as a person sees it, then the 28×28 the model saw; true>answer, "-" for refused): [robustness-failures.png](robustness-failures.png)',
@@ -219,14 +219,14 @@ function robustnessSection(rob: NonNullable<Results['robustness']>): string[] {
 }
 
 function nonDigitSection(nd: NonNullable<Results['nonDigits']>, chart: (name: string, svg: string) => string): string[] {
-  const { current: c, baseline: b } = nd;
+  const { current: c, compare: b } = nd;
   const line = (label: string, f: (x: typeof c) => string, target = '') => `| ${label} | **${f(c)}** | ${b ? f(b) : '–'} | ${target} |`;
   return [
     '## Not a digit, and confidence that means something',
     '',
-    `The answer is "not a digit" when the calibrated top probability is below a threshold. Temperature and threshold are fitted on held-out images (MNIST's validation split, drawn digits with their own seed, the validation half of the non-digit set); every figure here is on test images: MNIST's test set, the other half of the non-digit set (${c.nonDigits} letters from fonts training never saw, shapes, scribbles, dots, dashes, hatching, squeezed digits) and data/samples. The baseline is measured the same way, its threshold fitted by the same rule.`,
+    `The answer is "not a digit" when the calibrated top probability is below a threshold. Temperature and threshold are fitted on held-out images (MNIST's validation split, drawn digits with their own seed, the validation half of the non-digit set); every figure here is on test images: MNIST's test set, the other half of the non-digit set (${c.nonDigits} letters from fonts training never saw, shapes, scribbles, dots, dashes, hatching, squeezed digits) and data/samples. A model without a fitted threshold gets one fitted by the same rule before it is measured, and so does the model compared.`,
     '',
-    `| measure | served (${c.model}) | baseline${b ? ` (${b.model})` : ''} | target |`,
+    `| measure | served (${c.model}) | compared${b ? ` (${b.model})` : ''} | target |`,
     '|---|---|---|---|',
     line('AUROC, MNIST test digits vs non-digits', (x) => x.auroc.toFixed(4), '≥ 0.98'),
     line('non-digits refused', (x) => pct(x.nonDigitsRefused, 1), '≥ 95%'),
@@ -241,7 +241,7 @@ function nonDigitSection(nd: NonNullable<Results['nonDigits']>, chart: (name: st
     '|---|---|',
     ...Object.entries(c.byFamily).map(([f, v]) => `| ${f} | ${pct(v, 1)} |`),
     '',
-    chart('coverage', lineChart('MNIST test: accuracy on the digits kept, as fewer are kept', 'share of digits kept', 'accuracy on those', [{ name: c.model, points: c.coverage }, ...(b ? [{ name: `baseline ${b.model}`, points: b.coverage }] : [])])),
+    chart('coverage', lineChart('MNIST test: accuracy on the digits kept, as fewer are kept', 'share of digits kept', 'accuracy on those', [{ name: c.model, points: c.coverage }, ...(b ? [{ name: b.model, points: b.coverage }] : [])])),
     '',
     chart('reliability', lineChart('Reliability, MNIST test: accuracy against confidence', 'confidence', 'accuracy', [
       { name: 'perfect', points: [[0, 0], [1, 1]] },

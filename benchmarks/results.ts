@@ -44,8 +44,8 @@ export interface Results {
   knnSearch?: { deskew: boolean; components: number; k: number; validationAccuracy: number }[];
   deskew?: { withoutDeskew: number; withDeskew: number; note: string };
   mlpInput?: { input: string; validationAccuracy: number; epochs: number }[];
-  robustness?: { model: string; digits: string; rows: RobustnessRow[]; baseline?: { model: string; rows: RobustnessRow[] } };
-  nonDigits?: { current: NonDigitFigures; baseline?: NonDigitFigures };
+  robustness?: { model: string; digits: string; rows: RobustnessRow[]; compare?: { model: string; rows: RobustnessRow[] } };
+  nonDigits?: { current: NonDigitFigures; compare?: NonDigitFigures };
   samples?: {
     model: string;
     total: number;

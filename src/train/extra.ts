@@ -24,7 +24,14 @@ export async function extraSamples(data: TrainingData, counts: ExtraCounts, seed
   const total = counts.outliers + counts.corrupted + counts.typed;
   const empty: ExtraResult = { pixels: new Uint8Array(0), labels: new Uint8Array(0), empty: 0 };
   if (total === 0) return empty;
-  const pool = workerPool(new URL('./extra-task.ts', import.meta.url), { workerData: { withMnist: counts.corrupted > 0 }, minThreads: availableParallelism(), maxThreads: availableParallelism() });
+  // A small heap limit makes the threads collect garbage often: they allocate a few MB per image, and with
+  // the default limit their heaps grew past 5 GB each before collecting.
+  const pool = workerPool(new URL('./extra-task.ts', import.meta.url), {
+    workerData: { withMnist: counts.corrupted > 0 },
+    minThreads: availableParallelism(),
+    maxThreads: availableParallelism(),
+    resourceLimits: { maxOldGenerationSizeMb: 768 },
+  });
   const report = reporter(hooks, 'extra training images', total);
   const fitIndex = fitRows(data.mnist.train.n);
   const tasks: ExtraTask[] = [];

@@ -4,15 +4,24 @@ import { createApp } from '../../src/server/app.js';
 import type { Limits } from '../../src/server/limits.js';
 import { servingPredictor } from '../../src/server/predictor.js';
 import { BEST_MODEL_PATH, loadModel } from '../../src/io/model-file.js';
+import type { DigitModel } from '../../src/models/model.js';
+
+/** The served model with a refusal threshold no answer reaches: every image with ink is "not a digit". */
+export function refusingModel(): DigitModel {
+  const model = loadModel();
+  model.confidence = { temperature: 1, refuseBelow: 1, fittedOn: 'test: refuses everything', figures: {}, command: 'test' };
+  return model;
+}
 
 /**
  * Starts the real app on port 0 with the serving predictor; call close() in a finally. Images over
  * 50,000 pixels (a 280×280 board drawing) go to its thread and smaller ones are predicted inline, so the
  * tests cross both paths.
  */
-export async function startServer(limits: Partial<Limits> = {}, maxPixels?: number): Promise<{ url: string; close: () => Promise<void> }> {
-  const model = loadModel();
-  const predictor = servingPredictor(model, BEST_MODEL_PATH, { inlineMaxPixels: 50_000, ...(maxPixels && { maxPixels }) });
+export async function startServer(limits: Partial<Limits> = {}, maxPixels?: number, inMemory?: DigitModel): Promise<{ url: string; close: () => Promise<void> }> {
+  const model = inMemory ?? loadModel();
+  // A model given here exists only in memory, and the thread would load the file: predict all inline then.
+  const predictor = servingPredictor(model, BEST_MODEL_PATH, { inlineMaxPixels: inMemory ? Infinity : 50_000, ...(maxPixels && { maxPixels }) });
   const server: Server = createApp({ model, predictor, limits }).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { decodeImage } from '../../src/image/decode.js';
 import { encodePng } from '../../src/samples/styles.js';
 import { digitInk, toRgba } from '../helpers/images.js';
-import { startServer } from '../helpers/server.js';
+import { refusingModel, startServer } from '../helpers/server.js';
 
 const test = suite('JSON API');
 const seven = encodePng(toRgba(digitInk(7, 280, 280, { size: 200, brush: 10 }), 280, 280, [0, 0, 0], [255, 255, 255]));
@@ -13,6 +13,7 @@ const dataUrl = (b: Uint8Array, type = 'image/png') => `data:${type};base64,${Bu
 /** The shapes /api answers with, loosely: each test reads the fields it expects. */
 interface Body {
   digit: number | null;
+  guess?: number;
   confidence: number;
   probabilities: number[];
   input: string;
@@ -81,6 +82,23 @@ test('multipart with one file answers like JSON; several give {results} with a l
   assert.is(results[0]!.digit, 7);
   assert.match(results[1]!.error, /unsupported format/);
   assert.is(results[2]!.digit, 4);
+});
+
+test('a refusal is answered "not a digit", with the best guess, its probability and what the model saw', async () => {
+  const refusing = await startServer(limits, maxPixels, refusingModel());
+  let r: Response;
+  try {
+    r = await fetch(`${refusing.url}/api/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ image: dataUrl(seven) }) });
+  } finally {
+    await refusing.close();
+  }
+  assert.is(r.status, 200);
+  const body = await read(r);
+  assert.is(body.digit, null);
+  assert.is(body.reason, 'not a digit');
+  assert.is(body.guess, 7);
+  assert.is(body.confidence, body.probabilities[body.guess!]);
+  assert.match(body.input, /^data:image\/png;base64,/);
 });
 
 test('a blank image gives digit null with a reason, not a guess', async () => {
