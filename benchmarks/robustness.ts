@@ -52,7 +52,14 @@ function row(track: string, family: string, strength: string, s: Scored): Robust
  * preprocess → model) on all cores, with the tutorial pipeline beside it; writes a gallery of failures.
  */
 export async function benchRobustness(model: DigitModel, modelPath: string, galleryFile: string, onLevel: (r: RobustnessRow) => void): Promise<RobustnessRow[]> {
-  const pool = workerPool(new URL('./robustness-task.ts', import.meta.url), { workerData: { modelPath }, maxThreads: availableParallelism(), minThreads: availableParallelism(), idleTimeout: 1000 });
+  // A small heap makes the threads collect often: each image allocates a few MB (see src/train/extra.ts).
+  const pool = workerPool(new URL('./robustness-task.ts', import.meta.url), {
+    workerData: { modelPath },
+    maxThreads: availableParallelism(),
+    minThreads: availableParallelism(),
+    idleTimeout: 1000,
+    resourceLimits: { maxOldGenerationSizeMb: 768 },
+  });
   const run = (t: RobustnessTask) => pool.run(t) as Promise<Scored>;
   const chunks = (indices: number[], parts: number) => Array.from({ length: parts }, (_, p) => indices.filter((_, i) => i % parts === p));
   const rows: RobustnessRow[] = [];

@@ -24,7 +24,7 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
   });
 
   router.get('/api/model', (ctx) => {
-    ctx.body = { ...metadata, input: model.input.describe(), visuals: Object.keys(visuals) };
+    ctx.body = { ...metadata, confidence: model.confidence, input: model.input.describe(), visuals: Object.keys(visuals) };
   });
 
   router.get('/api/model/:picture.png', (ctx) => {
