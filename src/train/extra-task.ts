@@ -6,7 +6,7 @@ import { toMnistInput } from '../image/preprocess.js';
 import { NOT_A_DIGIT } from '../models/mlp.js';
 import { TRACKS } from '../samples/corruptions.js';
 import { nonDigit } from '../samples/non-digits.js';
-import { loadFont, typedDigit } from '../samples/typed.js';
+import { loadFont, TRAINING_FONTS, typedDigit } from '../samples/typed.js';
 import { Random } from '../util/random.js';
 import { ImageError } from '../util/errors.js';
 
@@ -16,8 +16,8 @@ export interface ExtraTask {
   kind: 'outlier' | 'corrupted' | 'typed';
   /** Seeds of the images, one each. */
   seeds: number[];
-  /** For 'corrupted': MNIST training images to corrupt, one per seed. For 'typed': fonts to use. */
-  sources: number[] | string[];
+  /** For 'corrupted': the MNIST training image to corrupt, one per seed. */
+  images?: number[];
 }
 
 /** 28×28 inputs (0..255) with their labels; images the pipeline finds empty are counted, not kept. */
@@ -43,16 +43,15 @@ export default async function run(task: ExtraTask): Promise<ExtraResult> {
       image = nonDigit(seed, rng, 'train').image;
       label = NOT_A_DIGIT;
     } else if (task.kind === 'corrupted') {
-      const i = task.sources[k] as number;
+      const i = task.images![k]!;
       const track = TRACKS[1 + rng.int(TRACKS.length - 1)]!;
       const strength = track.strengths[rng.int(track.strengths.length)]!;
       image = await decodeImage(track.make(trainX!.subarray(i * PIXELS, (i + 1) * PIXELS), strength.value, rng).bytes);
       label = train!.labels![i]!;
     } else {
-      const fonts = task.sources as string[];
       label = seed % 10;
       const em = rng.uniform(40, 260);
-      image = await decodeImage(typedDigit(loadFont(fonts[rng.int(fonts.length)]!), label, em, Math.ceil(em * 1.6), rng));
+      image = await decodeImage(typedDigit(loadFont(TRAINING_FONTS[rng.int(TRAINING_FONTS.length)]!), label, em, Math.ceil(em * 1.6), rng));
     }
     try {
       inputs.push(toMnistInput(image).pixels);

@@ -4,7 +4,6 @@ import { workerPool } from '../util/worker.js';
 import type { TrainingData } from './common.js';
 import type { ExtraResult, ExtraTask } from './extra-task.js';
 import { reporter, type TrainHooks } from './hooks.js';
-import { TRAINING_FONTS } from '../samples/typed.js';
 
 
 export interface ExtraCounts {
@@ -12,7 +11,7 @@ export interface ExtraCounts {
   outliers: number;
   /** MNIST training digits (never validation ones) corrupted as user images: blur, low resolution, noise… */
   corrupted: number;
-  /** Digits typed in TRAINING_FONTS. */
+  /** Digits typed in TRAINING_FONTS (src/samples/typed.ts). */
   typed: number;
 }
 
@@ -36,16 +35,17 @@ export async function extraSamples(data: TrainingData, counts: ExtraCounts, seed
   const fitIndex = fitRows(data.mnist.train.n);
   const tasks: ExtraTask[] = [];
   const chunk = 250;
-  const add = (kind: ExtraTask['kind'], count: number, offset: number, sources: (k: number) => number | string) => {
+  const add = (kind: ExtraTask['kind'], count: number, offset: number) => {
     for (let a = 0; a < count; a += chunk) {
       const seeds = Array.from({ length: Math.min(chunk, count - a) }, (_, k) => seed * 10_000_019 + offset + a + k);
-      tasks.push({ kind, seeds, sources: seeds.map((_, k) => sources(a + k)) as number[] | string[] });
+      // Corrupted digits walk the fit split with a stride, so any count draws from all of it.
+      const images = kind === 'corrupted' ? seeds.map((_, k) => fitIndex[((a + k) * 7919) % fitIndex.length]!) : undefined;
+      tasks.push({ kind, seeds, ...(images && { images }) });
     }
   };
-  add('outlier', counts.outliers, 0, () => 0);
-  add('corrupted', counts.corrupted, 3_000_000, (k) => fitIndex[(k * 7919) % fitIndex.length]!);
-  add('typed', counts.typed, 6_000_000, () => '');
-  for (const t of tasks) if (t.kind === 'typed') t.sources = TRAINING_FONTS;
+  add('outlier', counts.outliers, 0);
+  add('corrupted', counts.corrupted, 3_000_000);
+  add('typed', counts.typed, 6_000_000);
   let done = 0;
   try {
     const parts = await Promise.all(
