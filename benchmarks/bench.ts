@@ -1,9 +1,10 @@
-import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import KNN from 'ml-knn';
 import { PCA } from 'ml-pca';
 import { progress, progressBars } from '../src/cli/progress.js';
 import { intOption, runCli } from '../src/cli/run.js';
 import { labelsOf, PIXELS } from '../src/data/frame.js';
+import { sha256 } from '../src/data/mnist.js';
 import { scoreSamples } from '../src/eval/samples.js';
 import { mistakesPng } from '../src/eval/gallery.js';
 import { timedEvaluation, type Evaluation } from '../src/eval/metrics.js';
@@ -233,6 +234,7 @@ async function modelTask(ctx: Context, row: ModelRow): Promise<void> {
     trainSeconds: model.metadata.trainSeconds,
     predictMsPerImage,
     modelBytes: statSync(file).size,
+    sha256: sha256(readFileSync(file)),
     confusion: test.confusion,
     perClass: test.perClass.map(({ digit, precision, recall, f1 }) => ({ digit, precision, recall, f1 })),
   });
@@ -367,7 +369,9 @@ async function nonDigitsTask(ctx: Context): Promise<void> {
 
 /** The best model by validation accuracy becomes models/best.json. */
 function chooseBest(results: Results): void {
-  const candidates = results.models.filter((m) => existsSync(m.file) && Number.isFinite(m.validationAccuracy));
+  // Only files the bench itself measured: a model trained since then under the same name has figures
+  // nobody has checked, and must not be served on the strength of its predecessor's.
+  const candidates = results.models.filter((m) => existsSync(m.file) && m.sha256 === sha256(readFileSync(m.file)) && Number.isFinite(m.validationAccuracy));
   if (candidates.length === 0) return;
   const best = candidates.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
   copyFileSync(best.file, BEST_MODEL_PATH);

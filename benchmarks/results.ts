@@ -14,6 +14,8 @@ export interface ModelEntry {
   trainSeconds: number;
   predictMsPerImage: number;
   modelBytes: number;
+  /** SHA-256 of the file measured: only that file may become models/best.json. */
+  sha256?: string;
   confusion: number[][];
   perClass: { digit: number; precision: number; recall: number; f1: number }[];
 }
