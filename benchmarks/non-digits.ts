@@ -8,6 +8,8 @@ import type { TrainingData } from '../src/train/common.js';
 
 export interface NonDigitFigures {
   model: string;
+  /** Whether the confidence block came with the model file, or was fitted by the bench (the app then does not refuse). */
+  fittedBy: 'model file' | 'bench';
   temperature: number;
   refuseBelow: number;
   /** MNIST test digits against the non-digit test half, by calibrated top probability. */
@@ -34,6 +36,7 @@ export interface NonDigitFigures {
  * every model is measured alike.
  */
 export async function benchNonDigits(model: DigitModel, name: string, data: TrainingData, command: string): Promise<NonDigitFigures> {
+  const fittedBy = model.confidence ? 'model file' : 'bench';
   const confidence = model.confidence ?? (await fitConfidence(model, data, command));
   model.confidence = confidence;
   const labels = labelsOf(data.mnist.test);
@@ -64,6 +67,7 @@ export async function benchNonDigits(model: DigitModel, name: string, data: Trai
   const after = reliability(calibrated, labels);
   return {
     model: name,
+    fittedBy,
     temperature: confidence.temperature,
     refuseBelow: confidence.refuseBelow,
     auroc: auroc(digitScores, otherScores),

@@ -224,7 +224,7 @@ function nonDigitSection(nd: NonNullable<Results['nonDigits']>, chart: (name: st
   return [
     '## Not a digit, and confidence that means something',
     '',
-    `The answer is "not a digit" when the calibrated top probability is below a threshold. Temperature and threshold are fitted on held-out images (MNIST's validation split, drawn digits with their own seed, the validation half of the non-digit set); every figure here is on test images: MNIST's test set, the other half of the non-digit set (${c.nonDigits} letters from fonts training never saw, shapes, scribbles, dots, dashes, hatching, squeezed digits) and data/samples. A model without a fitted threshold gets one fitted by the same rule before it is measured, and so does the model compared.`,
+    `The answer is "not a digit" when the calibrated top probability is below a threshold. Temperature and threshold are fitted on held-out images (MNIST's validation split, drawn digits with their own seed, the validation half of the non-digit set); every figure here is on test images: MNIST's test set, the other half of the non-digit set (${c.nonDigits} images: letters from fonts training never saw, shapes, scribbles, dots, dashes, hatching, squeezed digits) and data/samples. A model without a fitted threshold gets one fitted by the same rule before it is measured, and so does the model compared.${c.fittedBy === 'bench' ? ` **${c.model} carries no confidence block: these are the figures the rule would give it, and the app does not refuse yet.**` : ''}`,
     '',
     `| measure | served (${c.model}) | compared${b ? ` (${b.model})` : ''} | target |`,
     '|---|---|---|---|',
