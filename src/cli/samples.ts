@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { STYLES } from '../samples/styles.js';
+import { sampleSeed, STYLES } from '../samples/styles.js';
 import { Random } from '../util/random.js';
 import { intOption, runCli } from './run.js';
 
@@ -19,7 +19,7 @@ runCli(usage, { out: { type: 'string' }, 'per-style': { type: 'string' }, seed: 
   STYLES.forEach((style, s) => {
     for (let digit = 0; digit < 10; digit++) {
       for (let k = 0; k < perStyle; k++) {
-        const rng = new Random(seed * 1_000_003 + s * 10_007 + digit * 101 + k);
+        const rng = new Random(sampleSeed(seed, s, digit, k));
         const { bytes, ext } = style.make(digit, rng);
         const file = `${style.name}-${digit}-${k}.${ext}`;
         writeFileSync(join(out, file), bytes);

@@ -1,5 +1,5 @@
 import { CLASSES } from '../data/frame.js';
-import { withTemperature } from '../models/classifier.js';
+import { argmaxRow, withTemperature } from '../models/classifier.js';
 
 /*
  * Confidence that means something: temperature scaling (Guo et al. 2017) fitted on held-out images,
@@ -53,8 +53,7 @@ export interface ReliabilityBin {
 export function reliability(p: Float32Array, labels: Uint8Array, bins = 15): ReliabilityBin[] {
   const out = Array.from({ length: bins }, (_, b) => ({ from: b / bins, to: (b + 1) / bins, n: 0, confidence: 0, accuracy: 0 }));
   for (let r = 0; r < labels.length; r++) {
-    let best = 0;
-    for (let c = 1; c < CLASSES; c++) if (p[r * CLASSES + c]! > p[r * CLASSES + best]!) best = c;
+    const best = argmaxRow(p, r);
     const conf = p[r * CLASSES + best]!;
     const bin = out[Math.min(bins - 1, Math.floor(conf * bins))]!;
     bin.n++;

@@ -5,7 +5,7 @@ import type { RgbaImage } from '../image/rgba.js';
 import { withTemperature } from '../models/classifier.js';
 import type { Confidence, DigitModel } from '../models/model.js';
 import { nonDigit } from '../samples/non-digits.js';
-import { STYLES } from '../samples/styles.js';
+import { sampleSeed, STYLES } from '../samples/styles.js';
 import type { TrainingData } from '../train/common.js';
 import { ImageError } from '../util/errors.js';
 import { Random } from '../util/random.js';
@@ -74,7 +74,7 @@ export async function drawnDigitSet(perStyle = 2, seed = DRAWN_SEED): Promise<In
   for (const [s, style] of STYLES.entries()) {
     for (let digit = 0; digit < CLASSES; digit++) {
       for (let k = 0; k < perStyle; k++) {
-        const { bytes } = style.make(digit, new Random(seed * 1_000_003 + s * 10_007 + digit * 101 + k));
+        const { bytes } = style.make(digit, new Random(sampleSeed(seed, s, digit, k)));
         items.push({ image: await decodeImage(bytes), label: digit, family: style.name });
       }
     }

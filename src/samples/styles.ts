@@ -71,6 +71,11 @@ const WHITE: Rgb = [255, 255, 255];
 
 const drawn = (name: string, make: Style['make']): Style => ({ name, group: 'drawn', make });
 
+/** The seed of sample k of a digit in style s: data/samples is `seed` 2026, other sets use other seeds. */
+export function sampleSeed(seed: number, style: number, digit: number, k: number): number {
+  return seed * 1_000_003 + style * 10_007 + digit * 101 + k;
+}
+
 export const STYLES: Style[] = [
   drawn('paint-png', (d, rng) => {
     const c = standardCanvas(rng, [0.03, 0.06]);
