@@ -6,7 +6,7 @@
  * src/train, src/io.
  */
 export { CLASSIFIERS, parseModel } from './models/registry.js';
-export { DigitModel, type ModelJson, type ModelMetadata } from './models/model.js';
+export { DigitModel, type Confidence, type Metrics, type ModelJson, type ModelMetadata } from './models/model.js';
 export { argmaxRows, type Classifier } from './models/classifier.js';
 export { KnnClassifier } from './models/knn.js';
 export { RandomForest } from './models/forest.js';
@@ -17,3 +17,4 @@ export { deskew } from './features/deskew.js';
 export { toMnistInput, type MnistInput, type PreprocessInfo } from './image/preprocess.js';
 export { predictDecoded, type Prediction } from './image/pipeline.js';
 export type { RgbaImage } from './image/rgba.js';
+export { COMPACT_MODEL_PATH, toAnswer, type Answer, type ErrorAnswer, type PredictAnswer, type UploadAnswer } from './api.js';

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { createApp } from '../server/app.js';
 import { INLINE_MAX_PIXELS, servingPredictor } from '../server/predictor.js';
 import { BEST_MODEL_PATH, loadModel } from '../io/model-file.js';
+import { buildWeb } from '../server/web-build.js';
 import { envInt, runCli } from './run.js';
 
 const usage = `npm start [-- --model PATH]
@@ -22,6 +23,7 @@ runCli(usage, { model: { type: 'string' } }, async ({ values }) => {
   if (cluster.isPrimary) {
     // Load once here first, so a bad model is one clear error rather than one per worker.
     const model = loadModel(modelPath);
+    await buildWeb();
     const workers = envInt('WORKERS', availableParallelism());
     if (workers < 1) throw new RangeError(`WORKERS must be at least 1, got ${workers}`);
     primary(workers, () => {

@@ -124,7 +124,11 @@ export function describe(frame: DigitFrame, name: string, rows = 3): string {
 }
 
 export function framesEqual(a: DigitFrame, b: DigitFrame): boolean {
-  if (a.n !== b.n || Buffer.compare(a.pixels, b.pixels) !== 0) return false;
+  if (a.n !== b.n || !bytesEqual(a.pixels, b.pixels)) return false;
   if (!a.labels || !b.labels) return a.labels === b.labels;
-  return Buffer.compare(a.labels, b.labels) === 0;
+  return bytesEqual(a.labels, b.labels);
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -9,6 +9,8 @@ export interface Classifier {
   /** Class probabilities for n rows of x (n×inputSize): n×10, each row summing to 1. */
   predictProba(x: Float32Array, n: number): Float32Array;
   toJSON(): ClassifierJson;
+  /** A smaller, slightly lossy form for the browser, where the classifier has one. */
+  toCompactJSON?(): ClassifierJson;
   /** Pictures of what it learnt, by name: each a list of 784-long vectors to show as 28×28 tiles. */
   pictures?(): Record<string, () => Float32Array[]>;
 }

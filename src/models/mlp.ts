@@ -1,6 +1,6 @@
 import { CLASSES, PIXELS } from '../data/frame.js';
 import { ModelFormatError } from '../util/errors.js';
-import { decodeFloats, encodeFloats } from '../util/floats.js';
+import { decodeFloats, decodeInts, encodeBytes, encodeFloats } from '../util/floats.js';
 import { Random } from '../util/random.js';
 import type { Classifier, ClassifierJson } from './classifier.js';
 import { modelBlock } from '../util/model-json.js';
@@ -180,8 +180,11 @@ export interface MlpJson extends ClassifierJson {
   output: 'softmax';
   /** Layer sizes, input first, e.g. [784, 800, 10]. */
   sizes: number[];
-  /** Per dense layer: W (in×out, input-major) and b, base64 little-endian float32. */
-  layers: { w: string; b: string }[];
+  /**
+   * Per dense layer: W (in×out, input-major) and b, base64 little-endian float32; or, in the compact form
+   * for the browser, W as int8 `w8` with one float32 `scale` per output unit (W ≈ w8 × scale).
+   */
+  layers: ({ w: string; b: string } | { w8: string; scale: string; b: string })[];
 }
 
 /** A softmax multilayer perceptron with ReLU hidden layers, all parameters in one flat Float32Array. */
@@ -337,6 +340,24 @@ export class Mlp implements Classifier {
     };
   }
 
+  /**
+   * The same network with each weight as an int8, one scale per output unit (its largest |w| / 127): a
+   * quarter of the float32 size, for the browser. Biases stay float32; they are 0.1% of the parameters.
+   */
+  toCompactJSON(): MlpJson {
+    return {
+      ...this.toJSON(),
+      layers: this.layers.map((l) => {
+        const scale = new Float32Array(l.outSize);
+        for (let i = 0; i < l.inSize; i++) for (let o = 0; o < l.outSize; o++) scale[o] = Math.max(scale[o]!, Math.abs(l.w[i * l.outSize + o]!));
+        for (let o = 0; o < l.outSize; o++) scale[o] = scale[o]! / 127 || 1;
+        const w8 = new Int8Array(l.w.length);
+        for (let k = 0; k < l.w.length; k++) w8[k] = Math.round(l.w[k]! / scale[k % l.outSize]!);
+        return { w8: encodeBytes(w8), scale: encodeFloats(scale), b: encodeFloats(l.b) };
+      }),
+    };
+  }
+
   static load(json: unknown): Mlp {
     const j = modelBlock<MlpJson>(json, Mlp.kind, 1, Mlp.legacyNames);
     const sizes = j.sizes;
@@ -350,7 +371,13 @@ export class Mlp implements Classifier {
     const net = new Mlp(sizes);
     j.layers.forEach((block, l) => {
       const layer = net.layers[l]!;
-      layer.w.set(decodeFloats(block?.w, layer.w.length, `MLP layer ${l} weights`));
+      if (block && 'w8' in block) {
+        const w8 = decodeInts(block.w8, (n) => new Int8Array(n), layer.w.length, `MLP layer ${l} int8 weights`);
+        const scale = decodeFloats(block.scale, layer.outSize, `MLP layer ${l} weight scales`);
+        for (let k = 0; k < w8.length; k++) layer.w[k] = w8[k]! * scale[k % layer.outSize]!;
+      } else {
+        layer.w.set(decodeFloats(block?.w, layer.w.length, `MLP layer ${l} weights`));
+      }
       layer.b.set(decodeFloats(block?.b, layer.b.length, `MLP layer ${l} biases`));
     });
     for (const v of net.params) if (!Number.isFinite(v)) throw new ModelFormatError('invalid model: MLP weights contain NaN or infinity');

@@ -106,6 +106,12 @@ export class DigitModel {
     };
   }
 
+  /** The model with its classifier in compact form (see Classifier.toCompactJSON), or null if it has none. */
+  toCompactJSON(): ModelJson | null {
+    const classifier = this.classifier.toCompactJSON?.();
+    return classifier ? { ...this.toJSON(), classifier } : null;
+  }
+
   /** Parses and checks a model JSON; `classifiers` are the kinds this program can read. */
   static fromJSON(text: string, classifiers: readonly ClassifierType[], source = 'model'): DigitModel {
     let json: unknown;

@@ -1,11 +1,16 @@
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
+import compress from 'koa-compress';
+import conditional from 'koa-conditional-get';
+import etag from '@koa/etag';
 import serve from 'koa-static';
 import type { DigitModel } from '../models/model.js';
 import type { Predictor } from './predictor.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { apiRouter } from './routes.js';
+import { WEB_BUILD } from './web-build.js';
 
 export interface AppOptions {
   model: DigitModel;
@@ -14,6 +19,7 @@ export interface AppOptions {
 }
 
 const WEB_DIR = fileURLToPath(new URL('../../web', import.meta.url));
+const NOT_FOUND_PAGE = readFileSync(`${WEB_DIR}/404.html`, 'utf8');
 
 /** All script comes from files under web/, so the policy needs no 'unsafe-inline'. */
 const CSP = [
@@ -32,6 +38,11 @@ const CSP = [
 export function createApp(options: AppOptions): Koa {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const app = new Koa();
+  // Outermost, so it compresses what the rest answers (error pages too); then 304s for unchanged files.
+  // koa-compress's brotli quality 4 packs the compact model (870 kB) to 623 kB in 7 ms; quality 11 saves 1% more and takes 0.8 s.
+  app.use(compress({ threshold: 1024 }));
+  app.use(conditional());
+  app.use(etag());
   app.use(errorHandler);
   app.use(async (ctx, next) => {
     ctx.set('Content-Security-Policy', CSP);
@@ -44,6 +55,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(api.routes());
   app.use(api.allowedMethods());
   app.use(serve(WEB_DIR, { extensions: ['html'], maxage: 0 }));
+  app.use(serve(WEB_BUILD, { maxage: 0 }));
   return app;
 }
 
@@ -56,7 +68,10 @@ async function errorHandler(ctx: Koa.Context, next: Koa.Next): Promise<void> {
     await next();
     if (ctx.status === 404 && ctx.body === undefined) {
       ctx.status = 404;
-      ctx.body = { error: `not found: ${ctx.method} ${ctx.path}` };
+      // A person who follows a bad link gets a page; the API and programs keep JSON.
+      const person = !ctx.path.startsWith('/api/') && ctx.method === 'GET' && ctx.accepts('json', 'html') === 'html';
+      ctx.body = person ? NOT_FOUND_PAGE : { error: `not found: ${ctx.method} ${ctx.path}` };
+      if (person) ctx.type = 'html';
     }
   } catch (e) {
     const err = e as { status?: number; statusCode?: number; expose?: boolean; message?: string; code?: string; name?: string };

@@ -2,6 +2,7 @@ import bodyParser from '@koa/bodyparser';
 import multer from '@koa/multer';
 import Router from '@koa/router';
 import type Koa from 'koa';
+import { COMPACT_MODEL_PATH, type PredictAnswer, type UploadAnswer } from '../api.js';
 import { tilesPng } from '../eval/visuals.js';
 import type { DigitModel } from '../models/model.js';
 import type { Limits } from './limits.js';
@@ -42,6 +43,20 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
     ctx.body = download;
   });
 
+  // The board's own copy of the model: int8 weights, a quarter of the size. Compressed and given an ETag by
+  // the app's middleware; "no-cache" lets the browser keep it and ask, cheaply, whether it is still current.
+  let compact: string | null | undefined;
+  router.get(COMPACT_MODEL_PATH, (ctx) => {
+    if (compact === undefined) {
+      const json = model.toCompactJSON();
+      compact = json && JSON.stringify(json);
+    }
+    if (compact === null) ctx.throw(404, `the served model (${metadata.kind}) has no compact form for the browser; predict with POST /api/predict`);
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.type = 'application/json';
+    ctx.body = compact;
+  });
+
   router.post('/api/predict', async (ctx, next) => {
     if (ctx.is('application/json')) return json(ctx, next);
     if (ctx.is('multipart/form-data')) return files(ctx, next);
@@ -63,10 +78,10 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
       uploads.map(async (f) => {
         if (f.buffer.length === 0) return { file: f.originalname, error: 'empty file' };
         const r = await predictor.predict(f.buffer);
-        return r.ok ? { file: f.originalname, ...publicResult(r), model: modelName } : { file: f.originalname, error: r.error };
+        return r.ok ? { file: f.originalname, ...r.answer, model: modelName } : { file: f.originalname, error: r.error };
       }),
     );
-    ctx.body = { results };
+    ctx.body = { results } satisfies UploadAnswer;
   });
 
   return router;
@@ -86,18 +101,13 @@ function nonEmpty(ctx: Koa.Context, bytes: Uint8Array): Uint8Array {
   return bytes;
 }
 
-function publicResult(r: Extract<TaskResult, { ok: true }>): Record<string, unknown> {
-  const { ok: _ok, ...rest } = r;
-  return rest;
-}
-
 function respond(ctx: Koa.Context, r: TaskResult, model: string): void {
   if (!r.ok) {
     ctx.status = ERROR_STATUS[r.code];
     ctx.body = { error: r.error };
     return;
   }
-  ctx.body = { ...publicResult(r), model };
+  ctx.body = { ...r.answer, model } satisfies PredictAnswer;
 }
 
 /** The model's pictures as PNGs for the inspector, each rendered on its first request. */

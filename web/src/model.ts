@@ -1,7 +1,13 @@
-const $ = (id) => document.getElementById(id);
-const pct = (v) => `${(100 * v).toFixed(2)}%`;
+// The model inspector: the served model's metadata, metrics, confusion matrix and pictures.
+import type { Confidence, Metrics, ModelMetadata } from '../../src/core.js';
+import { byId as $, registerOffline } from './common.js';
 
-function row(table, name, value, mono = false) {
+/** GET /api/model: the metadata, the confidence block and the names of the pictures. */
+type ModelAnswer = ModelMetadata & { confidence: Confidence | null; input: string; visuals: string[] };
+
+const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
+
+function row(table: HTMLElement, name: string, value: string, mono = false): void {
   const tr = document.createElement('tr');
   const th = document.createElement('th');
   th.scope = 'row';
@@ -18,13 +24,16 @@ function row(table, name, value, mono = false) {
   table.append(tr);
 }
 
-function show(value) {
+function show(value: unknown): string {
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
-function confusionTable(confusion) {
+function confusionTable(confusion: number[][]): HTMLElement {
+  const wrap = document.createElement('div');
+  wrap.className = 'scroll';
   const table = document.createElement('table');
   table.className = 'confusion';
+  wrap.append(table);
   table.setAttribute('aria-label', 'confusion matrix: rows are the true digit, columns the predicted digit');
   const head = document.createElement('tr');
   head.append(document.createElement('th'));
@@ -43,18 +52,19 @@ function confusionTable(confusion) {
     r.forEach((v, p) => {
       const td = document.createElement('td');
       td.textContent = String(v);
-      td.style.background = t === p ? 'rgba(47,95,152,0.15)' : `rgba(179,38,30,${(0.85 * v) / offMax})`;
+      td.style.background = t === p ? 'var(--diag)' : `rgba(179,38,30,${(0.85 * v) / offMax})`;
       if (t !== p && v / offMax > 0.5) td.style.color = 'white';
       tr.append(td);
     });
     table.append(tr);
   });
-  return table;
+  return wrap;
 }
 
-async function main() {
+async function main(): Promise<void> {
   const response = await fetch('/api/model');
-  const m = await response.json();
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const m = (await response.json()) as ModelAnswer;
   $('title').textContent = `Model: ${m.kind}`;
   $('summary').textContent = m.description;
   row($('facts'), 'kind', m.kind);
@@ -63,13 +73,16 @@ async function main() {
   row($('facts'), 'reproduce with', m.command, true);
   row($('facts'), 'seed', String(m.seed));
   row($('facts'), 'training time', `${Number(m.trainSeconds).toFixed(1)} s`);
-  for (const [split, v] of Object.entries(m.metrics ?? {})) {
+  for (const [split, v] of Object.entries(m.metrics ?? {}) as [string, Metrics][]) {
     row($('metrics'), `${split} accuracy`, `${pct(v.accuracy)} on ${v.n} images${v.ci95 ? ` (95% CI ${pct(v.ci95[0])}–${pct(v.ci95[1])})` : ''}`);
   }
   if (m.metrics?.test?.confusion) $('confusion').replaceChildren(confusionTable(m.metrics.test.confusion));
   for (const [k, v] of Object.entries(m.hyperparameters ?? {})) row($('hyper'), k, show(v));
   for (const [file, hash] of Object.entries(m.data ?? {})) row($('data'), file, hash, true);
-  const captions = {
+  if (m.confidence) {
+    row($('metrics'), 'refuses below', `${pct(m.confidence.refuseBelow)} calibrated confidence (temperature ${m.confidence.temperature.toFixed(3)})`);
+  }
+  const captions: Record<string, string> = {
     eigendigits: 'PCA eigen-digits: the first principal components of the training images (blue positive, red negative).',
     weights: 'First-layer weights of the MLP: what each of the first 48 hidden units looks for (blue positive, red negative).',
   };
@@ -87,6 +100,7 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  $('summary').textContent = `Cannot load the model: ${e.message}`;
+main().catch((e: unknown) => {
+  $('summary').textContent = `Cannot load the model: ${e instanceof Error ? e.message : String(e)}`;
 });
+registerOffline();

@@ -1,0 +1,90 @@
+// The upload form: images go to the server (photos need its decoders), one compact card per image.
+import type { Answer, PredictAnswer, UploadAnswer } from '../../src/api.js';
+import { byId, postPredict, registerOffline, renderBars, topThree, verdict } from './common.js';
+
+const form = byId<HTMLFormElement>('form');
+const input = byId<HTMLInputElement>('files');
+const status = byId('status');
+const list = byId('uploads');
+
+type Result = UploadAnswer['results'][number];
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, ...children: (string | Node)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  e.className = className;
+  e.append(...children);
+  return e;
+}
+
+/** A card: the upload, what the model saw, the digit, its confidence and the top three; all ten bars on demand. */
+function resultCard(file: File, result: Result): HTMLElement {
+  if ('error' in result) return el('article', 'card upload-result failed', `${file.name}: ${result.error}`);
+  const a: Answer = result;
+  const thumb = el('img', 'thumb');
+  thumb.alt = `uploaded ${file.name}`;
+  thumb.src = URL.createObjectURL(file);
+  const { digit, words } = verdict(a);
+  const text = el('div', 'text', el('div', 'hint name', file.name));
+  let seen: HTMLElement;
+  if (a.input === undefined) {
+    // No ink: nothing was seen, so an empty frame rather than a picture.
+    seen = el('div', 'pixelated none', 'blank');
+    seen.setAttribute('aria-label', 'no digit');
+    text.append(el('div', 'words', ...words));
+  } else {
+    const img = el('img', 'pixelated');
+    img.alt = `the 28×28 image the model saw for ${file.name}`;
+    img.src = a.input;
+    seen = img;
+    const ul = el('ul', 'bars');
+    ul.setAttribute('aria-label', `class probabilities for ${file.name}`);
+    renderBars(ul, a.probabilities);
+    const details = el('details', 'all', el('summary', '', 'all ten'), ul);
+    text.append(el('div', 'line', el('span', 'digit prediction', digit), el('span', 'words', ...words)), el('div', 'hint top3', `top 3: ${topThree(a.probabilities)}`), details);
+  }
+  return el('article', 'card upload-result', thumb, seen, text);
+}
+
+async function send(files: File[]): Promise<void> {
+  if (files.length === 0) {
+    status.textContent = 'Choose at least one image.';
+    return;
+  }
+  const data = new FormData();
+  for (const f of files) data.append('image', f, f.name);
+  status.classList.remove('error');
+  status.textContent = `Predicting ${files.length} image${files.length > 1 ? 's' : ''}…`;
+  list.replaceChildren();
+  // One file is answered on its own, several as {results}; a refused request as {error}.
+  const r = await postPredict<PredictAnswer | UploadAnswer>(data);
+  let results: Result[];
+  if ('results' in r.body) results = r.body.results;
+  else if ('digit' in r.body) results = [{ file: files[0]!.name, ...r.body }];
+  else if (files.length === 1) results = [{ file: files[0]!.name, error: r.body.error }];
+  else {
+    status.classList.add('error');
+    status.textContent = 'error' in r.body ? r.body.error : 'upload failed';
+    return;
+  }
+  const ok = results.filter((x) => !('error' in x)).length;
+  status.textContent = `${ok} of ${files.length} predicted.`;
+  files.forEach((f, i) => list.append(resultCard(f, results[i]!)));
+}
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  void send([...(input.files ?? [])]);
+});
+input.addEventListener('change', () => void send([...(input.files ?? [])]));
+for (const type of ['dragenter', 'dragover'] as const) {
+  form.addEventListener(type, (e) => {
+    e.preventDefault();
+    form.classList.add('over');
+  });
+}
+for (const type of ['dragleave', 'drop'] as const) form.addEventListener(type, () => form.classList.remove('over'));
+form.addEventListener('drop', (e) => {
+  e.preventDefault();
+  void send([...(e.dataTransfer?.files ?? [])]);
+});
+registerOffline();
