@@ -56,6 +56,10 @@ export function createApp(options: AppOptions): Koa {
   app.use(api.allowedMethods());
   app.use(serve(WEB_DIR, { extensions: ['html'], maxage: 0 }));
   app.use(serve(WEB_BUILD, { maxage: 0 }));
+  // A client that goes away mid-answer (a page closed while the model downloads) is not a server error.
+  app.on('error', (err: { code?: string }) => {
+    if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE' && err.code !== 'ECONNRESET' && err.code !== 'EPIPE') console.error(err);
+  });
   return app;
 }
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { smoothPath, TEMPLATES } from '../../src/samples/strokes.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -14,3 +15,28 @@ export async function launchBrowser(): Promise<Browser | null> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
+
+/** Draws a digit's template strokes on the page's canvas with real mouse events. */
+export async function drawDigit(page: Page, digit: number): Promise<void> {
+  const box = (await page.locator('canvas').boundingBox())!;
+  const margin = 0.15;
+  for (const stroke of TEMPLATES[digit]![0]!) {
+    const path = smoothPath(stroke, 4).map(([x, y]) => [box.x + box.width * (margin + x * (1 - 2 * margin)), box.y + box.height * (margin + y * (1 - 2 * margin))] as const);
+    await page.mouse.move(path[0]![0], path[0]![1]);
+    await page.mouse.down();
+    for (const [x, y] of path.slice(1)) await page.mouse.move(x, y, { steps: 2 });
+    await page.mouse.up();
+  }
+}
+
+/** How many canvas pixels are dark, i.e. inked. */
+export function inkedPixels(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const c = document.querySelector('canvas')!;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i]! < 128) n++;
+    return n;
+  });
+}
+

@@ -5,6 +5,10 @@ import type { Limits } from '../../src/server/limits.js';
 import { servingPredictor } from '../../src/server/predictor.js';
 import { BEST_MODEL_PATH, loadModel } from '../../src/io/model-file.js';
 import type { DigitModel } from '../../src/models/model.js';
+import { buildWeb } from '../../src/server/web-build.js';
+
+/** The pages' bundles, built once per test run (as npm start does). */
+let built: Promise<unknown> | undefined;
 
 /** The served model with a refusal threshold no answer reaches: every image with ink is "not a digit". */
 export function refusingModel(): DigitModel {
@@ -19,6 +23,7 @@ export function refusingModel(): DigitModel {
  * tests cross both paths.
  */
 export async function startServer(limits: Partial<Limits> = {}, maxPixels?: number, inMemory?: DigitModel): Promise<{ url: string; close: () => Promise<void> }> {
+  await (built ??= buildWeb());
   const model = inMemory ?? loadModel();
   // A model given here exists only in memory, and the thread would load the file: predict all inline then.
   const predictor = servingPredictor(model, BEST_MODEL_PATH, { inlineMaxPixels: inMemory ? Infinity : 50_000, ...(maxPixels && { maxPixels }) });

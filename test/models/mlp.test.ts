@@ -4,6 +4,7 @@ import { toUnit } from '../../src/data/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { argmaxRow } from '../../src/models/classifier.js';
 import { adamwStep, Mlp, NOT_A_DIGIT, softmax, Workspace } from '../../src/models/mlp.js';
+import { decodeFloats } from '../../src/util/floats.js';
 import { Random } from '../../src/util/random.js';
 
 const test = suite('MLP');
@@ -109,6 +110,31 @@ test('a JSON round-trip gives identical probabilities', () => {
   const again = Mlp.load(JSON.parse(JSON.stringify(net.toJSON())));
   const x = toUnit(loadMnist().test.pixels.subarray(0, 20 * 784));
   assert.equal(Array.from(again.predictProba(x, 20)), Array.from(net.predictProba(x, 20)));
+});
+
+test('the compact form stores int8 weights, each within half a step of the float, a quarter of the size', () => {
+  const net = Mlp.init([784, 30, 10], 12);
+  const compact = net.toCompactJSON();
+  const again = Mlp.load(JSON.parse(JSON.stringify(compact)));
+  net.layers.forEach((layer, l) => {
+    const block = compact.layers[l]!;
+    assert.ok('w8' in block && !('w' in block));
+    const scale = decodeFloats(block.scale, layer.outSize, 'scales');
+    for (let k = 0; k < layer.w.length; k++) {
+      const step = scale[k % layer.outSize]!;
+      assert.ok(Math.abs(again.layers[l]!.w[k]! - layer.w[k]!) <= step / 2 + 1e-7, `layer ${l} weight ${k}`);
+    }
+    assert.equal(Array.from(again.layers[l]!.b), Array.from(layer.b), 'biases exact');
+  });
+  const full = JSON.stringify(net.toJSON()).length;
+  assert.ok(JSON.stringify(compact).length < 0.3 * full);
+  // It still predicts nearly the same probabilities.
+  const x = toUnit(loadMnist().test.pixels.subarray(0, 50 * 784));
+  const p = net.predictProba(x, 50);
+  const q = again.predictProba(x, 50);
+  for (let r = 0; r < 50; r++) assert.is(argmaxRow(q, r), argmaxRow(p, r));
+  // A damaged block names itself.
+  assert.throws(() => Mlp.load({ ...compact, layers: [{ ...compact.layers[0]!, scale: 'AAAAAA==' }, compact.layers[1]] }), /layer 0 weight scales holds 1 values, expected 30/);
 });
 
 test('damaged MLP JSON is refused with the reason', () => {

@@ -195,7 +195,7 @@ test('GET /api/model gives metadata without weights; /model.json downloads the w
   assert.is((await read(download)).name, 'mnist-digit-model');
 });
 
-test('pages carry a strict CSP, nosniff and frame-ancestors none; unknown paths are JSON 404s', async () => {
+test('pages carry a strict CSP, nosniff and frame-ancestors none; unknown paths are an HTML page for browsers, JSON for the API and programs', async () => {
   for (const path of ['/', '/upload', '/model', '/board.js']) {
     const r = await fetch(`${server.url}${path}`);
     assert.is(r.status, 200, path);
@@ -208,6 +208,31 @@ test('pages carry a strict CSP, nosniff and frame-ancestors none; unknown paths 
   const missing = await fetch(`${server.url}/nope`);
   assert.is(missing.status, 404);
   assert.match((await read(missing)).error, /not found/);
+  const html = { Accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+  const page = await fetch(`${server.url}/nope`, { headers: html });
+  assert.is(page.status, 404);
+  assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+  assert.match(await page.text(), /Page not found/);
+  const api = await fetch(`${server.url}/api/nope`, { headers: html });
+  assert.is(api.status, 404);
+  assert.match((await read(api)).error, /not found: GET \/api\/nope/);
+});
+
+test('the compact model: int8 weights, brotli or gzip on the wire, an ETag, and a 304 when unchanged', async () => {
+  const path = `${server.url}/api/model/compact.json`;
+  const br = await fetch(path, { headers: { 'Accept-Encoding': 'br' } });
+  assert.is(br.status, 200);
+  assert.is(br.headers.get('content-encoding'), 'br');
+  assert.match(br.headers.get('cache-control') ?? '', /no-cache/);
+  const etag = br.headers.get('etag');
+  assert.ok(etag, 'has an ETag');
+  const model = (await br.json()) as { classifier: { layers: { w8?: string; w?: string }[] } };
+  assert.ok(model.classifier.layers.every((l) => typeof l.w8 === 'string' && l.w === undefined), 'int8 weights only');
+  const gzip = await fetch(path, { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.is(gzip.headers.get('content-encoding'), 'gzip');
+  await gzip.arrayBuffer();
+  const again = await fetch(path, { headers: { 'If-None-Match': etag! } });
+  assert.is(again.status, 304);
 });
 
 test.run();

@@ -1,13 +1,12 @@
 /// <reference lib="dom" />
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { smoothPath, TEMPLATES } from '../../src/samples/strokes.js';
 import { encodePng } from '../../src/samples/styles.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { drawDigit, inkedPixels, launchBrowser } from '../helpers/browser.js';
 import { digitInk, toRgba } from '../helpers/images.js';
 import { refusingModel, startServer } from '../helpers/server.js';
 
@@ -25,30 +24,6 @@ test.after(async () => {
   await browser?.close();
   await server.close();
 });
-
-/** Draws a digit's template strokes on the page's canvas with real mouse events. */
-async function drawDigit(page: Page, digit: number): Promise<void> {
-  const box = (await page.locator('canvas').boundingBox())!;
-  const margin = 0.15;
-  for (const stroke of TEMPLATES[digit]![0]!) {
-    const path = smoothPath(stroke, 4).map(([x, y]) => [box.x + box.width * (margin + x * (1 - 2 * margin)), box.y + box.height * (margin + y * (1 - 2 * margin))] as const);
-    await page.mouse.move(path[0]![0], path[0]![1]);
-    await page.mouse.down();
-    for (const [x, y] of path.slice(1)) await page.mouse.move(x, y, { steps: 2 });
-    await page.mouse.up();
-  }
-}
-
-/** How many canvas pixels are dark, i.e. inked. */
-function inkedPixels(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const c = document.querySelector('canvas')!;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i]! < 128) n++;
-    return n;
-  });
-}
 
 async function prediction(page: Page): Promise<string> {
   await page.waitForFunction(() => (document.getElementById('prediction')?.textContent ?? '') !== '' || /first|No digit/.test(document.getElementById('confidence')?.textContent ?? ''));
@@ -160,6 +135,188 @@ test('the model inspector shows metadata and pictures', async () => {
   await page.waitForFunction(() => [...document.querySelectorAll('#pictures img')].every((i) => (i as HTMLImageElement).naturalWidth > 0));
   await page.screenshot({ path: join(ARTIFACTS, 'model.png'), fullPage: true });
   await page.close();
+});
+
+/** Images in the page that tried to load and show nothing: the broken-image icon. */
+function brokenImages(page: Page): Promise<number> {
+  return page.evaluate(() => [...document.images].filter((i) => i.checkVisibility() && (!i.getAttribute('src') || (i.complete && i.naturalWidth === 0))).length);
+}
+
+test('an empty, cleared or undone board shows no picture and no old answer', async () => {
+  if (!browser) return;
+  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  await page.goto(server.url);
+  await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
+  const empty = async (when: string) => {
+    assert.is(await page.isVisible('#seen'), false, `${when}: no "what the model saw"`);
+    assert.is(await brokenImages(page), 0, `${when}: no broken image`);
+    assert.is(await page.textContent('#prediction'), '', `${when}: no digit`);
+    assert.is(await page.locator('#bars li').count(), 0, `${when}: no bars`);
+  };
+  await empty('empty board');
+  await drawDigit(page, 7);
+  await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '7');
+  assert.is(await page.isVisible('#seen'), true);
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await empty('after Clear');
+  await drawDigit(page, 1);
+  await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '1');
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await empty('after Undo back to an empty board');
+  // More strokes change the answer: a 1 that becomes a 7.
+  await drawDigit(page, 1);
+  await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '1');
+  await page.keyboard.press('Escape');
+  await empty('after Escape');
+  await page.close();
+});
+
+test('on the server path, an answer for a drawing that changed meanwhile is dropped, and an error hides the old picture', async () => {
+  if (!browser) return;
+  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  await page.route('**/api/model/compact.json', (r) => r.fulfill({ status: 404, contentType: 'application/json', body: '{"error":"no compact form"}' }));
+  let fail = false;
+  await page.route('**/api/predict', async (r) => {
+    await new Promise((done) => setTimeout(done, 400));
+    if (fail) await r.fulfill({ status: 400, contentType: 'application/json', body: '{"error":"the image is broken"}' });
+    else await r.continue();
+  });
+  await page.goto(server.url);
+  await page.waitForFunction(() => /on the server/.test(document.getElementById('engine')?.textContent ?? ''));
+  await drawDigit(page, 7);
+  await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '7');
+  // Draw, and clear before the slow answer comes back: the board stays empty.
+  await drawDigit(page, 3);
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.waitForTimeout(900);
+  assert.is(await page.textContent('#prediction'), '');
+  assert.is(await page.isVisible('#seen'), false);
+  // An error answer: its message, in red, with no picture of an earlier drawing beside it.
+  fail = true;
+  await drawDigit(page, 2);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /broken/.test(document.getElementById('confidence')?.textContent ?? ''));
+  assert.is(await page.isVisible('#seen'), false);
+  assert.match((await page.getAttribute('#confidence', 'class')) ?? '', /error/);
+  await page.close();
+});
+
+test('the model page fits 1280 px and a phone, its card headings under the page heading, all ten confusion columns in view', async () => {
+  if (!browser) return;
+  for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+    const page = await browser.newPage({ viewport: { width, height } });
+    await page.goto(`${server.url}/model`);
+    await page.waitForSelector('.confusion td');
+    assert.is(await page.evaluate(() => document.documentElement.scrollWidth), width, `no sideways scroll at ${width} px`);
+    const [h1, h2] = await page.evaluate(() => ['h1', 'h2'].map((t) => parseFloat(getComputedStyle(document.querySelector(t)!).fontSize)));
+    assert.ok(h2! < h1!, `h2 ${h2}px < h1 ${h1}px`);
+    if (width === 1280) {
+      // Every cell of the matrix lies inside its card.
+      const outside = await page.evaluate(() => {
+        const card = document.querySelector('.confusion')!.closest('.card')!.getBoundingClientRect();
+        return [...document.querySelectorAll('.confusion td')].filter((td) => td.getBoundingClientRect().right > card.right).length;
+      });
+      assert.is(outside, 0);
+      assert.is(await page.locator('.confusion tr').nth(1).locator('td').count(), 10);
+    }
+    await page.close();
+  }
+});
+
+test('uploads: a blank image shows no broken picture, and nine images make compact cards with the bars on demand', async () => {
+  if (!browser) return;
+  const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
+  const blank = join(dir, 'blank.png');
+  writeFileSync(blank, encodePng({ width: 60, height: 60, data: new Uint8Array(60 * 60 * 4).fill(255) }));
+  const nine = [blank, ...readdirSync('data/samples').filter((f) => f.startsWith('paint-png')).slice(0, 8).map((f) => join('data/samples', f))];
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${server.url}/upload`);
+  await page.setInputFiles('#files', nine);
+  await page.waitForFunction(() => document.querySelectorAll('.upload-result').length === 9);
+  await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+  assert.is(await brokenImages(page), 0);
+  assert.match((await page.textContent('.upload-result')) ?? '', /No digit found/);
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  assert.ok(height < 1600, `nine cards make a ${height} px page`);
+  assert.is(await page.locator('.upload-result .bars').first().isVisible(), false, 'bars folded away');
+  assert.match((await page.textContent('.upload-result .top3')) ?? '', /^top 3: \d \d+\.\d% · \d /);
+  await page.locator('.upload-result summary').first().click();
+  assert.is(await page.locator('.upload-result .bars').first().isVisible(), true, 'bars on demand');
+  await page.screenshot({ path: join(ARTIFACTS, 'upload-nine.png'), fullPage: true });
+  await page.close();
+});
+
+test('on a phone the answer and its bars are on screen after Predict', async () => {
+  if (!browser) return;
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await page.goto(server.url);
+  await drawDigit(page, 5);
+  await page.getByRole('button', { name: 'Predict' }).click();
+  await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '5');
+  for (const selector of ['#prediction', '#bars', 'canvas', 'button:has-text("Predict")']) {
+    const box = (await page.locator(selector).boundingBox())!;
+    assert.ok(box.y >= 0 && box.y + box.height <= 844, `${selector} at ${JSON.stringify(box)}`);
+  }
+  await page.close();
+});
+
+/** WCAG contrast ratio of two CSS rgb() colours. */
+function contrast(a: string, b: string): number {
+  const lum = (c: string) => {
+    const [r, g, bl] = c.match(/[\d.]+/g)!.slice(0, 3).map((v) => {
+      const s = Number(v) / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
+test('light and dark: control borders reach 3:1 against their background, and the keyboard shortcuts are shown', async () => {
+  if (!browser) return;
+  const backgrounds: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const page = await browser.newPage({ colorScheme });
+    await page.goto(server.url);
+    const pairs = await page.evaluate(() =>
+      [...document.querySelectorAll('button:not(.primary), canvas')].map((el) => {
+        let bg = 'rgba(0, 0, 0, 0)';
+        for (let p = el.parentElement; p && /rgba\(0, 0, 0, 0\)|transparent/.test(bg); p = p.parentElement) bg = getComputedStyle(p).backgroundColor;
+        return [el.id || el.textContent, getComputedStyle(el).borderTopColor, bg];
+      }),
+    );
+    for (const [name, border, bg] of pairs) assert.ok(contrast(border!, bg!) >= 3, `${colorScheme}: ${name} border ${border} on ${bg}: ${contrast(border!, bg!).toFixed(2)}`);
+    backgrounds.push(await page.evaluate(() => getComputedStyle(document.body.parentElement!).backgroundColor));
+    assert.match((await page.textContent('.keys')) ?? '', /Enter.*predict.*Esc.*clear/);
+    assert.is(await page.getAttribute('a[href="/upload"]:not(nav a)', 'href'), '/upload');
+    await page.close();
+  }
+  assert.ok(contrast(backgrounds[0]!, backgrounds[1]!) > 10, `light ${backgrounds[0]} and dark ${backgrounds[1]} pages`);
+});
+
+test('screenshots of every page at 1280×800 and 390×844, light and dark, none scrolling sideways', async () => {
+  if (!browser) return;
+  for (const colorScheme of ['light', 'dark'] as const) {
+    for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+      const page = await browser.newPage({ viewport: { width, height }, colorScheme, ...(width < 500 && { isMobile: true, hasTouch: true }) });
+      await page.goto(server.url);
+      await drawDigit(page, 6);
+      await page.waitForFunction(() => document.getElementById('prediction')?.textContent !== '');
+      for (const path of ['/', '/upload', '/model']) {
+        if (path !== '/') await page.goto(`${server.url}${path}`);
+        if (path === '/model') await page.waitForSelector('.confusion td');
+        if (path === '/upload') {
+          await page.setInputFiles('#files', ['data/samples/photo-3-0.jpg', 'data/samples/thin-brush-8-1.png']);
+          await page.waitForFunction(() => document.querySelectorAll('.upload-result').length === 2);
+        }
+        assert.is(await page.evaluate(() => document.documentElement.scrollWidth), width, `${path} at ${width} px, ${colorScheme}`);
+        const name = path === '/' ? 'board' : path.slice(1);
+        await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}-${colorScheme}.png`), fullPage: path !== '/' });
+      }
+      await page.close();
+    }
+  }
 });
 
 test.run();

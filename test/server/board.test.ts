@@ -1,0 +1,148 @@
+/// <reference lib="dom" />
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { decodeImage } from '../../src/image/decode.js';
+import { predictDecoded } from '../../src/image/pipeline.js';
+import { toMnistInput } from '../../src/image/preprocess.js';
+import { loadModel } from '../../src/io/model-file.js';
+import { drawDigit, launchBrowser } from '../helpers/browser.js';
+import { startServer } from '../helpers/server.js';
+
+const test = suite('the board predicts in the page');
+let browser: Browser | null = null;
+
+test.before(async () => {
+  browser = await launchBrowser();
+});
+test.after(async () => {
+  await browser?.close();
+});
+
+/** Waits until the board has its own model, i.e. predicts in the page. */
+async function modelLoaded(page: import('playwright-core').Page): Promise<void> {
+  await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
+}
+
+test('a digit drawn appears in #prediction within 1 s of the pointer going up, with no click', async () => {
+  if (!browser) return;
+  const server = await startServer();
+  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  const posts: string[] = [];
+  page.on('request', (r) => r.method() === 'POST' && posts.push(r.url()));
+  try {
+    await page.goto(server.url);
+    await modelLoaded(page);
+    for (const digit of [3, 7]) {
+      await page.keyboard.press('Escape');
+      assert.is(await page.textContent('#prediction'), '', 'Escape cleared the answer');
+      await drawDigit(page, digit);
+      const released = Date.now();
+      await page.waitForFunction((d) => document.getElementById('prediction')?.textContent === String(d), digit, { timeout: 1000 });
+      assert.ok(Date.now() - released <= 1000);
+    }
+    assert.equal(posts, [], 'no round trip to the server');
+    // Predictions came during the strokes too, not only at their ends.
+    const measured = await page.evaluate(() => performance.getEntriesByName('predict').length);
+    assert.ok(measured > 6, `${measured} predictions for 2 digits of 1–2 strokes`);
+  } finally {
+    await page.close();
+    await server.close();
+  }
+});
+
+test('with the server stopped after load, the board still predicts; after a first visit it reloads offline', async () => {
+  if (!browser) return;
+  const server = await startServer();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(server.url);
+    await modelLoaded(page);
+    // The service worker controls the page once it has cached the files.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+    });
+    await server.close();
+    assert.is(await page.evaluate(() => fetch('/healthz').then(() => 'up', () => 'down')), 'down');
+    await drawDigit(page, 4);
+    await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '4', undefined, { timeout: 2000 });
+    await page.reload();
+    await modelLoaded(page);
+    await drawDigit(page, 2);
+    await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '2', undefined, { timeout: 2000 });
+  } finally {
+    await context.close();
+    await server.close().catch(() => {});
+  }
+});
+
+test('when the model cannot load, the board says so and the server predicts', async () => {
+  if (!browser) return;
+  const server = await startServer();
+  const page = await browser.newPage();
+  try {
+    await page.route('**/api/model/compact.json', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: '{"name": "mnist-digit-model", "format": 1, "trunc' }));
+    await page.goto(server.url);
+    await page.waitForFunction(() => /on the server/.test(document.getElementById('engine')?.textContent ?? ''));
+    await drawDigit(page, 0);
+    await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '0');
+  } finally {
+    await page.close();
+    await server.close();
+  }
+});
+
+test('parity: every data/samples image gives the same 28×28 (≤ 1e-6) and digit in the page as on the server', async () => {
+  if (!browser) return;
+  const server = await startServer();
+  const page = await browser.newPage();
+  try {
+    await page.goto(server.url);
+    await modelLoaded(page);
+    const files = readdirSync('data/samples').filter((f) => f.endsWith('.png'));
+    assert.ok(files.length >= 200, `${files.length} PNGs`);
+    const model = loadModel();
+    let worst = 0;
+    const digitsDiffer: string[] = [];
+    const compactDiffer: string[] = [];
+    for (const file of files) {
+      const bytes = readFileSync(`data/samples/${file}`);
+      // In the page: the browser decodes the PNG, the page's own core module preprocesses and predicts.
+      const browserSide = await page.evaluate(async (b64) => {
+        const core = (await import('/core.js' as string)) as typeof import('../../src/core.js');
+        const blob = new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' });
+        const bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+        const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+        const ctx = canvas.getContext('2d')!;
+        ctx.drawImage(bitmap, 0, 0);
+        const d = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+        const img = { width: d.width, height: d.height, data: new Uint8Array(d.data.buffer) };
+        // The served model itself (the parity of the code) and the board's compact copy of it.
+        const cache = globalThis as unknown as { full?: import('../../src/core.js').DigitModel; compact?: import('../../src/core.js').DigitModel };
+        cache.full ??= core.parseModel(await (await fetch('/model.json')).text());
+        cache.compact ??= core.parseModel(await (await fetch(core.COMPACT_MODEL_PATH)).text());
+        const p = core.predictDecoded(img, cache.full);
+        const c = core.predictDecoded(img, cache.compact);
+        return { pixels: Array.from(core.toMnistInput(img).pixels), digit: p.digit ?? p.guess, compact: c.digit ?? c.guess };
+      }, bytes.toString('base64'));
+      const decoded = await decodeImage(bytes);
+      const serverPixels = toMnistInput(decoded).pixels;
+      for (let i = 0; i < serverPixels.length; i++) worst = Math.max(worst, Math.abs(serverPixels[i]! - browserSide.pixels[i]!));
+      const p = predictDecoded(decoded, model);
+      if ((p.digit ?? p.guess) !== browserSide.digit) digitsDiffer.push(file);
+      if ((p.digit ?? p.guess) !== browserSide.compact) compactDiffer.push(file);
+    }
+    console.log(`parity: ${files.length} PNGs, largest difference ${worst}; the compact model differs on ${compactDiffer.length}: ${compactDiffer.join(', ')}`);
+    assert.ok(worst <= 1e-6, `largest difference ${worst}`);
+    assert.equal(digitsDiffer, []);
+    assert.equal(compactDiffer, [], 'the compact model the board uses reads every sample as the full one does');
+  } finally {
+    await page.close();
+    await server.close();
+  }
+});
+
+test.run();
