@@ -24,6 +24,7 @@ import { RandomForestClassifier } from 'ml-random-forest';
 import { permutation } from '../src/util/random.js';
 import { renderReport } from './report.js';
 import { benchPngDecode } from './png.js';
+import { benchBrowser } from './browser.js';
 import { benchNonDigits, type NonDigitFigures } from './non-digits.js';
 import { benchRobustness, ROBUSTNESS_DIGITS, type RobustnessRow } from './robustness.js';
 import { benchServer } from './server.js';
@@ -35,7 +36,7 @@ const usage = `npm run bench -- [--only NAME[,NAME]] [--retrain] [--knn-queries 
   comparisons with the ml.js reference packages, and writes benchmarks/results.json,
   benchmarks/report.md (+ charts) and ${BEST_MODEL_PATH} (the best model by validation accuracy).
 
-  tasks: ${'pca-fit, knn-predict, knn, forest-train, forest, mlp-speed, mlp-input, mlp, samples, robustness, non-digits, png-decode, server'}
+  tasks: ${'pca-fit, knn-predict, knn, forest-train, forest, mlp-speed, mlp-input, mlp, samples, robustness, non-digits, png-decode, browser, server'}
   --only        run only these tasks (results of the others are kept from the last run)
   --retrain     train models even when models/NAME.json exists (default: load it)
   --knn-queries how many test queries ml-knn answers in knn-predict (default 200)
@@ -71,6 +72,12 @@ const TASKS: Record<string, Task> = {
       upsert(ctx.results.comparisons, c);
       console.error(`${c.task}: ${c.speedup.toFixed(1)}× pngjs, ${(100 * c.agreement).toFixed(0)}% identical (${c.workload})`);
     }
+  },
+  browser: async (ctx) => {
+    chooseBest(ctx.results);
+    const b = await benchBrowser(BEST_MODEL_PATH, ctx.data);
+    ctx.results.browser = b;
+    console.error(`browser: median ${b.page.medianMs.toFixed(2)} ms per prediction in the page (${b.page.predictions} predictions), server round trip ${b.server.medianMs.toFixed(1)} ms; compact model ${(b.bytes.br / 1e3).toFixed(0)} kB brotli; MNIST test ${(100 * b.accuracy.mnistTest.full).toFixed(2)}% → ${(100 * b.accuracy.mnistTest.compact).toFixed(2)}%`);
   },
   server: async (ctx) => {
     chooseBest(ctx.results);

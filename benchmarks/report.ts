@@ -156,6 +156,26 @@ export function renderReport(r: Results): void {
       '',
     );
   }
+  if (r.browser) {
+    const b = r.browser;
+    const kb = (n: number) => `${(n / 1e3).toFixed(0)} kB`;
+    out.push(
+      '## In the browser',
+      '',
+      `The board predicts in the page with the core the server runs (src/core.ts, bundled by esbuild) and the served model in compact form: int8 weights with one scale per hidden unit. Model: ${b.model}. ${b.page.drawings} digits drawn on the board in Chromium with mouse events; every prediction the page made while drawing them is timed from canvas pixels to probabilities. Beside it, in the same run, the same canvas sent to the server from the page (PNG encoding, POST, answer) once per drawing.`,
+      '',
+      '| measure | value |',
+      '|---|---|',
+      `| prediction in the page, median / p95 (${b.page.predictions} predictions) | **${b.page.medianMs.toFixed(2)} ms** / ${b.page.p95Ms.toFixed(2)} ms |`,
+      `| the same drawing on the server, round trip median / p95 (${b.server.requests}) | ${b.server.medianMs.toFixed(1)} ms / ${b.server.p95Ms.toFixed(1)} ms |`,
+      `| server round trip ÷ page prediction (medians) | **${(b.server.medianMs / b.page.medianMs).toFixed(1)}×** |`,
+      `| board drawings read correctly | ${pct(b.page.boardAccuracy, 1)} |`,
+      `| compact model on the wire: brotli / gzip / uncompressed | **${kb(b.bytes.br)}** / ${kb(b.bytes.gzip)} / ${kb(b.bytes.identity)} (full model JSON ${kb(b.bytes.fullJson)}) |`,
+      `| MNIST test accuracy, full → compact | ${pct(b.accuracy.mnistTest.full)} → **${pct(b.accuracy.mnistTest.compact)}** (${b.accuracy.mnistTest.disagree} of ${b.accuracy.mnistTest.n.toLocaleString('en')} predictions differ) |`,
+      `| data/samples accuracy, full → compact | ${pct(b.accuracy.samples.full, 1)} → **${pct(b.accuracy.samples.compact, 1)}** (${b.accuracy.samples.n} images) |`,
+      '',
+    );
+  }
   if (r.samples) {
     const s = r.samples;
     out.push(

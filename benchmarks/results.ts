@@ -1,3 +1,4 @@
+import type { BrowserFigures } from './browser.js';
 import type { NonDigitFigures } from './non-digits.js';
 import type { RobustnessRow } from './robustness.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,7 @@ export interface Results {
   mlpInput?: { input: string; validationAccuracy: number; epochs: number }[];
   robustness?: { model: string; digits: string; rows: RobustnessRow[]; compare?: { model: string; rows: RobustnessRow[] } };
   nonDigits?: { current: NonDigitFigures; compare?: NonDigitFigures };
+  browser?: BrowserFigures;
   samples?: {
     model: string;
     total: number;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { smoothPath, TEMPLATES } from '../../src/samples/strokes.js';
+import { smoothPath, TEMPLATES, type Stroke } from '../../src/samples/strokes.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -17,10 +17,15 @@ export async function launchBrowser(): Promise<Browser | null> {
 }
 
 /** Draws a digit's template strokes on the page's canvas with real mouse events. */
-export async function drawDigit(page: Page, digit: number): Promise<void> {
+export function drawDigit(page: Page, digit: number): Promise<void> {
+  return drawStrokes(page, TEMPLATES[digit]![0]!);
+}
+
+/** Draws strokes (points in the unit square) on the page's canvas with real mouse events, 15% in from its edges. */
+export async function drawStrokes(page: Page, strokes: Stroke[]): Promise<void> {
   const box = (await page.locator('canvas').boundingBox())!;
   const margin = 0.15;
-  for (const stroke of TEMPLATES[digit]![0]!) {
+  for (const stroke of strokes) {
     const path = smoothPath(stroke, 4).map(([x, y]) => [box.x + box.width * (margin + x * (1 - 2 * margin)), box.y + box.height * (margin + y * (1 - 2 * margin))] as const);
     await page.mouse.move(path[0]![0], path[0]![1]);
     await page.mouse.down();

@@ -1,0 +1,112 @@
+/// <reference lib="dom" />
+import { request } from 'node:http';
+import { labelsOf } from '../src/data/frame.js';
+import { scoreSamples } from '../src/eval/samples.js';
+import { loadModel } from '../src/io/model-file.js';
+import { parseModel } from '../src/models/registry.js';
+import type { DigitModel } from '../src/models/model.js';
+import { jitteredDigit } from '../src/samples/strokes.js';
+import type { TrainingData } from '../src/train/common.js';
+import { Random } from '../src/util/random.js';
+import { drawStrokes, launchBrowser } from '../test/helpers/browser.js';
+import { startServer } from '../test/helpers/server.js';
+import { progress } from '../src/cli/progress.js';
+
+export interface BrowserFigures {
+  model: string;
+  /** The compact model on the wire, by content encoding, and its JSON uncompressed; the full model's JSON. */
+  bytes: { br: number; gzip: number; identity: number; fullJson: number };
+  /** Accuracy of the full and the compact model. */
+  accuracy: { mnistTest: { full: number; compact: number; n: number; disagree: number }; samples: { full: number; compact: number; n: number } };
+  /** Canvas pixels → probabilities in Chromium, over every prediction the board made while 200 digits were drawn. */
+  page: { drawings: number; predictions: number; medianMs: number; p95Ms: number; boardAccuracy: number };
+  /** The same drawings sent to the server from the page (PNG encoding + POST + answer). */
+  server: { requests: number; medianMs: number; p95Ms: number };
+}
+
+export const BROWSER_DRAWINGS = 200;
+
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+
+/** Bytes on the wire for a GET with this Accept-Encoding (Node's fetch would decompress and hide them). */
+function wireBytes(url: string, encoding: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers: { 'Accept-Encoding': encoding } }, (res) => {
+      let n = 0;
+      res.on('data', (c: Buffer) => (n += c.length));
+      res.on('end', () => (res.headers['content-encoding'] ?? 'identity') === encoding ? resolve(n) : reject(new Error(`asked for ${encoding}, got ${res.headers['content-encoding']}`)));
+      res.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+function mnistAccuracy(model: DigitModel, data: TrainingData): { accuracy: number; predicted: Uint8Array } {
+  const labels = labelsOf(data.mnist.test);
+  const predicted = model.predict(data.testX, data.mnist.test.n);
+  return { accuracy: predicted.filter((p, i) => p === labels[i]).length / labels.length, predicted };
+}
+
+/**
+ * The browser side: the compact model's size on the wire and its accuracy beside the full model, then 200
+ * digits drawn on the board in Chromium with real mouse events, timing every prediction the page makes
+ * (canvas pixels → probabilities) and, for each drawing, a round trip to the server with the same canvas.
+ */
+export async function benchBrowser(modelPath: string, data: TrainingData): Promise<BrowserFigures> {
+  const full = loadModel(modelPath);
+  const compactJson = full.toCompactJSON();
+  if (!compactJson) throw new RangeError(`${modelPath} (${full.metadata.kind}) has no compact form: the board predicts on the server for it`);
+  const compact = parseModel(JSON.stringify(compactJson), 'the compact model');
+  const f = mnistAccuracy(full, data);
+  const c = mnistAccuracy(compact, data);
+  const fullSamples = await scoreSamples(full, 'data/samples');
+  const compactSamples = await scoreSamples(compact, 'data/samples');
+
+  const browser = await launchBrowser();
+  if (!browser) throw new RangeError('the browser task needs Chromium (apt-get install -y chromium, or set CHROMIUM_PATH)');
+  const server = await startServer({}, undefined, full);
+  try {
+    const modelUrl = `${server.url}/api/model/compact.json`;
+    const bytes = { br: await wireBytes(modelUrl, 'br'), gzip: await wireBytes(modelUrl, 'gzip'), identity: await wireBytes(modelUrl, 'identity'), fullJson: JSON.stringify(full.toJSON()).length };
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    await page.goto(server.url);
+    await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
+    const rng = new Random(2026);
+    let correct = 0;
+    const roundTrips: number[] = [];
+    const bar = progress('board drawings in Chromium', BROWSER_DRAWINGS);
+    for (let i = 0; i < BROWSER_DRAWINGS; i++) {
+      const digit = i % 10;
+      await page.keyboard.press('Escape');
+      await drawStrokes(page, jitteredDigit(digit, rng).strokes);
+      if ((await page.textContent('#prediction')) === String(digit)) correct++;
+      roundTrips.push(
+        await page.evaluate(async () => {
+          const start = performance.now();
+          const image = (document.getElementById('board') as HTMLCanvasElement).toDataURL('image/png');
+          const r = await fetch('/api/predict', { method: 'POST', body: JSON.stringify({ image }), headers: { 'Content-Type': 'application/json' } });
+          await r.json();
+          return performance.now() - start;
+        }),
+      );
+      bar.update(i + 1);
+    }
+    bar.stop();
+    const times = await page.evaluate(() => performance.getEntriesByName('predict').map((e) => e.duration));
+    await page.close();
+    return {
+      model: full.metadata.description,
+      bytes,
+      accuracy: {
+        mnistTest: { full: f.accuracy, compact: c.accuracy, n: data.mnist.test.n, disagree: f.predicted.filter((p, i) => p !== c.predicted[i]).length },
+        samples: { full: fullSamples.correct / fullSamples.total, compact: compactSamples.correct / compactSamples.total, n: fullSamples.total },
+      },
+      page: { drawings: BROWSER_DRAWINGS, predictions: times.length, medianMs: quantile(times, 0.5), p95Ms: quantile(times, 0.95), boardAccuracy: correct / BROWSER_DRAWINGS },
+      server: { requests: roundTrips.length, medianMs: quantile(roundTrips, 0.5), p95Ms: quantile(roundTrips, 0.95) },
+    };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
