@@ -212,7 +212,11 @@ async function modelTask(ctx: Context, row: ModelRow): Promise<void> {
   const file = `models/${name}.json`;
   let model: DigitModel;
   let scored: { test: Evaluation; predictMsPerImage: number };
-  if (existsSync(file) && !ctx.retrain) {
+  if (row.fromFiles && !existsSync(file)) {
+    console.error(`no ${file}: a ${name} is made from other model files (npm run train -- --model ${name} --help); skipped`);
+    return;
+  }
+  if (existsSync(file) && !(ctx.retrain && !row.fromFiles)) {
     console.error(`loading ${file} (--retrain to train it again); it was made by:`);
     model = loadModel(file);
     console.error(`  ${model.metadata.command}`);

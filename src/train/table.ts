@@ -1,9 +1,11 @@
 import type { ClassifierType } from '../models/classifier.js';
+import { Committee } from '../models/committee.js';
 import { RandomForest } from '../models/forest.js';
 import { KnnClassifier } from '../models/knn.js';
 import { Mlp } from '../models/mlp.js';
 import type { DigitModel } from '../models/model.js';
 import type { TrainingData } from './common.js';
+import { DEFAULT_COMMITTEE, trainCommittee, type CommitteeTrainOptions } from './committee.js';
 import { DEFAULT_FOREST, trainForest, type ForestTrainOptions } from './forest.js';
 import { DEFAULT_KNN, trainKnn, type KnnTrainOptions } from './knn.js';
 import { trainMlp, type MlpRunHooks } from './mlp.js';
@@ -23,6 +25,8 @@ export interface ModelRow<O extends object = object> {
   readonly defaults: O;
   /** The options the command line sets, in --help order; the rest keep their defaults. */
   readonly options: { readonly [K in keyof O]?: OptionSpec<O[K]> };
+  /** Made from other model files rather than from MNIST alone: the bench measures its file if there is one and skips it otherwise. */
+  readonly fromFiles?: boolean;
   /** Whether training polls shouldStop and keeps a checkpoint beside `out` that `resume` continues. */
   readonly resumable?: boolean;
   /** Trains on MNIST; `out` is where the model will be written. */
@@ -90,6 +94,16 @@ export const MODELS: readonly ModelRow[] = [
     },
     resumable: true,
     train: (data, o, run) => trainMlp(data, o, { ...run, checkpointPath: `${run.out}.checkpoint` }),
+  }),
+  row<CommitteeTrainOptions>({
+    type: Committee,
+    summary: 'a committee of MLPs trained apart (other seeds), their probabilities averaged; made from MLP model files',
+    defaults: DEFAULT_COMMITTEE,
+    options: {
+      members: { flag: 'members', kind: 'path', help: 'the member MLP model files, comma-separated' },
+    },
+    fromFiles: true,
+    train: (data, o) => trainCommittee(data, o),
   }),
 ];
 
