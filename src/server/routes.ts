@@ -43,7 +43,7 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
     ctx.body = download;
   });
 
-  // The board's own copy of the model: int8 weights, a quarter of the size. Compressed and given an ETag by
+  // The board's own copy of the model, its weights quantised (Mlp.toCompactJSON). Compressed and given an ETag by
   // the app's middleware; "no-cache" lets the browser keep it and ask, cheaply, whether it is still current.
   let compact: string | null | undefined;
   router.get(COMPACT_MODEL_PATH, (ctx) => {

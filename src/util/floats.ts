@@ -75,11 +75,11 @@ export function decodeFloats(b64: unknown, expectedLength: number, what: string)
   return decodeInts(b64, (n) => new Float32Array(n), expectedLength, what);
 }
 
-export function encodeBytes(a: Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array): string {
+export function encodeBytes(a: Uint8Array | Uint16Array | Int16Array | Int32Array): string {
   return toBase64(bytesOf(a));
 }
 
-export function decodeInts<T extends Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array | Float32Array>(
+export function decodeInts<T extends Uint8Array | Uint16Array | Int16Array | Int32Array | Float32Array>(
   b64: unknown,
   make: (n: number) => T,
   expectedLength: number,

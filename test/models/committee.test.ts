@@ -27,12 +27,12 @@ test('its probabilities are the average of its members', () => {
   assert.throws(() => new Committee([a, Mlp.init([50, 8, 10], 3)]), /different inputs/);
 });
 
-test('it round-trips through JSON exactly, and its compact form is the members in int8', () => {
+test('it round-trips through JSON exactly, and its compact form is its members quantised', () => {
   const c = new Committee([a, b]);
   const again = Committee.load(JSON.parse(JSON.stringify(c.toJSON())));
   assert.equal(Array.from(again.predictProba(x, 30)), Array.from(c.predictProba(x, 30)));
   const compact = c.toCompactJSON();
-  assert.ok(compact.members.every((m) => m.layers.every((l) => 'w8' in l)));
+  assert.ok(compact.members.every((m) => m.layers.every((l) => 'wq' in l)));
   assert.ok(Committee.load(compact).predictProba(x, 30).every(Number.isFinite));
 });
 

@@ -218,7 +218,7 @@ test('pages carry a strict CSP, nosniff and frame-ancestors none; unknown paths 
   assert.match((await read(api)).error, /not found: GET \/api\/nope/);
 });
 
-test('the compact model: int8 weights, brotli or gzip on the wire, an ETag, and a 304 when unchanged', async () => {
+test('the compact model: quantised weights, brotli or gzip on the wire, an ETag, and a 304 when unchanged', async () => {
   const path = `${server.url}/api/model/compact.json`;
   const br = await fetch(path, { headers: { 'Accept-Encoding': 'br' } });
   assert.is(br.status, 200);
@@ -226,8 +226,8 @@ test('the compact model: int8 weights, brotli or gzip on the wire, an ETag, and 
   assert.match(br.headers.get('cache-control') ?? '', /no-cache/);
   const etag = br.headers.get('etag');
   assert.ok(etag, 'has an ETag');
-  const model = (await br.json()) as { classifier: { layers: { w8?: string; w?: string }[] } };
-  assert.ok(model.classifier.layers.every((l) => typeof l.w8 === 'string' && l.w === undefined), 'int8 weights only');
+  const model = (await br.json()) as { classifier: { layers: { wq?: string; w?: string }[] } };
+  assert.ok(model.classifier.layers.every((l) => typeof l.wq === 'string' && l.w === undefined), 'quantised weights only');
   const gzip = await fetch(path, { headers: { 'Accept-Encoding': 'gzip' } });
   assert.is(gzip.headers.get('content-encoding'), 'gzip');
   await gzip.arrayBuffer();
