@@ -246,6 +246,7 @@ async function modelTask(ctx: Context, row: ModelRow): Promise<void> {
     predictMsPerImage,
     modelBytes: statSync(file).size,
     sha256: sha256(readFileSync(file)),
+    refuses: model.confidence !== null,
     confusion: test.confusion,
     perClass: test.perClass.map(({ digit, precision, recall, f1 }) => ({ digit, precision, recall, f1 })),
   });
@@ -378,11 +379,16 @@ async function nonDigitsTask(ctx: Context): Promise<void> {
   ctx.results.nonDigits = { current, ...(compare && { compare }) };
 }
 
-/** The best model by validation accuracy becomes models/best.json. */
+/**
+ * The best model by validation accuracy becomes models/best.json; models that carry a confidence block
+ * (so can answer "not a digit") come before those that cannot.
+ */
 function chooseBest(results: Results): void {
   // Only files the bench itself measured: a model trained since then under the same name has figures
   // nobody has checked, and must not be served on the strength of its predecessor's.
-  const candidates = results.models.filter((m) => existsSync(m.file) && m.sha256 === sha256(readFileSync(m.file)) && Number.isFinite(m.validationAccuracy));
+  const measured = results.models.filter((m) => existsSync(m.file) && m.sha256 === sha256(readFileSync(m.file)) && Number.isFinite(m.validationAccuracy));
+  const refusing = measured.filter((m) => m.refuses);
+  const candidates = refusing.length ? refusing : measured;
   if (candidates.length === 0) return;
   const best = candidates.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
   copyFileSync(best.file, BEST_MODEL_PATH);

@@ -17,6 +17,8 @@ export interface ModelEntry {
   modelBytes: number;
   /** SHA-256 of the file measured: only that file may become models/best.json. */
   sha256?: string;
+  /** Whether it carries a confidence block (a temperature and a "not a digit" threshold). */
+  refuses?: boolean;
   confusion: number[][];
   perClass: { digit: number; precision: number; recall: number; f1: number }[];
 }
