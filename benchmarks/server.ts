@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { PNG } from 'pngjs';
+import { pngCanvas } from '../src/image/png.js';
 import { MAX_PIXELS } from '../src/image/decode.js';
 import type { DigitModel } from '../src/models/model.js';
 import { BEST_MODEL_PATH, loadModel } from '../src/io/model-file.js';
@@ -34,7 +35,7 @@ export interface ServerBench {
 export function canvasPng(): Uint8Array {
   const strokes = TEMPLATES[3]![0]!.map((s) => smoothPath(s).map(([x, y]): [number, number] => [40 + x * 200, 40 + y * 200]));
   const ink = rasterStrokes(strokes, 280, 280, 10);
-  const png = new PNG({ width: 280, height: 280 });
+  const png = pngCanvas(280, 280);
   for (let i = 0; i < 280 * 280; i++) {
     png.data.fill(Math.round(255 * (1 - ink[i]!)), i * 4, i * 4 + 3);
     png.data[i * 4 + 3] = 255;

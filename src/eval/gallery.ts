@@ -1,4 +1,5 @@
 import { PNG } from 'pngjs';
+import { pngCanvas } from '../image/png.js';
 import { labelsOf, PIXELS, SIDE, type DigitFrame } from '../data/frame.js';
 
 /** 3×5 pixel glyphs, enough to caption a tile "7>1 93%". */
@@ -32,7 +33,7 @@ export function galleryPng(items: GalleryItem[], columns = 10, scale = 1): Buffe
   const rows = Math.max(1, Math.ceil(items.length / columns));
   const width = columns * (TILE + PAD) + PAD;
   const height = rows * (TILE + CAPTION + PAD) + PAD;
-  const png = new PNG({ width, height });
+  const png = pngCanvas(width, height);
   png.data.fill(255);
   items.forEach((item, i) => {
     const ox = PAD + (i % columns) * (TILE + PAD);

@@ -1,9 +1,10 @@
 import { PNG } from 'pngjs';
+import { pngCanvas } from '../image/png.js';
 import { PIXELS, SIDE } from '../data/frame.js';
 
 /** A 28×28 image in [0,1] as a PNG data URL (white ink on black, as the model sees it). */
 export function inputDataUrl(pixels: Float32Array): string {
-  const png = new PNG({ width: SIDE, height: SIDE });
+  const png = pngCanvas(SIDE, SIDE);
   for (let i = 0; i < PIXELS; i++) {
     const v = Math.round(255 * Math.min(1, Math.max(0, pixels[i]!)));
     png.data[i * 4] = v;
@@ -24,7 +25,7 @@ export function tilesPng(vectors: Float32Array[], columns = 8): Buffer {
   const tile = SIDE * zoom;
   const gap = 4;
   const rows = Math.max(1, Math.ceil(vectors.length / columns));
-  const png = new PNG({ width: columns * (tile + gap) + gap, height: rows * (tile + gap) + gap });
+  const png = pngCanvas(columns * (tile + gap) + gap, rows * (tile + gap) + gap);
   png.data.fill(255);
   vectors.forEach((v, k) => {
     let max = 1e-12;

@@ -1,3 +1,4 @@
+import type { PNG } from 'pngjs';
 import { crc32, inflateSync } from 'node:zlib';
 import { ImageError } from '../util/errors.js';
 import type { RgbaImage } from './rgba.js';
@@ -145,4 +146,13 @@ function toRgba(pixels: Uint8Array, width: number, height: number, channels: num
     }
   }
   return out;
+}
+
+/**
+ * A blank RGBA image to draw into and write with `PNG.sync.write`. Not `new PNG()`: pngjs 7's constructor
+ * starts a stream parser that waits for input and is never freed, keeping its 4-bytes-a-pixel buffer, so
+ * every image encoded that way leaked (the robustness bench grew by 60 MB/s; the server by 3 kB a request).
+ */
+export function pngCanvas(width: number, height: number): PNG {
+  return { width, height, data: Buffer.alloc(4 * width * height), gamma: 0 } as unknown as PNG;
 }

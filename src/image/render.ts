@@ -1,4 +1,5 @@
 import { PNG } from 'pngjs';
+import { pngCanvas } from './png.js';
 import { SIDE } from '../data/frame.js';
 import type { RgbaImage } from './rgba.js';
 
@@ -13,7 +14,7 @@ export function sideBySidePng(img: RgbaImage, input: Float32Array): Buffer {
   const tw = Math.max(1, Math.round(img.width * scale));
   const th = Math.max(1, Math.round(img.height * scale));
   const gap = 8;
-  const png = new PNG({ width: tw + gap + size, height: size });
+  const png = pngCanvas(tw + gap + size, size);
   png.data.fill(255);
   for (let y = 0; y < th; y++) {
     for (let x = 0; x < tw; x++) {

@@ -1,5 +1,6 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { pngCanvas } from '../image/png.js';
 import { encodeBmp } from '../image/bmp.js';
 import { boxBlur } from '../image/kernels.js';
 import type { RgbaImage } from '../image/rgba.js';
@@ -45,8 +46,8 @@ function paint(ink: Float32Array, w: number, h: number, inkColour: Rgb, paper: R
 
 /** `fast`: no per-line filter search and light compression, for images made by the thousand. */
 export function encodePng(img: RgbaImage, colorType: 0 | 2 | 4 | 6 = 6, bitDepth: 8 | 16 = 8, fast = false): Uint8Array {
-  const png = new PNG({ width: img.width, height: img.height, colorType, inputColorType: 6, bitDepth, inputHasAlpha: true });
-  png.data = Buffer.from(img.data);
+  const png = pngCanvas(img.width, img.height);
+  png.data.set(img.data);
   return PNG.sync.write(png, { colorType, inputColorType: 6, bitDepth, inputHasAlpha: true, ...(fast && { filterType: 0, deflateLevel: 1 }) });
 }
 
