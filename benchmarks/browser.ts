@@ -1,6 +1,8 @@
 /// <reference lib="dom" />
 import { request } from 'node:http';
+import { COMPACT_MODEL_PATH } from '../src/api.js';
 import { labelsOf } from '../src/data/frame.js';
+import { evaluate, type Evaluation } from '../src/eval/metrics.js';
 import { scoreSamples } from '../src/eval/samples.js';
 import { loadModel } from '../src/io/model-file.js';
 import { parseModel } from '../src/models/registry.js';
@@ -42,10 +44,8 @@ function wireBytes(url: string, encoding: string): Promise<number> {
   });
 }
 
-function mnistAccuracy(model: DigitModel, data: TrainingData): { accuracy: number; predicted: Uint8Array } {
-  const labels = labelsOf(data.mnist.test);
-  const predicted = model.predict(data.testX, data.mnist.test.n);
-  return { accuracy: predicted.filter((p, i) => p === labels[i]).length / labels.length, predicted };
+function mnistTest(model: DigitModel, data: TrainingData): Evaluation {
+  return evaluate(model.predictProba(data.testX, data.mnist.test.n), labelsOf(data.mnist.test));
 }
 
 /**
@@ -58,8 +58,8 @@ export async function benchBrowser(modelPath: string, data: TrainingData): Promi
   const compactJson = full.toCompactJSON();
   if (!compactJson) throw new RangeError(`${modelPath} (${full.metadata.kind}) has no compact form: the board predicts on the server for it`);
   const compact = parseModel(JSON.stringify(compactJson), 'the compact model');
-  const f = mnistAccuracy(full, data);
-  const c = mnistAccuracy(compact, data);
+  const f = mnistTest(full, data);
+  const c = mnistTest(compact, data);
   const fullSamples = await scoreSamples(full, 'data/samples');
   const compactSamples = await scoreSamples(compact, 'data/samples');
 
@@ -67,7 +67,7 @@ export async function benchBrowser(modelPath: string, data: TrainingData): Promi
   if (!browser) throw new RangeError('the browser task needs Chromium (apt-get install -y chromium, or set CHROMIUM_PATH)');
   const server = await startServer({}, undefined, full);
   try {
-    const modelUrl = `${server.url}/api/model/compact.json`;
+    const modelUrl = `${server.url}${COMPACT_MODEL_PATH}`;
     const bytes = { br: await wireBytes(modelUrl, 'br'), gzip: await wireBytes(modelUrl, 'gzip'), identity: await wireBytes(modelUrl, 'identity'), fullJson: JSON.stringify(full.toJSON()).length };
     const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
     await page.goto(server.url);
@@ -99,7 +99,7 @@ export async function benchBrowser(modelPath: string, data: TrainingData): Promi
       model: full.metadata.description,
       bytes,
       accuracy: {
-        mnistTest: { full: f.accuracy, compact: c.accuracy, n: data.mnist.test.n, disagree: f.predicted.filter((p, i) => p !== c.predicted[i]).length },
+        mnistTest: { full: f.accuracy, compact: c.accuracy, n: data.mnist.test.n, disagree: f.predictions.filter((p, i) => p !== c.predictions[i]).length },
         samples: { full: fullSamples.correct / fullSamples.total, compact: compactSamples.correct / compactSamples.total, n: fullSamples.total },
       },
       page: { drawings: BROWSER_DRAWINGS, predictions: times.length, medianMs: quantile(times, 0.5), p95Ms: quantile(times, 0.95), boardAccuracy: correct / BROWSER_DRAWINGS },

@@ -1,6 +1,6 @@
 import { CLASSES, PIXELS } from '../data/frame.js';
 import { ModelFormatError } from '../util/errors.js';
-import { decodeFloats, encodeFloats } from '../util/floats.js';
+import { ALPHABET, decodeFloats, encodeFloats } from '../util/floats.js';
 import { Random } from '../util/random.js';
 import type { Classifier, ClassifierJson } from './classifier.js';
 import { modelBlock } from '../util/model-json.js';
@@ -135,7 +135,6 @@ export const OUTLIER_WEIGHT = 0.5;
  * and the download is two thirds of int8's (397 kB against 623 kB after brotli).
  */
 export const COMPACT_LEVELS = 31;
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /** Parameters and AdamW moments; `decay` is 1 where weight decay applies (weights), 0 for biases. */
 export interface AdamState {
@@ -362,7 +361,7 @@ export class Mlp implements Classifier {
         for (let i = 0; i < l.inSize; i++) for (let o = 0; o < l.outSize; o++) scale[o] = Math.max(scale[o]!, Math.abs(l.w[i * l.outSize + o]!));
         for (let o = 0; o < l.outSize; o++) scale[o] = scale[o]! / COMPACT_LEVELS || 1;
         let wq = '';
-        for (let k = 0; k < l.w.length; k++) wq += BASE64[Math.round(l.w[k]! / scale[k % l.outSize]!) + 32];
+        for (let k = 0; k < l.w.length; k++) wq += ALPHABET[Math.round(l.w[k]! / scale[k % l.outSize]!) + 32];
         return { wq, scale: encodeFloats(scale), b: encodeFloats(l.b) };
       }),
     };
@@ -386,7 +385,7 @@ export class Mlp implements Classifier {
         if (typeof wq !== 'string' || wq.length !== layer.w.length) throw new ModelFormatError(`invalid model: MLP layer ${l} quantised weights must be ${layer.w.length} base64 characters`);
         const scale = decodeFloats(block.scale, layer.outSize, `MLP layer ${l} weight scales`);
         for (let k = 0; k < wq.length; k++) {
-          const q = BASE64.indexOf(wq[k]!);
+          const q = ALPHABET.indexOf(wq[k]!);
           if (q < 0) throw new ModelFormatError(`invalid model: MLP layer ${l} quantised weight ${k} is ${JSON.stringify(wq[k])}, not a base64 character`);
           layer.w[k] = (q - 32) * scale[k % layer.outSize]!;
         }

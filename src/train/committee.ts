@@ -34,7 +34,6 @@ export async function trainCommittee(data: TrainingData, o: CommitteeTrainOption
   if (inputs.size !== 1) throw new InputError(`the members take different inputs (${members.map((m) => m.model.input.describe()).join(' / ')})`);
   const committee = new Committee(members.map((m) => m.net));
   const first = members[0]!.model;
-  const validation = evaluate(new DigitModel(first.metadata, first.input, committee).predictProba(data.validationX, data.validation.n), labelsOf(data.validation));
   const model = new DigitModel(
     baseMetadata(data, {
       kind: Committee.kind,
@@ -55,10 +54,12 @@ export async function trainCommittee(data: TrainingData, o: CommitteeTrainOption
         })),
       },
       trainSeconds: members.reduce((s, m) => s + m.model.metadata.trainSeconds, 0),
-      metrics: { validation: validationMetrics(validation.accuracy, data.validation.n) },
+      metrics: {},
     }),
     first.input,
     committee,
   );
+  const validation = evaluate(model.predictProba(data.validationX, data.validation.n), labelsOf(data.validation));
+  model.metadata.metrics.validation = validationMetrics(validation.accuracy, data.validation.n);
   return { model };
 }

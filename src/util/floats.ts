@@ -3,7 +3,8 @@ import { ModelFormatError } from './errors.js';
 // Typed arrays ⇄ base64 of their little-endian bytes: compact and exact in JSON. Written here rather than
 // with Buffer so that model files load the same way in the browser.
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** The standard base64 alphabet: a character's index is its 6-bit value. */
+export const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const CODE = new Uint8Array(ALPHABET.length);
 for (let i = 0; i < ALPHABET.length; i++) CODE[i] = ALPHABET.charCodeAt(i);
 /** Character code → 6-bit value; 255 for a character that is not base64. URL-safe - and _ are accepted too. */

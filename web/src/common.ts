@@ -1,7 +1,7 @@
 // Shared by the pages: probability bars, the answer's words, the JSON API call and offline support.
 import type { Answer, ErrorAnswer, PredictAnswer, UploadAnswer } from '../../src/api.js';
 
-export const percent = (p: number): string => `${(100 * p).toFixed(1)}%`;
+export const percent = (p: number, digits = 1): string => `${(100 * p).toFixed(digits)}%`;
 
 /** The element with this id, or a clear error naming it when the page lacks it. */
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {

@@ -1,11 +1,11 @@
 // The model inspector: the served model's metadata, metrics, confusion matrix and pictures.
 import type { Confidence, Metrics, ModelMetadata } from '../../src/core.js';
-import { byId as $, registerOffline } from './common.js';
+import { byId as $, percent, registerOffline } from './common.js';
 
 /** GET /api/model: the metadata, the confidence block and the names of the pictures. */
 type ModelAnswer = ModelMetadata & { confidence: Confidence | null; input: string; visuals: string[] };
 
-const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
+const pct = (v: number): string => percent(v, 2);
 
 function row(table: HTMLElement, name: string, value: string, mono = false): void {
   const tr = document.createElement('tr');
