@@ -7,7 +7,7 @@ const GLYPHS: Record<string, string> = {
   '0': '111101101101111', '1': '010110010010111', '2': '111001111100111', '3': '111001111001111',
   '4': '101101111001001', '5': '111100111001111', '6': '111100111101111', '7': '111001010010010',
   '8': '111101111101111', '9': '111101111001111', '>': '100010001010100', '%': '101001010100101',
-  '-': '000000111000000', ' ': '000000000000000',
+  '-': '000000111000000', ' ': '000000000000000', '?': '111001011000010',
 };
 
 export interface GalleryItem {
@@ -51,7 +51,8 @@ export function galleryPng(items: GalleryItem[], columns = 10, scale = 1): Buffe
   return PNG.sync.write(png);
 }
 
-function drawText(png: PNG, text: string, x: number, y: number, size: number): void {
+/** Draws text in red with the 3×5 glyphs at `size` px a glyph pixel. */
+export function drawText(png: PNG, text: string, x: number, y: number, size: number): void {
   for (const ch of text) {
     const glyph = GLYPHS[ch] ?? GLYPHS[' '] as string;
     for (let gy = 0; gy < 5; gy++) {
@@ -64,7 +65,7 @@ function drawText(png: PNG, text: string, x: number, y: number, size: number): v
   }
 }
 
-function setPixel(png: PNG, x: number, y: number, r: number, g: number, b: number): void {
+export function setPixel(png: PNG, x: number, y: number, r: number, g: number, b: number): void {
   if (x < 0 || y < 0 || x >= png.width || y >= png.height) return;
   const o = (y * png.width + x) * 4;
   png.data[o] = r;

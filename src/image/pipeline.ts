@@ -1,12 +1,11 @@
 import { CLASSES } from '../data/frame.js';
 import { argmaxRow } from '../models/classifier.js';
-import type { DigitModel } from '../models/model.js';
+import { NOT_A_DIGIT, type DigitModel } from '../models/model.js';
 import { ImageError } from '../util/errors.js';
 import { toMnistInput, type PreprocessInfo } from './preprocess.js';
 import type { RgbaImage } from './rgba.js';
 
-/** The reason given when the ink is there but the model does not take it for a digit. */
-export const NOT_A_DIGIT = 'not a digit';
+export { NOT_A_DIGIT };
 
 export type Prediction =
   | { digit: number; confidence: number; probabilities: number[]; input: Float32Array; info: PreprocessInfo }

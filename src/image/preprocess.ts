@@ -48,7 +48,7 @@ const MIN_CONTRAST = 0.04;
 export function toMnistInput(img: RgbaImage): MnistInput {
   // Far more pixels than a 20×20 digit needs cost time in every pass: average down by a whole factor,
   // keeping the shorter side at least WORKING_MIN_SIDE pixels.
-  const factor = Math.max(1, Math.floor(Math.min(img.width, img.height) / WORKING_MIN_SIDE));
+  const factor = workingFactor(img);
   if (factor === 1) return prepare(img, 1);
   // A small digit on a big canvas all but vanishes when averaged down: look again at full resolution,
   // around the ink found, or over the whole image if it is not too big to.
@@ -65,12 +65,31 @@ export function toMnistInput(img: RgbaImage): MnistInput {
   const x0 = Math.max(0, box.x - margin);
   const y0 = Math.max(0, box.y - margin);
   const region = cropRgba(img, x0, y0, Math.min(img.width, box.x + box.width + margin) - x0, Math.min(img.height, box.y + box.height + margin) - y0);
-  const fine = prepare(region, Math.max(1, Math.floor(Math.min(region.width, region.height) / WORKING_MIN_SIDE)));
+  const fine = prepare(region, workingFactor(region));
   return { ...fine, info: { ...fine.info, box: { ...fine.info.box, x: fine.info.box.x + x0, y: fine.info.box.y + y0 } } };
 }
 
-/** The pipeline at one working scale: `factor`×`factor` blocks of the image become one working pixel. */
-function prepare(img: RgbaImage, factor: number): MnistInput {
+/** The ink of an image at one working scale, bright on dark, background removed, stroke cores at 1. */
+export interface InkImage {
+  ink: Float32Array;
+  width: number;
+  height: number;
+  /** factor×factor blocks of the image became one working pixel. */
+  factor: number;
+  polarity: PreprocessInfo['polarity'];
+  contrast: number;
+}
+
+/** The whole factor that brings the shorter side of the image down to about WORKING_MIN_SIDE pixels. */
+export function workingFactor(img: RgbaImage): number {
+  return Math.max(1, Math.floor(Math.min(img.width, img.height) / WORKING_MIN_SIDE));
+}
+
+/**
+ * The first half of the pipeline at one working scale: grey → polarity → background → contrast. Throws
+ * ImageError('no digit found…', 'empty') when there is no ink to speak of.
+ */
+export function inkImage(img: RgbaImage, factor: number): InkImage {
   const width = Math.floor(img.width / factor);
   const height = Math.floor(img.height / factor);
   const grey = workingGrey(img, factor, width, height);
@@ -89,11 +108,23 @@ function prepare(img: RgbaImage, factor: number): MnistInput {
   const floor = Math.max(threshold * 0.5, 3 * noise);
   const core = Math.max(inkHistogram.quantileAbove(0.995, threshold), floor + 1e-6);
   stretch(ink, floor, core);
+  return { ink, width, height, factor, polarity, contrast };
+}
 
+/** The second half: one digit's ink, cropped to its box (all else zero) → stroke width → MNIST's 28×28. */
+export function digitFromCrop(crop: Float32Array, width: number, height: number): { pixels: Float32Array; strokeRatio: number; adjusted: number } {
+  const { image: work, w, h, strokeRatio, adjusted } = normaliseStroke(crop, width, height);
+  return { pixels: frame(work, w, h), strokeRatio, adjusted };
+}
+
+/** Pixels of ink above this count as visible strokes when finding connected components. */
+export const VISIBLE_INK = 0.2;
+
+/** The pipeline at one working scale: `factor`×`factor` blocks of the image become one working pixel. */
+function prepare(img: RgbaImage, factor: number): MnistInput {
+  const { ink, width, polarity, contrast, height } = inkImage(img, factor);
   const { box, specksIgnored } = keepDigit(ink, width, height);
-  const crop = cropTo(ink, width, box);
-  const { image: work, w, h, strokeRatio, adjusted } = normaliseStroke(crop, box.width, box.height);
-  const pixels = frame(work, w, h);
+  const { pixels, strokeRatio, adjusted } = digitFromCrop(cropTo(ink, width, box), box.width, box.height);
   const original = { x: box.x * factor, y: box.y * factor, width: box.width * factor, height: box.height * factor };
   return { pixels, info: { polarity, contrast, box: original, strokeRatio, strokeAdjustedPx: adjusted, specksIgnored } };
 }
@@ -237,12 +268,8 @@ function subtractBackground(ink: Float32Array, width: number, height: number): v
  * the largest stroke; everything outside the kept components is cleared. Returns their bounding box.
  */
 function keepDigit(ink: Float32Array, width: number, height: number): { box: PreprocessInfo['box']; specksIgnored: number } {
-  const { labels, areas } = componentsAbove(ink, width, height, 0.2);
-  let largest = 0;
-  for (let c = 1; c < areas.length; c++) largest = Math.max(largest, areas[c]!);
-  const minArea = Math.max(4, largest * 0.04);
-  if (largest < 10) throw new ImageError('no digit found: only specks of ink', 'empty');
-  const keep = Uint8Array.from(areas, (a, c) => (c > 0 && a >= minArea ? 1 : 0));
+  const { labels, areas } = componentsAbove(ink, width, height, VISIBLE_INK);
+  const keep = strokesNotSpecks(areas);
   let x0 = width;
   let y0 = height;
   let x1 = -1;
@@ -261,6 +288,18 @@ function keepDigit(ink: Float32Array, width: number, height: number): { box: Pre
     }
   }
   return { box: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }, specksIgnored: areas.length - 1 - keep.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * Which components (by label; 0 is no ink) are strokes rather than specks: those at least 4% of the largest.
+ * Throws ImageError('no digit found: only specks of ink', 'empty') when even the largest is a speck.
+ */
+export function strokesNotSpecks(areas: number[]): Uint8Array {
+  let largest = 0;
+  for (let c = 1; c < areas.length; c++) largest = Math.max(largest, areas[c]!);
+  if (largest < 10) throw new ImageError('no digit found: only specks of ink', 'empty');
+  const minArea = Math.max(4, largest * 0.04);
+  return Uint8Array.from(areas, (a, c) => (c > 0 && a >= minArea ? 1 : 0));
 }
 
 function cropRgba(img: RgbaImage, x0: number, y0: number, w: number, h: number): RgbaImage {
@@ -305,7 +344,8 @@ function normaliseStroke(crop: Float32Array, cw: number, ch: number): { image: F
   return { image, w, h, strokeRatio: stroke / WORK, adjusted };
 }
 
-function strokeWidth(image: Float32Array, w: number, h: number): number {
+/** Stroke width of the ink above 0.5, as 2 × area / perimeter (0 with no such ink). */
+export function strokeWidth(image: Float32Array, w: number, h: number): number {
   let area = 0;
   let perimeter = 0;
   const on = (x: number, y: number) => x >= 0 && y >= 0 && x < w && y < h && image[y * w + x]! >= 0.5;

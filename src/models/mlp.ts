@@ -125,7 +125,7 @@ export function softmax(z: Float32Array, o: number, n: number): void {
 }
 
 /** The training label of an image that is not a digit: its target is the uniform distribution. */
-export const NOT_A_DIGIT = CLASSES;
+export const OUTLIER_LABEL = CLASSES;
 /** The weight of a not-a-digit image's loss against a digit's (Hendrycks et al. use 0.5): digits come first. */
 export const OUTLIER_WEIGHT = 0.5;
 
@@ -270,14 +270,14 @@ export class Mlp implements Classifier {
 
   /**
    * Forward and backward for one labelled sample, accumulating gradients. Returns the cross-entropy loss.
-   * With softmax + cross-entropy, dL/dlogits = p − target: one-hot for a digit; for NOT_A_DIGIT the
+   * With softmax + cross-entropy, dL/dlogits = p − target: one-hot for a digit; for OUTLIER_LABEL the
    * uniform distribution (outlier exposure, Hendrycks et al. 2019), which teaches low confidence on it.
    */
   trainSample(x: Float32Array, xo: number, label: number, ws: Workspace): number {
     const probs = this.forward(x, xo, ws);
     const last = this.layers.length;
     const delta = ws.deltas[last]!;
-    if (label === NOT_A_DIGIT) {
+    if (label === OUTLIER_LABEL) {
       let loss = 0;
       for (let c = 0; c < CLASSES; c++) {
         delta[c] = OUTLIER_WEIGHT * (probs[c]! - 1 / CLASSES);

@@ -5,6 +5,8 @@ import { argmaxRows, withTemperature, type Classifier, type ClassifierJson, type
 
 export const MODEL_NAME = 'mnist-digit-model';
 export const MODEL_FORMAT = 1;
+/** The reason given when the ink is there but the model does not take it for a digit (below `refuseBelow`). */
+export const NOT_A_DIGIT = 'not a digit';
 
 export interface Metrics {
   accuracy: number;

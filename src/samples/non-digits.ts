@@ -148,10 +148,13 @@ export const NON_DIGIT_FAMILIES: NonDigitFamily[] = [
     name: 'squeezed-digits',
     make(rng) {
       const count = 2 + rng.int(2);
+      // Half of them touch or overlap their neighbours, as digits written close together do: read whole, a
+      // number segmenter's wrong merge must look like no digit (src/image/number.ts).
+      const spread = rng.next() < 0.5 ? 0.8 : rng.uniform(1.3, 1.5);
       const strokes: Stroke[] = [];
       for (let k = 0; k < count; k++) {
         const shape = jitteredDigit(rng.int(10), rng);
-        for (const s of shape.strokes) strokes.push(s.map(([x, y]) => [(k + 0.1 + x * 0.8) / count, 0.2 + y * 0.6]));
+        for (const s of shape.strokes) strokes.push(s.map(([x, y]) => [(k + 0.5 + (x - 0.5) * spread) / count, 0.2 + y * 0.6]));
       }
       return drawStrokes(strokes, rng);
     },

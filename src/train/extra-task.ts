@@ -3,7 +3,7 @@ import { PIXELS, toUnit } from '../data/frame.js';
 import { loadMnist } from '../data/mnist.js';
 import { decodeImage } from '../image/decode.js';
 import { toMnistInput } from '../image/preprocess.js';
-import { NOT_A_DIGIT } from '../models/mlp.js';
+import { OUTLIER_LABEL } from '../models/mlp.js';
 import { TRACKS } from '../samples/corruptions.js';
 import { nonDigit } from '../samples/non-digits.js';
 import { loadFont, TRAINING_FONTS, typedDigit } from '../samples/typed.js';
@@ -41,7 +41,7 @@ export default async function run(task: ExtraTask): Promise<ExtraResult> {
     let label: number;
     if (task.kind === 'outlier') {
       image = nonDigit(seed, rng, 'train').image;
-      label = NOT_A_DIGIT;
+      label = OUTLIER_LABEL;
     } else if (task.kind === 'corrupted') {
       const i = task.images![k]!;
       const track = TRACKS[1 + rng.int(TRACKS.length - 1)]!;

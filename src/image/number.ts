@@ -1,0 +1,340 @@
+import { CLASSES } from '../data/frame.js';
+import { argmaxRow } from '../models/classifier.js';
+import { NOT_A_DIGIT, type DigitModel } from '../models/model.js';
+import { ImageError } from '../util/errors.js';
+import { componentsAbove } from './kernels.js';
+import { digitFromCrop, inkImage, strokesNotSpecks, strokeWidth, VISIBLE_INK, workingFactor, type InkImage } from './preprocess.js';
+import type { RgbaImage } from './rgba.js';
+
+/*
+ * Numbers: the ink of a whole image split into digits and each read by the model (recognition-driven
+ * segmentation). Connected components are the atoms; a component wide enough to hold touching digits is
+ * cut at candidate columns (minima of its ink's column profile). A left-to-right path through the atoms
+ * then groups them into digits, each group scored by the model's own log-probability of its best digit
+ * plus a few facts of geometry: broken strokes of one digit overlap horizontally, neighbouring digits do
+ * not, a digit is not much wider than tall, and a cut through ink is a guess. Dynamic programming finds the
+ * best grouping, so a detached 5-hat stays with its 5 when the model reads the pair as a 5 better than apart.
+ */
+
+/** A box in the image's own pixels. */
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** One piece of a number: read as a digit, or refused as not one (with the best guess), and where it is. */
+export type PieceReading =
+  | { digit: number; confidence: number; probabilities: number[]; input: Float32Array; box: Box }
+  | { digit: null; reason: typeof NOT_A_DIGIT; guess: number; confidence: number; probabilities: number[]; input: Float32Array; box: Box };
+
+export interface NumberReading {
+  /** The digits read, left to right; pieces refused as not digits are left out of it (and flagged in `digits`). */
+  number: string;
+  digits: PieceReading[];
+  /** Why nothing was read (no ink), or undefined. */
+  reason?: string;
+}
+
+/** Weights of the geometry terms, in units of log-probability (tuned on the numbers bench's tuning half). */
+export interface SegmentWeights {
+  /** A group read as d whose width/height is outside d's range in MNIST (ASPECT) pays `aspect` × the relative excess. */
+  aspect: number;
+  /** Merging across a horizontal gap pays `gap` × gap / height. */
+  gap: number;
+  /** Merging atoms pays `merge` × the share of the narrower that does not overlap the other horizontally. */
+  merge: number;
+  /** A group shorter than `minHeight` × the digit height pays `short` × its shortfall (a dash, a broken-off stroke). */
+  minHeight: number;
+  short: number;
+  /** Separating atoms whose column ranges overlap pays `overlap` × the overlapping share of the narrower. */
+  overlap: number;
+  /** Separating at a cut through ink pays `cut` × the ink the cut crosses / the stroke width. */
+  cut: number;
+}
+
+export const SEGMENT_WEIGHTS: SegmentWeights = { aspect: 3, gap: 3, merge: 1.5, minHeight: 0.5, short: 3, overlap: 1.5, cut: 0.5 };
+
+/**
+ * Width/height of each digit's ink box in MNIST's training set: the 1st and 99th percentiles, slightly widened
+ * (test/image/number.test.ts recomputes them). A piece read as a 6 but half as wide as any 6 is half a digit;
+ * one read as a 1 but as wide as it is tall is more than one.
+ */
+export const ASPECT: readonly (readonly [number, number])[] = [
+  [0.5, 1.5], [0.12, 1.05], [0.5, 1.75], [0.4, 1.3], [0.45, 1.3], [0.45, 1.75], [0.35, 1.2], [0.45, 1.3], [0.4, 1.3], [0.35, 1.1],
+];
+
+/** A component this much wider than the digit height may hold touching digits: it gets candidate cuts. */
+const WIDE_COMPONENT = 0.4;
+/** A cut leaves at least this share of the digit height on either side, and cuts are this far apart. */
+const MIN_PIECE = 0.08;
+const MIN_PIECE_STROKES = 1.5;
+/** Groups are runs of at most this many atoms, at most this wide (× height), across gaps at most this wide. */
+const MAX_ATOMS = 4;
+const MAX_GROUP_ASPECT = 1.6;
+const MAX_GAP = 0.6;
+
+/** A component, or the part of one between two cuts: per row of its component's box, the columns [from, to). */
+interface Atom {
+  label: number;
+  /** The component box's top row; from[k] and to[k] belong to row rowTop + k. */
+  rowTop: number;
+  from: Int32Array;
+  to: Int32Array;
+  /** Tight ink box, inclusive, in working pixels. */
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  centre: number;
+  /** Ink crossed by the cut on the atom's left (0 unless it was cut from the same component). */
+  cutInk: number;
+}
+
+interface Group {
+  start: number;
+  end: number;
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  gaps: number;
+  /** Σ over joined neighbours of the share of the narrower not overlapping the group so far. */
+  apart: number;
+  score: number;
+}
+
+/** Reads every digit in the image, left to right. Throws only what decoding would: no ink is an empty reading with its reason. */
+export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWeights = SEGMENT_WEIGHTS): NumberReading {
+  let ink: InkImage;
+  let labels: Int32Array;
+  let keep: Uint8Array;
+  try {
+    ink = inkImage(img, workingFactor(img));
+    const found = componentsAbove(ink.ink, ink.width, ink.height, VISIBLE_INK);
+    labels = found.labels;
+    keep = strokesNotSpecks(found.areas);
+  } catch (e) {
+    if (e instanceof ImageError && e.code === 'empty') return { number: '', digits: [], reason: e.message };
+    throw e;
+  }
+  const stroke = Math.max(1, strokeWidth(ink.ink, ink.width, ink.height));
+  // Heights are compared with the tallest component's: the digits of one number are about one size.
+  const { atoms, digitHeight: height } = atomsOf(ink, labels, keep, stroke);
+  const groups = candidateGroups(atoms, height);
+  const inputs = new Float32Array(groups.length * 784);
+  groups.forEach((g, i) => inputs.set(groupInput(ink, labels, atoms, g), i * 784));
+  const p = model.predictProba(inputs, groups.length);
+
+  // best[j]: the best score of atoms 0..j-1 grouped; from[j]: the group ending there.
+  const best = new Float64Array(atoms.length + 1).fill(-Infinity);
+  const from: number[] = new Array(atoms.length + 1).fill(-1);
+  best[0] = 0;
+  groups.forEach((g, i) => {
+    const w = g.right - g.left + 1;
+    const h = g.bottom - g.top + 1;
+    const digit = argmaxRow(p, i);
+    const [low, high] = ASPECT[digit]!;
+    const aspect = w / h;
+    let score = Math.log(Math.max(p[i * CLASSES + digit]!, 1e-9)) - weights.gap * (g.gaps / height) - weights.merge * g.apart;
+    score -= weights.aspect * (Math.max(0, low / aspect - 1) + Math.max(0, aspect / high - 1)) + weights.short * Math.max(0, weights.minHeight - h / height);
+    if (g.start > 0) score -= separation(atoms[g.start - 1]!, atoms[g.start]!, stroke, weights);
+    g.score = score;
+  });
+  for (let j = 1; j <= atoms.length; j++) {
+    groups.forEach((g, i) => {
+      if (g.end !== j || best[g.start] === -Infinity) return;
+      const s = best[g.start]! + g.score;
+      if (s > best[j]!) {
+        best[j] = s;
+        from[j] = i;
+      }
+    });
+  }
+  const chosen: number[] = [];
+  for (let j = atoms.length; j > 0; j = groups[from[j]!]!.start) chosen.unshift(from[j]!);
+
+  const f = ink.factor;
+  const digits = chosen.map((i): PieceReading => {
+    const g = groups[i]!;
+    const probabilities = Array.from(p.subarray(i * CLASSES, (i + 1) * CLASSES), (v) => Number(v.toFixed(6)));
+    const best = argmaxRow(p, i);
+    const seen = { confidence: probabilities[best]!, probabilities, input: inputs.slice(i * 784, (i + 1) * 784), box: { x: g.left * f, y: g.top * f, w: (g.right - g.left + 1) * f, h: (g.bottom - g.top + 1) * f } };
+    if (model.confidence && p[i * CLASSES + best]! < model.confidence.refuseBelow) return { digit: null, reason: NOT_A_DIGIT, guess: best, ...seen };
+    return { digit: best, ...seen };
+  });
+  return { number: digits.map((d) => d.digit ?? '').join(''), digits };
+}
+
+/** What it costs to put atoms a and b (neighbours left to right) into different digits. */
+function separation(a: Atom, b: Atom, stroke: number, w: SegmentWeights): number {
+  // The two sides of a cut may share columns where the cut leans; that is no sign they are one digit.
+  if (b.cutInk > 0 && a.label === b.label) return w.cut * (b.cutInk / stroke);
+  return w.overlap * overlapShare(a, b);
+}
+
+/** How much of the narrower of two column ranges the other overlaps, 0..1. */
+function overlapShare(a: { left: number; right: number }, b: { left: number; right: number }): number {
+  const overlap = Math.min(a.right, b.right) - Math.max(a.left, b.left) + 1;
+  return Math.max(0, overlap / (Math.min(a.right - a.left, b.right - b.left) + 1));
+}
+
+/** The components that are strokes, each cut into atoms when it is wide enough to hold touching digits; sorted by centre. */
+function atomsOf(ink: InkImage, labels: Int32Array, keep: Uint8Array, stroke: number): { atoms: Atom[]; digitHeight: number } {
+  const { width, height } = ink;
+  const boxes = new Map<number, ComponentBox>();
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const l = labels[y * width + x]!;
+      if (!keep[l]) continue;
+      const b = boxes.get(l);
+      if (!b) boxes.set(l, { label: l, left: x, top: y, right: x, bottom: y });
+      else {
+        b.left = Math.min(b.left, x);
+        b.right = Math.max(b.right, x);
+        b.bottom = y;
+      }
+    }
+  }
+  const digitHeight = Math.max(...[...boxes.values()].map((b) => b.bottom - b.top + 1));
+  const atoms: Atom[] = [];
+  for (const b of boxes.values()) {
+    const rows = b.bottom - b.top + 1;
+    const cuts = b.right - b.left + 1 > WIDE_COMPONENT * digitHeight ? seams(ink, labels, b, digitHeight, stroke) : [];
+    const edges = [{ path: new Int32Array(rows).fill(b.left), ink: 0 }, ...cuts, { path: new Int32Array(rows).fill(b.right + 1), ink: 0 }];
+    for (let k = 0; k + 1 < edges.length; k++) {
+      const atom = atomOf(ink, labels, b, edges[k]!.path, edges[k + 1]!.path);
+      if (atom) atoms.push({ ...atom, cutInk: edges[k]!.ink });
+    }
+  }
+  return { atoms: atoms.sort((a, b) => a.centre - b.centre), digitHeight };
+}
+
+interface ComponentBox {
+  label: number;
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/** Ink a cut pays for each step sideways, so cuts stay near vertical unless ink is in the way. */
+const SEAM_STEP = 0.15;
+
+/**
+ * Cuts worth trying through a wide component: top-to-bottom paths of least ink (seams, moving at most one
+ * column a row), found for every bottom column by dynamic programming; the lightest local minima are kept,
+ * apart from each other and from the edges, left to right. A straight cut cannot part digits that overlap
+ * or lean; a seam goes round the ink of one to cut through the other's as little as it can.
+ */
+function seams(ink: InkImage, labels: Int32Array, b: ComponentBox, digitHeight: number, stroke: number): { path: Int32Array; ink: number }[] {
+  const w = b.right - b.left + 1;
+  const rows = b.bottom - b.top + 1;
+  const cost = new Float32Array(w);
+  const next = new Float32Array(w);
+  const move = new Int8Array(w * rows);
+  const inkAt = (x: number, y: number) => {
+    const i = (b.top + y) * ink.width + b.left + x;
+    return labels[i] === b.label ? ink.ink[i]! : 0;
+  };
+  for (let x = 0; x < w; x++) cost[x] = inkAt(x, 0);
+  for (let y = 1; y < rows; y++) {
+    for (let x = 0; x < w; x++) {
+      let best = cost[x]!;
+      let m = 0;
+      if (x > 0 && cost[x - 1]! + SEAM_STEP < best) (best = cost[x - 1]! + SEAM_STEP), (m = -1);
+      if (x + 1 < w && cost[x + 1]! + SEAM_STEP < best) (best = cost[x + 1]! + SEAM_STEP), (m = 1);
+      next[x] = best + inkAt(x, y);
+      move[y * w + x] = m;
+    }
+    cost.set(next);
+  }
+  const margin = Math.max(2, Math.round(Math.max(MIN_PIECE * digitHeight, MIN_PIECE_STROKES * stroke)));
+  const candidates: number[] = [];
+  for (let x = margin; x < w - margin; x++) if (cost[x]! <= cost[x - 1]! && cost[x]! <= cost[x + 1]!) candidates.push(x);
+  candidates.sort((p, q) => cost[p]! - cost[q]!);
+  const most = Math.min(6, Math.ceil(w / (0.3 * digitHeight)));
+  const ends: number[] = [];
+  for (const c of candidates) {
+    if (ends.length >= most) break;
+    if (ends.every((k) => Math.abs(k - c) >= margin)) ends.push(c);
+  }
+  return ends
+    .sort((p, q) => p - q)
+    .map((end) => {
+      const path = new Int32Array(rows);
+      let x = end;
+      for (let y = rows - 1; y >= 0; y--) {
+        path[y] = b.left + x;
+        x += move[y * w + x]!;
+      }
+      return { path, ink: cost[end]! };
+    });
+}
+
+/** The tight box and ink centre of a component's pixels from `from` up to `to` in each row, or null when they hold no ink. */
+function atomOf(ink: InkImage, labels: Int32Array, b: ComponentBox, from: Int32Array, to: Int32Array): Omit<Atom, 'cutInk'> | null {
+  let left = Infinity;
+  let right = -1;
+  let top = Infinity;
+  let bottom = -1;
+  let mass = 0;
+  let mx = 0;
+  for (let y = b.top; y <= b.bottom; y++) {
+    for (let x = from[y - b.top]!; x < to[y - b.top]!; x++) {
+      const i = y * ink.width + x;
+      if (labels[i] !== b.label) continue;
+      left = Math.min(left, x);
+      right = Math.max(right, x);
+      top = Math.min(top, y);
+      bottom = Math.max(bottom, y);
+      mass += ink.ink[i]!;
+      mx += ink.ink[i]! * x;
+    }
+  }
+  return right < 0 ? null : { label: b.label, rowTop: b.top, from, to, left, top, right, bottom, centre: mx / mass };
+}
+
+/** Runs of neighbouring atoms that could be one digit: not too many, not too wide, no wide gap inside. */
+function candidateGroups(atoms: Atom[], height: number): Group[] {
+  const groups: Group[] = [];
+  for (let start = 0; start < atoms.length; start++) {
+    const a = atoms[start]!;
+    const g: Group = { start, end: start + 1, left: a.left, top: a.top, right: a.right, bottom: a.bottom, gaps: 0, apart: 0, score: 0 };
+    groups.push({ ...g });
+    for (let end = start + 2; end <= Math.min(atoms.length, start + MAX_ATOMS); end++) {
+      const b = atoms[end - 1]!;
+      const gap = Math.max(0, b.left - g.right - 1, g.left - b.right - 1);
+      if (gap > MAX_GAP * height) break;
+      g.gaps += gap;
+      // Pieces of one component cut apart are joined again for free; separate strokes must overlap.
+      if (b.cutInk === 0) g.apart += 1 - overlapShare(g, b);
+      g.left = Math.min(g.left, b.left);
+      g.right = Math.max(g.right, b.right);
+      g.top = Math.min(g.top, b.top);
+      g.bottom = Math.max(g.bottom, b.bottom);
+      g.end = end;
+      if (g.right - g.left + 1 > MAX_GROUP_ASPECT * height) break;
+      groups.push({ ...g });
+    }
+  }
+  return groups;
+}
+
+/** A group's ink (its atoms' pixels only) through the rest of the pipeline: MNIST's 28×28. */
+function groupInput(ink: InkImage, labels: Int32Array, atoms: Atom[], g: Group): Float32Array {
+  const w = g.right - g.left + 1;
+  const h = g.bottom - g.top + 1;
+  const crop = new Float32Array(w * h);
+  for (let k = g.start; k < g.end; k++) {
+    const a = atoms[k]!;
+    for (let y = a.top; y <= a.bottom; y++) {
+      for (let x = a.from[y - a.rowTop]!; x < a.to[y - a.rowTop]!; x++) {
+        const i = y * ink.width + x;
+        if (labels[i] === a.label) crop[(y - g.top) * w + (x - g.left)] = ink.ink[i]!;
+      }
+    }
+  }
+  return digitFromCrop(crop, w, h).pixels;
+}

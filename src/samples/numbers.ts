@@ -1,0 +1,123 @@
+import { SIDE } from '../data/frame.js';
+import { bilinearResize, componentsAbove } from '../image/kernels.js';
+import type { Box } from '../image/number.js';
+import { VISIBLE_INK } from '../image/preprocess.js';
+import type { RgbaImage } from '../image/rgba.js';
+import type { Random } from '../util/random.js';
+import { paintSheet } from './corruptions.js';
+import { rasterStrokes } from './raster.js';
+import { jitteredDigit, smoothPath, type Stroke } from './strokes.js';
+
+/*
+ * Numbers for the numbers bench: digit tiles (MNIST test digits, or the sample renderer's strokes) set side
+ * by side with random gaps, some touching or overlapping their neighbour, with scale and baseline jitter,
+ * dark on light or light on dark.
+ */
+
+/** One digit's ink coverage in [0,1], cropped to its ink. */
+export interface Tile {
+  ink: Float32Array;
+  w: number;
+  h: number;
+}
+
+export interface ComposedNumber {
+  image: RgbaImage;
+  label: string;
+  /** Each digit's tile box on the canvas, left to right. */
+  boxes: Box[];
+  /** Some neighbouring digits' visible ink is connected: one component holds both. */
+  touching: boolean;
+}
+
+/** An MNIST digit (28×28 in [0,1]) cropped to its ink and scaled smoothly to `height` px tall. */
+export function mnistTile(digit: Float32Array, height: number): Tile {
+  const crop = cropTile(digit, SIDE, SIDE);
+  const w = Math.max(1, Math.round((crop.w * height) / crop.h));
+  return { ink: bilinearResize(crop.ink, crop.w, crop.h, w, height), w, h: height };
+}
+
+/** A digit drawn by the sample renderer (jittered stroke templates, round brush), `height` px tall. */
+export function strokeTile(digit: number, height: number, rng: Random): Tile {
+  const brush = height * rng.uniform(0.035, 0.06);
+  const side = Math.ceil(height * 1.4);
+  const paths: Stroke[] = jitteredDigit(digit, rng).strokes.map((s) => smoothPath(s).map(([x, y]) => [side * 0.15 + x * height, side * 0.15 + y * height]));
+  return cropTile(rasterStrokes(paths, side, side, brush), side, side);
+}
+
+/** The ink (coverage above 0.05) cut out of its canvas. */
+function cropTile(ink: Float32Array, w: number, h: number): Tile {
+  let left = w;
+  let right = -1;
+  let top = h;
+  let bottom = -1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (ink[y * w + x]! <= 0.05) continue;
+      left = Math.min(left, x);
+      right = Math.max(right, x);
+      top = Math.min(top, y);
+      bottom = Math.max(bottom, y);
+    }
+  }
+  const tw = right - left + 1;
+  const th = bottom - top + 1;
+  const out = new Float32Array(tw * th);
+  for (let y = 0; y < th; y++) out.set(ink.subarray((top + y) * w + left, (top + y) * w + left + tw), y * tw);
+  return { ink: out, w: tw, h: th };
+}
+
+/**
+ * The tiles side by side, bottom-aligned with a little baseline jitter. Each gap is, with probability
+ * `touchShare`, an overlap of up to 15% of the narrower tile (the digits often touch), else a gap of
+ * 4–40% of the tallest tile.
+ */
+export function composeNumber(tiles: Tile[], label: string, rng: Random, touchShare = 0.3): ComposedNumber {
+  const tall = Math.max(...tiles.map((t) => t.h));
+  const margin = Math.round(0.35 * tall);
+  const xs: number[] = [];
+  let x = margin;
+  tiles.forEach((t, i) => {
+    if (i > 0) {
+      const prev = tiles[i - 1]!;
+      x += rng.next() < touchShare ? -Math.round(rng.uniform(0, 0.15) * Math.min(prev.w, t.w)) : Math.round(rng.uniform(0.04, 0.4) * tall);
+    }
+    xs.push(Math.max(0, x));
+    x = Math.max(0, x) + t.w;
+  });
+  const w = x + margin;
+  const h = tall + 2 * margin;
+  const ink = new Float32Array(w * h);
+  const owner = new Int8Array(w * h).fill(-1);
+  const boxes: Box[] = tiles.map((t, i) => {
+    const y0 = Math.max(0, Math.min(h - t.h, margin + tall - t.h + Math.round(rng.gaussian() * 0.05 * tall)));
+    for (let y = 0; y < t.h; y++) {
+      for (let xx = 0; xx < t.w; xx++) {
+        const v = t.ink[y * t.w + xx]!;
+        const q = (y0 + y) * w + xs[i]! + xx;
+        if (v > ink[q]!) {
+          ink[q] = v;
+          owner[q] = i;
+        }
+      }
+    }
+    return { x: xs[i]!, y: y0, w: t.w, h: t.h };
+  });
+  const lightOnDark = rng.next() < 0.5;
+  const image = paintSheet({ ink, w, h, inkLevel: lightOnDark ? 0.95 : 0.05, paper: lightOnDark ? 0.05 : 0.97, light: null });
+  return { image, label, boxes, touching: touches(ink, owner, w, h) };
+}
+
+/** Whether one component of visible ink holds pixels of two digits. */
+function touches(ink: Float32Array, owner: Int8Array, w: number, h: number): boolean {
+  const { labels } = componentsAbove(ink, w, h, VISIBLE_INK);
+  const first = new Map<number, number>();
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    if (l === 0) continue;
+    const o = first.get(l);
+    if (o === undefined) first.set(l, owner[i]!);
+    else if (o !== owner[i]) return true;
+  }
+  return false;
+}
