@@ -51,7 +51,7 @@ export async function pipelineRuns(png: Uint8Array, seconds: number): Promise<nu
   const model = (cachedModel ??= loadModel(BEST_MODEL_PATH));
   const once = async () => {
     const r = await predictTask(model, png, MAX_PIXELS);
-    if (!r.ok || r.answer.digit !== 3) throw new Error(`the bench image should read as 3, got ${JSON.stringify(r)}`);
+    if (!r.ok || !('digit' in r.answer) || r.answer.digit !== 3) throw new Error(`the bench image should read as 3, got ${JSON.stringify(r)}`);
   };
   if (!warm) for (let i = 0; i < 200; i++) await once();
   let runs = 0;

@@ -16,5 +16,6 @@ export { Pca } from './features/pca.js';
 export { deskew } from './features/deskew.js';
 export { toMnistInput, type MnistInput, type PreprocessInfo } from './image/preprocess.js';
 export { predictDecoded, type Prediction } from './image/pipeline.js';
+export { readNumber, type Box, type NumberReading, type PieceReading } from './image/number.js';
 export type { RgbaImage } from './image/rgba.js';
-export { COMPACT_MODEL_PATH, toAnswer, type Answer, type ErrorAnswer, type PredictAnswer, type UploadAnswer } from './api.js';
+export { COMPACT_MODEL_PATH, toAnswer, toNumberAnswer, type Answer, type ErrorAnswer, type NumberAnswer, type PieceAnswer, type PredictAnswer, type PredictNumberAnswer, type UploadAnswer } from './api.js';

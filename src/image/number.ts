@@ -35,6 +35,8 @@ export interface NumberReading {
   digits: PieceReading[];
   /** Why nothing was read (no ink), or undefined. */
   reason?: string;
+  /** How many neighbouring digits were parted by cutting through ink (they touched) rather than apart already. */
+  cuts: number;
 }
 
 /** Weights of the geometry terms, in units of log-probability (tuned on the numbers bench's tuning half). */
@@ -48,13 +50,15 @@ export interface SegmentWeights {
   /** A group shorter than `minHeight` × the digit height pays `short` × its shortfall (a dash, a broken-off stroke). */
   minHeight: number;
   short: number;
+  /** A group the model refuses as not a digit pays `refused`: ink is digits more often than not. */
+  refused: number;
   /** Separating atoms whose column ranges overlap pays `overlap` × the overlapping share of the narrower. */
   overlap: number;
-  /** Separating at a cut through ink pays `cut` × the ink the cut crosses / the stroke width. */
+  /** Separating at a cut through ink pays `cut` × the cut's cost in strokes crossed (SEAM_ENTER). */
   cut: number;
 }
 
-export const SEGMENT_WEIGHTS: SegmentWeights = { aspect: 3, gap: 3, merge: 1.5, minHeight: 0.5, short: 3, overlap: 1.5, cut: 0.5 };
+export const SEGMENT_WEIGHTS: SegmentWeights = { aspect: 3, gap: 3, merge: 1.5, minHeight: 0.5, short: 3, overlap: 1.5, cut: 0.1, refused: 2 };
 
 /**
  * Width/height of each digit's ink box in MNIST's training set: the 1st and 99th percentiles, slightly widened
@@ -88,8 +92,9 @@ interface Atom {
   right: number;
   bottom: number;
   centre: number;
-  /** Ink crossed by the cut on the atom's left (0 unless it was cut from the same component). */
-  cutInk: number;
+  /** Whether the atom's left edge is a cut through its component (rather than the component's own edge), and that cut's cost. */
+  cut: boolean;
+  cutCost: number;
 }
 
 interface Group {
@@ -116,7 +121,7 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
     labels = found.labels;
     keep = strokesNotSpecks(found.areas);
   } catch (e) {
-    if (e instanceof ImageError && e.code === 'empty') return { number: '', digits: [], reason: e.message };
+    if (e instanceof ImageError && e.code === 'empty') return { number: '', digits: [], reason: e.message, cuts: 0 };
     throw e;
   }
   const stroke = Math.max(1, strokeWidth(ink.ink, ink.width, ink.height));
@@ -137,9 +142,11 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
     const digit = argmaxRow(p, i);
     const [low, high] = ASPECT[digit]!;
     const aspect = w / h;
-    let score = Math.log(Math.max(p[i * CLASSES + digit]!, 1e-9)) - weights.gap * (g.gaps / height) - weights.merge * g.apart;
+    const top = p[i * CLASSES + digit]!;
+    let score = Math.log(Math.max(top, 1e-9)) - weights.gap * (g.gaps / height) - weights.merge * g.apart;
+    if (model.confidence && top < model.confidence.refuseBelow) score -= weights.refused;
     score -= weights.aspect * (Math.max(0, low / aspect - 1) + Math.max(0, aspect / high - 1)) + weights.short * Math.max(0, weights.minHeight - h / height);
-    if (g.start > 0) score -= separation(atoms[g.start - 1]!, atoms[g.start]!, stroke, weights);
+    if (g.start > 0) score -= separation(atoms[g.start - 1]!, atoms[g.start]!, weights);
     g.score = score;
   });
   for (let j = 1; j <= atoms.length; j++) {
@@ -156,21 +163,44 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   for (let j = atoms.length; j > 0; j = groups[from[j]!]!.start) chosen.unshift(from[j]!);
 
   const f = ink.factor;
-  const digits = chosen.map((i): PieceReading => {
-    const g = groups[i]!;
+  const boxes = disjointColumns(chosen.map((i) => groups[i]!));
+  const digits = chosen.map((i, k): PieceReading => {
+    const g = boxes[k]!;
     const probabilities = Array.from(p.subarray(i * CLASSES, (i + 1) * CLASSES), (v) => Number(v.toFixed(6)));
     const best = argmaxRow(p, i);
     const seen = { confidence: probabilities[best]!, probabilities, input: inputs.slice(i * 784, (i + 1) * 784), box: { x: g.left * f, y: g.top * f, w: (g.right - g.left + 1) * f, h: (g.bottom - g.top + 1) * f } };
     if (model.confidence && p[i * CLASSES + best]! < model.confidence.refuseBelow) return { digit: null, reason: NOT_A_DIGIT, guess: best, ...seen };
     return { digit: best, ...seen };
   });
-  return { number: digits.map((d) => d.digit ?? '').join(''), digits };
+  const cuts = chosen.filter((i) => {
+    const { start } = groups[i]!;
+    return start > 0 && atoms[start]!.cut && atoms[start]!.label === atoms[start - 1]!.label;
+  }).length;
+  return { number: digits.map((d) => d.digit ?? '').join(''), digits, cuts };
+}
+
+/**
+ * The groups' boxes, left to right, made not to share columns: where a box reaches into the next one's
+ * (a leaning cut, a 5-hat over its neighbour) both end at the middle of the shared columns. Boxes show
+ * where each digit is; the pieces' ink is already cut, so nothing is read differently.
+ */
+function disjointColumns(groups: Group[]): { left: number; top: number; right: number; bottom: number }[] {
+  const boxes = groups.map(({ left, top, right, bottom }) => ({ left, top, right, bottom }));
+  for (let k = 0; k + 1 < boxes.length; k++) {
+    const a = boxes[k]!;
+    const b = boxes[k + 1]!;
+    if (a.right < b.left) continue;
+    const middle = Math.max(a.left, Math.min(b.right - 1, Math.floor((a.right + b.left) / 2)));
+    a.right = middle;
+    b.left = middle + 1;
+  }
+  return boxes;
 }
 
 /** What it costs to put atoms a and b (neighbours left to right) into different digits. */
-function separation(a: Atom, b: Atom, stroke: number, w: SegmentWeights): number {
+function separation(a: Atom, b: Atom, w: SegmentWeights): number {
   // The two sides of a cut may share columns where the cut leans; that is no sign they are one digit.
-  if (b.cutInk > 0 && a.label === b.label) return w.cut * (b.cutInk / stroke);
+  if (b.cut && a.label === b.label) return w.cut * b.cutCost;
   return w.overlap * overlapShare(a, b);
 }
 
@@ -202,10 +232,10 @@ function atomsOf(ink: InkImage, labels: Int32Array, keep: Uint8Array, stroke: nu
   for (const b of boxes.values()) {
     const rows = b.bottom - b.top + 1;
     const cuts = b.right - b.left + 1 > WIDE_COMPONENT * digitHeight ? seams(ink, labels, b, digitHeight, stroke) : [];
-    const edges = [{ path: new Int32Array(rows).fill(b.left), ink: 0 }, ...cuts, { path: new Int32Array(rows).fill(b.right + 1), ink: 0 }];
+    const edges = [{ path: new Int32Array(rows).fill(b.left), cost: 0 }, ...cuts, { path: new Int32Array(rows).fill(b.right + 1), cost: 0 }];
     for (let k = 0; k + 1 < edges.length; k++) {
       const atom = atomOf(ink, labels, b, edges[k]!.path, edges[k + 1]!.path);
-      if (atom) atoms.push({ ...atom, cutInk: edges[k]!.ink });
+      if (atom) atoms.push({ ...atom, cut: k > 0, cutCost: edges[k]!.cost });
     }
   }
   return { atoms: atoms.sort((a, b) => a.centre - b.centre), digitHeight };
@@ -219,8 +249,15 @@ interface ComponentBox {
   bottom: number;
 }
 
-/** Ink a cut pays for each step sideways, so cuts stay near vertical unless ink is in the way. */
-const SEAM_STEP = 0.15;
+/**
+ * What a cut pays, in strokes crossed: each time it enters ink (a pixel at least half inked, from one that was
+ * not), plus a little for every inked pixel it runs through and for every step sideways, so it stays near
+ * vertical unless ink is in the way. Counting entries rather than ink lets a cut run down the tall seam where
+ * two round digits touch (00) at the price of one stroke.
+ */
+const SEAM_ENTER = 1;
+const SEAM_ALONG = 0.01;
+const SEAM_STEP = 0.02;
 
 /**
  * Cuts worth trying through a wide component: top-to-bottom paths of least ink (seams, moving at most one
@@ -228,7 +265,7 @@ const SEAM_STEP = 0.15;
  * apart from each other and from the edges, left to right. A straight cut cannot part digits that overlap
  * or lean; a seam goes round the ink of one to cut through the other's as little as it can.
  */
-function seams(ink: InkImage, labels: Int32Array, b: ComponentBox, digitHeight: number, stroke: number): { path: Int32Array; ink: number }[] {
+function seams(ink: InkImage, labels: Int32Array, b: ComponentBox, digitHeight: number, stroke: number): { path: Int32Array; cost: number }[] {
   const w = b.right - b.left + 1;
   const rows = b.bottom - b.top + 1;
   const cost = new Float32Array(w);
@@ -238,14 +275,18 @@ function seams(ink: InkImage, labels: Int32Array, b: ComponentBox, digitHeight: 
     const i = (b.top + y) * ink.width + b.left + x;
     return labels[i] === b.label ? ink.ink[i]! : 0;
   };
-  for (let x = 0; x < w; x++) cost[x] = inkAt(x, 0);
+  for (let x = 0; x < w; x++) cost[x] = SEAM_ALONG * inkAt(x, 0) + (inkAt(x, 0) >= 0.5 ? SEAM_ENTER : 0);
   for (let y = 1; y < rows; y++) {
     for (let x = 0; x < w; x++) {
-      let best = cost[x]!;
+      const here = inkAt(x, y);
+      let best = Infinity;
       let m = 0;
-      if (x > 0 && cost[x - 1]! + SEAM_STEP < best) (best = cost[x - 1]! + SEAM_STEP), (m = -1);
-      if (x + 1 < w && cost[x + 1]! + SEAM_STEP < best) (best = cost[x + 1]! + SEAM_STEP), (m = 1);
-      next[x] = best + inkAt(x, y);
+      for (let d = -1; d <= 1; d++) {
+        if (x + d < 0 || x + d >= w) continue;
+        const c = cost[x + d]! + (d === 0 ? 0 : SEAM_STEP) + (here >= 0.5 && inkAt(x + d, y - 1) < 0.5 ? SEAM_ENTER : 0);
+        if (c < best) (best = c), (m = d);
+      }
+      next[x] = best + SEAM_ALONG * here;
       move[y * w + x] = m;
     }
     cost.set(next);
@@ -269,12 +310,12 @@ function seams(ink: InkImage, labels: Int32Array, b: ComponentBox, digitHeight: 
         path[y] = b.left + x;
         x += move[y * w + x]!;
       }
-      return { path, ink: cost[end]! };
+      return { path, cost: cost[end]! };
     });
 }
 
 /** The tight box and ink centre of a component's pixels from `from` up to `to` in each row, or null when they hold no ink. */
-function atomOf(ink: InkImage, labels: Int32Array, b: ComponentBox, from: Int32Array, to: Int32Array): Omit<Atom, 'cutInk'> | null {
+function atomOf(ink: InkImage, labels: Int32Array, b: ComponentBox, from: Int32Array, to: Int32Array): Omit<Atom, 'cut' | 'cutCost'> | null {
   let left = Infinity;
   let right = -1;
   let top = Infinity;
@@ -309,7 +350,7 @@ function candidateGroups(atoms: Atom[], height: number): Group[] {
       if (gap > MAX_GAP * height) break;
       g.gaps += gap;
       // Pieces of one component cut apart are joined again for free; separate strokes must overlap.
-      if (b.cutInk === 0) g.apart += 1 - overlapShare(g, b);
+      if (!b.cut) g.apart += 1 - overlapShare(g, b);
       g.left = Math.min(g.left, b.left);
       g.right = Math.max(g.right, b.right);
       g.top = Math.min(g.top, b.top);

@@ -2,17 +2,23 @@ import { CLASSES } from '../data/frame.js';
 import { argmaxRow } from '../models/classifier.js';
 import { NOT_A_DIGIT, type DigitModel } from '../models/model.js';
 import { ImageError } from '../util/errors.js';
+import { readNumber } from './number.js';
 import { toMnistInput, type PreprocessInfo } from './preprocess.js';
 import type { RgbaImage } from './rgba.js';
 
 export { NOT_A_DIGIT };
+/** The reason given in single-digit mode when the image clearly holds several digits; `number` says which. */
+export const LOOKS_LIKE_A_NUMBER = 'looks like a number';
 
 export type Prediction =
   | { digit: number; confidence: number; probabilities: number[]; input: Float32Array; info: PreprocessInfo }
-  /** Ink the model does not take for a digit: its best guess and that guess's (calibrated) probability. */
-  | { digit: null; reason: typeof NOT_A_DIGIT; guess: number; confidence: number; probabilities: number[]; input: Float32Array; info: PreprocessInfo }
+  /**
+   * Ink the model does not take for a digit: its best guess and that guess's (calibrated) probability; or
+   * several digits, with the number they read as.
+   */
+  | { digit: null; reason: typeof NOT_A_DIGIT | typeof LOOKS_LIKE_A_NUMBER; number?: string; guess: number; confidence: number; probabilities: number[]; input: Float32Array; info: PreprocessInfo }
   /** No ink at all: nothing to guess. */
-  | { digit: null; reason: string; guess: null; confidence: null; probabilities: null; input: null; info: null };
+  | { digit: null; reason: string; number?: undefined; guess: null; confidence: null; probabilities: null; input: null; info: null };
 
 /**
  * Decoded image → prediction. An image without ink gives digit null and the reason; ink whose calibrated
@@ -32,6 +38,23 @@ export function predictDecoded(img: RgbaImage, model: DigitModel): Prediction {
   // Six decimals is plenty to show, and the confidence is then exactly the digit's listed probability.
   const probabilities = Array.from(p.subarray(0, CLASSES), (v) => Number(v.toFixed(6)));
   const seen = { confidence: probabilities[best]!, probabilities, input: prepared.pixels, info: prepared.info };
-  if (model.confidence && p[best]! < model.confidence.refuseBelow) return { digit: null, reason: NOT_A_DIGIT, guess: best, ...seen };
+  const refused = model.confidence !== null && p[best]! < model.confidence.refuseBelow;
+  const number = numberIn(img, model, prepared.info.box);
+  if (number !== null) return { digit: null, reason: LOOKS_LIKE_A_NUMBER, number, guess: best, ...seen };
+  if (refused) return { digit: null, reason: NOT_A_DIGIT, guess: best, ...seen };
   return { digit: best, ...seen };
+}
+
+/** Ink at least this wide for its height may be several digits side by side, and is read as a number to see. */
+const WIDE_INK = 0.8;
+
+/**
+ * The number an image clearly holds, or null: read as a number, it gives two or more digits, none refused,
+ * and they are three or more or stand apart (none had to be cut from its neighbour: not one stroke cut in two).
+ */
+function numberIn(img: RgbaImage, model: DigitModel, box: PreprocessInfo['box']): string | null {
+  if (box.width < WIDE_INK * box.height) return null;
+  const { number, digits, cuts } = readNumber(img, model);
+  if (digits.length < 2 || number.length !== digits.length) return null;
+  return digits.length >= 3 || cuts === 0 ? number : null;
 }

@@ -3,11 +3,11 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { imageSize, MAX_PIXELS, sniffFormat } from '../image/decode.js';
 import type { DigitModel } from '../models/model.js';
 import { workerPool } from '../util/worker.js';
-import { predictTask, type TaskResult } from './predict-task.js';
+import { predictTask, type PredictMode, type TaskResult } from './predict-task.js';
 
 /** Turns image bytes into a prediction; the server only sees this interface. */
 export interface Predictor {
-  predict(bytes: Uint8Array): Promise<TaskResult>;
+  predict(bytes: Uint8Array, mode?: PredictMode): Promise<TaskResult>;
   close(): Promise<void>;
 }
 
@@ -24,10 +24,10 @@ export function poolPredictor(modelPath: string, { maxPixels = MAX_PIXELS, threa
   });
   const inFlight = new Set<Promise<TaskResult>>();
   return {
-    predict: (bytes) => {
+    predict: (bytes, mode = 'digit') => {
       // Copy into a transferable buffer: the request's Buffer may share a pooled ArrayBuffer.
       const copy = new Uint8Array(bytes);
-      const task = pool.run(copy, { transferList: [copy.buffer] }) as Promise<TaskResult>;
+      const task = pool.run({ bytes: copy, mode }, { transferList: [copy.buffer] }) as Promise<TaskResult>;
       inFlight.add(task);
       void task.finally(() => inFlight.delete(task)).catch(() => {});
       return task;
@@ -56,13 +56,13 @@ export function servingPredictor(model: DigitModel, modelPath: string, options: 
   // machine need not each hold one for photos that may never come.
   let pool: Predictor | undefined;
   return {
-    predict: async (bytes) => {
+    predict: async (bytes, mode = 'digit') => {
       const pixels = headerPixels(bytes);
-      if (pixels !== null && pixels > inlineMaxPixels) return (pool ??= options.pool ?? poolPredictor(modelPath, { maxPixels, threads: 1 })).predict(bytes);
+      if (pixels !== null && pixels > inlineMaxPixels) return (pool ??= options.pool ?? poolPredictor(modelPath, { maxPixels, threads: 1 })).predict(bytes, mode);
       // One prediction per turn of the event loop: twenty files in one upload do not hold up other requests
       // for all twenty.
       await nextTurn();
-      return predictTask(model, bytes, maxPixels);
+      return predictTask(model, bytes, maxPixels, mode);
     },
     close: async () => pool?.close(),
   };

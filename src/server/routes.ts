@@ -2,12 +2,12 @@ import bodyParser from '@koa/bodyparser';
 import multer from '@koa/multer';
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { COMPACT_MODEL_PATH, type PredictAnswer, type UploadAnswer } from '../api.js';
+import { COMPACT_MODEL_PATH, type PredictAnswer, type PredictNumberAnswer, type UploadAnswer } from '../api.js';
 import { tilesPng } from '../eval/visuals.js';
 import type { DigitModel } from '../models/model.js';
 import type { Limits } from './limits.js';
 import type { Predictor } from './predictor.js';
-import type { TaskResult } from './predict-task.js';
+import type { PredictMode, TaskResult } from './predict-task.js';
 
 const ERROR_STATUS = { unsupported: 415, 'too-large': 413, undecodable: 400, empty: 400 } as const;
 
@@ -62,22 +62,23 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
     if (ctx.is('multipart/form-data')) return files(ctx, next);
     ctx.throw(415, 'send JSON {"image": "<data URL or base64>"} or multipart/form-data with "image" files');
   }, async (ctx) => {
+    const mode = modeOf(ctx);
     if (ctx.is('application/json')) {
       const body = ctx.request.body as { image?: unknown } | undefined;
       const bytes = imageFromJson(ctx, body?.image);
-      respond(ctx, await predictor.predict(bytes), modelName);
+      respond(ctx, await predictor.predict(bytes, mode), modelName);
       return;
     }
     const uploads = (ctx.request as unknown as { files?: { originalname: string; buffer: Buffer }[] }).files ?? [];
     if (uploads.length === 0) ctx.throw(400, 'no image files: send them in the multipart field "image"');
     if (uploads.length === 1) {
-      respond(ctx, await predictor.predict(nonEmpty(ctx, uploads[0]!.buffer)), modelName);
+      respond(ctx, await predictor.predict(nonEmpty(ctx, uploads[0]!.buffer), mode), modelName);
       return;
     }
     const results = await Promise.all(
       uploads.map(async (f) => {
         if (f.buffer.length === 0) return { file: f.originalname, error: 'empty file' };
-        const r = await predictor.predict(f.buffer);
+        const r = await predictor.predict(f.buffer, mode);
         return r.ok ? { file: f.originalname, ...r.answer, model: modelName } : { file: f.originalname, error: r.error };
       }),
     );
@@ -85,6 +86,13 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
   });
 
   return router;
+}
+
+/** ?mode=digit (the default) or ?mode=number. */
+function modeOf(ctx: Koa.Context): PredictMode {
+  const mode = ctx.query.mode ?? 'digit';
+  if (mode !== 'digit' && mode !== 'number') ctx.throw(400, `unknown mode ${JSON.stringify(mode)}: use ?mode=digit (one digit per image, the default) or ?mode=number`);
+  return mode as PredictMode;
 }
 
 function imageFromJson(ctx: Koa.Context, image: unknown): Uint8Array {
@@ -107,7 +115,7 @@ function respond(ctx: Koa.Context, r: TaskResult, model: string): void {
     ctx.body = { error: r.error };
     return;
   }
-  ctx.body = { ...r.answer, model } satisfies PredictAnswer;
+  ctx.body = { ...r.answer, model } satisfies PredictAnswer | PredictNumberAnswer;
 }
 
 /** The model's pictures as PNGs for the inspector, each rendered on its first request. */

@@ -1,7 +1,8 @@
 // The drawing board: predicts as you draw, in the page, with the core the server runs (src/core.ts) and the
-// served model in compact form. When that model cannot load, it asks the server instead.
-import { COMPACT_MODEL_PATH, parseModel, predictDecoded, toAnswer, type Answer, type DigitModel, type PredictAnswer } from './core.js';
-import { byId, postPredict, registerOffline, renderBars, verdict } from './common.js';
+// served model in compact form. When that model cannot load, it asks the server instead. In Number mode the
+// board is twice as wide and every digit on it is read, with a box drawn round each.
+import { COMPACT_MODEL_PATH, parseModel, predictDecoded, readNumber, toAnswer, toNumberAnswer, type Answer, type DigitModel, type NumberAnswer, type PredictAnswer, type PredictNumberAnswer } from './core.js';
+import { byId, drawBoxes, numberVerdict, postPredict, registerOffline, renderBars, renderPieces, verdict } from './common.js';
 
 const canvas = byId<HTMLCanvasElement>('board');
 const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
@@ -13,12 +14,23 @@ const seen = byId('seen');
 const seenImage = byId<HTMLImageElement>('seen-image');
 const engine = byId('engine');
 const predictButton = byId<HTMLButtonElement>('predict');
+const layout = byId('layout');
+const heading = byId('heading');
+const boxes = byId('boxes') as unknown as SVGSVGElement;
+const pieces = byId('pieces');
+const switchToNumber = byId<HTMLButtonElement>('as-number');
+const modeInputs = [...document.querySelectorAll<HTMLInputElement>('input[name="mode"]')];
 
 // A round brush about 1/14 of the board: a digit filling it ends near MNIST's stroke width after preprocessing.
 const BRUSH = 20;
 /** Live predictions while a stroke is drawn come at most this often. */
 const LIVE_MS = 100;
-const WELCOME = 'Draw a digit: the model reads it as you draw.';
+const WELCOME = { digit: 'Draw a digit: the model reads it as you draw.', number: 'Write a number, digits side by side: each is read as you draw.' };
+/** Board sizes in canvas pixels: a square for one digit, twice as wide for a number. */
+const SIZES = { digit: [280, 280], number: [560, 280] } as const;
+
+type Mode = keyof typeof SIZES;
+let mode: Mode = location.hash === '#number' ? 'number' : 'digit';
 
 type Point = [number, number];
 const strokes: Point[][] = [];
@@ -63,6 +75,9 @@ function showMessage(text: string, isError = false): void {
   bars.replaceChildren();
   seen.hidden = true;
   seenImage.removeAttribute('src');
+  pieces.replaceChildren();
+  boxes.replaceChildren();
+  switchToNumber.hidden = true;
   result.classList.remove('stale');
 }
 
@@ -72,6 +87,10 @@ function showAnswer(a: Answer): void {
   confidence.classList.remove('error');
   confidence.replaceChildren(...words);
   result.classList.remove('stale');
+  pieces.replaceChildren();
+  boxes.replaceChildren();
+  // Several digits on the one-digit board: offer to read them as a number.
+  switchToNumber.hidden = a.digit !== null || a.number === undefined;
   if (a.input === undefined) {
     bars.replaceChildren();
     seen.hidden = true;
@@ -80,6 +99,20 @@ function showAnswer(a: Answer): void {
   seenImage.src = a.input;
   seen.hidden = false;
   renderBars(bars, a.probabilities);
+}
+
+function showNumber(a: NumberAnswer): void {
+  const { number, words } = numberVerdict(a);
+  prediction.textContent = number;
+  confidence.classList.remove('error');
+  confidence.textContent = words;
+  result.classList.remove('stale');
+  bars.replaceChildren();
+  seen.hidden = true;
+  seenImage.removeAttribute('src');
+  switchToNumber.hidden = true;
+  renderPieces(pieces, a.digits);
+  drawBoxes(boxes, a.digits, canvas.width, canvas.height);
 }
 
 /** The 28×28 the model saw, as a PNG data URL drawn on a small canvas. */
@@ -96,29 +129,40 @@ function picture(input: Float32Array): string {
   return seenCanvas.toDataURL('image/png');
 }
 
-/** Canvas pixels → the core's preprocessing → the model: the path `npm run bench -- --only browser` times. */
-function predictHere(m: DigitModel): Answer {
+/**
+ * Canvas pixels → the core's preprocessing (or segmentation) → the model: the path `npm run bench -- --only
+ * browser` times, as the measures "predict" and "predict-number".
+ */
+function predictHere(m: DigitModel): void {
   const start = performance.now();
   const { width, height, data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-  const p = predictDecoded({ width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) }, m);
+  const img = { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  if (mode === 'number') {
+    const reading = readNumber(img, m);
+    performance.measure('predict-number', { start, end: performance.now() });
+    return showNumber(toNumberAnswer(reading, picture));
+  }
+  const p = predictDecoded(img, m);
   performance.measure('predict', { start, end: performance.now() });
-  return toAnswer(p, picture);
+  showAnswer(toAnswer(p, picture));
 }
 
 async function predictOnServer(): Promise<void> {
   const asked = version;
+  const askedMode = mode;
   predictButton.disabled = true;
-  const r = await postPredict<PredictAnswer>(JSON.stringify({ image: canvas.toDataURL('image/png') }), { 'Content-Type': 'application/json' });
+  const r = await postPredict<PredictAnswer | PredictNumberAnswer>(JSON.stringify({ image: canvas.toDataURL('image/png') }), { 'Content-Type': 'application/json' }, askedMode);
   predictButton.disabled = false;
-  if (asked !== version) return; // the drawing changed meanwhile; its own prediction follows
+  if (asked !== version || askedMode !== mode) return; // the drawing changed meanwhile; its own prediction follows
   if (r.status !== 200 || 'error' in r.body) return showMessage('error' in r.body ? r.body.error : 'prediction failed', true);
-  showAnswer(r.body);
+  if ('number' in r.body && 'digits' in r.body) showNumber(r.body);
+  else showAnswer(r.body as PredictAnswer);
 }
 
 /** Predicts the drawing now: in the page when the model is here, else on the server. */
 function predictNow(explicit = false): void {
-  if (strokes.length === 0) return showMessage(explicit ? 'Draw a digit first.' : WELCOME);
-  if (model) return showAnswer(predictHere(model));
+  if (strokes.length === 0) return showMessage(explicit ? `Draw a ${mode} first.` : WELCOME[mode]);
+  if (model) return predictHere(model);
   result.classList.add('stale');
   if (explicit || current === null) void predictOnServer();
 }
@@ -126,6 +170,20 @@ function predictNow(explicit = false): void {
 function changed(): void {
   version++;
   redraw();
+}
+
+/** One digit on a square board, or a number on a wide one; the drawing stays when it fits the new board. */
+function setMode(next: Mode): void {
+  mode = next;
+  [canvas.width, canvas.height] = SIZES[mode];
+  if (strokes.some((s) => s.some(([x]) => x > canvas.width))) strokes.length = 0;
+  layout.classList.toggle('number', mode === 'number');
+  heading.textContent = mode === 'number' ? 'Write a number' : 'Draw a digit';
+  for (const input of modeInputs) input.checked = input.value === mode;
+  canvas.setAttribute('aria-label', `drawing area: ${mode === 'number' ? 'write a number' : 'draw a digit'} here`);
+  history.replaceState(null, '', mode === 'number' ? '#number' : location.pathname);
+  changed();
+  predictNow();
 }
 
 canvas.addEventListener('pointerdown', (e) => {
@@ -163,6 +221,8 @@ function clear(): void {
   predictNow();
 }
 
+for (const input of modeInputs) input.addEventListener('change', () => setMode(input.value as Mode));
+switchToNumber.addEventListener('click', () => setMode('number'));
 byId('undo').addEventListener('click', undo);
 byId('clear').addEventListener('click', clear);
 predictButton.addEventListener('click', () => predictNow(true));
@@ -192,7 +252,6 @@ async function loadModel(): Promise<void> {
   }
 }
 
-redraw();
-showMessage(WELCOME);
+setMode(mode);
 registerOffline();
 void loadModel();

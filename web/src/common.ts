@@ -1,5 +1,5 @@
 // Shared by the pages: probability bars, the answer's words, the JSON API call and offline support.
-import type { Answer, ErrorAnswer, PredictAnswer, UploadAnswer } from '../../src/api.js';
+import type { Answer, ErrorAnswer, NumberAnswer, PieceAnswer, PredictAnswer, PredictNumberAnswer, UploadAnswer } from '../../src/api.js';
 
 export const percent = (p: number, digits = 1): string => `${(100 * p).toFixed(digits)}%`;
 
@@ -42,6 +42,7 @@ export function renderBars(list: HTMLElement, probabilities: readonly number[]):
 export function verdict(a: Answer): { digit: string; words: (string | Node)[] } {
   if (a.digit !== null) return { digit: String(a.digit), words: [`${percent(a.confidence)} sure`] };
   if (a.guess === undefined) return { digit: '', words: [`No digit found: ${a.reason.replace(/^no digit found: /, '')}.`] };
+  if (a.number !== undefined) return { digit: '?', words: [`This looks like a number: ${a.number}`] };
   // Ink, but not a digit to the model: say so, with its best guess in small type.
   const guess = document.createElement('small');
   guess.className = 'hint guess';
@@ -61,11 +62,11 @@ export function topThree(probabilities: readonly number[]): string {
 
 export type ApiResult<T> = { status: 200; body: T } | { status: number; body: ErrorAnswer };
 
-/** POSTs to /api/predict; network failures and unreadable answers become a readable error. */
-export async function postPredict<T extends PredictAnswer | UploadAnswer>(body: BodyInit, headers: Record<string, string> = {}): Promise<ApiResult<T>> {
+/** POSTs to /api/predict (?mode=number for numbers); network failures and unreadable answers become a readable error. */
+export async function postPredict<T extends PredictAnswer | PredictNumberAnswer | UploadAnswer>(body: BodyInit, headers: Record<string, string> = {}, mode: 'digit' | 'number' = 'digit'): Promise<ApiResult<T>> {
   let response: Response;
   try {
-    response = await fetch('/api/predict', { method: 'POST', body, headers });
+    response = await fetch(mode === 'number' ? '/api/predict?mode=number' : '/api/predict', { method: 'POST', body, headers });
   } catch {
     return { status: 0, body: { error: 'cannot reach the server' } };
   }
@@ -80,4 +81,60 @@ export async function postPredict<T extends PredictAnswer | UploadAnswer>(body: 
 /** Lets the pages reload with no network after a first visit (web/src/sw.ts). */
 export function registerOffline(): void {
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch((e: unknown) => console.warn('offline support unavailable:', e));
+}
+
+/** The headline for a number: the digits read, and a line of words under it. */
+export function numberVerdict(a: NumberAnswer): { number: string; words: string } {
+  if (a.reason !== undefined) return { number: '', words: `No digits found: ${a.reason.replace(/^no digit found: /, '')}.` };
+  const read = a.digits.filter((d) => d.digit !== null);
+  const refused = a.digits.length - read.length;
+  const least = read.length ? Math.min(...read.map((d) => d.confidence)) : 0;
+  const parts = [read.length > 1 ? `${read.length} digits, the least sure ${percent(least)}` : read.length ? `1 digit, ${percent(least)} sure` : 'No digits'];
+  if (refused) parts.push(`${refused} mark${refused > 1 ? 's' : ''} that ${refused > 1 ? "don't" : "doesn't"} look like a digit (red)`);
+  return { number: a.number || '?', words: parts.join('; ') + '.' };
+}
+
+/** Each piece of a number: what the model saw, the digit (or "?" with the best guess) and how sure. */
+export function renderPieces(list: HTMLElement, digits: readonly PieceAnswer[]): void {
+  list.replaceChildren(
+    ...digits.map((d, i) => {
+      const li = document.createElement('li');
+      if (d.digit === null) li.className = 'refused';
+      const img = document.createElement('img');
+      img.className = 'pixelated';
+      img.src = d.input;
+      img.alt = `piece ${i + 1} as the model saw it`;
+      const label = document.createElement('span');
+      label.className = 'piece-digit';
+      label.textContent = d.digit === null ? '?' : String(d.digit);
+      const sure = document.createElement('span');
+      sure.className = 'hint';
+      sure.textContent = d.digit === null ? `not a digit (${d.guess}?)` : percent(d.confidence, 0);
+      li.append(img, label, sure);
+      return li;
+    }),
+  );
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** Boxes over an image `width`×`height`: one rectangle per piece, labelled with its digit; red when refused. */
+export function drawBoxes(svg: SVGSVGElement, digits: readonly PieceAnswer[], width: number, height: number): void {
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  const stroke = Math.max(2, Math.round(Math.max(width, height) / 200));
+  svg.replaceChildren(
+    ...digits.flatMap((d) => {
+      const rect = document.createElementNS(SVG, 'rect');
+      const { x, y, w, h } = d.box;
+      for (const [k, v] of Object.entries({ x, y, width: w, height: h, 'stroke-width': stroke })) rect.setAttribute(k, String(v));
+      rect.setAttribute('class', d.digit === null ? 'refused' : 'read');
+      const label = document.createElementNS(SVG, 'text');
+      label.setAttribute('x', String(x + stroke));
+      label.setAttribute('y', String(Math.max(y - stroke, 6 * stroke)));
+      label.setAttribute('font-size', String(6 * stroke));
+      label.setAttribute('class', d.digit === null ? 'refused' : 'read');
+      label.textContent = d.digit === null ? '?' : String(d.digit);
+      return [rect, label];
+    }),
+  );
 }

@@ -1,11 +1,13 @@
-// The upload form: images go to the server (photos need its decoders), one compact card per image.
-import type { Answer, PredictAnswer, UploadAnswer } from '../../src/api.js';
-import { byId, postPredict, registerOffline, renderBars, topThree, verdict } from './common.js';
+// The upload form: images go to the server (photos need its decoders), one compact card per image; with
+// "Read whole numbers" each image is read as a number, its digits boxed.
+import type { Answer, NumberAnswer, PredictAnswer, PredictNumberAnswer, UploadAnswer } from '../../src/api.js';
+import { byId, drawBoxes, numberVerdict, postPredict, registerOffline, renderBars, renderPieces, topThree, verdict } from './common.js';
 
 const form = byId<HTMLFormElement>('form');
 const input = byId<HTMLInputElement>('files');
 const status = byId('status');
 const list = byId('uploads');
+const numbers = byId<HTMLInputElement>('numbers');
 
 type Result = UploadAnswer['results'][number];
 
@@ -19,6 +21,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, ..
 /** A card: the upload, what the model saw, the digit, its confidence and the top three; all ten bars on demand. */
 function resultCard(file: File, result: Result): HTMLElement {
   if ('error' in result) return el('article', 'card upload-result failed', `${file.name}: ${result.error}`);
+  if ('digits' in result) return numberCard(file, result);
   const a: Answer = result;
   const thumb = el('img', 'thumb');
   thumb.alt = `uploaded ${file.name}`;
@@ -45,6 +48,35 @@ function resultCard(file: File, result: Result): HTMLElement {
   return el('article', 'card upload-result', thumb, seen, text);
 }
 
+/** A number's card: the upload with a box round each digit, the number, and each piece as the model saw it. */
+function numberCard(file: File, a: NumberAnswer): HTMLElement {
+  const url = URL.createObjectURL(file);
+  const figure = el('div', 'number-figure');
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('class', 'boxes');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `uploaded ${file.name} with a box round each digit read`);
+  const picture = document.createElementNS('http://www.w3.org/2000/svg', 'image');
+  picture.setAttribute('href', url);
+  // The boxes are in the image's own pixels: size the drawing once its size is known.
+  const probe = new Image();
+  probe.onload = () => {
+    const { naturalWidth: w, naturalHeight: h } = probe;
+    drawBoxes(svg, a.digits, w, h);
+    picture.setAttribute('width', String(w));
+    picture.setAttribute('height', String(h));
+    svg.prepend(picture);
+  };
+  probe.src = url;
+  figure.append(svg);
+  const { number, words } = numberVerdict(a);
+  const list = el('ol', 'pieces');
+  list.setAttribute('aria-label', `the digits read in ${file.name}, left to right`);
+  renderPieces(list, a.digits);
+  const text = el('div', 'text', el('div', 'hint name', file.name), el('div', 'line', el('span', 'digit prediction', number), el('span', 'words', words)), list);
+  return el('article', 'card upload-result number-result', figure, text);
+}
+
 async function send(files: File[]): Promise<void> {
   if (files.length === 0) {
     status.textContent = 'Choose at least one image.';
@@ -56,10 +88,10 @@ async function send(files: File[]): Promise<void> {
   status.textContent = `Predicting ${files.length} image${files.length > 1 ? 's' : ''}…`;
   list.replaceChildren();
   // One file is answered on its own, several as {results}; a refused request as {error}.
-  const r = await postPredict<PredictAnswer | UploadAnswer>(data);
+  const r = await postPredict<PredictAnswer | PredictNumberAnswer | UploadAnswer>(data, {}, numbers.checked ? 'number' : 'digit');
   let results: Result[];
   if ('results' in r.body) results = r.body.results;
-  else if ('digit' in r.body) results = [{ file: files[0]!.name, ...r.body }];
+  else if ('digit' in r.body || 'digits' in r.body) results = [{ file: files[0]!.name, ...r.body }];
   else if (files.length === 1) results = [{ file: files[0]!.name, error: r.body.error }];
   else {
     status.classList.add('error');
@@ -76,6 +108,9 @@ form.addEventListener('submit', (e) => {
   void send([...(input.files ?? [])]);
 });
 input.addEventListener('change', () => void send([...(input.files ?? [])]));
+numbers.addEventListener('change', () => {
+  if (input.files?.length) void send([...input.files]);
+});
 for (const type of ['dragenter', 'dragover'] as const) {
   form.addEventListener(type, (e) => {
     e.preventDefault();

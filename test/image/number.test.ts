@@ -1,0 +1,120 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loadMnist } from '../../src/data/mnist.js';
+import { ASPECT, readNumber } from '../../src/image/number.js';
+import { predictDecoded } from '../../src/image/pipeline.js';
+import { loadModel } from '../../src/io/model-file.js';
+import { composeNumber, strokeTile } from '../../src/samples/numbers.js';
+import { rasterStrokes } from '../../src/samples/raster.js';
+import { smoothPath, TEMPLATES, type Stroke } from '../../src/samples/strokes.js';
+import { Random } from '../../src/util/random.js';
+import { toRgba } from '../helpers/images.js';
+import { refusingModel } from '../helpers/server.js';
+
+const test = suite('numbers');
+const model = loadModel();
+
+/** Digits drawn from strokes in unit boxes (y down), each box `size` px placed at x = offset × size; dark on white. */
+function drawn(digits: { strokes: Stroke[]; offset: number }[], size = 120, brush = 6) {
+  const w = Math.ceil(size * (Math.max(...digits.map((d) => d.offset)) + 1.6));
+  const h = Math.ceil(size * 1.6);
+  const paths = digits.flatMap((d) => d.strokes.map((s) => smoothPath(s).map(([x, y]): [number, number] => [size * (0.3 + d.offset + x), size * (0.3 + y)])));
+  return toRgba(rasterStrokes(paths, w, h, brush), w, h, [0, 0, 0], [255, 255, 255]);
+}
+const template = (digit: number, variant = 0) => TEMPLATES[digit]![variant]!;
+const FIVE_BODY: Stroke = [[0.3, 0.1], [0.25, 0.45], [0.55, 0.37], [0.8, 0.56], [0.76, 0.85], [0.48, 0.97], [0.2, 0.86]];
+
+test('a 5 whose hat is apart is one 5, alone and in a number', () => {
+  const five = { strokes: [FIVE_BODY, [[0.36, -0.08], [0.85, -0.1]]] as Stroke[], offset: 0 };
+  assert.is(readNumber(drawn([five]), model).number, '5');
+  assert.is(readNumber(drawn([{ strokes: template(2), offset: 0 }, { ...five, offset: 1.1 }]), model).number, '25');
+});
+
+test('a 4 drawn in two strokes that do not meet is one 4', () => {
+  const four: Stroke[] = [[[0.25, 0.04], [0.2, 0.58], [0.55, 0.58]], [[0.72, 0.04], [0.72, 0.97]]];
+  assert.is(readNumber(drawn([{ strokes: four, offset: 0 }]), model).number, '4');
+  assert.is(readNumber(drawn([{ strokes: four, offset: 0 }, { strokes: template(1), offset: 1.1 }]), model).number, '41');
+});
+
+test('a 7 with a separate crossbar is one 7', () => {
+  const seven: Stroke[] = [[[0.15, 0.08], [0.85, 0.08], [0.42, 0.96]], [[0.3, 0.52], [0.5, 0.52]]];
+  assert.is(readNumber(drawn([{ strokes: seven, offset: 0 }]), model).number, '7');
+  assert.is(readNumber(drawn([{ strokes: template(3), offset: 0 }, { strokes: seven, offset: 1.05 }]), model).number, '37');
+});
+
+test('touching 00 is cut into two zeros', () => {
+  const img = drawn([{ strokes: template(0), offset: 0 }, { strokes: template(0), offset: 0.6 }]);
+  const r = readNumber(img, model);
+  assert.is(r.number, '00');
+  // It really is one stroke of ink: the segmenter had to cut it.
+  assert.is(predictDecoded(img, model).digit === 0 || predictDecoded(img, model).digit === null, true);
+});
+
+test('a 1 next to a 7 is read as 17, and as 71 the other way round', () => {
+  assert.is(readNumber(drawn([{ strokes: template(1), offset: 0 }, { strokes: template(7), offset: 0.55 }]), model).number, '17');
+  assert.is(readNumber(drawn([{ strokes: template(7), offset: 0 }, { strokes: template(1), offset: 0.9 }]), model).number, '71');
+});
+
+test('pieces the model refuses are flagged with a guess, and left out of the number', () => {
+  const img = drawn([{ strokes: template(4), offset: 0 }, { strokes: template(2), offset: 1.1 }]);
+  const r = readNumber(img, refusingModel());
+  assert.is(r.number, '');
+  assert.is(r.digits.length, 2);
+  for (const d of r.digits) {
+    assert.is(d.digit, null);
+    assert.is(d.digit === null && d.reason, 'not a digit');
+    assert.ok(d.digit === null && d.guess >= 0 && d.guess <= 9);
+  }
+  assert.equal(r.digits.map((d) => (d.digit === null ? d.guess : -1)), [4, 2]);
+});
+
+test('an image with no ink reads as no number, with the reason', () => {
+  const r = readNumber(toRgba(new Float32Array(200 * 100), 200, 100, [0, 0, 0], [255, 255, 255]), model);
+  assert.equal(r.digits, []);
+  assert.is(r.number, '');
+  assert.match(r.reason ?? '', /no digit found/);
+});
+
+test('in single-digit mode, separate digits are named as a number, not squeezed into one guess', () => {
+  const p = predictDecoded(drawn([{ strokes: template(4), offset: 0 }, { strokes: template(2), offset: 1.2 }]), model);
+  assert.is(p.digit, null);
+  assert.is(p.digit === null && p.reason, 'looks like a number');
+  assert.is(p.digit === null && p.number, '42');
+  // One wide digit is still a digit.
+  assert.is(predictDecoded(drawn([{ strokes: template(0), offset: 0 }]), model).digit, 0);
+});
+
+test('property: boxes never overlap and run left to right, on 60 random numbers', () => {
+  const rng = new Random(5);
+  for (let k = 0; k < 60; k++) {
+    const length = 2 + rng.int(5);
+    const tiles = Array.from({ length }, () => strokeTile(rng.int(10), Math.round(50 * rng.uniform(0.8, 1.2)), rng));
+    const { image } = composeNumber(tiles, '', rng, 0.5);
+    const boxes = readNumber(image, model).digits.map((d) => d.box);
+    for (let i = 0; i + 1 < boxes.length; i++) {
+      const [a, b] = [boxes[i]!, boxes[i + 1]!];
+      assert.ok(a.x + a.w <= b.x, `number ${k}: box ${i} (${JSON.stringify(a)}) reaches into box ${i + 1} (${JSON.stringify(b)})`);
+    }
+    for (const b of boxes) assert.ok(b.w > 0 && b.h > 0 && b.x >= 0 && b.y >= 0 && b.x + b.w <= image.width && b.y + b.h <= image.height, `number ${k}: box ${JSON.stringify(b)} outside the image`);
+  }
+});
+
+test("the aspect ranges are MNIST's: each digit's 1st and 99th percentile of width/height lies inside its range, near its ends", () => {
+  const { train } = loadMnist();
+  const aspects: number[][] = Array.from({ length: 10 }, () => []);
+  for (let i = 0; i < train.n; i++) {
+    let [l, r, t, b] = [28, -1, 28, -1];
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) if (train.pixels[i * 784 + y * 28 + x]! > 50) [l, r, t, b] = [Math.min(l, x), Math.max(r, x), Math.min(t, y), Math.max(b, y)];
+    aspects[train.labels![i]!]!.push((r - l + 1) / (b - t + 1));
+  }
+  aspects.forEach((a, d) => {
+    a.sort((x, y) => x - y);
+    const [low, high] = ASPECT[d]!;
+    const p1 = a[Math.floor(0.01 * a.length)]!;
+    const p99 = a[Math.floor(0.99 * a.length)]!;
+    assert.ok(low <= p1 && p1 <= low * 1.4, `digit ${d}: 1st percentile ${p1.toFixed(2)} vs low ${low}`);
+    assert.ok(high >= p99 && p99 >= high / 1.25, `digit ${d}: 99th percentile ${p99.toFixed(2)} vs high ${high}`);
+  });
+});
+
+test.run();
