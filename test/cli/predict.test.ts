@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePng } from '../../src/samples/styles.js';
 import { runCli } from '../helpers/cli.js';
-import { digitInk, toRgba } from '../helpers/images.js';
+import { digitInk, numberPng, toRgba } from '../helpers/images.js';
 
 const test = suite('predict CLI');
 const dir = mkdtempSync(join(tmpdir(), 'predict-'));
@@ -29,6 +29,22 @@ test('--json prints one object per file and exits 1 when any file failed', () =>
   assert.is(lines[2].digit, null);
   assert.match(lines[2].reason, /no digit found/);
   assert.is(lines[3].error, `cannot read image ${join(dir, 'missing.png')}: no such file`);
+});
+
+test('--number --json prints {file, number, digits} per file, each digit with its box', () => {
+  const number = join(dir, '2026.png');
+  writeFileSync(number, numberPng('2026'));
+  const r = runCli('src/cli/predict.ts', ['--number', '--json', number, blank]);
+  assert.is(r.code, 0, r.stderr);
+  const [read, empty] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.is(read.file, number);
+  assert.is(read.number, '2026');
+  assert.equal(read.digits.map((d: { digit: number }) => d.digit), [2, 0, 2, 6]);
+  assert.ok(read.digits.every((d: { box: { w: number } }) => d.box.w > 0));
+  assert.is(empty.number, '');
+  assert.match(empty.reason, /no digit found/);
+  const text = runCli('src/cli/predict.ts', ['--number', number]);
+  assert.match(text.stdout, /2026\.png: 2026 \(2 \d+\.\d%, 0/);
 });
 
 test('a good file exits 0; --show writes the input beside the 28×28 the model saw into --out, not beside the input', () => {

@@ -2,6 +2,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import type { RgbaImage } from '../../src/image/rgba.js';
 import { rasterStrokes } from '../../src/samples/raster.js';
 import { smoothPath, TEMPLATES } from '../../src/samples/strokes.js';
+import { encodePng } from '../../src/samples/styles.js';
 
 /** A digit from the first stroke template, as ink coverage on a w×h canvas (digit box `size`, centred). */
 export function digitInk(digit: number, w = 200, h = 200, options: { size?: number; brush?: number; x?: number; y?: number } = {}): Float32Array {
@@ -9,6 +10,15 @@ export function digitInk(digit: number, w = 200, h = 200, options: { size?: numb
   const { x = (w - size) / 2, y = (h - size) / 2 } = options;
   const strokes = TEMPLATES[digit]![0]!.map((s) => smoothPath(s).map(([px, py]): [number, number] => [x + px * size, y + py * size]));
   return rasterStrokes(strokes, w, h, brush);
+}
+
+/** A number: each digit's first template in a `size` box, `step` × size apart, on a canvas with a margin; dark on white, as a PNG. */
+export function numberPng(digits: string, { size = 100, brush = 6, step = 0.8 } = {}): Uint8Array {
+  const w = Math.ceil(size * (0.6 + step * (digits.length - 1) + 1));
+  const h = Math.ceil(size * 1.6);
+  const ink = new Float32Array(w * h);
+  [...digits].forEach((d, i) => digitInk(Number(d), w, h, { size, brush, x: size * (0.3 + step * i), y: size * 0.3 }).forEach((v, k) => (ink[k] = Math.max(ink[k]!, v))));
+  return encodePng(toRgba(ink, w, h, [0, 0, 0], [255, 255, 255]));
 }
 
 /** Ink → RGBA: ink colour over paper, or over full transparency when `paper` is null. */

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { get } from 'node:http';
 import { decodeImage } from '../../src/image/decode.js';
 import { encodePng } from '../../src/samples/styles.js';
-import { digitInk, toRgba } from '../helpers/images.js';
+import { digitInk, numberPng, toRgba } from '../helpers/images.js';
 import { refusingModel, startServer } from '../helpers/server.js';
 
 const test = suite('JSON API');
@@ -28,6 +28,8 @@ interface Body {
   classifier?: unknown;
   visuals: string[];
   name: string;
+  number: string;
+  digits: (Body & { box: { x: number; y: number; w: number; h: number } })[];
 }
 const read = (r: Response) => r.json() as Promise<Body>;
 const limits = { jsonBytes: 300_000, fileBytes: 200_000, files: 3 };
@@ -83,6 +85,36 @@ test('multipart with one file answers like JSON; several give {results} with a l
   assert.is(results[0]!.digit, 7);
   assert.match(results[1]!.error, /unsupported format/);
   assert.is(results[2]!.digit, 4);
+});
+
+test('?mode=number reads every digit left to right, in JSON and multipart, each with its box and 28×28', async () => {
+  const png = numberPng('2026');
+  const r = await fetch(`${server.url}/api/predict?mode=number`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ image: dataUrl(png) }) });
+  assert.is(r.status, 200);
+  const body = await read(r);
+  assert.is(body.number, '2026');
+  assert.equal(body.digits.map((d) => d.digit), [2, 0, 2, 6]);
+  for (const d of body.digits) {
+    assert.ok(d.confidence > 0.5 && d.confidence === Math.max(...d.probabilities));
+    assert.match(d.input, /^data:image\/png;base64,/);
+    assert.ok(d.box.w > 0 && d.box.h > 0);
+  }
+  assert.ok(body.digits.every((d, i) => i === 0 || body.digits[i - 1]!.box.x + body.digits[i - 1]!.box.w <= d.box.x), 'boxes left to right');
+  const form = new FormData();
+  form.append('image', new Blob([Uint8Array.from(numberPng('42'))]), '42.png');
+  form.append('image', new Blob([Uint8Array.from(seven)]), 'seven.png');
+  const { results } = await read(await fetch(`${server.url}/api/predict?mode=number`, { method: 'POST', body: form }));
+  assert.equal(results.map((x) => [x.file, x.number]), [['42.png', '42'], ['seven.png', '7']]);
+});
+
+test('in single-digit mode a number is named as one, not squeezed into one guess; an unknown mode is a 400', async () => {
+  const body = await read(await postJson({ image: dataUrl(numberPng('42', { step: 1.1 })) }));
+  assert.is(body.digit, null);
+  assert.is(body.reason, 'looks like a number');
+  assert.is(body.number, '42');
+  const bad = await fetch(`${server.url}/api/predict?mode=numbers`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ image: dataUrl(seven) }) });
+  assert.is(bad.status, 400);
+  assert.match((await read(bad)).error, /unknown mode "numbers"/);
 });
 
 test('a refusal is answered "not a digit", with the best guess, its probability and what the model saw', async () => {
@@ -227,8 +259,11 @@ test('the compact model: quantised weights, brotli or gzip on the wire, an ETag,
   assert.match(br.headers.get('cache-control') ?? '', /no-cache/);
   const etag = br.headers.get('etag');
   assert.ok(etag, 'has an ETag');
-  const model = (await br.json()) as { classifier: { layers: { wq?: string; w?: string }[] } };
-  assert.ok(model.classifier.layers.every((l) => typeof l.wq === 'string' && l.w === undefined), 'quantised weights only');
+  type Layers = { layers: { wq?: string; w?: string }[] };
+  const { classifier } = (await br.json()) as { classifier: Layers | { members: Layers[] } };
+  // An MLP, or a committee of them.
+  const layers = 'members' in classifier ? classifier.members.flatMap((m) => m.layers) : classifier.layers;
+  assert.ok(layers.length >= 2 && layers.every((l) => typeof l.wq === 'string' && l.w === undefined), 'quantised weights only');
   const gzip = await fetch(path, { headers: { 'Accept-Encoding': 'gzip' } });
   assert.is(gzip.headers.get('content-encoding'), 'gzip');
   await gzip.arrayBuffer();

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { encodePng } from '../../src/samples/styles.js';
-import { drawDigit, inkedPixels, launchBrowser } from '../helpers/browser.js';
-import { digitInk, toRgba } from '../helpers/images.js';
+import { drawDigit, drawNumber, inkedPixels, launchBrowser } from '../helpers/browser.js';
+import { digitInk, numberPng, toRgba } from '../helpers/images.js';
 import { refusingModel, startServer } from '../helpers/server.js';
 
 const test = suite('web pages in Chromium');
@@ -291,6 +291,78 @@ test('light and dark: control borders reach 3:1 against their background, and th
     await page.close();
   }
   assert.ok(contrast(backgrounds[0]!, backgrounds[1]!) > 10, `light ${backgrounds[0]} and dark ${backgrounds[1]} pages`);
+});
+
+/** The boxes drawn over an image: [x, width] of each rectangle in its own pixels, and the label above each. */
+function boxesOf(page: Page, svg: string): Promise<{ x: number; w: number; label: string }[]> {
+  return page.evaluate((selector) => {
+    const rects = [...document.querySelectorAll(`${selector} rect`)];
+    const labels = [...document.querySelectorAll(`${selector} text`)];
+    return rects.map((r, i) => ({ x: Number(r.getAttribute('x')), w: Number(r.getAttribute('width')), label: labels[i]?.textContent ?? '' }));
+  }, svg);
+}
+
+test('Number mode reads a written number in the page, with a box round each digit, left to right', async () => {
+  if (!browser) return;
+  for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+    const page = await browser.newPage({ viewport: { width, height }, ...(width < 500 && { isMobile: true, hasTouch: true }) });
+    const posts: string[] = [];
+    page.on('request', (r) => r.method() === 'POST' && posts.push(r.url()));
+    await page.goto(`${server.url}/#number`);
+    await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
+    assert.is(await page.textContent('h1'), 'Write a number');
+    const canvasBefore = (await page.locator('canvas').boundingBox())!;
+    assert.ok(canvasBefore.width > 1.9 * canvasBefore.height, 'a wide board');
+    await drawNumber(page, '2026');
+    await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '2026', null, { timeout: 2000 });
+    const boxes = await boxesOf(page, '#boxes');
+    assert.equal(boxes.map((b) => b.label), ['2', '0', '2', '6']);
+    for (let i = 1; i < boxes.length; i++) assert.ok(boxes[i - 1]!.x + boxes[i - 1]!.w <= boxes[i]!.x, `box ${i - 1} ends before box ${i}`);
+    assert.is(await page.locator('#pieces li').count(), 4);
+    assert.equal(posts, [], 'read in the page, no round trip');
+    assert.ok((await page.evaluate(() => performance.getEntriesByName('predict-number').length)) > 4, 'read live, as it was written');
+    // The board did not move under the pen when the answer arrived (the answer sits above it on a phone).
+    assert.is((await page.locator('canvas').boundingBox())!.y, canvasBefore.y, `at ${width} px`);
+    assert.is(await page.evaluate(() => document.documentElement.scrollWidth), width);
+    await page.screenshot({ path: join(ARTIFACTS, `board-number-${width}.png`) });
+    await page.close();
+  }
+});
+
+test('one-digit mode names two separate digits as a number, and one click reads them as one', async () => {
+  if (!browser) return;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(server.url);
+  await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
+  await drawNumber(page, '42', 0.1);
+  await page.waitForFunction(() => /looks like a number: 42/.test(document.getElementById('confidence')?.textContent ?? ''));
+  assert.is(await page.textContent('#prediction'), '?');
+  await page.screenshot({ path: join(ARTIFACTS, 'board-looks-like-a-number.png') });
+  await page.click('#as-number');
+  await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '42');
+  assert.is(await page.evaluate(() => location.hash), '#number');
+  assert.is(await page.locator('#boxes rect').count(), 2);
+  await page.close();
+});
+
+test('upload with "Read whole numbers" shows each number with its digits boxed over the image', async () => {
+  if (!browser) return;
+  const dir = mkdtempSync(join(tmpdir(), 'numbers-'));
+  writeFileSync(join(dir, '2026.png'), numberPng('2026'));
+  writeFileSync(join(dir, '71.png'), numberPng('71', { step: 0.9 }));
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${server.url}/upload`);
+  await page.check('#numbers');
+  await page.setInputFiles('#files', [join(dir, '2026.png'), join(dir, '71.png')]);
+  await page.waitForFunction(() => document.querySelectorAll('.number-result svg rect').length === 6);
+  assert.equal(await page.$$eval('.number-result .prediction', (els) => els.map((e) => e.textContent)), ['2026', '71']);
+  const boxes = await boxesOf(page, '.number-result:first-child svg');
+  assert.equal(boxes.map((b) => b.label), ['2', '0', '2', '6']);
+  // The image is drawn under its boxes, at its own size.
+  assert.is(await page.locator('.number-result svg image').count(), 2);
+  assert.is(await page.locator('.number-result .pieces li').count(), 6);
+  await page.screenshot({ path: join(ARTIFACTS, 'upload-numbers.png'), fullPage: true });
+  await page.close();
 });
 
 test('screenshots of every page at 1280×800 and 390×844, light and dark, none scrolling sideways', async () => {
