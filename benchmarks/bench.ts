@@ -26,6 +26,7 @@ import { renderReport } from './report.js';
 import { benchPngDecode } from './png.js';
 import { benchBrowser } from './browser.js';
 import { benchNonDigits, type NonDigitFigures } from './non-digits.js';
+import { benchNumbers, NUMBERS_PER_LENGTH } from './numbers.js';
 import { benchRobustness, ROBUSTNESS_DIGITS, type RobustnessRow } from './robustness.js';
 import { benchServer } from './server.js';
 import { readResults, upsert, writeResults, type Results } from './results.js';
@@ -36,7 +37,7 @@ const usage = `npm run bench -- [--only NAME[,NAME]] [--retrain] [--knn-queries 
   comparisons with the ml.js reference packages, and writes benchmarks/results.json,
   benchmarks/report.md (+ charts) and ${BEST_MODEL_PATH} (the best model by validation accuracy).
 
-  tasks: ${'pca-fit, knn-predict, knn, forest-train, forest, mlp-speed, mlp-input, mlp, samples, robustness, non-digits, png-decode, browser, server'}
+  tasks: ${'pca-fit, knn-predict, knn, forest-train, forest, mlp-speed, mlp-input, mlp, samples, robustness, non-digits, numbers, png-decode, browser, server'}
   --only        run only these tasks (results of the others are kept from the last run)
   --retrain     train models even when models/NAME.json exists (default: load it)
   --knn-queries how many test queries ml-knn answers in knn-predict (default 200)
@@ -67,6 +68,7 @@ const TASKS: Record<string, Task> = {
   samples: samplesTask,
   robustness: robustnessTask,
   'non-digits': nonDigitsTask,
+  numbers: numbersTask,
   'png-decode': (ctx) => {
     for (const c of benchPngDecode()) {
       upsert(ctx.results.comparisons, c);
@@ -78,6 +80,7 @@ const TASKS: Record<string, Task> = {
     const b = await benchBrowser(BEST_MODEL_PATH, ctx.data);
     ctx.results.browser = b;
     console.error(`browser: median ${b.page.medianMs.toFixed(2)} ms per prediction in the page (${b.page.predictions} predictions), server round trip ${b.server.medianMs.toFixed(1)} ms; compact model ${(b.bytes.br / 1e3).toFixed(0)} kB brotli; MNIST test ${(100 * b.accuracy.mnistTest.full).toFixed(2)}% → ${(100 * b.accuracy.mnistTest.compact).toFixed(2)}%`);
+    console.error(`numbers in the page: median ${b.numbers.medianMs.toFixed(1)} ms (p95 ${b.numbers.p95Ms.toFixed(1)}) per reading of a 4-digit number, ${(100 * b.numbers.fullyRight).toFixed(0)}% of ${b.numbers.drawings} read fully right`);
   },
   server: async (ctx) => {
     chooseBest(ctx.results);
@@ -377,6 +380,16 @@ async function nonDigitsTask(ctx: Context): Promise<void> {
   const compare = ctx.compare ? await benchNonDigits(loadModel(ctx.compare), ctx.compare, ctx.data, commandLine()) : undefined;
   if (compare) show(compare);
   ctx.results.nonDigits = { current, ...(compare && { compare }) };
+}
+
+/** Numbers read whole by the served model: the report half (the tuning half chose the segmentation's weights). */
+async function numbersTask(ctx: Context): Promise<void> {
+  chooseBest(ctx.results);
+  const figures = benchNumbers(loadModel(BEST_MODEL_PATH), ctx.results.best?.name ?? 'best', 'report', NUMBERS_PER_LENGTH, 'benchmarks/numbers-failures.png');
+  for (const r of figures.rows) {
+    console.error(`${r.length} digits: ${(100 * r.fullyRight).toFixed(1)}% fully right (MNIST ${(100 * r.mnistRight).toFixed(1)}%, strokes ${(100 * r.strokesRight).toFixed(1)}%), per digit ${(100 * r.perDigit).toFixed(1)}%, touching ${(100 * r.touchingRight).toFixed(1)}% of ${r.touchingN}, ${r.msPerNumber.toFixed(1)} ms`);
+  }
+  ctx.results.numbers = figures;
 }
 
 /**

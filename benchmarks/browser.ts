@@ -10,7 +10,7 @@ import type { DigitModel } from '../src/models/model.js';
 import { jitteredDigit } from '../src/samples/strokes.js';
 import type { TrainingData } from '../src/train/common.js';
 import { Random } from '../src/util/random.js';
-import { drawStrokes, launchBrowser } from '../test/helpers/browser.js';
+import { drawNumber, drawStrokes, launchBrowser } from '../test/helpers/browser.js';
 import { startServer } from '../test/helpers/server.js';
 import { progress } from '../src/cli/progress.js';
 
@@ -24,7 +24,11 @@ export interface BrowserFigures {
   page: { drawings: number; predictions: number; medianMs: number; p95Ms: number; boardAccuracy: number };
   /** The same drawings sent to the server from the page (PNG encoding + POST + answer). */
   server: { requests: number; medianMs: number; p95Ms: number };
+  /** Number mode: 4-digit numbers written on the wide board, every reading the page made timed (canvas → digits). */
+  numbers: { drawings: number; readings: number; medianMs: number; p95Ms: number; fullyRight: number };
 }
+
+export const BROWSER_NUMBERS = 50;
 
 export const BROWSER_DRAWINGS = 200;
 
@@ -51,7 +55,8 @@ function mnistTest(model: DigitModel, data: TrainingData): Evaluation {
 /**
  * The browser side: the compact model's size on the wire and its accuracy beside the full model, then 200
  * digits drawn on the board in Chromium with real mouse events, timing every prediction the page makes
- * (canvas pixels → probabilities) and, for each drawing, a round trip to the server with the same canvas.
+ * (canvas pixels → probabilities) and, for each drawing, a round trip to the server with the same canvas;
+ * then 50 four-digit numbers written in Number mode, timing every reading.
  */
 export async function benchBrowser(modelPath: string, data: TrainingData): Promise<BrowserFigures> {
   const full = loadModel(modelPath);
@@ -94,6 +99,20 @@ export async function benchBrowser(modelPath: string, data: TrainingData): Promi
     }
     bar.stop();
     const times = await page.evaluate(() => performance.getEntriesByName('predict').map((e) => e.duration));
+    // Number mode: four jittered digits at a time on the wide board.
+    await page.goto(`${server.url}/#number`);
+    await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
+    let numbersRight = 0;
+    const numbersBar = progress('numbers in Chromium', BROWSER_NUMBERS);
+    for (let i = 0; i < BROWSER_NUMBERS; i++) {
+      const number = Array.from({ length: 4 }, () => rng.int(10)).join('');
+      await page.keyboard.press('Escape');
+      await drawNumber(page, number, rng.uniform(0.05, 0.3), (d) => jitteredDigit(d, rng).strokes);
+      if ((await page.textContent('#prediction')) === number) numbersRight++;
+      numbersBar.update(i + 1);
+    }
+    numbersBar.stop();
+    const numberTimes = await page.evaluate(() => performance.getEntriesByName('predict-number').map((e) => e.duration));
     await page.close();
     return {
       model: full.metadata.description,
@@ -104,6 +123,7 @@ export async function benchBrowser(modelPath: string, data: TrainingData): Promi
       },
       page: { drawings: BROWSER_DRAWINGS, predictions: times.length, medianMs: quantile(times, 0.5), p95Ms: quantile(times, 0.95), boardAccuracy: correct / BROWSER_DRAWINGS },
       server: { requests: roundTrips.length, medianMs: quantile(roundTrips, 0.5), p95Ms: quantile(roundTrips, 0.95) },
+      numbers: { drawings: BROWSER_NUMBERS, readings: numberTimes.length, medianMs: quantile(numberTimes, 0.5), p95Ms: quantile(numberTimes, 0.95), fullyRight: numbersRight / BROWSER_NUMBERS },
     };
   } finally {
     await browser.close();

@@ -23,6 +23,8 @@ const HALVES: Record<NumberHalf, { digits: [number, number]; seed: number }> = {
   report: { digits: [8000, 10000], seed: 2026 },
 };
 export const NUMBER_LENGTHS = [2, 3, 4, 5, 6];
+/** Numbers of each length from each source in the report: 2 × 5 × 300 = 3,000 numbers, 12,000 digits. */
+export const NUMBERS_PER_LENGTH = 300;
 /** Typical digit height in the composed images, px (each digit varies ±15%). */
 const DIGIT_HEIGHT = 64;
 

@@ -1,5 +1,6 @@
 import type { BrowserFigures } from './browser.js';
 import type { NonDigitFigures } from './non-digits.js';
+import type { NumbersFigures } from './numbers.js';
 import type { RobustnessRow } from './robustness.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -52,6 +53,7 @@ export interface Results {
   robustness?: { model: string; digits: string; rows: RobustnessRow[]; compare?: { model: string; rows: RobustnessRow[] } };
   nonDigits?: { current: NonDigitFigures; compare?: NonDigitFigures };
   browser?: BrowserFigures;
+  numbers?: NumbersFigures;
   samples?: {
     model: string;
     total: number;

@@ -35,16 +35,17 @@ export async function drawStrokes(page: Page, strokes: Stroke[]): Promise<void> 
 }
 
 /**
- * Writes a number on the page's canvas with real mouse events: each digit's template in a box 70% of the
- * canvas height, side by side with `gap` (a share of that box) between them, centred.
+ * Writes a number on the page's canvas with real mouse events: each digit's strokes (its first template
+ * unless `shape` says otherwise) in a box up to 70% of the canvas height, side by side with `gap` (a share
+ * of that box) between them, centred.
  */
-export async function drawNumber(page: Page, digits: string, gap = 0.15): Promise<void> {
+export async function drawNumber(page: Page, digits: string, gap = 0.15, shape: (digit: number) => Stroke[] = (d) => TEMPLATES[d]![0]!): Promise<void> {
   const box = (await page.locator('canvas').boundingBox())!;
   const size = Math.min(box.height * 0.7, (0.9 * box.width) / ((digits.length - 1) * (0.7 + gap) + 1));
   const step = size * (0.7 + gap);
   const left = box.x + (box.width - step * (digits.length - 1) - size) / 2;
   for (const [i, d] of [...digits].entries()) {
-    for (const stroke of TEMPLATES[Number(d)]![0]!) {
+    for (const stroke of shape(Number(d))) {
       const path = smoothPath(stroke, 4).map(([x, y]) => [left + i * step + x * size, box.y + (box.height - size) / 2 + y * size] as const);
       await page.mouse.move(path[0]![0], path[0]![1]);
       await page.mouse.down();
