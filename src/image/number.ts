@@ -54,11 +54,11 @@ export interface SegmentWeights {
   refused: number;
   /** Separating atoms whose column ranges overlap pays `overlap` × the overlapping share of the narrower. */
   overlap: number;
-  /** Separating at a cut through ink pays `cut` × the cut's cost in strokes crossed (SEAM_ENTER). */
+  /** Separating at a cut through ink pays `cut` × the cut's cost in strokes crossed (SEAM_ENTER); tuned to 0: the model's reading of the two sides decides. */
   cut: number;
 }
 
-export const SEGMENT_WEIGHTS: SegmentWeights = { aspect: 3, gap: 3, merge: 1.5, minHeight: 0.5, short: 3, overlap: 1.5, cut: 0.1, refused: 2 };
+export const SEGMENT_WEIGHTS: SegmentWeights = { aspect: 3, gap: 3, merge: 1.5, minHeight: 0.6, short: 6, overlap: 1.5, cut: 0, refused: 2 };
 
 /**
  * Width/height of each digit's ink box in MNIST's training set: the 1st and 99th percentiles, slightly widened
