@@ -6,6 +6,8 @@ import { INLINE_MAX_PIXELS, servingPredictor } from '../server/predictor.js';
 import { BEST_MODEL_PATH, loadModel } from '../io/model-file.js';
 import { buildWeb } from '../server/web-build.js';
 import { envInt, runCli } from './run.js';
+import { DEFAULT_FEEDBACK_DB, DEFAULT_MAX_ROWS, openStore, type FeedbackStore } from '../feedback/store.js';
+import { DEFAULT_PER_MINUTE } from '../server/feedback.js';
 
 const usage = `npm start [-- --model PATH]
 
@@ -14,15 +16,21 @@ const usage = `npm start [-- --model PATH]
   ${BEST_MODEL_PATH} (or MODEL).
 
   WORKERS server processes share the port (default one per core); each predicts board-sized images
-  itself and hands photos over ${(INLINE_MAX_PIXELS / 1e6).toFixed(1)} megapixels to a thread of its own.`;
+  itself and hands photos over ${(INLINE_MAX_PIXELS / 1e6).toFixed(1)} megapixels to a thread of its own.
+
+  Corrections (POST /api/feedback) go to SQLite at FEEDBACK_DB (default ${DEFAULT_FEEDBACK_DB}), or to
+  PostgreSQL when DATABASE_URL=postgres://… is set; FEEDBACK_PER_MINUTE (default ${DEFAULT_PER_MINUTE}) per client
+  and process, FEEDBACK_MAX_ROWS (default ${DEFAULT_MAX_ROWS.toLocaleString('en')}) in all.`;
 
 runCli(usage, { model: { type: 'string' } }, async ({ values }) => {
   const modelPath = values.model ?? process.env.MODEL ?? BEST_MODEL_PATH;
   const host = process.env.HOST ?? '127.0.0.1';
   const port = envInt('PORT', 3000);
   if (cluster.isPrimary) {
-    // Load once here first, so a bad model is one clear error rather than one per worker.
+    // Load once here first, so a bad model is one clear error rather than one per worker; the feedback
+    // store is opened (and migrated) here first for the same reason.
     const model = loadModel(modelPath);
+    await (await openFeedbackStore()).close();
     await buildWeb();
     const workers = envInt('WORKERS', availableParallelism());
     if (workers < 1) throw new RangeError(`WORKERS must be at least 1, got ${workers}`);
@@ -31,9 +39,16 @@ runCli(usage, { model: { type: 'string' } }, async ({ values }) => {
       console.log(`  test accuracy ${((model.metadata.metrics.test?.accuracy ?? NaN) * 100).toFixed(2)}% (${modelPath}), ${workers} worker process${workers > 1 ? 'es' : ''}`);
     });
   } else {
-    worker(modelPath, host, port);
+    await worker(modelPath, host, port);
   }
 });
+
+/** The corrections store: PostgreSQL when DATABASE_URL is set, else SQLite at FEEDBACK_DB (default data/feedback/feedback.db). */
+function openFeedbackStore(): Promise<FeedbackStore> {
+  return openStore({ path: process.env.FEEDBACK_DB ?? DEFAULT_FEEDBACK_DB, maxRows: envInt('FEEDBACK_MAX_ROWS', DEFAULT_MAX_ROWS) }).catch((e: Error) => {
+    throw new RangeError(`cannot open the feedback store (${process.env.DATABASE_URL ? 'DATABASE_URL' : process.env.FEEDBACK_DB ?? DEFAULT_FEEDBACK_DB}): ${e.message}`);
+  });
+}
 
 /** Forks the server processes, reports the address once, replaces a worker that dies, and stops them all on a signal. */
 function primary(workers: number, banner: () => void): void {
@@ -69,10 +84,11 @@ function primary(workers: number, banner: () => void): void {
   process.on('SIGTERM', stop);
 }
 
-function worker(modelPath: string, host: string, port: number): void {
+async function worker(modelPath: string, host: string, port: number): Promise<void> {
   const model = loadModel(modelPath);
   const predictor = servingPredictor(model, modelPath);
-  const server = createApp({ model, predictor }).listen(port, host);
+  const store = await openFeedbackStore();
+  const server = createApp({ model, predictor, feedback: { store, perMinute: envInt('FEEDBACK_PER_MINUTE', DEFAULT_PER_MINUTE) } }).listen(port, host);
   server.on('error', (e) => {
     console.error(`error: cannot listen on ${host}:${port}: ${e.message}`);
     process.exit(1);
@@ -82,7 +98,7 @@ function worker(modelPath: string, host: string, port: number): void {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    server.close(() => void predictor.close().then(() => process.exit(0)));
+    server.close(() => void Promise.all([predictor.close(), store.close()]).then(() => process.exit(0)));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5000).unref();
   };

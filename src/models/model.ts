@@ -34,6 +34,23 @@ export interface ModelMetadata {
   metrics: { validation?: Metrics; test?: Metrics };
   /** Anything model-specific a person wants to see, e.g. a training curve. */
   notes?: Record<string, unknown>;
+  /** Set by fine-tuning on users' corrections (npm run train -- --with-feedback). */
+  feedback?: FeedbackRecord;
+}
+
+/** What a fine-tune on corrections used, and what it measured on corrections it held out. */
+export interface FeedbackRecord {
+  /** Corrections trained on, and held out to measure. */
+  used: number;
+  heldOut: number;
+  /** SHA-256 over the corrections read (ids, labels and inputs), so the store's state is on record. */
+  storeHash: string;
+  store: string;
+  /** Accuracy on the held-out corrections before (the model fine-tuned from) and after. */
+  heldOutBefore: number | null;
+  heldOutAfter: number | null;
+  /** The model file fine-tuned from. */
+  from: string;
 }
 
 /**

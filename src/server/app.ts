@@ -9,6 +9,7 @@ import serve from 'koa-static';
 import type { DigitModel } from '../models/model.js';
 import type { Predictor } from './predictor.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { feedbackRouter, type FeedbackOptions } from './feedback.js';
 import { apiRouter } from './routes.js';
 import { WEB_BUILD } from './web-build.js';
 
@@ -16,6 +17,8 @@ export interface AppOptions {
   model: DigitModel;
   predictor: Predictor;
   limits?: Partial<Limits>;
+  /** Where corrections go (POST /api/feedback); without one the app takes none. */
+  feedback?: FeedbackOptions;
 }
 
 const WEB_DIR = fileURLToPath(new URL('../../web', import.meta.url));
@@ -54,6 +57,11 @@ export function createApp(options: AppOptions): Koa {
   const api = apiRouter(options.model, options.predictor, limits);
   app.use(api.routes());
   app.use(api.allowedMethods());
+  if (options.feedback) {
+    const feedback = feedbackRouter(options.model, limits, options.feedback);
+    app.use(feedback.routes());
+    app.use(feedback.allowedMethods());
+  }
   app.use(serve(WEB_DIR, { extensions: ['html'], maxage: 0 }));
   app.use(serve(WEB_BUILD, { maxage: 0 }));
   // A client that goes away mid-answer (a page closed while the model downloads) is not a server error.

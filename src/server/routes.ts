@@ -8,6 +8,7 @@ import type { DigitModel } from '../models/model.js';
 import type { Limits } from './limits.js';
 import type { Predictor } from './predictor.js';
 import type { PredictMode, TaskResult } from './predict-task.js';
+import { imageFromJson, nonEmpty } from './request.js';
 
 const ERROR_STATUS = { unsupported: 415, 'too-large': 413, undecodable: 400, empty: 400 } as const;
 
@@ -93,20 +94,6 @@ function modeOf(ctx: Koa.Context): PredictMode {
   const mode = ctx.query.mode ?? 'digit';
   if (mode !== 'digit' && mode !== 'number') ctx.throw(400, `unknown mode ${JSON.stringify(mode)}: use ?mode=digit (one digit per image, the default) or ?mode=number`);
   return mode as PredictMode;
-}
-
-function imageFromJson(ctx: Koa.Context, image: unknown): Uint8Array {
-  if (typeof image !== 'string') ctx.throw(400, 'the JSON body needs "image": a data URL or base64 string of a PNG, JPEG or BMP');
-  const match = /^data:([\w/+.-]*)(;[\w=-]+)*?;base64,/.exec(image);
-  const b64 = (match ? image.slice(match[0].length) : image).replace(/\s+/g, '');
-  if (match && match[1] && !/^image\/(png|jpeg|jpg|bmp|x-ms-bmp)$/.test(match[1])) ctx.throw(415, `unsupported type ${match[1]}: send a PNG, JPEG or BMP`);
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(b64)) ctx.throw(400, '"image" is not valid base64');
-  return nonEmpty(ctx, Buffer.from(b64, 'base64'));
-}
-
-function nonEmpty(ctx: Koa.Context, bytes: Uint8Array): Uint8Array {
-  if (bytes.length === 0) ctx.throw(400, 'the image is empty');
-  return bytes;
 }
 
 function respond(ctx: Koa.Context, r: TaskResult, model: string): void {

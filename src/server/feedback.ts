@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import bodyParser from '@koa/bodyparser';
+import Router from '@koa/router';
+import type Koa from 'koa';
+import { PIXELS } from '../data/frame.js';
+import { clientHash, StoreFullError, type FeedbackStore } from '../feedback/store.js';
+import { decodeImage } from '../image/decode.js';
+import { readNumber } from '../image/number.js';
+import { predictDecoded } from '../image/pipeline.js';
+import type { DigitModel } from '../models/model.js';
+import { ImageError } from '../util/errors.js';
+import { imageFromJson } from './request.js';
+import type { Limits } from './limits.js';
+
+/** Corrections one client may send per minute, per server process, unless FEEDBACK_PER_MINUTE says otherwise. */
+export const DEFAULT_PER_MINUTE = 30;
+
+export interface FeedbackOptions {
+  store: FeedbackStore;
+  perMinute?: number;
+  maxPixels?: number;
+}
+
+/** What POST /api/feedback answers: the stored row's id and what it records; never the input itself. */
+export interface FeedbackAnswer {
+  id: number;
+  label: number | null;
+  predicted: number | null;
+  count: number;
+}
+
+/**
+ * POST /api/feedback {image, label: 0–9 or "not a digit", mode?: "digit" | "number", piece?: n}: the server
+ * reads the image itself (the same pipeline as /api/predict; in number mode, piece n of the number) and
+ * stores the 28×28 it computed, the label, its own prediction and probabilities. GET /api/feedback/summary
+ * gives counts only: corrections are never served back.
+ */
+export function feedbackRouter(model: DigitModel, limits: Limits, options: FeedbackOptions): Router {
+  const { store, perMinute = DEFAULT_PER_MINUTE, maxPixels } = options;
+  const router = new Router();
+  const json = bodyParser({ enableTypes: ['json'], jsonLimit: limits.jsonBytes, encoding: 'utf-8' });
+  const recent = new Map<string, number[]>();
+  let modelId: string | undefined;
+  let salt: Promise<string> | undefined;
+
+  router.post('/api/feedback', async (ctx, next) => {
+    if (!ctx.is('application/json')) ctx.throw(415, 'send JSON {"image": "<data URL or base64>", "label": 0–9 or "not a digit"}');
+    return json(ctx, next);
+  }, async (ctx) => {
+    const body = (ctx.request.body ?? {}) as { image?: unknown; label?: unknown; mode?: unknown; piece?: unknown };
+    const label = labelOf(ctx, body.label);
+    const mode = body.mode ?? 'digit';
+    if (mode !== 'digit' && mode !== 'number') return ctx.throw(400, `"mode" is "digit" or "number", not ${JSON.stringify(mode)}`);
+    const piece = mode === 'number' ? pieceOf(ctx, body.piece) : 0;
+    const bytes = imageFromJson(ctx, body.image);
+    const client = clientHash(await (salt ??= store.salt()), ctx.ip, ctx.get('user-agent'));
+    if (!allowed(recent, client, perMinute)) ctx.throw(429, `too many corrections: at most ${perMinute} a minute from one client; try again in a minute`);
+    let seen;
+    try {
+      seen = await whatTheModelSaw(model, bytes, mode, piece, maxPixels);
+    } catch (e) {
+      if (e instanceof ImageError) ctx.throw(e.code === 'too-large' ? 413 : e.code === 'unsupported' ? 415 : 400, e.message);
+      throw e;
+    }
+    if (typeof seen === 'string') return ctx.throw(400, seen);
+    modelId ??= `${model.metadata.kind}:${createHash('sha256').update(JSON.stringify(model.toJSON())).digest('hex').slice(0, 16)}`;
+    let id: number;
+    try {
+      id = await store.add({ ...seen, label, model: modelId, clientHash: client, createdAt: new Date().toISOString() });
+    } catch (e) {
+      if (e instanceof StoreFullError) ctx.throw(507, e.message);
+      throw e;
+    }
+    ctx.status = 201;
+    ctx.body = { id, label, predicted: seen.predicted, count: await store.count() } satisfies FeedbackAnswer;
+  });
+
+  router.get('/api/feedback/summary', async (ctx) => {
+    ctx.body = { store: store.kind, count: await store.count(), confusions: await store.confusions(), learned: model.metadata.feedback ?? null };
+  });
+  return router;
+}
+
+function labelOf(ctx: Koa.Context, label: unknown): number | null {
+  if (label === 'not a digit' || label === null) return null;
+  if (typeof label === 'number' && Number.isInteger(label) && label >= 0 && label <= 9) return label;
+  if (typeof label === 'string' && /^[0-9]$/.test(label)) return Number(label);
+  return ctx.throw(400, `"label" is the right digit, 0 to 9, or "not a digit"; got ${JSON.stringify(label) ?? 'nothing'}`);
+}
+
+function pieceOf(ctx: Koa.Context, piece: unknown): number {
+  if (typeof piece === 'number' && Number.isInteger(piece) && piece >= 0) return piece;
+  return ctx.throw(400, `in number mode "piece" is which digit, counting from 0 on the left; got ${JSON.stringify(piece) ?? 'nothing'}`);
+}
+
+/** Sliding one-minute window per client: records this request and says whether it is within the limit. */
+function allowed(recent: Map<string, number[]>, client: string, perMinute: number): boolean {
+  const now = Date.now();
+  const times = (recent.get(client) ?? []).filter((t) => now - t < 60_000);
+  if (recent.size > 10_000) for (const [k, v] of recent) if (now - v[v.length - 1]! >= 60_000) recent.delete(k);
+  if (times.length >= perMinute) {
+    recent.set(client, times);
+    return false;
+  }
+  times.push(now);
+  recent.set(client, times);
+  return true;
+}
+
+/** The 28×28 (as 0..255 bytes), prediction and probabilities the server itself makes of the image; a string says why there is none. */
+async function whatTheModelSaw(model: DigitModel, bytes: Uint8Array, mode: 'digit' | 'number', piece: number, maxPixels?: number) {
+  const img = await decodeImage(bytes, maxPixels ? { maxPixels } : {});
+  let input: Float32Array;
+  let probabilities: number[];
+  let predicted: number | null;
+  if (mode === 'number') {
+    const r = readNumber(img, model);
+    const d = r.digits[piece];
+    if (!d) return r.digits.length ? `the number has ${r.digits.length} digits (pieces 0 to ${r.digits.length - 1}); there is no piece ${piece}` : `nothing to learn from: ${r.reason ?? 'no digits found'}`;
+    [input, probabilities, predicted] = [d.input, d.probabilities, d.digit];
+  } else {
+    const p = predictDecoded(img, model);
+    if (p.input === null) return `nothing to learn from: ${p.reason}`;
+    [input, probabilities, predicted] = [p.input, p.probabilities, p.digit];
+  }
+  const pixels = new Uint8Array(PIXELS);
+  for (let i = 0; i < PIXELS; i++) pixels[i] = Math.round(255 * Math.min(1, Math.max(0, input[i]!)));
+  return { input: pixels, probabilities, predicted };
+}
