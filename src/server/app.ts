@@ -151,6 +151,8 @@ function clientStatus(err: { status?: number; statusCode?: number; expose?: bool
   if (err.name === 'MulterError' && err.code) return MULTER_STATUS[err.code] ?? 400;
   const status = err.status ?? err.statusCode;
   if (status && status >= 400 && status < 500) return status;
+  // A 5xx thrown on purpose with a message for the client (507: the feedback store is full) is an answer, not a bug.
+  if (status && status >= 500 && err.expose === true) return status;
   return null;
 }
 

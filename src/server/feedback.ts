@@ -68,7 +68,7 @@ export function feedbackRouter(model: DigitModel, limits: Limits, options: Feedb
     try {
       id = await store.add({ ...seen, label, model: modelId, clientHash: client, createdAt: new Date().toISOString() });
     } catch (e) {
-      if (e instanceof StoreFullError) ctx.throw(507, e.message);
+      if (e instanceof StoreFullError) ctx.throw(507, e.message, { expose: true });
       throw e;
     }
     ctx.status = 201;

@@ -1,27 +1,15 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../helpers/cli.js';
+import { startCli } from '../helpers/serve.js';
 
 const test = suite('npm start');
 
-/** Starts serve.ts as `npm start` does, with PORT=0; resolves with the address it prints. */
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], { env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const m = /http:\/\/[\d.]+:\d+/.exec(out);
-      if (m) resolve(m[0]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with code ${code}:\n${out}`)));
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, url, exited, output: () => out };
-}
+const feedbackDb = join(mkdtempSync(join(tmpdir(), 'serve-')), 'feedback.db');
+const start = (env: Record<string, string>) => startCli({ FEEDBACK_DB: feedbackDb, ...env });
 
 test('two worker processes share the port, answer, and all stop cleanly on SIGTERM', async () => {
   const server = start({ WORKERS: '2' });

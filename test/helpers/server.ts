@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from '../../src/server/app.js';
+import type { FeedbackOptions } from '../../src/server/feedback.js';
 import type { Limits } from '../../src/server/limits.js';
 import { servingPredictor } from '../../src/server/predictor.js';
 import { BEST_MODEL_PATH, loadModel } from '../../src/io/model-file.js';
@@ -22,12 +23,12 @@ export function refusingModel(): DigitModel {
  * 50,000 pixels (a 280×280 board drawing) go to its thread and smaller ones are predicted inline, so the
  * tests cross both paths.
  */
-export async function startServer(limits: Partial<Limits> = {}, maxPixels?: number, inMemory?: DigitModel): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startServer(limits: Partial<Limits> = {}, maxPixels?: number, inMemory?: DigitModel, feedback?: FeedbackOptions): Promise<{ url: string; close: () => Promise<void> }> {
   await (built ??= buildWeb());
   const model = inMemory ?? loadModel();
   // A model given here exists only in memory, and the thread would load the file: predict all inline then.
   const predictor = servingPredictor(model, BEST_MODEL_PATH, { inlineMaxPixels: inMemory ? Infinity : 50_000, ...(maxPixels && { maxPixels }) });
-  const server: Server = createApp({ model, predictor, limits }).listen(0, '127.0.0.1');
+  const server: Server = createApp({ model, predictor, limits, ...(feedback && { feedback }) }).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   return {
