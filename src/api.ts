@@ -38,6 +38,22 @@ export interface UploadAnswer {
   results: (((Answer | NumberAnswer) & { file: string; model: string }) | { file: string; error: string })[];
 }
 
+/** POST /api/feedback: the stored correction's id, what it records, and how many the store holds; never the input. */
+export interface FeedbackAnswer {
+  id: number;
+  label: number | null;
+  predicted: number | null;
+  count: number;
+}
+
+/** What POST /api/feedback takes: the image, the right label, and which piece of a number it is about. */
+export interface FeedbackRequest {
+  image: string;
+  label: number | 'not a digit';
+  mode?: 'digit' | 'number';
+  piece?: number;
+}
+
 /** Any 4xx answer. */
 export interface ErrorAnswer {
   error: string;

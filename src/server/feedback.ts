@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import bodyParser from '@koa/bodyparser';
 import Router from '@koa/router';
 import type Koa from 'koa';
+import type { FeedbackAnswer } from '../api.js';
 import { PIXELS } from '../data/frame.js';
 import { clientHash, StoreFullError, type FeedbackStore } from '../feedback/store.js';
 import { decodeImage } from '../image/decode.js';
@@ -21,13 +22,6 @@ export interface FeedbackOptions {
   maxPixels?: number;
 }
 
-/** What POST /api/feedback answers: the stored row's id and what it records; never the input itself. */
-export interface FeedbackAnswer {
-  id: number;
-  label: number | null;
-  predicted: number | null;
-  count: number;
-}
 
 /**
  * POST /api/feedback {image, label: 0–9 or "not a digit", mode?: "digit" | "number", piece?: n}: the server

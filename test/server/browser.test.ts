@@ -9,6 +9,7 @@ import { encodePng } from '../../src/samples/styles.js';
 import { drawDigit, drawNumber, inkedPixels, launchBrowser } from '../helpers/browser.js';
 import { digitInk, numberPng, toRgba } from '../helpers/images.js';
 import { refusingModel, startServer } from '../helpers/server.js';
+import { openStore } from '../../src/feedback/store.js';
 
 const test = suite('web pages in Chromium');
 const ARTIFACTS = 'test/artifacts';
@@ -363,6 +364,37 @@ test('upload with "Read whole numbers" shows each number with its digits boxed o
   assert.is(await page.locator('.number-result .pieces li').count(), 6);
   await page.screenshot({ path: join(ARTIFACTS, 'upload-numbers.png'), fullPage: true });
   await page.close();
+});
+
+test('"Wrong? Pick the right digit" saves a correction from the board, and per digit in Number mode', async () => {
+  if (!browser) return;
+  const store = await openStore({ databaseUrl: '', path: join(mkdtempSync(join(tmpdir(), 'board-feedback-')), 'f.db') });
+  const withFeedback = await startServer({}, undefined, undefined, { store });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await page.goto(withFeedback.url);
+    await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
+    await drawDigit(page, 7);
+    await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '7');
+    await page.click('#correct summary');
+    await page.click('#correct button:text-is("1")');
+    await page.waitForFunction(() => /saved as correction #1/.test(document.querySelector('#correct .hint')?.textContent ?? ''));
+    await page.screenshot({ path: join(ARTIFACTS, 'board-correction.png') });
+    await page.goto(`${withFeedback.url}/#number`);
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Write a number');
+    await page.keyboard.press('Escape');
+    await drawNumber(page, '42');
+    await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '42');
+    await page.click('#pieces li:nth-child(2) summary');
+    await page.click('#pieces li:nth-child(2) button:text-is("not a digit")');
+    await page.waitForFunction(() => /saved as correction #2/.test(document.querySelector('#pieces li:nth-child(2) .hint:last-child')?.textContent ?? ''));
+    const rows = await store.list();
+    assert.equal(rows.map((r) => [r.predicted, r.label]), [[7, 1], [2, null]]);
+  } finally {
+    await page.close();
+    await withFeedback.close();
+    await store.close();
+  }
 });
 
 test('screenshots of every page at 1280×800 and 390×844, light and dark, none scrolling sideways', async () => {

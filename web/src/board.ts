@@ -2,7 +2,7 @@
 // served model in compact form. When that model cannot load, it asks the server instead. In Number mode the
 // board is twice as wide and every digit on it is read, with a box drawn round each.
 import { COMPACT_MODEL_PATH, parseModel, predictDecoded, readNumber, toAnswer, toNumberAnswer, type Answer, type DigitModel, type NumberAnswer, type PredictAnswer, type PredictNumberAnswer } from './core.js';
-import { byId, drawBoxes, numberVerdict, postPredict, registerOffline, renderBars, renderPieces, verdict } from './common.js';
+import { byId, correctionPicker, drawBoxes, numberVerdict, postPredict, registerOffline, renderBars, renderPieces, verdict } from './common.js';
 
 const canvas = byId<HTMLCanvasElement>('board');
 const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
@@ -19,6 +19,8 @@ const heading = byId('heading');
 const boxes = byId('boxes') as unknown as SVGSVGElement;
 const pieces = byId('pieces');
 const switchToNumber = byId<HTMLButtonElement>('as-number');
+const correct = byId('correct');
+const drawing = async () => canvas.toDataURL('image/png');
 const modeInputs = [...document.querySelectorAll<HTMLInputElement>('input[name="mode"]')];
 
 // A round brush about 1/14 of the board: a digit filling it ends near MNIST's stroke width after preprocessing.
@@ -77,6 +79,7 @@ function showMessage(text: string, isError = false): void {
   seenImage.removeAttribute('src');
   pieces.replaceChildren();
   boxes.replaceChildren();
+  correct.replaceChildren();
   switchToNumber.hidden = true;
   result.classList.remove('stale');
 }
@@ -91,6 +94,7 @@ function showAnswer(a: Answer): void {
   boxes.replaceChildren();
   // Several digits on the one-digit board: offer to read them as a number.
   switchToNumber.hidden = a.digit !== null || a.number === undefined;
+  correct.replaceChildren(...(a.input === undefined ? [] : [correctionPicker('your drawing', drawing)]));
   if (a.input === undefined) {
     bars.replaceChildren();
     seen.hidden = true;
@@ -111,7 +115,8 @@ function showNumber(a: NumberAnswer): void {
   seen.hidden = true;
   seenImage.removeAttribute('src');
   switchToNumber.hidden = true;
-  renderPieces(pieces, a.digits);
+  correct.replaceChildren();
+  renderPieces(pieces, a.digits, (i) => correctionPicker(`digit ${i + 1} of your number`, drawing, { mode: 'number', piece: i }, 'Wrong?'));
   drawBoxes(boxes, a.digits, canvas.width, canvas.height);
 }
 
@@ -223,6 +228,8 @@ function clear(): void {
 
 for (const input of modeInputs) input.addEventListener('change', () => setMode(input.value as Mode));
 switchToNumber.addEventListener('click', () => setMode('number'));
+// A link to /#number (or back to /) from this very page switches the board without a reload.
+window.addEventListener('hashchange', () => setMode(location.hash === '#number' ? 'number' : 'digit'));
 byId('undo').addEventListener('click', undo);
 byId('clear').addEventListener('click', clear);
 predictButton.addEventListener('click', () => predictNow(true));

@@ -1,5 +1,5 @@
 // Shared by the pages: probability bars, the answer's words, the JSON API call and offline support.
-import type { Answer, ErrorAnswer, NumberAnswer, PieceAnswer, PredictAnswer, PredictNumberAnswer, UploadAnswer } from '../../src/api.js';
+import type { Answer, ErrorAnswer, FeedbackAnswer, FeedbackRequest, NumberAnswer, PieceAnswer, PredictAnswer, PredictNumberAnswer, UploadAnswer } from '../../src/api.js';
 
 export const percent = (p: number, digits = 1): string => `${(100 * p).toFixed(digits)}%`;
 
@@ -63,10 +63,14 @@ export function topThree(probabilities: readonly number[]): string {
 export type ApiResult<T> = { status: 200; body: T } | { status: number; body: ErrorAnswer };
 
 /** POSTs to /api/predict (?mode=number for numbers); network failures and unreadable answers become a readable error. */
-export async function postPredict<T extends PredictAnswer | PredictNumberAnswer | UploadAnswer>(body: BodyInit, headers: Record<string, string> = {}, mode: 'digit' | 'number' = 'digit'): Promise<ApiResult<T>> {
+export function postPredict<T extends PredictAnswer | PredictNumberAnswer | UploadAnswer>(body: BodyInit, headers: Record<string, string> = {}, mode: 'digit' | 'number' = 'digit'): Promise<ApiResult<T>> {
+  return post<T>(mode === 'number' ? '/api/predict?mode=number' : '/api/predict', body, headers);
+}
+
+async function post<T>(path: string, body: BodyInit, headers: Record<string, string>): Promise<ApiResult<T>> {
   let response: Response;
   try {
-    response = await fetch(mode === 'number' ? '/api/predict?mode=number' : '/api/predict', { method: 'POST', body, headers });
+    response = await fetch(path, { method: 'POST', body, headers });
   } catch {
     return { status: 0, body: { error: 'cannot reach the server' } };
   }
@@ -94,8 +98,8 @@ export function numberVerdict(a: NumberAnswer): { number: string; words: string 
   return { number: a.number || '?', words: parts.join('; ') + '.' };
 }
 
-/** Each piece of a number: what the model saw, the digit (or "?" with the best guess) and how sure. */
-export function renderPieces(list: HTMLElement, digits: readonly PieceAnswer[]): void {
+/** Each piece of a number: what the model saw, the digit (or "?" with the best guess), how sure, and `extra(i)` (a correction picker). */
+export function renderPieces(list: HTMLElement, digits: readonly PieceAnswer[], extra?: (i: number) => HTMLElement): void {
   list.replaceChildren(
     ...digits.map((d, i) => {
       const li = document.createElement('li');
@@ -111,6 +115,7 @@ export function renderPieces(list: HTMLElement, digits: readonly PieceAnswer[]):
       sure.className = 'hint';
       sure.textContent = d.digit === null ? `not a digit (${d.guess}?)` : percent(d.confidence, 0);
       li.append(img, label, sure);
+      if (extra) li.append(extra(i));
       return li;
     }),
   );
@@ -137,4 +142,54 @@ export function drawBoxes(svg: SVGSVGElement, digits: readonly PieceAnswer[], wi
       return [rect, label];
     }),
   );
+}
+
+/**
+ * "Wrong? Pick the right digit": a disclosure with ten digit buttons and "not a digit". A pick sends the
+ * image (`image()`, a data URL) with the right label to /api/feedback and says what became of it.
+ */
+export function correctionPicker(about: string, image: () => Promise<string>, where: Pick<FeedbackRequest, 'mode' | 'piece'> = {}, prompt = 'Wrong? Pick the right digit'): HTMLDetailsElement {
+  const details = document.createElement('details');
+  details.className = 'correct';
+  const summary = document.createElement('summary');
+  summary.textContent = prompt;
+  const buttons = document.createElement('div');
+  buttons.className = 'choices';
+  buttons.setAttribute('role', 'group');
+  buttons.setAttribute('aria-label', `the right answer for ${about}`);
+  const status = document.createElement('p');
+  status.className = 'hint';
+  status.setAttribute('aria-live', 'polite');
+  const labels: FeedbackRequest['label'][] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 'not a digit'];
+  for (const label of labels) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = String(label);
+    b.addEventListener('click', async () => {
+      for (const other of buttons.querySelectorAll('button')) other.disabled = true;
+      status.textContent = 'Saving…';
+      const request: FeedbackRequest = { image: await image(), label, ...where };
+      const r = await post<FeedbackAnswer>('/api/feedback', JSON.stringify(request), { 'Content-Type': 'application/json' });
+      if (r.status === 201 && 'id' in r.body) {
+        status.textContent = `Thank you: saved as correction #${r.body.id} (“${label}”). The model learns from corrections at its next fine-tune.`;
+        return;
+      }
+      for (const other of buttons.querySelectorAll('button')) other.disabled = false;
+      status.textContent = r.status === 404 ? 'This server does not take corrections.' : `Not saved: ${'error' in r.body ? r.body.error : `HTTP ${r.status}`}`;
+      status.classList.add('error');
+    });
+    buttons.append(b);
+  }
+  details.append(summary, buttons, status);
+  return details;
+}
+
+/** A file's bytes as a data URL, for /api/feedback's JSON. */
+export function fileDataUrl(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error ?? new Error(`cannot read ${file.name}`));
+    reader.readAsDataURL(file);
+  });
 }
