@@ -27,6 +27,7 @@ import { benchPngDecode } from './png.js';
 import { benchBrowser } from './browser.js';
 import { benchNonDigits, type NonDigitFigures } from './non-digits.js';
 import { benchNumbers, NUMBERS_PER_LENGTH } from './numbers.js';
+import { benchFeedback } from './feedback.js';
 import { benchRobustness, ROBUSTNESS_DIGITS, type RobustnessRow } from './robustness.js';
 import { benchServer } from './server.js';
 import { readResults, upsert, writeResults, type Results } from './results.js';
@@ -37,7 +38,7 @@ const usage = `npm run bench -- [--only NAME[,NAME]] [--retrain] [--knn-queries 
   comparisons with the ml.js reference packages, and writes benchmarks/results.json,
   benchmarks/report.md (+ charts) and ${BEST_MODEL_PATH} (the best model by validation accuracy).
 
-  tasks: ${'pca-fit, knn-predict, knn, forest-train, forest, mlp-speed, mlp-input, mlp, samples, robustness, non-digits, numbers, png-decode, browser, server'}
+  tasks: ${'pca-fit, knn-predict, knn, forest-train, forest, mlp-speed, mlp-input, mlp, samples, robustness, non-digits, numbers, feedback, png-decode, browser, server'}
   --only        run only these tasks (results of the others are kept from the last run)
   --retrain     train models even when models/NAME.json exists (default: load it)
   --knn-queries how many test queries ml-knn answers in knn-predict (default 200)
@@ -69,6 +70,7 @@ const TASKS: Record<string, Task> = {
   robustness: robustnessTask,
   'non-digits': nonDigitsTask,
   numbers: numbersTask,
+  feedback: feedbackTask,
   'png-decode': (ctx) => {
     for (const c of benchPngDecode()) {
       upsert(ctx.results.comparisons, c);
@@ -380,6 +382,15 @@ async function nonDigitsTask(ctx: Context): Promise<void> {
   const compare = ctx.compare ? await benchNonDigits(loadModel(ctx.compare), ctx.compare, ctx.data, commandLine()) : undefined;
   if (compare) show(compare);
   ctx.results.nonDigits = { current, ...(compare && { compare }) };
+}
+
+/** Learning from corrections: a simulated user's 50 corrections, the served model fine-tuned on them, before and after. */
+async function feedbackTask(ctx: Context): Promise<void> {
+  chooseBest(ctx.results);
+  const f = await benchFeedback(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, ctx.data);
+  const pct = (v: number | null) => (v === null ? '–' : `${(100 * v).toFixed(1)}%`);
+  console.error(`feedback: ${f.corrections} corrections from ${f.drawingsToGetThem} drawings; the user's 1/4/7 ${pct(f.styleBefore)} → ${pct(f.styleAfter)}, their other digits ${pct(f.othersBefore)} → ${pct(f.othersAfter)}, MNIST test ${pct(f.mnistBefore)} → ${pct(f.mnistAfter)}; held-out corrections ${pct(f.heldOutBefore)} → ${pct(f.heldOutAfter)}; fine-tune ${f.seconds.toFixed(0)} s`);
+  ctx.results.feedback = f;
 }
 
 /** Numbers read whole by the served model: the report half (the tuning half chose the segmentation's weights). */

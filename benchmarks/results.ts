@@ -1,5 +1,6 @@
 import type { BrowserFigures } from './browser.js';
 import type { NonDigitFigures } from './non-digits.js';
+import type { FeedbackFigures } from './feedback.js';
 import type { NumbersFigures } from './numbers.js';
 import type { RobustnessRow } from './robustness.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -54,6 +55,7 @@ export interface Results {
   nonDigits?: { current: NonDigitFigures; compare?: NonDigitFigures };
   browser?: BrowserFigures;
   numbers?: NumbersFigures;
+  feedback?: FeedbackFigures;
   samples?: {
     model: string;
     total: number;

@@ -6,7 +6,7 @@
  * src/train, src/io.
  */
 export { CLASSIFIERS, parseModel } from './models/registry.js';
-export { DigitModel, type Confidence, type Metrics, type ModelJson, type ModelMetadata } from './models/model.js';
+export { DigitModel, type Confidence, type FeedbackRecord, type Metrics, type ModelJson, type ModelMetadata } from './models/model.js';
 export { argmaxRows, type Classifier } from './models/classifier.js';
 export { KnnClassifier } from './models/knn.js';
 export { RandomForest } from './models/forest.js';

@@ -74,7 +74,7 @@ runCli(usage(), flagConfig(), async ({ values }) => {
   const row = modelRow(name);
   const options = optionsFrom(row, values);
   const data = trainingData();
-  const out = typeof values.out === 'string' ? values.out : `models/${name}.json`;
+  const out = typeof values.out === 'string' ? values.out : values['with-feedback'] ? 'models/feedback.json' : `models/${name}.json`;
   let stopping = false;
   const onInterrupt = () => {
     if (stopping) process.exit(130);

@@ -69,12 +69,12 @@ export interface DigitShape {
 }
 
 /**
- * One handwritten-looking instance of a digit: a template with each point jittered, then slant, rotation
- * and a width/height ratio applied. Points stay roughly in the unit box.
+ * One handwritten-looking instance of a digit: a template (one of the digit's, or `own`) with each point
+ * jittered, then slant, rotation and a width/height ratio applied. Points stay roughly in the unit box.
  */
-export function jitteredDigit(digit: number, rng: Random, { slant = 0.15, rotateDeg = 8, jitter = 0.035 } = {}): DigitShape {
+export function jitteredDigit(digit: number, rng: Random, { slant = 0.15, rotateDeg = 8, jitter = 0.035 } = {}, own?: Stroke[]): DigitShape {
   const variants = TEMPLATES[digit]!;
-  const template = variants[rng.int(variants.length)]!;
+  const template = own ?? variants[rng.int(variants.length)]!;
   const sh = rng.uniform(-slant, slant);
   const angle = (rng.uniform(-rotateDeg, rotateDeg) * Math.PI) / 180;
   const aspect = rng.uniform(0.75, 1.15);

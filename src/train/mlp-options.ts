@@ -26,6 +26,9 @@ export interface MlpTrainOptions {
   typed: number;
   /** A model file (an MLP of the same sizes) whose weights training starts from: fine-tuning. */
   from?: string;
+  /** Fine-tune the served model (or --from) on MNIST plus the users' corrections instead (src/train/feedback.ts). */
+  withFeedback: boolean;
+  feedbackEpochs: number;
 }
 
 export const DEFAULT_MLP: MlpTrainOptions = {
@@ -43,6 +46,8 @@ export const DEFAULT_MLP: MlpTrainOptions = {
   outliers: 0,
   corrupted: 0,
   typed: 0,
+  withFeedback: false,
+  feedbackEpochs: 3,
 };
 
 export interface EpochRecord {

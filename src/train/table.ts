@@ -1,5 +1,6 @@
 import type { ClassifierType } from '../models/classifier.js';
 import { Committee } from '../models/committee.js';
+import { trainOnFeedback } from './feedback.js';
 import { RandomForest } from '../models/forest.js';
 import { KnnClassifier } from '../models/knn.js';
 import { Mlp } from '../models/mlp.js';
@@ -91,9 +92,11 @@ export const MODELS: readonly ModelRow[] = [
       corrupted: { flag: 'corrupted', kind: 'int', help: 'MNIST training digits corrupted as user images (blur, low resolution, noise…)' },
       typed: { flag: 'typed', kind: 'int', help: 'digits typed in fonts the robustness bench does not use' },
       from: { flag: 'from', kind: 'path', help: 'start from this MLP model file (fine-tuning)' },
+      withFeedback: { flag: 'with-feedback', kind: 'switch', value: true, help: 'fine-tune the served model (or --from: an MLP or a committee) on MNIST plus the corrections in the feedback store; writes models/feedback.json' },
+      feedbackEpochs: { flag: 'feedback-epochs', kind: 'int', help: 'epochs of that fine-tune' },
     },
     resumable: true,
-    train: (data, o, run) => trainMlp(data, o, { ...run, checkpointPath: `${run.out}.checkpoint` }),
+    train: (data, o, run) => (o.withFeedback ? trainOnFeedback(data, o, run) : trainMlp(data, o, { ...run, checkpointPath: `${run.out}.checkpoint` })),
   }),
   row<CommitteeTrainOptions>({
     type: Committee,

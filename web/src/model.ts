@@ -1,5 +1,5 @@
 // The model inspector: the served model's metadata, metrics, confusion matrix and pictures.
-import type { Confidence, Metrics, ModelMetadata } from '../../src/core.js';
+import type { Confidence, FeedbackRecord, Metrics, ModelMetadata } from '../../src/core.js';
 import { byId as $, percent, registerOffline } from './common.js';
 
 /** GET /api/model: the metadata, the confidence block and the names of the pictures. */
@@ -61,6 +61,37 @@ function confusionTable(confusion: number[][]): HTMLElement {
   return wrap;
 }
 
+/** GET /api/feedback/summary: counts only, never the corrections themselves. */
+interface FeedbackSummary {
+  store: string;
+  count: number;
+  confusions: { predicted: number | null; label: number | null; n: number }[];
+  learned: FeedbackRecord | null;
+}
+
+/** The corrections users made, the confusions they correct, and what the last fine-tune on them measured. */
+async function feedback(): Promise<void> {
+  const table = $('feedback');
+  const response = await fetch('/api/feedback/summary');
+  if (response.status === 404) return row(table, 'corrections', 'this server does not take corrections');
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const f = (await response.json()) as FeedbackSummary;
+  const name = (d: number | null) => (d === null ? 'not a digit' : String(d));
+  row(table, 'corrections stored', `${f.count.toLocaleString('en')} (${f.store})`);
+  const learned = f.learned;
+  if (learned) {
+    const before = learned.heldOutBefore === null ? '–' : pct(learned.heldOutBefore);
+    const after = learned.heldOutAfter === null ? '–' : pct(learned.heldOutAfter);
+    row(table, 'this model learned from', `${learned.used} corrections (${learned.heldOut} held out)`);
+    row(table, 'held-out corrections, before → after', `${before} → ${after}`);
+    row(table, 'store state', learned.storeHash.slice(0, 16), true);
+  } else {
+    row(table, 'fine-tuned on them', 'not yet: npm run train -- --model mlp --with-feedback');
+  }
+  const top = f.confusions.slice(0, 8);
+  $('feedback-confusions').textContent = top.length ? `Most corrected: ${top.map((c) => `${name(c.predicted)} → ${name(c.label)} ×${c.n}`).join(', ')}.` : 'No corrections yet: use “Wrong? Pick the right digit” on the board or an upload.';
+}
+
 async function main(): Promise<void> {
   const response = await fetch('/api/model');
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -100,6 +131,7 @@ async function main(): Promise<void> {
   }
 }
 
+feedback().catch((e: unknown) => row($('feedback'), 'corrections', `cannot load: ${e instanceof Error ? e.message : String(e)}`));
 main().catch((e: unknown) => {
   $('summary').textContent = `Cannot load the model: ${e instanceof Error ? e.message : String(e)}`;
 });

@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { CLASSES, labelsOf, PIXELS } from '../data/frame.js';
+import { fitConfidence } from '../eval/refusal.js';
+import type { FeedbackStore, StoredCorrection } from '../feedback/store.js';
+import { argmaxRow } from '../models/classifier.js';
+import { Committee } from '../models/committee.js';
+import { Mlp, OUTLIER_LABEL, Workspace } from '../models/mlp.js';
+import { DigitModel, type FeedbackRecord } from '../models/model.js';
+import { InputError } from '../util/errors.js';
+import { Random } from '../util/random.js';
+import { AugmentScratch, augment, DEFAULT_AUGMENT } from './augment.js';
+import { commandLine, validationMetrics, type TrainingData } from './common.js';
+import type { MlpTrainOptions } from './mlp-options.js';
+import { BEST_MODEL_PATH, loadModel } from '../io/model-file.js';
+import { DEFAULT_FEEDBACK_DB, openStore } from '../feedback/store.js';
+import { evaluate } from '../eval/metrics.js';
+import type { ProgressEvent } from './hooks.js';
+
+/*
+ * Learning from corrections: the served model (an MLP, or each MLP of a committee) starts from its own
+ * weights and takes a few epochs of small AdamW steps on MNIST with the corrections mixed into every batch,
+ * so that fifty of them count against 55,000 MNIST digits without the model forgetting MNIST. Every fifth
+ * correction (by id) is held out to measure the fine-tune; the rest are trained on. The temperature and
+ * the "not a digit" threshold are fitted again afterwards, as for any model.
+ */
+
+export interface FeedbackTuneOptions {
+  epochs: number;
+  /** MNIST digits per epoch, drawn afresh each epoch from the 55,000 fit images. */
+  mnistPerEpoch: number;
+  batch: number;
+  /** Corrections in every batch (drawn with replacement, augmented): their weight against MNIST. */
+  correctionsPerBatch: number;
+  lr: number;
+  weightDecay: number;
+  seed: number;
+}
+
+export const DEFAULT_FEEDBACK_TUNE: FeedbackTuneOptions = { epochs: 3, mnistPerEpoch: 12_000, batch: 128, correctionsPerBatch: 12, lr: 1e-4, weightDecay: 1e-4, seed: 1 };
+
+/** Every fifth correction by id is held out: the same split on every run over the same store. */
+export function isHeldOut(c: StoredCorrection): boolean {
+  return c.id % 5 === 0;
+}
+
+/** SHA-256 over the corrections read (id, label, input), so a model records the store's state it learned from. */
+export function correctionsHash(rows: StoredCorrection[]): string {
+  const h = createHash('sha256');
+  for (const r of rows) h.update(`${r.id}:${r.label ?? 'x'}:`).update(r.input);
+  return h.digest('hex');
+}
+
+/** Accuracy on corrections: the model's answer must be the label ("not a digit" when refused). */
+export function correctionAccuracy(model: DigitModel, rows: StoredCorrection[]): number | null {
+  if (rows.length === 0) return null;
+  const x = new Float32Array(rows.length * PIXELS);
+  rows.forEach((r, i) => r.input.forEach((v, j) => (x[i * PIXELS + j] = v / 255)));
+  const p = model.predictProba(x, rows.length);
+  let right = 0;
+  rows.forEach((r, i) => {
+    const best = argmaxRow(p, i);
+    const refused = model.confidence !== null && p[i * CLASSES + best]! < model.confidence.refuseBelow;
+    if ((r.label === null && refused) || (r.label !== null && !refused && best === r.label)) right++;
+  });
+  return right / rows.length;
+}
+
+/** The fine-tuned copy of `model`; `model` itself is left as it was. */
+export async function fineTuneOnFeedback(
+  model: DigitModel,
+  store: FeedbackStore,
+  data: TrainingData,
+  o: FeedbackTuneOptions & { from: string; command: string; /** Fit temperature and threshold again (false only in tests: it takes a while). */ calibrate?: boolean },
+  onProgress: (e: ProgressEvent) => void = () => {},
+): Promise<DigitModel> {
+  const rows = await store.list();
+  const train = rows.filter((r) => !isHeldOut(r));
+  const heldOut = rows.filter(isHeldOut);
+  if (train.length === 0) throw new InputError(`the ${store.kind} feedback store has ${rows.length ? 'only held-out corrections' : 'no corrections'} to learn from: correct a few answers on the board first`);
+  if (model.input.pca || model.input.deskew) throw new InputError('fine-tuning on corrections needs a model on raw pixels (the MLP or a committee of MLPs)');
+  const nets = model.classifier instanceof Mlp ? [model.classifier] : model.classifier instanceof Committee ? [...model.classifier.members] : null;
+  if (!nets) throw new InputError(`${o.from} is a ${model.metadata.kind} model; only an MLP or a committee of MLPs can be fine-tuned`);
+
+  const fitLabels = labelsOf(data.fit);
+  const corrections = new Uint8Array(train.length * PIXELS);
+  train.forEach((r, i) => corrections.set(r.input, i * PIXELS));
+  const correctionLabels = Uint8Array.from(train, (r) => r.label ?? OUTLIER_LABEL);
+  const tuned = nets.map((net) => Mlp.load(net.toJSON()));
+  const mnistPerBatch = o.batch - o.correctionsPerBatch;
+  const steps = Math.ceil(o.mnistPerEpoch / mnistPerBatch) * o.epochs;
+  const rng = new Random(o.seed);
+  const scratch = new AugmentScratch();
+  const x = new Float32Array(o.batch * PIXELS);
+  const labels = new Uint8Array(o.batch);
+  const batchRows = Array.from({ length: o.batch }, (_, i) => i);
+  let done = 0;
+  for (const [k, net] of tuned.entries()) {
+    const adam = net.adamState();
+    const ws = new Workspace(net.sizes);
+    for (let step = 1; step <= steps; step++) {
+      for (let i = 0; i < o.batch; i++) {
+        if (i < mnistPerBatch) {
+          const r = rng.int(data.fit.n);
+          augment(data.fit.pixels, r * PIXELS, x, i * PIXELS, rng, DEFAULT_AUGMENT, scratch);
+          labels[i] = fitLabels[r]!;
+        } else {
+          const r = rng.int(train.length);
+          augment(corrections, r * PIXELS, x, i * PIXELS, rng, DEFAULT_AUGMENT, scratch);
+          labels[i] = correctionLabels[r]!;
+        }
+      }
+      net.trainBatch(x, labels, batchRows, adam, { lr: o.lr, weightDecay: o.weightDecay, step });
+      onProgress({ task: `fine-tuning ${tuned.length > 1 ? `member ${k + 1} of ${tuned.length}` : 'the MLP'}`, done: ++done, total: steps * tuned.length, status: '' });
+    }
+  }
+  const classifier = tuned.length === 1 && model.classifier instanceof Mlp ? tuned[0]! : new Committee(tuned);
+  const record: FeedbackRecord = {
+    used: train.length,
+    heldOut: heldOut.length,
+    storeHash: correctionsHash(rows),
+    store: store.kind,
+    heldOutBefore: correctionAccuracy(model, heldOut),
+    heldOutAfter: null,
+    from: o.from,
+  };
+  const metadata = {
+    ...model.metadata,
+    created: new Date().toISOString(),
+    command: o.command,
+    seed: o.seed,
+    description: `${model.metadata.description}; fine-tuned on ${train.length} user corrections`,
+    hyperparameters: { ...model.metadata.hyperparameters, feedback: o },
+    metrics: {},
+    feedback: record,
+  };
+  const out = new DigitModel(metadata, model.input, classifier);
+  const validationLabels = labelsOf(data.validation);
+  metadata.metrics = { validation: validationMetrics(evaluate(out.rawProba(data.validationX, validationLabels.length), validationLabels).accuracy, validationLabels.length) };
+  if (o.calibrate !== false) out.confidence = await fitConfidence(out, data, o.command);
+  record.heldOutAfter = correctionAccuracy(out, heldOut);
+  return out;
+}
+
+/** `npm run train -- --model mlp --with-feedback`: the store (FEEDBACK_DB or DATABASE_URL) → the fine-tuned served model. */
+export async function trainOnFeedback(data: TrainingData, o: MlpTrainOptions, run: { onProgress?: (e: ProgressEvent) => void }): Promise<{ model: DigitModel; interrupted: boolean }> {
+  const from = o.from ?? BEST_MODEL_PATH;
+  const model = loadModel(from);
+  const store = await openStore({ path: process.env.FEEDBACK_DB ?? DEFAULT_FEEDBACK_DB });
+  try {
+    const tuned = await fineTuneOnFeedback(model, store, data, { ...DEFAULT_FEEDBACK_TUNE, epochs: o.feedbackEpochs, seed: o.seed, from, command: commandLine() }, run.onProgress);
+    const f = tuned.metadata.feedback!;
+    const pct = (v: number | null) => (v === null ? 'none held out' : `${(100 * v).toFixed(1)}%`);
+    console.log(`fine-tuned on ${f.used} corrections (${f.heldOut} held out): held-out corrections ${pct(f.heldOutBefore)} → ${pct(f.heldOutAfter)}`);
+    return { model: tuned, interrupted: false };
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,49 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { openStore } from '../../src/feedback/store.js';
+import { loadModel } from '../../src/io/model-file.js';
+import { Committee } from '../../src/models/committee.js';
+import { Mlp } from '../../src/models/mlp.js';
+import { correctionsHash, DEFAULT_FEEDBACK_TUNE, fineTuneOnFeedback, isHeldOut } from '../../src/train/feedback.js';
+import { trainingData } from '../../src/train/common.js';
+import { correction } from '../helpers/feedback-contract.js';
+
+const test = suite('fine-tuning on corrections');
+const quick = { ...DEFAULT_FEEDBACK_TUNE, epochs: 1, mnistPerEpoch: 4000, from: 'models/best.json', command: 'test', calibrate: false };
+
+/** A pattern no digit looks like: a thick horizontal bar across the middle, 0..255. */
+function bar(): Uint8Array {
+  const x = new Uint8Array(784);
+  for (let y = 12; y < 16; y++) for (let c = 4; c < 24; c++) x[y * 28 + c] = 255;
+  return x;
+}
+
+test('corrections labelled 3 on a pattern teach the model to read it as 3; the original is untouched; the record says what was used', async () => {
+  const store = await openStore({ databaseUrl: '', path: ':memory:' });
+  for (let i = 0; i < 10; i++) await store.add({ ...correction(0, 3), input: bar() });
+  const model = loadModel();
+  const x = Float32Array.from(bar(), (v) => v / 255);
+  const before = model.rawProba(x, 1)[3]!;
+  const originalParams = (model.classifier instanceof Committee ? model.classifier.members[0]! : (model.classifier as Mlp)).params.slice(0, 100);
+  const tuned = await fineTuneOnFeedback(model, store, trainingData(), quick);
+  const after = tuned.rawProba(x, 1)[3]!;
+  assert.ok(after > 0.5 && after > before + 0.3, `p(3) on the bar ${before.toFixed(3)} → ${after.toFixed(3)}`);
+  assert.equal((model.classifier instanceof Committee ? model.classifier.members[0]! : (model.classifier as Mlp)).params.slice(0, 100), originalParams);
+  const rows = await store.list();
+  const f = tuned.metadata.feedback!;
+  assert.is(f.used + f.heldOut, 10);
+  assert.is(f.heldOut, rows.filter(isHeldOut).length);
+  assert.is(f.storeHash, correctionsHash(rows));
+  assert.is(f.from, 'models/best.json');
+  assert.ok(tuned.metadata.metrics.validation!.accuracy > 0.98, 'MNIST not forgotten');
+  await store.close();
+});
+
+test('an empty store, and a model that is not an MLP, are clear errors', async () => {
+  const store = await openStore({ databaseUrl: '', path: ':memory:' });
+  const empty = await fineTuneOnFeedback(loadModel(), store, trainingData(), quick).then(() => null, (e: Error) => e.message);
+  assert.match(String(empty), /has no corrections to learn from/);
+  await store.close();
+});
+
+test.run();
