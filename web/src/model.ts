@@ -25,6 +25,12 @@ function row(table: HTMLElement, name: string, value: string, mono = false): voi
 }
 
 function show(value: unknown): string {
+  // A committee's members: one line each, the command that made it and how it scored.
+  if (Array.isArray(value) && value.every((m) => typeof m === 'object' && m !== null && 'command' in m)) {
+    return (value as { command: string; validationAccuracy?: number; testAccuracy?: number; sha256?: string }[])
+      .map((m) => `${m.command} (validation ${pct(m.validationAccuracy ?? NaN)}, test ${pct(m.testAccuracy ?? NaN)}, SHA-256 ${m.sha256?.slice(0, 12) ?? '?'}…)`)
+      .join('\n');
+  }
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
