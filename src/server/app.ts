@@ -58,7 +58,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(api.routes());
   app.use(api.allowedMethods());
   if (options.feedback) {
-    const feedback = feedbackRouter(options.model, limits, options.feedback);
+    const feedback = feedbackRouter(options.model, options.predictor, limits, options.feedback);
     app.use(feedback.routes());
     app.use(feedback.allowedMethods());
   }

@@ -3,15 +3,11 @@ import bodyParser from '@koa/bodyparser';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type { FeedbackAnswer } from '../api.js';
-import { PIXELS } from '../data/frame.js';
 import { clientHash, StoreFullError, type FeedbackStore } from '../feedback/store.js';
-import { decodeImage } from '../image/decode.js';
-import { readNumber } from '../image/number.js';
-import { predictDecoded } from '../image/pipeline.js';
 import type { DigitModel } from '../models/model.js';
-import { ImageError } from '../util/errors.js';
-import { imageFromJson } from './request.js';
 import type { Limits } from './limits.js';
+import type { Predictor } from './predictor.js';
+import { IMAGE_ERROR_STATUS, imageFromJson } from './request.js';
 
 /** Corrections one client may send per minute, per server process, unless FEEDBACK_PER_MINUTE says otherwise. */
 export const DEFAULT_PER_MINUTE = 30;
@@ -19,18 +15,17 @@ export const DEFAULT_PER_MINUTE = 30;
 export interface FeedbackOptions {
   store: FeedbackStore;
   perMinute?: number;
-  maxPixels?: number;
 }
 
 
 /**
  * POST /api/feedback {image, label: 0–9 or "not a digit", mode?: "digit" | "number", piece?: n}: the server
- * reads the image itself (the same pipeline as /api/predict; in number mode, piece n of the number) and
+ * reads the image itself (the predictor, as for /api/predict; in number mode, piece n of the number) and
  * stores the 28×28 it computed, the label, its own prediction and probabilities. GET /api/feedback/summary
  * gives counts only: corrections are never served back.
  */
-export function feedbackRouter(model: DigitModel, limits: Limits, options: FeedbackOptions): Router {
-  const { store, perMinute = DEFAULT_PER_MINUTE, maxPixels } = options;
+export function feedbackRouter(model: DigitModel, predictor: Predictor, limits: Limits, options: FeedbackOptions): Router {
+  const { store, perMinute = DEFAULT_PER_MINUTE } = options;
   const router = new Router();
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: limits.jsonBytes, encoding: 'utf-8' });
   const recent = new Map<string, number[]>();
@@ -49,14 +44,10 @@ export function feedbackRouter(model: DigitModel, limits: Limits, options: Feedb
     const bytes = imageFromJson(ctx, body.image);
     const client = clientHash(await (salt ??= store.salt()), ctx.ip, ctx.get('user-agent'));
     if (!allowed(recent, client, perMinute)) ctx.throw(429, `too many corrections: at most ${perMinute} a minute from one client; try again in a minute`);
-    let seen;
-    try {
-      seen = await whatTheModelSaw(model, bytes, mode, piece, maxPixels);
-    } catch (e) {
-      if (e instanceof ImageError) ctx.throw(e.code === 'too-large' ? 413 : e.code === 'unsupported' ? 415 : 400, e.message);
-      throw e;
-    }
-    if (typeof seen === 'string') return ctx.throw(400, seen);
+    // The predictor reads it as it would for /api/predict: a photo goes to its thread, not this event loop.
+    const r = await predictor.see(bytes, mode, piece);
+    if (!r.ok) return ctx.throw(IMAGE_ERROR_STATUS[r.code], r.error);
+    const { seen } = r;
     modelId ??= `${model.metadata.kind}:${createHash('sha256').update(JSON.stringify(model.toJSON())).digest('hex').slice(0, 16)}`;
     let id: number;
     try {
@@ -99,25 +90,4 @@ function allowed(recent: Map<string, number[]>, client: string, perMinute: numbe
   times.push(now);
   recent.set(client, times);
   return true;
-}
-
-/** The 28×28 (as 0..255 bytes), prediction and probabilities the server itself makes of the image; a string says why there is none. */
-async function whatTheModelSaw(model: DigitModel, bytes: Uint8Array, mode: 'digit' | 'number', piece: number, maxPixels?: number) {
-  const img = await decodeImage(bytes, maxPixels ? { maxPixels } : {});
-  let input: Float32Array;
-  let probabilities: number[];
-  let predicted: number | null;
-  if (mode === 'number') {
-    const r = readNumber(img, model);
-    const d = r.digits[piece];
-    if (!d) return r.digits.length ? `the number has ${r.digits.length} digits (pieces 0 to ${r.digits.length - 1}); there is no piece ${piece}` : `nothing to learn from: ${r.reason ?? 'no digits found'}`;
-    [input, probabilities, predicted] = [d.input, d.probabilities, d.digit];
-  } else {
-    const p = predictDecoded(img, model);
-    if (p.input === null) return `nothing to learn from: ${p.reason}`;
-    [input, probabilities, predicted] = [p.input, p.probabilities, p.digit];
-  }
-  const pixels = new Uint8Array(PIXELS);
-  for (let i = 0; i < PIXELS; i++) pixels[i] = Math.round(255 * Math.min(1, Math.max(0, input[i]!)));
-  return { input: pixels, probabilities, predicted };
 }

@@ -3,11 +3,13 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { imageSize, MAX_PIXELS, sniffFormat } from '../image/decode.js';
 import type { DigitModel } from '../models/model.js';
 import { workerPool } from '../util/worker.js';
-import { predictTask, type PredictMode, type TaskResult } from './predict-task.js';
+import { runTask, type PredictMode, type SeenResult, type Task, type TaskResult } from './predict-task.js';
 
 /** Turns image bytes into a prediction; the server only sees this interface. */
 export interface Predictor {
   predict(bytes: Uint8Array, mode?: PredictMode): Promise<TaskResult>;
+  /** What the model saw of the image (piece `piece` of a number), as raw values: what a correction stores. */
+  see(bytes: Uint8Array, mode: PredictMode, piece: number): Promise<SeenResult>;
   close(): Promise<void>;
 }
 
@@ -22,16 +24,18 @@ export function poolPredictor(modelPath: string, { maxPixels = MAX_PIXELS, threa
     maxThreads: threads,
     idleTimeout: Infinity,
   });
-  const inFlight = new Set<Promise<TaskResult>>();
+  const inFlight = new Set<Promise<unknown>>();
+  const run = (bytes: Uint8Array, task: Task): Promise<unknown> => {
+    // Copy into a transferable buffer: the request's Buffer may share a pooled ArrayBuffer.
+    const copy = new Uint8Array(bytes);
+    const running = pool.run({ bytes: copy, task }, { transferList: [copy.buffer] }) as Promise<unknown>;
+    inFlight.add(running);
+    void running.finally(() => inFlight.delete(running)).catch(() => {});
+    return running;
+  };
   return {
-    predict: (bytes, mode = 'digit') => {
-      // Copy into a transferable buffer: the request's Buffer may share a pooled ArrayBuffer.
-      const copy = new Uint8Array(bytes);
-      const task = pool.run({ bytes: copy, mode }, { transferList: [copy.buffer] }) as Promise<TaskResult>;
-      inFlight.add(task);
-      void task.finally(() => inFlight.delete(task)).catch(() => {});
-      return task;
-    },
+    predict: (bytes, mode = 'digit') => run(bytes, { kind: 'predict', mode }) as Promise<TaskResult>,
+    see: (bytes, mode, piece) => run(bytes, { kind: 'see', mode, piece }) as Promise<SeenResult>,
     // Graceful: every task already asked for finishes, queued ones too (a client that hung up still left
     // its task in the queue, and piscina's close would fail those), then the threads stop.
     close: async () => {
@@ -55,15 +59,18 @@ export function servingPredictor(model: DigitModel, modelPath: string, options: 
   // The thread (and its copy of the model) starts with the first big image: many processes on a many-core
   // machine need not each hold one for photos that may never come.
   let pool: Predictor | undefined;
+  const big = (bytes: Uint8Array): Predictor | null => {
+    const pixels = headerPixels(bytes);
+    return pixels !== null && pixels > inlineMaxPixels ? (pool ??= options.pool ?? poolPredictor(modelPath, { maxPixels, threads: 1 })) : null;
+  };
+  // One image per turn of the event loop: twenty files in one upload do not hold up other requests for all twenty.
+  const here = async (bytes: Uint8Array, task: Task) => {
+    await nextTurn();
+    return runTask(model, bytes, maxPixels, task);
+  };
   return {
-    predict: async (bytes, mode = 'digit') => {
-      const pixels = headerPixels(bytes);
-      if (pixels !== null && pixels > inlineMaxPixels) return (pool ??= options.pool ?? poolPredictor(modelPath, { maxPixels, threads: 1 })).predict(bytes, mode);
-      // One prediction per turn of the event loop: twenty files in one upload do not hold up other requests
-      // for all twenty.
-      await nextTurn();
-      return predictTask(model, bytes, maxPixels, mode);
-    },
+    predict: async (bytes, mode = 'digit') => big(bytes)?.predict(bytes, mode) ?? ((await here(bytes, { kind: 'predict', mode })) as TaskResult),
+    see: async (bytes, mode, piece) => big(bytes)?.see(bytes, mode, piece) ?? ((await here(bytes, { kind: 'see', mode, piece })) as SeenResult),
     close: async () => pool?.close(),
   };
 }

@@ -1,5 +1,8 @@
 import type Koa from 'koa';
 
+/** The HTTP status of each kind of image problem (ImageError['code']). */
+export const IMAGE_ERROR_STATUS = { unsupported: 415, 'too-large': 413, undecodable: 400, empty: 400 } as const;
+
 /** The image bytes in a JSON body's "image": a data URL or plain base64; a clear 400/415 otherwise. */
 export function imageFromJson(ctx: Koa.Context, image: unknown): Uint8Array {
   if (typeof image !== 'string') ctx.throw(400, 'the JSON body needs "image": a data URL or base64 string of a PNG, JPEG or BMP');

@@ -8,9 +8,8 @@ import type { DigitModel } from '../models/model.js';
 import type { Limits } from './limits.js';
 import type { Predictor } from './predictor.js';
 import type { PredictMode, TaskResult } from './predict-task.js';
-import { imageFromJson, nonEmpty } from './request.js';
+import { IMAGE_ERROR_STATUS, imageFromJson, nonEmpty } from './request.js';
 
-const ERROR_STATUS = { unsupported: 415, 'too-large': 413, undecodable: 400, empty: 400 } as const;
 
 /** JSON API: parse → the predictor → shape the answer. No image maths here. */
 export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limits): Router {
@@ -98,7 +97,7 @@ function modeOf(ctx: Koa.Context): PredictMode {
 
 function respond(ctx: Koa.Context, r: TaskResult, model: string): void {
   if (!r.ok) {
-    ctx.status = ERROR_STATUS[r.code];
+    ctx.status = IMAGE_ERROR_STATUS[r.code];
     ctx.body = { error: r.error };
     return;
   }

@@ -20,11 +20,15 @@ test('close() lets every task already asked for finish, queued ones included', a
   for (const r of results) assert.is(r.status === 'fulfilled' && r.value.ok && 'digit' in r.value.answer && r.value.answer.digit, 3);
 });
 
-test('the serving predictor sends images over the inline limit to the pool and keeps small ones', async () => {
+test('the serving predictor sends images over the inline limit to the pool and keeps small ones, for predictions and corrections alike', async () => {
   const sent: number[] = [];
   const pool: Predictor = {
     predict: async (bytes) => {
       sent.push(bytes.length);
+      return { ok: false, code: 'undecodable', error: 'pool stand-in' };
+    },
+    see: async (bytes) => {
+      sent.push(-bytes.length);
       return { ok: false, code: 'undecodable', error: 'pool stand-in' };
     },
     close: async () => {},
@@ -42,6 +46,11 @@ test('the serving predictor sends images over the inline limit to the pool and k
   const junk = await predictor.predict(Uint8Array.from([1, 2, 3]));
   assert.is(!junk.ok && junk.code, 'unsupported');
   assert.is(sent.length, 1);
+  // What a correction stores takes the same road: the small image here, the big one to the pool.
+  const seen = await predictor.see(small, 'digit', 0);
+  assert.ok(seen.ok && seen.seen.input.length === 784 && seen.seen.predicted === 2);
+  assert.is((await predictor.see(big, 'digit', 0)).ok, false);
+  assert.equal(sent, [big.length, -big.length]);
   await predictor.close();
 });
 
