@@ -1,4 +1,4 @@
-import { CLASSES } from '../data/frame.js';
+import { CLASSES, PIXELS } from '../data/frame.js';
 import { argmaxRow } from '../models/classifier.js';
 import { NOT_A_DIGIT, type DigitModel } from '../models/model.js';
 import { ImageError } from '../util/errors.js';
@@ -128,9 +128,10 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   // Heights are compared with the tallest component's: the digits of one number are about one size.
   const { atoms, digitHeight: height } = atomsOf(ink, labels, keep, stroke);
   const groups = candidateGroups(atoms, height);
-  const inputs = new Float32Array(groups.length * 784);
-  groups.forEach((g, i) => inputs.set(groupInput(ink, labels, atoms, g), i * 784));
+  const inputs = new Float32Array(groups.length * PIXELS);
+  groups.forEach((g, i) => inputs.set(groupInput(ink, labels, atoms, g), i * PIXELS));
   const p = model.predictProba(inputs, groups.length);
+  const refused = (i: number) => model.confidence !== null && p[i * CLASSES + argmaxRow(p, i)]! < model.confidence.refuseBelow;
 
   // best[j]: the best score of atoms 0..j-1 grouped; from[j]: the group ending there.
   const best = new Float64Array(atoms.length + 1).fill(-Infinity);
@@ -144,7 +145,7 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
     const aspect = w / h;
     const top = p[i * CLASSES + digit]!;
     let score = Math.log(Math.max(top, 1e-9)) - weights.gap * (g.gaps / height) - weights.merge * g.apart;
-    if (model.confidence && top < model.confidence.refuseBelow) score -= weights.refused;
+    if (refused(i)) score -= weights.refused;
     score -= weights.aspect * (Math.max(0, low / aspect - 1) + Math.max(0, aspect / high - 1)) + weights.short * Math.max(0, weights.minHeight - h / height);
     if (g.start > 0) score -= separation(atoms[g.start - 1]!, atoms[g.start]!, weights);
     g.score = score;
@@ -168,8 +169,8 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
     const g = boxes[k]!;
     const probabilities = Array.from(p.subarray(i * CLASSES, (i + 1) * CLASSES), (v) => Number(v.toFixed(6)));
     const best = argmaxRow(p, i);
-    const seen = { confidence: probabilities[best]!, probabilities, input: inputs.slice(i * 784, (i + 1) * 784), box: { x: g.left * f, y: g.top * f, w: (g.right - g.left + 1) * f, h: (g.bottom - g.top + 1) * f } };
-    if (model.confidence && p[i * CLASSES + best]! < model.confidence.refuseBelow) return { digit: null, reason: NOT_A_DIGIT, guess: best, ...seen };
+    const seen = { confidence: probabilities[best]!, probabilities, input: inputs.slice(i * PIXELS, (i + 1) * PIXELS), box: { x: g.left * f, y: g.top * f, w: (g.right - g.left + 1) * f, h: (g.bottom - g.top + 1) * f } };
+    if (refused(i)) return { digit: null, reason: NOT_A_DIGIT, guess: best, ...seen };
     return { digit: best, ...seen };
   });
   const cuts = chosen.filter((i) => {
