@@ -17,7 +17,6 @@ export interface FeedbackOptions {
   perMinute?: number;
 }
 
-
 /**
  * POST /api/feedback {image, label: 0–9 or "not a digit", mode?: "digit" | "number", piece?: n}: the server
  * reads the image itself (the predictor, as for /api/predict; in number mode, piece n of the number) and
@@ -42,28 +41,33 @@ export function feedbackRouter(model: DigitModel, predictor: Predictor, limits: 
     if (mode !== 'digit' && mode !== 'number') return ctx.throw(400, `"mode" is "digit" or "number", not ${JSON.stringify(mode)}`);
     const piece = mode === 'number' ? pieceOf(ctx, body.piece) : 0;
     const bytes = imageFromJson(ctx, body.image);
-    const client = clientHash(await (salt ??= store.salt()), ctx.ip, ctx.get('user-agent'));
+    const client = clientHash(await stored(ctx, () => (salt ??= store.salt())), ctx.ip, ctx.get('user-agent'));
     if (!allowed(recent, client, perMinute)) ctx.throw(429, `too many corrections: at most ${perMinute} a minute from one client; try again in a minute`);
     // The predictor reads it as it would for /api/predict: a photo goes to its thread, not this event loop.
     const r = await predictor.see(bytes, mode, piece);
     if (!r.ok) return ctx.throw(IMAGE_ERROR_STATUS[r.code], r.error);
     const { seen } = r;
     modelId ??= `${model.metadata.kind}:${createHash('sha256').update(JSON.stringify(model.toJSON())).digest('hex').slice(0, 16)}`;
-    let id: number;
-    try {
-      id = await store.add({ ...seen, label, model: modelId, clientHash: client, createdAt: new Date().toISOString() });
-    } catch (e) {
-      if (e instanceof StoreFullError) ctx.throw(507, e.message, { expose: true });
-      throw e;
-    }
+    const id = await stored(ctx, () => store.add({ ...seen, label, model: modelId!, clientHash: client, createdAt: new Date().toISOString() }));
     ctx.status = 201;
-    ctx.body = { id, label, predicted: seen.predicted, count: await store.count() } satisfies FeedbackAnswer;
+    ctx.body = { id, label, predicted: seen.predicted, count: await stored(ctx, () => store.count()) } satisfies FeedbackAnswer;
   });
 
   router.get('/api/feedback/summary', async (ctx) => {
     ctx.body = { store: store.kind, count: await store.count(), confusions: await store.confusions(), learned: model.metadata.feedback ?? null };
   });
   return router;
+}
+
+/** A store call whose failure is the client's answer: 507 when full, 503 when the database is down (details logged). */
+async function stored<T>(ctx: Koa.Context, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof StoreFullError) return ctx.throw(507, e.message, { expose: true });
+    console.error('feedback store:', e);
+    return ctx.throw(503, 'the feedback store is unavailable right now: your correction was not saved; please try again later', { expose: true });
+  }
 }
 
 function labelOf(ctx: Koa.Context, label: unknown): number | null {

@@ -91,6 +91,19 @@ test('a client over its rate limit gets 429; others are not held up; a full stor
   assert.is(await store.count(), 8);
 });
 
+test('a store that fails is a 503 saying the correction was not saved, not a 500', async () => {
+  const broken = await openStore({ databaseUrl: '', path: ':memory:' });
+  await broken.close();
+  const other = await startServer({}, undefined, undefined, { store: broken });
+  try {
+    const r = await fetch(`${other.url}/api/feedback`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ image: dataUrl(seven), label: 1 }) });
+    assert.is(r.status, 503);
+    assert.match(((await r.json()) as { error: string }).error, /unavailable right now: your correction was not saved/);
+  } finally {
+    await other.close();
+  }
+});
+
 test('corrections are never served back: a summary of counts only', async () => {
   const summary = (await (await fetch(`${server.url}/api/feedback/summary`)).json()) as { count: number; store: string; confusions: { n: number }[] };
   assert.is(summary.count, 8);
