@@ -130,16 +130,17 @@ function rowToCorrection(r: { id: number | string; created_at: string | Date; in
 class SqliteStore implements FeedbackStore {
   readonly kind = 'sqlite';
   private readonly insert;
+  private readonly countRows;
 
   private constructor(
     private readonly db: Database.Database,
     private readonly maxRows: number,
   ) {
-    const count = db.prepare('SELECT count(*) AS n FROM corrections');
+    this.countRows = db.prepare('SELECT count(*) AS n FROM corrections');
     const insert = db.prepare('INSERT INTO corrections (created_at, input, label, predicted, probabilities, model, client_hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
     // IMMEDIATE: the count and the insert see no other writer in between, across processes too.
     this.insert = db.transaction((c: Correction) => {
-      if ((count.get() as { n: number }).n >= this.maxRows) throw new StoreFullError(this.maxRows);
+      if ((this.countRows.get() as { n: number }).n >= this.maxRows) throw new StoreFullError(this.maxRows);
       return Number(insert.run(c.createdAt, Buffer.from(c.input), c.label, c.predicted, JSON.stringify(c.probabilities), c.model, c.clientHash).lastInsertRowid);
     });
   }
@@ -168,7 +169,7 @@ class SqliteStore implements FeedbackStore {
   }
 
   async count(): Promise<number> {
-    return (this.db.prepare('SELECT count(*) AS n FROM corrections').get() as { n: number }).n;
+    return (this.countRows.get() as { n: number }).n;
   }
 
   async list(limit = 1e9, offset = 0): Promise<StoredCorrection[]> {

@@ -38,7 +38,7 @@ export function predictDecoded(img: RgbaImage, model: DigitModel): Prediction {
   // Six decimals is plenty to show, and the confidence is then exactly the digit's listed probability.
   const probabilities = Array.from(p.subarray(0, CLASSES), (v) => Number(v.toFixed(6)));
   const seen = { confidence: probabilities[best]!, probabilities, input: prepared.pixels, info: prepared.info };
-  const refused = model.confidence !== null && p[best]! < model.confidence.refuseBelow;
+  const refused = model.refuses(p[best]!);
   const number = numberIn(img, model, prepared.info.box);
   if (number !== null) return { digit: null, reason: LOOKS_LIKE_A_NUMBER, number, guess: best, ...seen };
   if (refused) return { digit: null, reason: NOT_A_DIGIT, guess: best, ...seen };

@@ -96,6 +96,11 @@ export class DigitModel {
     return this.confidence ? withTemperature(p, n, this.confidence.temperature) : p;
   }
 
+  /** Whether a calibrated top probability is too low to be a digit: the "not a digit" rule (never, without a confidence block). */
+  refuses(topProbability: number): boolean {
+    return this.confidence !== null && topProbability < this.confidence.refuseBelow;
+  }
+
   /** The classifier's own probabilities, before calibration. */
   rawProba(images: Float32Array, n: number): Float32Array {
     return this.classifier.predictProba(this.input.apply(images, n), n);

@@ -59,7 +59,7 @@ export function correctionAccuracy(model: DigitModel, rows: StoredCorrection[]):
   let right = 0;
   rows.forEach((r, i) => {
     const best = argmaxRow(p, i);
-    const refused = model.confidence !== null && p[i * CLASSES + best]! < model.confidence.refuseBelow;
+    const refused = model.refuses(p[i * CLASSES + best]!);
     if ((r.label === null && refused) || (r.label !== null && !refused && best === r.label)) right++;
   });
   return right / rows.length;
