@@ -93,7 +93,7 @@ export function inkImage(img: RgbaImage, factor: number): InkImage {
   const width = Math.floor(img.width / factor);
   const height = Math.floor(img.height / factor);
   const grey = workingGrey(img, factor, width, height);
-  const { ink, polarity } = inkByPolarity(grey);
+  const { ink, polarity } = inkByPolarity(grey, width, height);
   subtractBackground(ink, width, height);
 
   const inkHistogram = new Histogram(ink);
@@ -231,10 +231,19 @@ function blockSums(img: RgbaImage, factor: number, w: number, h: number, lit: Fl
 
 /**
  * Ink as bright-on-dark. The background is the bulk of the pixels and the ink the minority tail: whichever
- * tail of the histogram lies further from the median is the ink.
+ * tail lies further from the background is the ink. The tails are measured against a coarse estimate of the
+ * local background (medians of a 4×4 grid, smoothed), not one global median: under uneven light the bright
+ * corner of a sheet lies further from the global median than the dark ink does.
  */
-function inkByPolarity(grey: Float32Array): { ink: Float32Array; polarity: PreprocessInfo['polarity'] } {
-  const h = new Histogram(grey);
+function inkByPolarity(grey: Float32Array, width: number, height: number): { ink: Float32Array; polarity: PreprocessInfo['polarity'] } {
+  const block = Math.ceil(Math.max(width, height) / 4);
+  const grid = blockMedians(grey, width, height, block);
+  const bw = Math.ceil(width / block);
+  const bh = Math.ceil(height / block);
+  const local = bilinearResize(boxBlur(grid, bw, bh, 1), bw, bh, width, height);
+  // Differences from the local background, mapped from [−1, 1] to the histogram's [0, 1].
+  const residual = grey.map((g, i) => (g - local[i]! + 1) / 2);
+  const h = new Histogram(residual);
   const median = h.quantile(0.5);
   const tail = robustTail(grey.length);
   const dark = median - h.quantile(tail);
