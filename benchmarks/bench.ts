@@ -362,7 +362,7 @@ async function samplesTask(ctx: Context): Promise<void> {
 async function robustnessTask(ctx: Context): Promise<void> {
   chooseBest(ctx.results);
   const log = (r: RobustnessRow) =>
-    console.error(`${r.track.padEnd(22)} ${r.strength.padEnd(40)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  refused ${(100 * r.noDigitRate).toFixed(1)}%  tutorial ${(100 * r.tutorialAccuracy).toFixed(1)}%`);
+    console.error(`${r.track.padEnd(22)} ${r.strength.padEnd(40)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  no digit ${(100 * r.noDigitRate).toFixed(2)}%  declined ${(100 * r.declinedRate).toFixed(2)}%  tutorial ${(100 * r.tutorialAccuracy).toFixed(1)}%`);
   const rows = await benchRobustness(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, 'benchmarks/robustness-failures.png', log);
   let compare: { model: string; rows: RobustnessRow[] } | undefined;
   if (ctx.compare) {

@@ -8,6 +8,7 @@ import { loadModel } from '../src/io/model-file.js';
 import { imageSeed, TRACKS } from '../src/samples/corruptions.js';
 import { loadFont, typedDigit } from '../src/samples/typed.js';
 import { Random } from '../src/util/random.js';
+import { DECLINED, NO_DIGIT_FOUND } from './robustness.js';
 
 /* One robustness-bench thread: the model and the MNIST test set load once; each task scores a batch. */
 
@@ -15,7 +16,7 @@ export type RobustnessTask =
   | { kind: 'track'; track: number; strength: number; indices: number[] }
   | { kind: 'typed'; font: string; sizes: [number, number][] };
 
-/** Per image: the digit the pipeline read (−1: "no digit"), the tutorial pipeline's, and the true one. */
+/** Per image: the digit the pipeline read (NO_DIGIT_FOUND, DECLINED), the tutorial pipeline's, and the true one. */
 export interface Scored {
   predicted: number[];
   tutorial: number[];
@@ -28,7 +29,8 @@ const x = toUnit(test.pixels);
 
 async function score(bytes: Uint8Array, truth: number, out: Scored): Promise<void> {
   const img = await decodeImage(bytes);
-  out.predicted.push(predictDecoded(img, model).digit ?? -1);
+  const p = predictDecoded(img, model);
+  out.predicted.push(p.digit ?? (p.guess === null ? NO_DIGIT_FOUND : DECLINED));
   out.tutorial.push(model.predict(tutorialInput(img), 1)[0]!);
   out.truth.push(truth);
 }

@@ -23,13 +23,21 @@ const TYPED_SIZES: [number, number][] = [
   [260, 400],
 ];
 
+/** "No digit found": the pipeline saw no ink (blank, too faint, only specks). */
+export const NO_DIGIT_FOUND = -1;
+/** Ink the model declined to read as one digit: "not a digit" or "looks like a number". */
+export const DECLINED = -2;
+
 export interface RobustnessRow {
   track: string;
   family: string;
   strength: string;
   n: number;
   accuracy: number;
+  /** "No digit found": no ink seen at all. */
   noDigitRate: number;
+  /** "Not a digit" or "looks like a number": ink the model would not read as one digit. */
+  declinedRate: number;
   tutorialAccuracy: number;
 }
 
@@ -42,7 +50,8 @@ function row(track: string, family: string, strength: string, s: Scored): Robust
     strength,
     n,
     accuracy: count((i) => s.predicted[i] === s.truth[i]),
-    noDigitRate: count((i) => s.predicted[i] === -1),
+    noDigitRate: count((i) => s.predicted[i] === NO_DIGIT_FOUND),
+    declinedRate: count((i) => s.predicted[i] === DECLINED),
     tutorialAccuracy: count((i) => s.tutorial[i] === s.truth[i]),
   };
 }

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadMnist } from '../../src/data/mnist.js';
 import { ASPECT, readNumber } from '../../src/image/number.js';
-import { predictDecoded } from '../../src/image/pipeline.js';
+import { predictDecoded, SURE_ONE_DIGIT } from '../../src/image/pipeline.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { composeNumber, strokeTile } from '../../src/samples/numbers.js';
 import { rasterStrokes } from '../../src/samples/raster.js';
@@ -82,6 +82,20 @@ test('in single-digit mode, separate digits are named as a number, not squeezed 
   assert.is(p.digit === null && p.number, '42');
   // One wide digit is still a digit.
   assert.is(predictDecoded(drawn([{ strokes: template(0), offset: 0 }]), model).digit, 0);
+});
+
+test(`a one-digit reading at least ${SURE_ONE_DIGIT} sure stands, even when the ink would also read as a number`, () => {
+  const image = drawn([{ strokes: template(4), offset: 0 }, { strokes: template(2), offset: 1.2 }]);
+  const saved = model.confidence!;
+  try {
+    // A very low temperature makes the same reading all but certain.
+    model.confidence = { ...saved, temperature: 0.001 };
+    const p = predictDecoded(image, model);
+    assert.ok(p.digit !== null && p.confidence >= SURE_ONE_DIGIT, JSON.stringify({ digit: p.digit, confidence: p.confidence }));
+  } finally {
+    model.confidence = saved;
+  }
+  assert.is(predictDecoded(image, model).digit, null);
 });
 
 test('property: boxes never overlap and run left to right, on 60 random numbers', () => {
