@@ -255,8 +255,16 @@ function inkByPolarity(grey: Float32Array, width: number, height: number): { ink
 }
 
 /**
- * Removes uneven lighting: the background is estimated per block as a the median of the ink signal,
- * eroded over neighbouring blocks (so thick strokes do not count as background), smoothed, and subtracted
+ * How many blocks each way the background estimate takes the minimum over: 2 (5×5 blocks, about a third of
+ * the image) so the inside of a very thick or motion-blurred stroke is not taken for background and hollowed
+ * out. Chosen on MNIST training digits 0–299 through the robustness tracks: against 1, pen +24 px 91.0% →
+ * 95.7%, motion blur 60 px 77.3% → 92.3%, 8-px digits 85.3% → 89.7%; no track lost more than one digit of 300.
+ */
+const ERODE_BLOCKS = 2;
+
+/**
+ * Removes uneven lighting: the background is estimated per block as the median of the ink signal,
+ * eroded over ERODE_BLOCKS neighbouring blocks (so thick strokes do not count as background), smoothed, and subtracted
  * with bilinear interpolation. On a clean drawing the estimate is zero and nothing changes.
  */
 function subtractBackground(ink: Float32Array, width: number, height: number): void {
@@ -264,7 +272,7 @@ function subtractBackground(ink: Float32Array, width: number, height: number): v
   const bw = Math.ceil(width / block);
   const bh = Math.ceil(height / block);
   const grid = blockMedians(ink, width, height, block);
-  const eroded = boxMax(grid.map((v) => -v), bw, bh, 1).map((v) => -v);
+  const eroded = boxMax(grid.map((v) => -v), bw, bh, ERODE_BLOCKS).map((v) => -v);
   const smooth = boxBlur(eroded, bw, bh, 1);
   // A clean drawing's estimate is zero everywhere (blocks are mostly paper): nothing to subtract.
   if (smooth.every((v) => v === 0)) return;

@@ -43,6 +43,14 @@ test('under light that falls 60% across the sheet, dark ink is still found to be
   }
 });
 
+test('a stroke from a very thick pen stays solid: its inside is not taken for background', () => {
+  const w = 280;
+  const ink = digitInk(1, w, w, { size: 200, brush: 34 });
+  const { pixels } = toMnistInput(toRgba(ink, w, w, [0, 0, 0], [255, 255, 255]));
+  // The middle of a 1 is the middle of its stroke.
+  assert.ok(pixels[14 * 28 + 14]! > 0.8, `centre ${pixels[14 * 28 + 14]}`);
+});
+
 test('the digit lands MNIST-style: a 20-pixel box, centre of mass at the centre of 28×28', () => {
   const ink = digitInk(7, 800, 600, { size: 70, brush: 3, x: 600, y: 40 }); // small, far off-centre
   const { pixels, info } = toMnistInput(toRgba(ink, 800, 600, [0, 0, 0], [255, 255, 255]));
