@@ -20,6 +20,9 @@ export const TYPED_FONTS = {
 export const TRAINING_FONTS = [
   'fira-sans', 'ibm-plex-mono', 'space-mono', 'bitter', 'crimson-text', 'eb-garamond', 'josefin-sans', 'nunito', 'raleway', 'work-sans', 'roboto-slab', 'roboto-mono',
   'reenie-beanie', 'rock-salt', 'sue-ellen-francisco', 'annie-use-your-telescope', 'short-stack', 'neucha', 'itim', 'nanum-pen-script', 'homemade-apple', 'amatic-sc',
+  // Handwriting and script faces added so that outlier exposure sees the letters of many hands, not of a few.
+  'dancing-script', 'satisfy', 'pacifico', 'sacramento', 'yellowtail', 'kaushan-script', 'courgette', 'cedarville-cursive', 'the-girl-next-door',
+  'delius', 'gaegu', 'sriracha', 'caveat-brush', 'mansalva', 'nanum-brush-script', 'marck-script', 'swanky-and-moo-moo',
 ];
 
 const require = createRequire(import.meta.url);
