@@ -414,7 +414,10 @@ function chooseBest(results: Results): void {
   const refusing = measured.filter((m) => m.refuses);
   const candidates = refusing.length ? refusing : measured;
   if (candidates.length === 0) return;
-  const best = candidates.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
+  // On a tie the smaller file: it downloads to the board sooner and predicts faster.
+  const better = (a: (typeof candidates)[number], b: (typeof candidates)[number]) =>
+    b.validationAccuracy > a.validationAccuracy || (b.validationAccuracy === a.validationAccuracy && b.modelBytes < a.modelBytes);
+  const best = candidates.reduce((a, b) => (better(a, b) ? b : a));
   copyFileSync(best.file, BEST_MODEL_PATH);
   results.best = { name: best.name, validationAccuracy: best.validationAccuracy, testAccuracy: best.testAccuracy };
 }

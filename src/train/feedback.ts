@@ -29,14 +29,19 @@ export interface FeedbackTuneOptions {
   /** MNIST digits per epoch, drawn afresh each epoch from the 55,000 fit images. */
   mnistPerEpoch: number;
   batch: number;
-  /** Corrections in every batch (drawn with replacement, augmented): their weight against MNIST. */
+  /**
+   * Corrections in every batch (drawn with replacement, augmented): their weight against MNIST. 4 of 128:
+   * on the feedback bench's corrections, with MNIST measured on the validation split, the seed-9 MLP lost
+   * 0.24 points of it at 12 (and at any learning rate from 3e-5 to 1e-4), 0.18 at 6, 0.12 at 4, and still
+   * learnt every corrected style.
+   */
   correctionsPerBatch: number;
   lr: number;
   weightDecay: number;
   seed: number;
 }
 
-export const DEFAULT_FEEDBACK_TUNE: FeedbackTuneOptions = { epochs: 3, mnistPerEpoch: 12_000, batch: 128, correctionsPerBatch: 12, lr: 1e-4, weightDecay: 1e-4, seed: 1 };
+export const DEFAULT_FEEDBACK_TUNE: FeedbackTuneOptions = { epochs: 3, mnistPerEpoch: 12_000, batch: 128, correctionsPerBatch: 4, lr: 1e-4, weightDecay: 1e-4, seed: 1 };
 
 /** Every fifth correction by id is held out: the same split on every run over the same store. */
 export function isHeldOut(c: StoredCorrection): boolean {
