@@ -161,10 +161,10 @@ export const NON_DIGIT_FAMILIES: NonDigitFamily[] = [
   },
 ];
 
-/** Training sees letters and scribbles twice as often as the other families: they are the most varied. */
-const TRAINING_TURNS = [0, 2, ...NON_DIGIT_FAMILIES.keys()];
+/** Training sees letters twice as often as the other families: they are the most varied. */
+const TRAINING_TURNS = [0, ...NON_DIGIT_FAMILIES.keys()];
 
-/** One non-digit image of a family chosen in turn: equally often each for the bench, letters and scribbles twice for training. */
+/** One non-digit image of a family chosen in turn: equally often each for the bench, letters twice for training. */
 export function nonDigit(i: number, rng: Random, split: Split): { family: string; image: RgbaImage } {
   const family = split === 'bench' ? NON_DIGIT_FAMILIES[i % NON_DIGIT_FAMILIES.length]! : NON_DIGIT_FAMILIES[TRAINING_TURNS[i % TRAINING_TURNS.length]!]!;
   return { family: family.name, image: family.make(rng, split) };

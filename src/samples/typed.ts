@@ -23,9 +23,6 @@ export const TRAINING_FONTS = [
   // Handwriting and script faces added so that outlier exposure sees the letters of many hands, not of a few.
   'dancing-script', 'satisfy', 'pacifico', 'sacramento', 'yellowtail', 'kaushan-script', 'courgette', 'cedarville-cursive', 'the-girl-next-door',
   'delius', 'gaegu', 'sriracha', 'caveat-brush', 'mansalva', 'nanum-brush-script', 'marck-script', 'swanky-and-moo-moo',
-  'just-another-hand', 'coming-soon', 'crafty-girls', 'waiting-for-the-sunrise', 'nothing-you-could-do', 'la-belle-aurore', 'over-the-rainbow',
-  'loved-by-the-king', 'dawning-of-a-new-day', 'zeyada', 'kristi', 'calligraffitti', 'fuzzy-bubbles', 'just-me-again-down-here', 'mali', 'pangolin',
-  'give-you-glory', 'walter-turncoat', 'mynerve', 'playpen-sans', 'sedgwick-ave', 'gamja-flower', 'dekko', 'bad-script',
 ];
 
 const require = createRequire(import.meta.url);
