@@ -389,7 +389,7 @@ async function feedbackTask(ctx: Context): Promise<void> {
   chooseBest(ctx.results);
   const f = await benchFeedback(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, ctx.data);
   const pct = (v: number | null) => (v === null ? '–' : `${(100 * v).toFixed(1)}%`);
-  console.error(`feedback: ${f.corrections} corrections from ${f.drawingsToGetThem} drawings; the user's 1/4/7 ${pct(f.styleBefore)} → ${pct(f.styleAfter)}, their other digits ${pct(f.othersBefore)} → ${pct(f.othersAfter)}, MNIST test ${pct(f.mnistBefore)} → ${pct(f.mnistAfter)}; held-out corrections ${pct(f.heldOutBefore)} → ${pct(f.heldOutAfter)}; fine-tune ${f.seconds.toFixed(0)} s`);
+  console.error(`feedback: ${f.corrections} corrections from ${f.drawingsToGetThem} drawings; the user's 1/4/7 ${pct(f.styleBefore)} → ${pct(f.styleAfter)}, their other digits ${pct(f.othersBefore)} → ${pct(f.othersAfter)}, MNIST test ${pct(f.mnistBefore)} → ${pct(f.mnistAfter)}; held-out corrections ${pct(f.heldOutBefore)} → ${pct(f.heldOutAfter)}; non-digits refused ${pct(f.nonDigitsBefore)} → ${pct(f.nonDigitsAfter)}; fine-tune ${f.seconds.toFixed(0)} s`);
   ctx.results.feedback = f;
 }
 

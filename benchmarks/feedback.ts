@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labelsOf } from '../src/data/frame.js';
 import { evaluate } from '../src/eval/metrics.js';
+import { nonDigitSet, topScores } from '../src/eval/refusal.js';
 import { openStore } from '../src/feedback/store.js';
 import { predictDecoded } from '../src/image/pipeline.js';
 import type { RgbaImage } from '../src/image/rgba.js';
@@ -60,10 +61,17 @@ export interface FeedbackFigures {
   mnistAfter: number;
   heldOutBefore: number | null;
   heldOutAfter: number | null;
+  /**
+   * The non-digit bench's test half refused, before and after: the fine-tune sees no non-digits (only
+   * MNIST and the corrections), so it could unlearn refusing them; the threshold is fitted again after it.
+   */
+  nonDigitsBefore: number;
+  nonDigitsAfter: number;
   seconds: number;
 }
 
-export async function benchFeedback(model: DigitModel, from: string, data: TrainingData): Promise<FeedbackFigures> {
+/** `nonDigitHalf` is 'validation' only when choosing the fine-tune's options; the bench reports on 'test'. */
+export async function benchFeedback(model: DigitModel, from: string, data: TrainingData, nonDigitHalf: 'validation' | 'test' = 'test'): Promise<FeedbackFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'feedback-bench-'));
   const store = await openStore({ databaseUrl: '', path: join(dir, 'feedback.db') });
   try {
@@ -99,6 +107,8 @@ export async function benchFeedback(model: DigitModel, from: string, data: Train
     const others = fresh([0, 2, 3, 5, 6, 8, 9], 16);
     const share = (m: DigitModel, set: { digit: number; img: RgbaImage }[]) => set.filter((s) => readsRight(m, s.img, s.digit)).length / set.length;
     const mnist = (m: DigitModel) => evaluate(m.predictProba(data.testX, data.mnist.test.n), labelsOf(data.mnist.test)).accuracy;
+    const nonDigits = nonDigitSet(nonDigitHalf);
+    const refused = (m: DigitModel) => (topScores(m.predictProba(nonDigits.x, nonDigits.n), nonDigits.n).filter((v) => m.refuses(v)).length + nonDigits.blank) / (nonDigits.n + nonDigits.blank);
     const f = tuned.metadata.feedback!;
     return {
       corrections: await store.count(),
@@ -111,6 +121,8 @@ export async function benchFeedback(model: DigitModel, from: string, data: Train
       mnistAfter: mnist(tuned),
       heldOutBefore: f.heldOutBefore,
       heldOutAfter: f.heldOutAfter,
+      nonDigitsBefore: refused(model),
+      nonDigitsAfter: refused(tuned),
       seconds,
     };
   } finally {

@@ -213,6 +213,8 @@ export function renderReport(r: Results): void {
       `| the user's other digits (300 fresh drawings) | ${p1(f.othersBefore)} | ${p1(f.othersAfter)} |`,
       `| MNIST test (may drop at most 0.1 point) | ${pct(f.mnistBefore)} | ${pct(f.mnistAfter)} (${((f.mnistAfter - f.mnistBefore) * 100).toFixed(2)} points) |`,
       `| held-out corrections (every fifth) | ${p1(f.heldOutBefore)} | ${p1(f.heldOutAfter)} |`,
+      // Results written before this row existed lack it.
+      ...(f.nonDigitsBefore === undefined ? [] : [`| non-digits refused (the non-digit bench's 1,400 test images; the fine-tune sees none) | ${p1(f.nonDigitsBefore)} | ${p1(f.nonDigitsAfter)} |`]),
       '',
     );
   }

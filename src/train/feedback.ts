@@ -9,6 +9,7 @@ import { DigitModel, type FeedbackRecord } from '../models/model.js';
 import { InputError } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { AugmentScratch, augment, DEFAULT_AUGMENT } from './augment.js';
+import { extraSamples } from './extra.js';
 import { commandLine, validationMetrics, type TrainingData } from './common.js';
 import type { MlpTrainOptions } from './mlp-options.js';
 import { BEST_MODEL_PATH, loadModel } from '../io/model-file.js';
@@ -19,7 +20,8 @@ import type { ProgressEvent } from './hooks.js';
 /*
  * Learning from corrections: the served model (an MLP, or each MLP of a committee) starts from its own
  * weights and takes a few epochs of small AdamW steps on MNIST with the corrections mixed into every batch,
- * so that fifty of them count against 55,000 MNIST digits without the model forgetting MNIST. Every fifth
+ * so that fifty of them count against 55,000 MNIST digits without the model forgetting MNIST, and non-digits
+ * too, so that it does not forget refusing them either. Every fifth
  * correction (by id) is held out to measure the fine-tune; the rest are trained on. The temperature and
  * the "not a digit" threshold are fitted again afterwards, as for any model.
  */
@@ -36,12 +38,30 @@ export interface FeedbackTuneOptions {
    * learnt every corrected style.
    */
   correctionsPerBatch: number;
+  /**
+   * Non-digit images (the outlier-exposure training kind, rendered afresh) in every batch, trained towards
+   * the uniform distribution as in training: without them the fine-tune sees only digits and unlearns
+   * refusing non-digits.
+   */
+  outliersPerBatch: number;
+  /** How many non-digit images to render for that. */
+  outliers: number;
   lr: number;
   weightDecay: number;
   seed: number;
 }
 
-export const DEFAULT_FEEDBACK_TUNE: FeedbackTuneOptions = { epochs: 3, mnistPerEpoch: 12_000, batch: 128, correctionsPerBatch: 4, lr: 1e-4, weightDecay: 1e-4, seed: 1 };
+export const DEFAULT_FEEDBACK_TUNE: FeedbackTuneOptions = {
+  epochs: 3,
+  mnistPerEpoch: 12_000,
+  batch: 128,
+  correctionsPerBatch: 4,
+  outliersPerBatch: 16,
+  outliers: 3000,
+  lr: 1e-4,
+  weightDecay: 1e-4,
+  seed: 1,
+};
 
 /** Every fifth correction by id is held out: the same split on every run over the same store. */
 export function isHeldOut(c: StoredCorrection): boolean {
@@ -91,7 +111,8 @@ export async function fineTuneOnFeedback(
   train.forEach((r, i) => corrections.set(r.input, i * PIXELS));
   const correctionLabels = Uint8Array.from(train, (r) => r.label ?? OUTLIER_LABEL);
   const tuned = nets.map((net) => Mlp.load(net.toJSON()));
-  const mnistPerBatch = o.batch - o.correctionsPerBatch;
+  const outliers = o.outliersPerBatch > 0 ? await extraSamples(data, { outliers: o.outliers, corrupted: 0, typed: 0 }, o.seed) : null;
+  const mnistPerBatch = o.batch - o.correctionsPerBatch - (outliers ? o.outliersPerBatch : 0);
   const steps = Math.ceil(o.mnistPerEpoch / mnistPerBatch) * o.epochs;
   const rng = new Random(o.seed);
   const scratch = new AugmentScratch();
@@ -108,6 +129,10 @@ export async function fineTuneOnFeedback(
           const r = rng.int(data.fit.n);
           augment(data.fit.pixels, r * PIXELS, x, i * PIXELS, rng, DEFAULT_AUGMENT, scratch);
           labels[i] = fitLabels[r]!;
+        } else if (outliers && i < mnistPerBatch + o.outliersPerBatch) {
+          const r = rng.int(outliers.labels.length);
+          augment(outliers.pixels, r * PIXELS, x, i * PIXELS, rng, DEFAULT_AUGMENT, scratch);
+          labels[i] = OUTLIER_LABEL;
         } else {
           const r = rng.int(train.length);
           augment(corrections, r * PIXELS, x, i * PIXELS, rng, DEFAULT_AUGMENT, scratch);
