@@ -62,8 +62,8 @@ export interface FeedbackFigures {
   heldOutBefore: number | null;
   heldOutAfter: number | null;
   /**
-   * The non-digit bench's test half refused, before and after: the fine-tune sees no non-digits (only
-   * MNIST and the corrections), so it could unlearn refusing them; the threshold is fitted again after it.
+   * The non-digit bench's test half refused, before and after: a fine-tune on MNIST and corrections alone
+   * unlearns refusing them (src/train/feedback.ts mixes other non-digits in); the threshold is fitted again.
    */
   nonDigitsBefore: number;
   nonDigitsAfter: number;

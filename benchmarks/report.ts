@@ -214,7 +214,7 @@ export function renderReport(r: Results): void {
       `| MNIST test (may drop at most 0.1 point) | ${pct(f.mnistBefore)} | ${pct(f.mnistAfter)} (${((f.mnistAfter - f.mnistBefore) * 100).toFixed(2)} points) |`,
       `| held-out corrections (every fifth) | ${p1(f.heldOutBefore)} | ${p1(f.heldOutAfter)} |`,
       // Results written before this row existed lack it.
-      ...(f.nonDigitsBefore === undefined ? [] : [`| non-digits refused (the non-digit bench's 1,400 test images; the fine-tune sees none) | ${p1(f.nonDigitsBefore)} | ${p1(f.nonDigitsAfter)} |`]),
+      ...(f.nonDigitsBefore === undefined ? [] : [`| non-digits refused (the non-digit bench's 1,400 test images; the fine-tune trains on other non-digits so as not to unlearn them) | ${p1(f.nonDigitsBefore)} | ${p1(f.nonDigitsAfter)} |`]),
       '',
     );
   }
