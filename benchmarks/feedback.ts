@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labelsOf } from '../src/data/frame.js';
 import { evaluate } from '../src/eval/metrics.js';
-import { nonDigitSet, topScores } from '../src/eval/refusal.js';
+import { nonDigitSet, nonDigitsRefused, topScores } from '../src/eval/refusal.js';
 import { openStore } from '../src/feedback/store.js';
 import { predictDecoded } from '../src/image/pipeline.js';
 import type { RgbaImage } from '../src/image/rgba.js';
@@ -108,7 +108,7 @@ export async function benchFeedback(model: DigitModel, from: string, data: Train
     const share = (m: DigitModel, set: { digit: number; img: RgbaImage }[]) => set.filter((s) => readsRight(m, s.img, s.digit)).length / set.length;
     const mnist = (m: DigitModel) => evaluate(m.predictProba(data.testX, data.mnist.test.n), labelsOf(data.mnist.test)).accuracy;
     const nonDigits = nonDigitSet(nonDigitHalf);
-    const refused = (m: DigitModel) => (topScores(m.predictProba(nonDigits.x, nonDigits.n), nonDigits.n).filter((v) => m.refuses(v)).length + nonDigits.blank) / (nonDigits.n + nonDigits.blank);
+    const refused = (m: DigitModel) => nonDigitsRefused(topScores(m.predictProba(nonDigits.x, nonDigits.n), nonDigits.n), nonDigits, (v) => m.refuses(v));
     const f = tuned.metadata.feedback!;
     return {
       corrections: await store.count(),

@@ -1,6 +1,6 @@
 import { labelsOf } from '../src/data/frame.js';
 import { auroc, expectedCalibrationError, reliability, type ReliabilityBin } from '../src/eval/calibration.js';
-import { fitConfidence, nonDigitSet, topScores } from '../src/eval/refusal.js';
+import { fitConfidence, nonDigitSet, nonDigitsRefused, topScores } from '../src/eval/refusal.js';
 import { scoreSamples } from '../src/eval/samples.js';
 import type { DigitModel } from '../src/models/model.js';
 import { argmaxRows } from '../src/models/classifier.js';
@@ -71,8 +71,7 @@ export async function benchNonDigits(model: DigitModel, name: string, data: Trai
     temperature: confidence.temperature,
     refuseBelow: confidence.refuseBelow,
     auroc: auroc(digitScores, otherScores),
-    // Non-digits the pipeline finds blank are refused before the model: they count as refused.
-    nonDigitsRefused: (otherScores.filter(refused).length + others.blank) / (others.n + others.blank),
+    nonDigitsRefused: nonDigitsRefused(otherScores, others, refused),
     byFamily,
     mnistRefused: digitScores.filter(refused).length / labels.length,
     mnistAccuracy: digitScores.filter((s, i) => !refused(s) && predicted[i] === labels[i]).length / labels.length,

@@ -87,6 +87,11 @@ export function topScores(p: Float32Array, n: number): number[] {
   return Array.from({ length: n }, (_, r) => Math.max(...p.subarray(r * CLASSES, (r + 1) * CLASSES)));
 }
 
+/** The share of a non-digit set refused; images the pipeline found blank are refused before any model, so they count. */
+export function nonDigitsRefused(scores: number[], set: InputSet, refuses: (topProbability: number) => boolean): number {
+  return (scores.filter(refuses).length + set.blank) / (set.n + set.blank);
+}
+
 /** Fits the temperature and the refusal threshold on held-out images; returns them with the figures. */
 export async function fitConfidence(model: DigitModel, data: TrainingData, command: string): Promise<Confidence> {
   const labels = labelsOf(data.validation);
@@ -109,8 +114,7 @@ export async function fitConfidence(model: DigitModel, data: TrainingData, comma
       validationEceAfter: round(expectedCalibrationError(reliability(calibrated, labels))),
       validationDigitsRefused: round(refused(mnistScores)),
       drawnDigitsRefused: round(refused(drawnScores)),
-      // Non-digits the pipeline found blank are refused too, so they count as refused here.
-      validationNonDigitsRefused: round((otherScores.filter((v) => v < refuseBelow).length + others.blank) / (others.n + others.blank)),
+      validationNonDigitsRefused: round(nonDigitsRefused(otherScores, others, (v) => v < refuseBelow)),
       validationAuroc: round(auroc(mnistScores, otherScores)),
     },
     command,
