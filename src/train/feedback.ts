@@ -111,7 +111,7 @@ export async function fineTuneOnFeedback(
   train.forEach((r, i) => corrections.set(r.input, i * PIXELS));
   const correctionLabels = Uint8Array.from(train, (r) => r.label ?? OUTLIER_LABEL);
   const tuned = nets.map((net) => Mlp.load(net.toJSON()));
-  const outliers = o.outliersPerBatch > 0 ? await extraSamples(data, { outliers: o.outliers, corrupted: 0, typed: 0 }, o.seed) : null;
+  const outliers = o.outliersPerBatch > 0 && o.outliers > 0 ? await extraSamples(data, { outliers: o.outliers, corrupted: 0, typed: 0 }, o.seed, { onProgress }) : null;
   const mnistPerBatch = o.batch - o.correctionsPerBatch - (outliers ? o.outliersPerBatch : 0);
   const steps = Math.ceil(o.mnistPerEpoch / mnistPerBatch) * o.epochs;
   const rng = new Random(o.seed);
