@@ -108,7 +108,7 @@ export async function benchFeedback(model: DigitModel, from: string, data: Train
     const share = (m: DigitModel, set: { digit: number; img: RgbaImage }[]) => set.filter((s) => readsRight(m, s.img, s.digit)).length / set.length;
     const mnist = (m: DigitModel) => evaluate(m.predictProba(data.testX, data.mnist.test.n), labelsOf(data.mnist.test)).accuracy;
     const nonDigits = nonDigitSet(nonDigitHalf);
-    const refused = (m: DigitModel) => nonDigitsRefused(topScores(m.predictProba(nonDigits.x, nonDigits.n), nonDigits.n), nonDigits, (v) => m.refuses(v));
+    const refused = (m: DigitModel) => nonDigitsRefused(m, nonDigits);
     const f = tuned.metadata.feedback!;
     return {
       corrections: await store.count(),

@@ -1,6 +1,6 @@
 import { labelsOf } from '../src/data/frame.js';
 import { auroc, expectedCalibrationError, reliability, type ReliabilityBin } from '../src/eval/calibration.js';
-import { fitConfidence, nonDigitSet, nonDigitsRefused, topScores } from '../src/eval/refusal.js';
+import { fitConfidence, nonDigitSet, nonDigitsRefused } from '../src/eval/refusal.js';
 import { scoreSamples } from '../src/eval/samples.js';
 import type { DigitModel } from '../src/models/model.js';
 import { argmaxRows } from '../src/models/classifier.js';
@@ -12,7 +12,9 @@ export interface NonDigitFigures {
   fittedBy: 'model file' | 'bench';
   temperature: number;
   refuseBelow: number;
-  /** MNIST test digits against the non-digit test half, by calibrated top probability. */
+  /** The digit detector's threshold on "a digit", when the model has one. */
+  digitBelow: number | null;
+  /** MNIST test digits against the non-digit test half, by the model's digit score (DigitModel.digitScores). */
   auroc: number;
   nonDigitsRefused: number;
   byFamily: Record<string, number>;
@@ -42,10 +44,10 @@ export async function benchNonDigits(model: DigitModel, name: string, data: Trai
   const labels = labelsOf(data.mnist.test);
   const raw = model.rawProba(data.testX, labels.length);
   const calibrated = model.predictProba(data.testX, labels.length);
-  const digitScores = topScores(calibrated, labels.length);
+  const digitScores = Array.from(model.digitScores(data.testX, labels.length, calibrated));
   const others = nonDigitSet('test');
-  const otherScores = topScores(model.predictProba(others.x, others.n), others.n);
-  const refused = (s: number) => s < confidence.refuseBelow;
+  const otherScores = Array.from(model.digitScores(others.x, others.n, model.predictProba(others.x, others.n)));
+  const refused = (s: number) => s < 1;
   const byFamily: Record<string, number> = {};
   const familyTotals: Record<string, [number, number]> = {};
   others.families.forEach((f, i) => {
@@ -70,8 +72,9 @@ export async function benchNonDigits(model: DigitModel, name: string, data: Trai
     fittedBy,
     temperature: confidence.temperature,
     refuseBelow: confidence.refuseBelow,
+    digitBelow: confidence.digitBelow ?? null,
     auroc: auroc(digitScores, otherScores),
-    nonDigitsRefused: nonDigitsRefused(otherScores, others, refused),
+    nonDigitsRefused: nonDigitsRefused(model, others),
     byFamily,
     mnistRefused: digitScores.filter(refused).length / labels.length,
     mnistAccuracy: digitScores.filter((s, i) => !refused(s) && predicted[i] === labels[i]).length / labels.length,

@@ -269,7 +269,7 @@ function nonDigitSection(nd: NonNullable<Results['nonDigits']>, chart: (name: st
   return [
     '## Not a digit, and confidence that means something',
     '',
-    `The answer is "not a digit" when the calibrated top probability is below a threshold. Temperature and threshold are fitted on held-out images (MNIST's validation split, drawn digits with their own seed, the validation half of the non-digit set); every figure here is on test images: MNIST's test set, the other half of the non-digit set (${c.nonDigits} images: letters from fonts training never saw, shapes, scribbles, dots, dashes, hatching, squeezed digits) and data/samples. A model without a fitted threshold gets one fitted by the same rule before it is measured, and so does the model compared.${c.fittedBy === 'bench' ? ` **${c.model} carries no confidence block: these are the figures the rule would give it, and the app does not refuse yet.**` : ''}`,
+    `The answer is "not a digit" when the calibrated top probability is below a threshold, or, for a model with a digit detector (a small network trained only to tell digits from non-digits), when the detector's probability of "a digit" is below its own. Temperature and thresholds are fitted on held-out images (MNIST's validation split, drawn digits with their own seed, the validation half of the non-digit set); every figure here is on test images: MNIST's test set, the other half of the non-digit set (${c.nonDigits} images: letters from fonts training never saw, shapes, scribbles, dots, dashes, hatching, squeezed digits) and data/samples. A model without a fitted threshold gets one fitted by the same rule before it is measured, and so does the model compared.${c.fittedBy === 'bench' ? ` **${c.model} carries no confidence block: these are the figures the rule would give it, and the app does not refuse yet.**` : ''}`,
     '',
     `| measure | served (${c.model}) | compared${b ? ` (${b.model})` : ''} | target |`,
     '|---|---|---|---|',
@@ -280,7 +280,7 @@ function nonDigitSection(nd: NonNullable<Results['nonDigits']>, chart: (name: st
     line('MNIST test accuracy, a refusal counting as wrong', (x) => pct(x.mnistAccuracy, 2)),
     line('data/samples accuracy, likewise', (x) => pct(x.samplesAccuracy, 1)),
     line('expected calibration error, MNIST test: raw → calibrated', (x) => `${pct(x.eceBefore, 2)} → ${pct(x.eceAfter, 2)}`, '≤ 1%'),
-    line('temperature; refuse below', (x) => `${x.temperature}; ${x.refuseBelow.toFixed(4)}`),
+    line('temperature; refuse below (top probability; detector\'s "a digit")', (x) => `${x.temperature}; ${x.refuseBelow.toFixed(4)}${x.digitBelow === null ? '' : `; ${x.digitBelow.toFixed(4)}`}`),
     '',
     '| family | refused |',
     '|---|---|',

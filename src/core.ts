@@ -11,6 +11,7 @@ export { argmaxRows, type Classifier } from './models/classifier.js';
 export { KnnClassifier } from './models/knn.js';
 export { RandomForest } from './models/forest.js';
 export { adamwStep, Mlp, Workspace } from './models/mlp.js';
+export { DigitDetector, type DetectorAbout } from './models/detector.js';
 export { InputTransform } from './features/transform.js';
 export { Pca } from './features/pca.js';
 export { deskew } from './features/deskew.js';

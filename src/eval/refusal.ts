@@ -87,37 +87,83 @@ export function topScores(p: Float32Array, n: number): number[] {
   return Array.from({ length: n }, (_, r) => Math.max(...p.subarray(r * CLASSES, (r + 1) * CLASSES)));
 }
 
-/** The share of a non-digit set refused; images the pipeline found blank are refused before any model, so they count. */
-export function nonDigitsRefused(scores: number[], set: InputSet, refuses: (topProbability: number) => boolean): number {
-  return (scores.filter(refuses).length + set.blank) / (set.n + set.blank);
+/** The share of a non-digit set the model refuses; images the pipeline found blank are refused before any model, so they count. */
+export function nonDigitsRefused(model: DigitModel, set: InputSet): number {
+  return (model.refusals(set.x, set.n, model.predictProba(set.x, set.n)).filter(Boolean).length + set.blank) / (set.n + set.blank);
 }
 
-/** Fits the temperature and the refusal threshold on held-out images; returns them with the figures. */
-export async function fitConfidence(model: DigitModel, data: TrainingData, command: string): Promise<Confidence> {
+/** The detector's shares of held-out digits it may refuse on its own, tried in turn: the top-probability rule gets the rest. */
+const DETECTOR_SHARES = [0, 0.001, 0.002, 0.003, 0.004, 0.005];
+
+/**
+ * The highest top-probability threshold that, with the rows already refused by the detector, refuses at most
+ * `fraction` of these digits; -1 when the detector alone refuses more.
+ */
+function topThresholdWithin(top: number[], refusedByDetector: boolean[], fraction: number): number {
+  const rest = top.filter((_, i) => !refusedByDetector[i]).sort((a, b) => a - b);
+  const allowed = Math.floor(fraction * top.length) - (top.length - rest.length);
+  return allowed < 0 ? -1 : (rest[allowed] ?? 1);
+}
+
+/** A digit set's calibrated top probabilities and, with a detector, its "a digit" probabilities. */
+export interface Scored {
+  top: number[];
+  digitness: Float32Array | null;
+}
+
+/**
+ * The two thresholds: for each share the detector may refuse on its own (DETECTOR_SHARES), its threshold
+ * keeps that share of MNIST validation and of drawn digits, and the top-probability threshold is the highest
+ * that keeps the union within REFUSE_AT_MOST of each; of those pairs, the one refusing most validation
+ * non-digits (the smaller detector share on a tie). Without a detector: the top-probability threshold alone.
+ */
+export function fitThresholds(digitSets: Scored[], others: Scored & { blank: number }): { refuseBelow: number; digitBelow: number; nonDigitsRefused: number } {
+  let best = { refuseBelow: 0, digitBelow: 0, nonDigitsRefused: -1 };
+  for (const share of others.digitness ? DETECTOR_SHARES : [0]) {
+    const digitBelow = share === 0 ? 0 : Math.min(...digitSets.map((s) => thresholdKeeping(Array.from(s.digitness!), share)));
+    const byDetector = (s: Scored) => s.top.map((_, i) => s.digitness !== null && s.digitness[i]! < digitBelow);
+    const refuseBelow = Math.min(...digitSets.map((s) => topThresholdWithin(s.top, byDetector(s), REFUSE_AT_MOST)));
+    if (refuseBelow < 0) continue;
+    const refused = byDetector(others).filter((d, i) => d || others.top[i]! < refuseBelow).length;
+    const rate = (refused + others.blank) / (others.top.length + others.blank);
+    if (rate > best.nonDigitsRefused) best = { refuseBelow, digitBelow, nonDigitsRefused: rate };
+  }
+  return best;
+}
+
+/**
+ * Fits the temperature and the refusal thresholds on held-out images; returns them with the figures. With a
+ * detector (the model's own unless another is given) both rules are fitted together.
+ */
+export async function fitConfidence(model: DigitModel, data: TrainingData, command: string, detector = model.confidence?.detector): Promise<Confidence> {
   const labels = labelsOf(data.validation);
   const raw = model.rawProba(data.validationX, data.validation.n);
   const temperature = fitTemperature(raw, labels);
   const calibrated = withTemperature(raw, labels.length, temperature);
-  const drawn = await drawnDigitSet();
-  const drawnScores = topScores(withTemperature(model.rawProba(drawn.x, drawn.n), drawn.n, temperature), drawn.n);
-  const mnistScores = topScores(calibrated, labels.length);
-  const refuseBelow = Math.min(thresholdKeeping(mnistScores, REFUSE_AT_MOST), thresholdKeeping(drawnScores, REFUSE_AT_MOST));
-  const others = nonDigitSet('validation');
-  const otherScores = topScores(withTemperature(model.rawProba(others.x, others.n), others.n, temperature), others.n);
-  const refused = (s: number[]) => s.filter((v) => v < refuseBelow).length / s.length;
+  const scored = (set: InputSet, p: Float32Array): Scored => ({ top: topScores(p, set.n), digitness: detector?.digitness(set.x, set.n) ?? null });
+  const mnist = scored({ x: data.validationX, n: labels.length, labels, families: [], blank: 0 }, calibrated);
+  const drawnSet = await drawnDigitSet();
+  const drawn = scored(drawnSet, withTemperature(model.rawProba(drawnSet.x, drawnSet.n), drawnSet.n, temperature));
+  const othersSet = nonDigitSet('validation');
+  const others = { ...scored(othersSet, withTemperature(model.rawProba(othersSet.x, othersSet.n), othersSet.n, temperature)), blank: othersSet.blank };
+  const { refuseBelow, digitBelow, nonDigitsRefused: validationNonDigitsRefused } = fitThresholds([mnist, drawn], others);
+  const refused = (s: Scored) => s.top.filter((v, i) => v < refuseBelow || (s.digitness !== null && s.digitness[i]! < digitBelow)).length / s.top.length;
+  // One score for the AUROC, as DigitModel.digitScores: below 1 is refused.
+  const score = (s: Scored) => s.top.map((v, i) => Math.min(v / refuseBelow, s.digitness && digitBelow > 0 ? s.digitness[i]! / digitBelow : Infinity));
   return {
     temperature: Number(temperature.toFixed(4)),
     refuseBelow: Number(refuseBelow.toFixed(6)),
-    fittedOn: `temperature: NLL on MNIST's ${labels.length}-image validation split; threshold: refuses at most ${REFUSE_AT_MOST * 100}% of those and of ${drawn.n} drawn digits (sample renderer, seed ${DRAWN_SEED})`,
+    fittedOn: `temperature: NLL on MNIST's ${labels.length}-image validation split; ${detector ? 'thresholds (top probability, and the digit detector\'s "a digit")' : 'threshold'}: refuse at most ${REFUSE_AT_MOST * 100}% of those and of ${drawnSet.n} drawn digits (sample renderer, seed ${DRAWN_SEED})${detector ? ', the pair refusing most of the validation half of the non-digit set' : ''}`,
     figures: {
       validationEceBefore: round(expectedCalibrationError(reliability(raw, labels))),
       validationEceAfter: round(expectedCalibrationError(reliability(calibrated, labels))),
-      validationDigitsRefused: round(refused(mnistScores)),
-      drawnDigitsRefused: round(refused(drawnScores)),
-      validationNonDigitsRefused: round(nonDigitsRefused(otherScores, others, (v) => v < refuseBelow)),
-      validationAuroc: round(auroc(mnistScores, otherScores)),
+      validationDigitsRefused: round(refused(mnist)),
+      drawnDigitsRefused: round(refused(drawn)),
+      validationNonDigitsRefused: round(validationNonDigitsRefused),
+      validationAuroc: round(auroc(score(mnist), score(others))),
     },
     command,
+    ...(detector && { digitBelow: Number(digitBelow.toFixed(6)), detector }),
   };
 }
 

@@ -131,7 +131,8 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   const inputs = new Float32Array(groups.length * PIXELS);
   groups.forEach((g, i) => inputs.set(groupInput(ink, labels, atoms, g), i * PIXELS));
   const p = model.predictProba(inputs, groups.length);
-  const refused = (i: number) => model.refuses(p[i * CLASSES + argmaxRow(p, i)]!);
+  const refusals = model.refusals(inputs, groups.length, p);
+  const refused = (i: number) => refusals[i]!;
 
   // best[j]: the best score of atoms 0..j-1 grouped; from[j]: the group ending there.
   const best = new Float64Array(atoms.length + 1).fill(-Infinity);

@@ -21,8 +21,8 @@ export type Prediction =
   | { digit: null; reason: string; number?: undefined; guess: null; confidence: null; probabilities: null; input: null; info: null };
 
 /**
- * Decoded image → prediction. An image without ink gives digit null and the reason; ink whose calibrated
- * top probability is below the model's refusal threshold gives digit null, "not a digit" and the best guess.
+ * Decoded image → prediction. An image without ink gives digit null and the reason; ink the model refuses
+ * (DigitModel.refusals) gives digit null, "not a digit" and the best guess.
  * Decoding is the caller's (src/image/decode.ts on the server, a canvas in the browser), so this runs anywhere.
  */
 export function predictDecoded(img: RgbaImage, model: DigitModel): Prediction {
@@ -38,7 +38,7 @@ export function predictDecoded(img: RgbaImage, model: DigitModel): Prediction {
   // Six decimals is plenty to show, and the confidence is then exactly the digit's listed probability.
   const probabilities = Array.from(p.subarray(0, CLASSES), (v) => Number(v.toFixed(6)));
   const seen = { confidence: probabilities[best]!, probabilities, input: prepared.pixels, info: prepared.info };
-  const refused = model.refuses(p[best]!);
+  const refused = model.refusals(prepared.pixels, 1, p)[0]!;
   // A confident one-digit reading stands: a blurred or low-resolution digit breaks into pieces that may read
   // as a number, while a real number rarely reads as one sure digit (the model learnt squeezed digits as outliers).
   const number = !refused && p[best]! >= SURE_ONE_DIGIT ? null : numberIn(img, model, prepared.info.box);

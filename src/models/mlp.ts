@@ -209,7 +209,7 @@ export class Mlp implements Classifier {
     grads?: Float32Array,
   ) {
     if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new RangeError(`invalid layer sizes ${sizes.join('-')}`);
-    if (sizes[sizes.length - 1] !== CLASSES) throw new RangeError(`the last layer must have ${CLASSES} outputs`);
+    if (sizes[sizes.length - 1]! < 2) throw new RangeError('the last layer needs at least 2 outputs');
     if (params.length !== Mlp.paramCount(sizes)) throw new RangeError(`expected ${Mlp.paramCount(sizes)} parameters, got ${params.length}`);
     this.grads = grads ?? new Float32Array(params.length);
     this.layers = [];
@@ -222,6 +222,11 @@ export class Mlp implements Classifier {
 
   get inputSize(): number {
     return this.sizes[0]!;
+  }
+
+  /** Classes out: 10 digits for a classifier, 2 (a digit or not) for the digit detector. */
+  get outputs(): number {
+    return this.sizes[this.sizes.length - 1]!;
   }
 
   static paramCount(sizes: number[]): number {
@@ -264,7 +269,7 @@ export class Mlp implements Classifier {
       io = 0;
     });
     const probs = ws.activations[this.layers.length]!;
-    softmax(probs, 0, CLASSES);
+    softmax(probs, 0, this.outputs);
     return probs;
   }
 
@@ -279,14 +284,15 @@ export class Mlp implements Classifier {
     const delta = ws.deltas[last]!;
     if (label === OUTLIER_LABEL) {
       let loss = 0;
-      for (let c = 0; c < CLASSES; c++) {
-        delta[c] = OUTLIER_WEIGHT * (probs[c]! - 1 / CLASSES);
-        loss -= (OUTLIER_WEIGHT * Math.log(Math.max(probs[c]!, 1e-12))) / CLASSES;
+      const k = this.outputs;
+      for (let c = 0; c < k; c++) {
+        delta[c] = OUTLIER_WEIGHT * (probs[c]! - 1 / k);
+        loss -= (OUTLIER_WEIGHT * Math.log(Math.max(probs[c]!, 1e-12))) / k;
       }
       this.backward(x, xo, ws);
       return loss;
     }
-    for (let c = 0; c < CLASSES; c++) delta[c] = probs[c]! - (c === label ? 1 : 0);
+    for (let c = 0; c < this.outputs; c++) delta[c] = probs[c]! - (c === label ? 1 : 0);
     this.backward(x, xo, ws);
     return -Math.log(Math.max(probs[label]!, 1e-12));
   }
@@ -322,9 +328,10 @@ export class Mlp implements Classifier {
   }
 
   predictProba(x: Float32Array, n: number): Float32Array {
-    const out = new Float32Array(n * CLASSES);
+    const k = this.outputs;
+    const out = new Float32Array(n * k);
     const ws = new Workspace(this.sizes);
-    for (let r = 0; r < n; r++) out.set(this.forward(x, r * this.inputSize, ws), r * CLASSES);
+    for (let r = 0; r < n; r++) out.set(this.forward(x, r * this.inputSize, ws), r * k);
     return out;
   }
 
@@ -367,13 +374,14 @@ export class Mlp implements Classifier {
     };
   }
 
-  static load(json: unknown): Mlp {
+  /** Reads an MLP block; `outputs` is the last layer's size the caller needs (10 for a digit classifier). */
+  static load(json: unknown, outputs = CLASSES): Mlp {
     const j = modelBlock<MlpJson>(json, Mlp.kind, 1, Mlp.legacyNames);
     const sizes = j.sizes;
     if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((s) => Number.isInteger(s) && s > 0 && s <= 1 << 16)) {
       throw new ModelFormatError('invalid model: MLP sizes must be a list of positive layer sizes');
     }
-    if (sizes[sizes.length - 1] !== CLASSES) throw new ModelFormatError(`invalid model: the MLP's last layer must have ${CLASSES} outputs`);
+    if (sizes[sizes.length - 1] !== outputs) throw new ModelFormatError(`invalid model: the MLP's last layer must have ${outputs} outputs`);
     if (!Array.isArray(j.layers) || j.layers.length !== sizes.length - 1) {
       throw new ModelFormatError(`invalid model: MLP has ${sizes.length - 1} layer sizes but ${j.layers?.length ?? 0} weight blocks`);
     }

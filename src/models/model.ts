@@ -1,11 +1,12 @@
 import { CLASSES, PIXELS } from '../data/frame.js';
 import { InputTransform, type InputJson } from '../features/transform.js';
 import { ModelFormatError } from '../util/errors.js';
-import { argmaxRows, withTemperature, type Classifier, type ClassifierJson, type ClassifierType } from './classifier.js';
+import { argmaxRow, argmaxRows, withTemperature, type Classifier, type ClassifierJson, type ClassifierType } from './classifier.js';
+import { DigitDetector } from './detector.js';
 
 export const MODEL_NAME = 'mnist-digit-model';
 export const MODEL_FORMAT = 1;
-/** The reason given when the ink is there but the model does not take it for a digit (below `refuseBelow`). */
+/** The reason given when the ink is there but the model does not take it for a digit (see DigitModel.refusals). */
 export const NOT_A_DIGIT = 'not a digit';
 
 export interface Metrics {
@@ -55,11 +56,14 @@ export interface FeedbackRecord {
 
 /**
  * How far to trust the classifier's probabilities, fitted on held-out images after training: a temperature
- * that makes them calibrated, and the calibrated top probability below which the answer is "not a digit".
+ * that makes them calibrated, and the calibrated top probability below which the answer is "not a digit";
+ * optionally a digit detector, whose probability of "a digit" below `digitBelow` also means "not a digit".
  */
 export interface Confidence {
   temperature: number;
   refuseBelow: number;
+  detector?: DigitDetector;
+  digitBelow?: number;
   /** What they were fitted on and what that gave, for a person reading the file. */
   fittedOn: string;
   figures: Record<string, number>;
@@ -96,9 +100,29 @@ export class DigitModel {
     return this.confidence ? withTemperature(p, n, this.confidence.temperature) : p;
   }
 
-  /** Whether a calibrated top probability is too low to be a digit: the "not a digit" rule (never, without a confidence block). */
-  refuses(topProbability: number): boolean {
-    return this.confidence !== null && topProbability < this.confidence.refuseBelow;
+  /**
+   * The "not a digit" rule for n images (n×784) and their calibrated probabilities `p`: refused when the top
+   * probability is below `refuseBelow` or the detector's "a digit" below `digitBelow`. Never, without a confidence block.
+   */
+  refusals(images: Float32Array, n: number, p: Float32Array): boolean[] {
+    if (!this.confidence) return new Array<boolean>(n).fill(false);
+    return Array.from(this.digitScores(images, n, p), (s) => s < 1);
+  }
+
+  /**
+   * How much each image looks like a digit, on one scale for both rules: the smaller of top probability ÷
+   * refuseBelow and (with a detector) "a digit" ÷ digitBelow, so below 1 is refused. Without a confidence
+   * block, the top probability. Higher is more digit-like: the score for AUROC and coverage curves.
+   */
+  digitScores(images: Float32Array, n: number, p: Float32Array): Float32Array {
+    const c = this.confidence;
+    const digitness = c?.detector?.digitness(images, n);
+    return Float32Array.from({ length: n }, (_, r) => {
+      const top = p[r * CLASSES + argmaxRow(p, r)]!;
+      if (!c) return top;
+      const byTop = top / c.refuseBelow;
+      return digitness && c.digitBelow! > 0 ? Math.min(byTop, digitness[r]! / c.digitBelow!) : byTop;
+    });
   }
 
   /** The classifier's own probabilities, before calibration. */
@@ -133,7 +157,10 @@ export class DigitModel {
   /** The model with its classifier in compact form (see Classifier.toCompactJSON), or null if it has none. */
   toCompactJSON(): ModelJson | null {
     const classifier = this.classifier.toCompactJSON?.();
-    return classifier ? { ...this.toJSON(), classifier } : null;
+    if (!classifier) return null;
+    const json = { ...this.toJSON(), classifier };
+    const detector = this.confidence?.detector;
+    return detector ? { ...json, confidence: { ...this.confidence!, detector: detector.toCompactJSON() as unknown as DigitDetector } } : json;
   }
 
   /** Parses and checks a model JSON; `classifiers` are the kinds this program can read. */
@@ -169,10 +196,14 @@ export class DigitModel {
 
 function checkConfidence(c: unknown): Confidence | null {
   if (c === undefined) return null;
-  const j = c as Partial<Confidence> | null;
+  const j = c as Partial<Omit<Confidence, 'detector'>> & { detector?: unknown } | null;
   const ok = j && typeof j === 'object' && typeof j.temperature === 'number' && j.temperature > 0 && Number.isFinite(j.temperature) && typeof j.refuseBelow === 'number' && j.refuseBelow >= 0 && j.refuseBelow <= 1;
   if (!ok) throw new ModelFormatError('invalid model: "confidence" needs a positive temperature and a refuseBelow between 0 and 1');
-  return { temperature: j.temperature!, refuseBelow: j.refuseBelow!, fittedOn: String(j.fittedOn ?? ''), figures: j.figures ?? {}, command: String(j.command ?? '') };
+  const base = { temperature: j.temperature!, refuseBelow: j.refuseBelow!, fittedOn: String(j.fittedOn ?? ''), figures: j.figures ?? {}, command: String(j.command ?? '') };
+  if (j.detector === undefined) return base;
+  const below = j.digitBelow;
+  if (typeof below !== 'number' || !(below >= 0 && below <= 1)) throw new ModelFormatError('invalid model: a "confidence" with a detector needs a digitBelow between 0 and 1');
+  return { ...base, digitBelow: below, detector: DigitDetector.load(j.detector) };
 }
 
 /** Checks a probability block has the right shape; used by tests and the server's sanity check. */

@@ -25,7 +25,9 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
   });
 
   router.get('/api/model', (ctx) => {
-    ctx.body = { ...metadata, confidence: model.confidence, input: model.input.describe(), visuals: Object.keys(visuals) };
+    // The detector's facts, not its weights: the page shows what made it.
+    const c = model.confidence;
+    ctx.body = { ...metadata, confidence: c && { ...c, detector: c.detector?.about }, input: model.input.describe(), visuals: Object.keys(visuals) };
   });
 
   router.get('/api/model/:picture.png', (ctx) => {

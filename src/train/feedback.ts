@@ -82,9 +82,10 @@ export function correctionAccuracy(model: DigitModel, rows: StoredCorrection[]):
   rows.forEach((r, i) => r.input.forEach((v, j) => (x[i * PIXELS + j] = v / 255)));
   const p = model.predictProba(x, rows.length);
   let right = 0;
+  const refusals = model.refusals(x, rows.length, p);
   rows.forEach((r, i) => {
     const best = argmaxRow(p, i);
-    const refused = model.refuses(p[i * CLASSES + best]!);
+    const refused = refusals[i]!;
     if ((r.label === null && refused) || (r.label !== null && !refused && best === r.label)) right++;
   });
   return right / rows.length;
@@ -166,7 +167,8 @@ export async function fineTuneOnFeedback(
   const out = new DigitModel(metadata, model.input, classifier);
   const validationLabels = labelsOf(data.validation);
   metadata.metrics = { validation: validationMetrics(evaluate(out.rawProba(data.validationX, validationLabels.length), validationLabels).accuracy, validationLabels.length) };
-  if (o.calibrate !== false) out.confidence = await fitConfidence(out, data, o.command);
+  // The digit detector is kept: the fine-tune changes the classifier only; its thresholds are fitted again.
+  if (o.calibrate !== false) out.confidence = await fitConfidence(out, data, o.command, model.confidence?.detector);
   record.heldOutAfter = correctionAccuracy(out, heldOut);
   return out;
 }

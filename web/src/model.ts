@@ -1,9 +1,9 @@
 // The model inspector: the served model's metadata, metrics, confusion matrix and pictures.
-import type { Confidence, FeedbackRecord, Metrics, ModelMetadata } from '../../src/core.js';
+import type { Confidence, DetectorAbout, FeedbackRecord, Metrics, ModelMetadata } from '../../src/core.js';
 import { byId as $, percent, registerOffline } from './common.js';
 
-/** GET /api/model: the metadata, the confidence block and the names of the pictures. */
-type ModelAnswer = ModelMetadata & { confidence: Confidence | null; input: string; visuals: string[] };
+/** GET /api/model: the metadata, the confidence block (the detector's facts, not its weights) and the names of the pictures. */
+type ModelAnswer = ModelMetadata & { confidence: (Omit<Confidence, 'detector'> & { detector?: DetectorAbout }) | null; input: string; visuals: string[] };
 
 const pct = (v: number): string => percent(v, 2);
 
@@ -117,7 +117,13 @@ async function main(): Promise<void> {
   for (const [k, v] of Object.entries(m.hyperparameters ?? {})) row($('hyper'), k, show(v));
   for (const [file, hash] of Object.entries(m.data ?? {})) row($('data'), file, hash, true);
   if (m.confidence) {
-    row($('metrics'), 'refuses below', `${pct(m.confidence.refuseBelow)} calibrated confidence (temperature ${m.confidence.temperature.toFixed(3)})`);
+    const c = m.confidence;
+    row($('metrics'), 'refuses below', `${pct(c.refuseBelow)} calibrated confidence (temperature ${c.temperature.toFixed(3)})`);
+    if (c.detector) {
+      const d = c.detector;
+      row($('metrics'), 'digit detector', `also refuses below ${pct(c.digitBelow ?? 0)} "a digit": an MLP ${show(d.hyperparameters.sizes)}, seed ${d.seed}, ${Number(d.trainSeconds).toFixed(0)} s, trained on ${d.trainedOn}`);
+      row($('metrics'), 'detector made by', d.command, true);
+    }
   }
   const captions: Record<string, string> = {
     eigendigits: 'PCA eigen-digits: the first principal components of the training images (blue positive, red negative).',
