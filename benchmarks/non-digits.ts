@@ -2,7 +2,8 @@ import { labelsOf } from '../src/data/frame.js';
 import { auroc, expectedCalibrationError, reliability, type ReliabilityBin } from '../src/eval/calibration.js';
 import { fitConfidence, nonDigitSet, nonDigitsRefused } from '../src/eval/refusal.js';
 import { scoreSamples } from '../src/eval/samples.js';
-import type { DigitModel } from '../src/models/model.js';
+import { DigitModel } from '../src/models/model.js';
+import { PIXELS } from '../src/data/frame.js';
 import { argmaxRows } from '../src/models/classifier.js';
 import type { TrainingData } from '../src/train/common.js';
 
@@ -30,6 +31,28 @@ export interface NonDigitFigures {
   /** [share of MNIST test digits kept, accuracy on those] as the threshold rises. */
   coverage: [number, number][];
   nonDigits: number;
+  /** With a detector: ms per image for one-image predictions with both rules, and with the top probability alone (same run, alternating rounds). */
+  detectorCost: { withDetector: number; topOnly: number } | null;
+}
+
+/** Times one-image predictions and refusals on MNIST test digits, with and without the model's detector, in alternating rounds. */
+function detectorCost(model: DigitModel, x: Float32Array): NonDigitFigures['detectorCost'] {
+  const c = model.confidence;
+  if (!c?.detector) return null;
+  const { detector: _detector, digitBelow: _digitBelow, ...rest } = c;
+  const topOnly = new DigitModel(model.metadata, model.input, model.classifier, rest);
+  const n = 2000;
+  const time = (m: DigitModel) => {
+    const start = performance.now();
+    for (let i = 0; i < n; i++) {
+      const image = x.subarray(i * PIXELS, (i + 1) * PIXELS);
+      m.refusals(image, 1, m.predictProba(image, 1));
+    }
+    return (performance.now() - start) / n;
+  };
+  const rounds = Array.from({ length: 5 }, () => [time(model), time(topOnly)] as const);
+  const median = (v: number[]) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+  return { withDetector: median(rounds.map((r) => r[0])), topOnly: median(rounds.map((r) => r[1])) };
 }
 
 /**
@@ -86,5 +109,6 @@ export async function benchNonDigits(model: DigitModel, name: string, data: Trai
     reliabilityAfter: after,
     coverage,
     nonDigits: others.n + others.blank,
+    detectorCost: detectorCost(model, data.testX),
   };
 }

@@ -280,6 +280,7 @@ function nonDigitSection(nd: NonNullable<Results['nonDigits']>, chart: (name: st
     line('MNIST test accuracy, a refusal counting as wrong', (x) => pct(x.mnistAccuracy, 2)),
     line('data/samples accuracy, likewise', (x) => pct(x.samplesAccuracy, 1)),
     line('expected calibration error, MNIST test: raw → calibrated', (x) => `${pct(x.eceBefore, 2)} → ${pct(x.eceAfter, 2)}`, '≤ 1%'),
+    line('ms per one-image prediction with both rules / top probability alone (same run)', (x) => (x.detectorCost ? `${x.detectorCost.withDetector.toFixed(3)} / ${x.detectorCost.topOnly.toFixed(3)} (${(x.detectorCost.withDetector / x.detectorCost.topOnly).toFixed(2)}×)` : '–')),
     line('temperature; refuse below (top probability; detector\'s "a digit")', (x) => `${x.temperature}; ${x.refuseBelow.toFixed(4)}${x.digitBelow === null ? '' : `; ${x.digitBelow.toFixed(4)}`}`),
     '',
     '| family | refused |',
