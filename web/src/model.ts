@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     row($('metrics'), 'refuses below', `${pct(c.refuseBelow)} calibrated confidence (temperature ${c.temperature.toFixed(3)})`);
     if (c.detector) {
       const d = c.detector;
-      row($('metrics'), 'digit detector', `also refuses below ${pct(c.digitBelow ?? 0)} "a digit": an MLP ${show(d.hyperparameters.sizes)}, seed ${d.seed}, ${Number(d.trainSeconds).toFixed(0)} s, trained on ${d.trainedOn}`);
+      row($('metrics'), 'digit detector', `also refuses below ${pct(c.digitBelow ?? 0)} "a digit": an MLP ${(d.hyperparameters.sizes as number[]).join('-')}, seed ${d.seed}, ${Number(d.trainSeconds).toFixed(0)} s, trained on ${d.trainedOn}`);
       row($('metrics'), 'detector made by', d.command, true);
     }
   }
