@@ -67,9 +67,9 @@ export async function benchNonDigits(model: DigitModel, name: string, data: Trai
   const labels = labelsOf(data.mnist.test);
   const raw = model.rawProba(data.testX, labels.length);
   const calibrated = model.predictProba(data.testX, labels.length);
-  const digitScores = Array.from(model.digitScores(data.testX, labels.length, calibrated));
+  const digitScores = model.digitScores(data.testX, labels.length, calibrated);
   const others = nonDigitSet('test');
-  const otherScores = Array.from(model.digitScores(others.x, others.n, model.predictProba(others.x, others.n)));
+  const otherScores = model.digitScores(others.x, others.n, model.predictProba(others.x, others.n));
   const refused = (s: number) => s < 1;
   const byFamily: Record<string, number> = {};
   const familyTotals: Record<string, [number, number]> = {};

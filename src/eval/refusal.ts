@@ -3,7 +3,7 @@ import { decodeImage } from '../image/decode.js';
 import { toMnistInput } from '../image/preprocess.js';
 import type { RgbaImage } from '../image/rgba.js';
 import { withTemperature } from '../models/classifier.js';
-import type { Confidence, DigitModel } from '../models/model.js';
+import { digitScore, type Confidence, type DigitModel } from '../models/model.js';
 import { nonDigit } from '../samples/non-digits.js';
 import { sampleSeed, STYLES } from '../samples/styles.js';
 import type { TrainingData } from '../train/common.js';
@@ -147,9 +147,9 @@ export async function fitConfidence(model: DigitModel, data: TrainingData, comma
   const othersSet = nonDigitSet('validation');
   const others = { ...scored(othersSet, withTemperature(model.rawProba(othersSet.x, othersSet.n), othersSet.n, temperature)), blank: othersSet.blank };
   const { refuseBelow, digitBelow, nonDigitsRefused: validationNonDigitsRefused } = fitThresholds([mnist, drawn], others);
-  const refused = (s: Scored) => s.top.filter((v, i) => v < refuseBelow || (s.digitness !== null && s.digitness[i]! < digitBelow)).length / s.top.length;
-  // One score for the AUROC, as DigitModel.digitScores: below 1 is refused.
-  const score = (s: Scored) => s.top.map((v, i) => Math.min(v / refuseBelow, s.digitness && digitBelow > 0 ? s.digitness[i]! / digitBelow : Infinity));
+  // The model's own scale (DigitModel.digitScores): below 1 is refused; the AUROC's score too.
+  const score = (s: Scored) => s.top.map((v, i) => digitScore(v, s.digitness?.[i] ?? null, refuseBelow, digitBelow));
+  const refused = (s: Scored) => score(s).filter((v) => v < 1).length / s.top.length;
   return {
     temperature: Number(temperature.toFixed(4)),
     refuseBelow: Number(refuseBelow.toFixed(6)),

@@ -78,6 +78,16 @@ export interface ModelJson extends ModelMetadata {
   classifier: ClassifierJson;
 }
 
+/**
+ * The one scale of both "not a digit" rules: the smaller of the top probability ÷ refuseBelow and (with a
+ * detector's "a digit" and a digitBelow above 0) digitness ÷ digitBelow; below 1 is refused. In float64, so a
+ * top probability just under refuseBelow is not rounded up to 1.
+ */
+export function digitScore(top: number, digitness: number | null, refuseBelow: number, digitBelow = 0): number {
+  const byTop = top / refuseBelow;
+  return digitness !== null && digitBelow > 0 ? Math.min(byTop, digitness / digitBelow) : byTop;
+}
+
 /** A full model: input transform → classifier, with its metadata. */
 export class DigitModel {
   constructor(
@@ -106,7 +116,7 @@ export class DigitModel {
    */
   refusals(images: Float32Array, n: number, p: Float32Array): boolean[] {
     if (!this.confidence) return new Array<boolean>(n).fill(false);
-    return Array.from(this.digitScores(images, n, p), (s) => s < 1);
+    return this.digitScores(images, n, p).map((s) => s < 1);
   }
 
   /**
@@ -114,14 +124,12 @@ export class DigitModel {
    * refuseBelow and (with a detector) "a digit" ÷ digitBelow, so below 1 is refused. Without a confidence
    * block, the top probability. Higher is more digit-like: the score for AUROC and coverage curves.
    */
-  digitScores(images: Float32Array, n: number, p: Float32Array): Float32Array {
+  digitScores(images: Float32Array, n: number, p: Float32Array): number[] {
     const c = this.confidence;
     const digitness = c?.detector?.digitness(images, n);
-    return Float32Array.from({ length: n }, (_, r) => {
+    return Array.from({ length: n }, (_, r) => {
       const top = p[r * CLASSES + argmaxRow(p, r)]!;
-      if (!c) return top;
-      const byTop = top / c.refuseBelow;
-      return digitness && c.digitBelow! > 0 ? Math.min(byTop, digitness[r]! / c.digitBelow!) : byTop;
+      return c ? digitScore(top, digitness?.[r] ?? null, c.refuseBelow, c.digitBelow) : top;
     });
   }
 
