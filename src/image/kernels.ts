@@ -286,24 +286,40 @@ export function dilate(src: Float32Array, w: number, h: number, radius: number):
   return cur;
 }
 
-/** Mean over the (2r+1)² neighbourhood, counting only neighbours inside the image. */
+/**
+ * Mean over the (2r+1)² neighbourhood, counting only neighbours inside the image: a running sum along rows,
+ * then along columns, so it costs O(pixels) whatever the radius.
+ */
 export function boxBlur(src: Float32Array, w: number, h: number, r: number): Float32Array {
+  return blurAxis(blurAxis(src, w, h, r, 1, w), w, h, r, w, 1);
+}
+
+/** Box mean along one axis: `step` between neighbours, `lines` of `count` pixels starting `stride` apart. */
+function blurAxis(src: Float32Array, w: number, h: number, r: number, step: number, stride: number): Float32Array {
   const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      let n = 0;
-      for (let dy = -r; dy <= r; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= h) continue;
-        for (let dx = -r; dx <= r; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= w) continue;
-          s += src[yy * w + xx]!;
-          n++;
-        }
+  const horizontal = step === 1;
+  const lines = horizontal ? h : w;
+  const count = horizontal ? w : h;
+  for (let l = 0; l < lines; l++) {
+    const o = l * stride;
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < Math.min(r, count); i++) {
+      sum += src[o + i * step]!;
+      n++;
+    }
+    for (let i = 0; i < count; i++) {
+      const add = i + r;
+      const drop = i - r - 1;
+      if (add < count) {
+        sum += src[o + add * step]!;
+        n++;
       }
-      out[y * w + x] = s / n;
+      if (drop >= 0) {
+        sum -= src[o + drop * step]!;
+        n--;
+      }
+      out[o + i * step] = sum / n;
     }
   }
   return out;

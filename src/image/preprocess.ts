@@ -343,6 +343,7 @@ function normaliseStroke(crop: Float32Array, cw: number, ch: number): { image: F
   // A thin line shrunk to the working size fades: bring stroke cores back to full intensity.
   const core = percentileOf(image, 0.95, 0.02);
   if (core > 0) for (let i = 0; i < image.length; i++) image[i] = Math.min(1, image[i]! / core);
+  evenOutStroke(image, w, h);
   const stroke = strokeWidth(image, w, h);
   let adjusted = 0;
   if (stroke < TARGET_STROKE - 2) {
@@ -359,6 +360,26 @@ function normaliseStroke(crop: Float32Array, cw: number, ch: number): { image: F
     }
   }
   return { image, w, h, strokeRatio: stroke / WORK, adjusted };
+}
+
+/**
+ * Radius, in 64-px working pixels, of the neighbourhood whose brightest ink a pixel is measured against: about a
+ * tenth of the digit. Chosen on MNIST validation digits 0–299 through the strongest level of every robustness
+ * track, served model unchanged: 6 against 4, 5, 8 and 10 (mean over the levels 97.44% without, 97.80% at 6;
+ * 8-px digits 88.3 → 90.7%, motion blur 60 px 93.3 → 95.0%, clean unchanged).
+ */
+const EVEN_OUT_RADIUS = 6;
+
+/**
+ * Brings every part of a stroke to full ink, measured against the brightest ink near it (a max filter, smoothed).
+ * A digit scanned at a few pixels and enlarged, or blurred by a moving camera, keeps its shape but not an even
+ * stroke: the thin side of a 0 fades to a fifth of the thick side and the model saw a broken ring. A crisp
+ * drawing's strokes are at full ink already and do not change; the divisor never falls below 0.35, so the
+ * faint halo of a stroke is not raised to ink.
+ */
+function evenOutStroke(image: Float32Array, w: number, h: number): void {
+  const near = boxBlur(boxMax(image, w, h, EVEN_OUT_RADIUS), w, h, EVEN_OUT_RADIUS);
+  for (let i = 0; i < image.length; i++) image[i] = Math.min(1, image[i]! / Math.max(near[i]!, 0.35));
 }
 
 /** Stroke width of the ink above 0.5, as 2 × area / perimeter (0 with no such ink). */

@@ -1,5 +1,5 @@
 import { SIDE } from '../data/frame.js';
-import { areaResize, bilinearResize, dilate } from '../image/kernels.js';
+import { areaResize, bilinearResize, boxBlur, dilate } from '../image/kernels.js';
 import type { RgbaImage } from '../image/rgba.js';
 import type { Random } from '../util/random.js';
 import { encodeJpeg, encodePng } from './styles.js';
@@ -65,40 +65,10 @@ function png(s: Sheet, noise?: (v: number) => number): { bytes: Uint8Array; ext:
 /** Separable running-sum box blur, O(pixels) whatever the radius; `passes` of it approach a Gaussian. */
 export function fastBlur(src: Float32Array, w: number, h: number, r: number, passes = 3): Float32Array {
   let cur = src;
-  for (let p = 0; p < passes; p++) cur = blurAxis(blurAxis(cur, w, h, r, 1, w), w, h, r, w, 1);
+  for (let p = 0; p < passes; p++) cur = boxBlur(cur, w, h, r);
   return cur;
 }
 
-/** Box mean along one axis: `step` between neighbours, `lines` of `count` pixels starting `stride` apart. */
-function blurAxis(src: Float32Array, w: number, h: number, r: number, step: number, stride: number): Float32Array {
-  const out = new Float32Array(w * h);
-  const horizontal = step === 1;
-  const lines = horizontal ? h : w;
-  const count = horizontal ? w : h;
-  for (let l = 0; l < lines; l++) {
-    const o = l * stride;
-    let sum = 0;
-    let n = 0;
-    for (let i = 0; i < Math.min(r, count); i++) {
-      sum += src[o + i * step]!;
-      n++;
-    }
-    for (let i = 0; i < count; i++) {
-      const add = i + r;
-      const drop = i - r - 1;
-      if (add < count) {
-        sum += src[o + add * step]!;
-        n++;
-      }
-      if (drop >= 0) {
-        sum -= src[o + drop * step]!;
-        n--;
-      }
-      out[o + i * step] = sum / n;
-    }
-  }
-  return out;
-}
 
 /** Samples `src` at (x + dx(x, y), y + dy(x, y)) for every pixel, bilinearly; outside is 0. */
 function warp(src: Float32Array, w: number, h: number, map: (x: number, y: number) => [number, number]): Float32Array {

@@ -30,7 +30,7 @@ export const DEFAULT_DETECTOR: DetectorOptions = {
   epochs: 8,
   seed: 21,
   outliers: 20_000,
-  corrupted: 8_000,
+  corrupted: 24_000,
   typed: 4_000,
   nonDigitShare: 0.5,
   batch: 128,

@@ -45,7 +45,7 @@ export default async function run(task: ExtraTask): Promise<ExtraResult> {
     } else if (task.kind === 'corrupted') {
       const i = task.images![k]!;
       const track = TRACKS[1 + rng.int(TRACKS.length - 1)]!;
-      const strength = track.strengths[rng.int(track.strengths.length)]!;
+      const strength = track.strengths[strongerMoreOften(track.strengths.length, rng)]!;
       image = await decodeImage(track.make(trainX!.subarray(i * PIXELS, (i + 1) * PIXELS), strength.value, rng).bytes);
       label = train!.labels![i]!;
     } else {
@@ -66,4 +66,17 @@ export default async function run(task: ExtraTask): Promise<ExtraResult> {
     for (let i = 0; i < PIXELS; i++) pixels[r * PIXELS + i] = Math.round(255 * p[i]!);
   });
   return { pixels, labels: Uint8Array.from(labels), empty };
+}
+
+/**
+ * A level of a track's `n` strengths, mildest first, level k drawn with weight k + 1: the model reads the mild
+ * levels already, the strongest (8-px digits, motion blur 60 px) are where it needs examples.
+ */
+function strongerMoreOften(n: number, rng: Random): number {
+  let u = rng.int((n * (n + 1)) / 2);
+  for (let k = 0; k < n; k++) {
+    u -= k + 1;
+    if (u < 0) return k;
+  }
+  return n - 1;
 }
