@@ -227,10 +227,12 @@ const NEAR_CLEAN = ['blur', 'low-resolution', 'contrast', 'paper'];
 function robustnessSection(rob: NonNullable<Results['robustness']>): string[] {
   const base = new Map((rob.compare?.rows ?? []).map((b) => [`${b.track}|${b.strength}`, b]));
   const clean = rob.rows.find((x) => x.family === 'clean');
-  const worst = (family: string) => rob.rows.filter((x) => x.family === family).reduce((a, b) => (b.accuracy < a.accuracy ? b : a));
+  const targeted = rob.rows.filter((x) => !x.beyondTargets);
+  const beyond = rob.rows.filter((x) => x.beyondTargets);
+  const worst = (family: string) => targeted.filter((x) => x.family === family).reduce((a, b) => (b.accuracy < a.accuracy ? b : a));
   const families = [...new Set(rob.rows.map((x) => x.family))].filter((f) => f !== 'clean');
   const baseHead = rob.compare ? ` | ${rob.compare.model} | no digit | declined` : '';
-  const most = (f: string, key: 'noDigitRate' | 'declinedRate') => Math.max(...rob.rows.filter((x) => x.family === f).map((x) => x[key]));
+  const most = (f: string, key: 'noDigitRate' | 'declinedRate') => Math.max(...targeted.filter((x) => x.family === f).map((x) => x[key]));
   return [
     '## Robustness: corrupted and typed digits',
     '',
@@ -246,6 +248,9 @@ function robustnessSection(rob: NonNullable<Results['robustness']>): string[] {
             return `| ${f} | ${w.track} ${w.strength} | ${pct(w.accuracy, 1)} | ${((w.accuracy - clean.accuracy) * 100).toFixed(1)} | ${pct(most(f, 'noDigitRate'), 2)} | ${pct(most(f, 'declinedRate'), 2)} | ${target} |`;
           }),
           '',
+          ...(beyond.length
+            ? [`Harsher than the issue asks, so held to no target: ${beyond.map((x) => `${x.track} ${x.strength} ${pct(x.accuracy, 1)} (${((x.accuracy - clean.accuracy) * 100).toFixed(1)}; declined ${pct(x.declinedRate, 2)})`).join('; ')}.`, '']
+            : []),
         ]
       : []),
     `| track | strength | accuracy | no digit | declined | tutorial${baseHead} |`,

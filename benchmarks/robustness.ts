@@ -39,9 +39,11 @@ export interface RobustnessRow {
   /** "Not a digit" or "looks like a number": ink the model would not read as one digit. */
   declinedRate: number;
   tutorialAccuracy: number;
+  /** A level harsher than the issue asks for: reported, not held to a target. Absent in older results. */
+  beyondTargets?: boolean;
 }
 
-function row(track: string, family: string, strength: string, s: Scored): RobustnessRow {
+function row(track: string, family: string, strength: string, s: Scored, beyondTargets = false): RobustnessRow {
   const n = s.truth.length;
   const count = (f: (i: number) => boolean) => s.truth.filter((_, i) => f(i)).length / n;
   return {
@@ -53,6 +55,7 @@ function row(track: string, family: string, strength: string, s: Scored): Robust
     noDigitRate: count((i) => s.predicted[i] === NO_DIGIT_FOUND),
     declinedRate: count((i) => s.predicted[i] === DECLINED),
     tutorialAccuracy: count((i) => s.tutorial[i] === s.truth[i]),
+    ...(beyondTargets && { beyondTargets }),
   };
 }
 
@@ -79,7 +82,7 @@ export async function benchRobustness(model: DigitModel, modelPath: string, gall
         const parts = await Promise.all(chunks(ROBUSTNESS_DIGITS, 8).map((indices) => run({ kind: 'track', track: t, strength: s, indices })));
         const indices = chunks(ROBUSTNESS_DIGITS, 8).flat();
         const merged: Scored = { predicted: parts.flatMap((p) => p.predicted), tutorial: parts.flatMap((p) => p.tutorial), truth: parts.flatMap((p) => p.truth) };
-        const r = row(track.name, track.family, strength.label, merged);
+        const r = row(track.name, track.family, strength.label, merged, strength.beyondTargets);
         rows.push(r);
         onLevel(r);
         // The first three failures of each level go into the gallery.

@@ -25,7 +25,8 @@ export interface Track {
   name: string;
   /** Tracks of one family are reported together: the targets are per family. */
   family: 'clean' | 'blur' | 'low-resolution' | 'contrast' | 'paper' | 'noise' | 'jpeg' | 'stroke' | 'geometry' | 'broken-stroke';
-  strengths: { label: string; value: number }[];
+  /** Mildest first. `beyondTargets`: a level harsher than the issue asks for, reported without a target. */
+  strengths: { label: string; value: number; beyondTargets?: boolean }[];
   /** An MNIST digit (28×28 in [0,1], white ink on black) as an encoded image file at this strength. */
   make(digit: Float32Array, value: number, rng: Random): { bytes: Uint8Array; ext: 'png' | 'jpg' };
 }
@@ -125,7 +126,7 @@ export const TRACKS: Track[] = [
     // The digit's height, as the issue words it ("a 10×10 or 16×16 digit"): MNIST's 28×28 frame holds it in a
     // 20×20 box, so the frame goes down to 28/20 of that. Digits 6 px tall (the frame at 8 px) go beyond the
     // issue's 8 px and are reported too.
-    strengths: [16, 12, 10, 8, 6].map((px) => ({ label: `digit ${px} px tall`, value: px })),
+    strengths: [16, 12, 10, 8, 6].map((px) => ({ label: `digit ${px} px tall`, value: px, ...(px < 8 && { beyondTargets: true }) })),
     make(d, px, rng) {
       // Scanned or photographed small, then shown enlarged with smoothing: wide grey ramps, no crisp edge.
       const side = Math.round((px * SIDE) / 20);
