@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeImage } from '../../src/image/decode.js';
 import { NOT_A_DIGIT, predictDecoded } from '../../src/image/pipeline.js';
-import { toMnistInput } from '../../src/image/preprocess.js';
+import { digitFromCrop, toMnistInput } from '../../src/image/preprocess.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { toUnit } from '../../src/data/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
@@ -24,6 +24,26 @@ test('a transparent-canvas PNG predicts the drawn digit', async () => {
     const p = predictDecoded(img, model);
     assert.is(p.digit, digit);
   }
+});
+
+test('a stroke that fades along its length comes out even: a ring whose left side is 40% as dark is still a ring', () => {
+  // A 0 scanned at a few pixels and enlarged loses ink on its thin side; the model must not see a broken ring.
+  const side = 64;
+  const ring = new Float32Array(side * side);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const r = Math.hypot(x - 31.5, y - 31.5);
+      if (r > 22 && r < 29) ring[y * side + x] = x < 32 ? 0.4 : 1;
+    }
+  }
+  const { pixels } = digitFromCrop(ring, side, side);
+  const brightest = (x0: number, x1: number) => {
+    let m = 0;
+    for (let y = 0; y < 28; y++) for (let x = x0; x < x1; x++) m = Math.max(m, pixels[y * 28 + x]!);
+    return m;
+  };
+  assert.ok(brightest(0, 12) > 0.9, `faint side peaks at ${brightest(0, 12)}`);
+  assert.ok(brightest(16, 28) > 0.9, `dark side peaks at ${brightest(16, 28)}`);
 });
 
 test('inverted colours give the same 28×28', () => {
@@ -87,7 +107,7 @@ test('faint, soft and small digits are found, not refused as blank', async () =>
   // MNIST test digits as the robustness bench corrupts them: the strongest level of each track below.
   const test = loadMnist().test;
   const x = toUnit(test.pixels);
-  const cases: [string, number][] = [['low-contrast', 0.06], ['small-on-large-canvas', 28], ['uneven-light', 0.6], ['low-resolution', 8], ['faint-pencil', 0.2]];
+  const cases: [string, number][] = [['low-contrast', 0.06], ['small-on-large-canvas', 28], ['uneven-light', 0.6], ['low-resolution', 6], ['faint-pencil', 0.2]];
   for (const [name, value] of cases) {
     const track = TRACKS.find((t) => t.name === name)!;
     for (let i = 0; i < 12; i++) {
