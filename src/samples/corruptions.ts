@@ -38,6 +38,19 @@ export function imageSeed(track: number, strength: number, index: number): numbe
   return (track * 1_000_003 + strength * 100_019 + index) >>> 0;
 }
 
+/**
+ * A level of a track's `n` strengths, mildest first, level k drawn with weight k + 1: the model reads the mild
+ * levels already, the strongest (digits 6 px tall, motion blur 60 px) are where it needs examples.
+ */
+export function strongerMoreOften(n: number, rng: Random): number {
+  let u = rng.int((n * (n + 1)) / 2);
+  for (let k = 0; k < n; k++) {
+    u -= k + 1;
+    if (u < 0) return k;
+  }
+  return n - 1;
+}
+
 /** The digit drawn in dark ink on white paper at `size` px, as a bilinear (smooth) upscale of its 28×28. */
 export function sheetOf(digit: Float32Array, size = BOARD): Sheet {
   return { ink: bilinearResize(digit, SIDE, SIDE, size, size), w: size, h: size, inkLevel: 0.05, paper: 0.97, light: null };

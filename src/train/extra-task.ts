@@ -4,7 +4,7 @@ import { loadMnist } from '../data/mnist.js';
 import { decodeImage } from '../image/decode.js';
 import { toMnistInput } from '../image/preprocess.js';
 import { OUTLIER_LABEL } from '../models/mlp.js';
-import { TRACKS } from '../samples/corruptions.js';
+import { strongerMoreOften, TRACKS } from '../samples/corruptions.js';
 import { nonDigit } from '../samples/non-digits.js';
 import { loadFont, TRAINING_FONTS, typedDigit } from '../samples/typed.js';
 import { Random } from '../util/random.js';
@@ -66,17 +66,4 @@ export default async function run(task: ExtraTask): Promise<ExtraResult> {
     for (let i = 0; i < PIXELS; i++) pixels[r * PIXELS + i] = Math.round(255 * p[i]!);
   });
   return { pixels, labels: Uint8Array.from(labels), empty };
-}
-
-/**
- * A level of a track's `n` strengths, mildest first, level k drawn with weight k + 1: the model reads the mild
- * levels already, the strongest (8-px digits, motion blur 60 px) are where it needs examples.
- */
-function strongerMoreOften(n: number, rng: Random): number {
-  let u = rng.int((n * (n + 1)) / 2);
-  for (let k = 0; k < n; k++) {
-    u -= k + 1;
-    if (u < 0) return k;
-  }
-  return n - 1;
 }

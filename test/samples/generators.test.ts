@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { PIXELS, toUnit } from '../../src/data/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { decodeImage } from '../../src/image/decode.js';
-import { TRACKS } from '../../src/samples/corruptions.js';
+import { strongerMoreOften, TRACKS } from '../../src/samples/corruptions.js';
 import { NON_DIGIT_FAMILIES } from '../../src/samples/non-digits.js';
 import { fillPolygons, loadFont, TRAINING_FONTS, TYPED_FONTS, typedDigit } from '../../src/samples/typed.js';
 import { LETTER_FONTS } from '../../src/samples/non-digits.js';
@@ -22,6 +22,16 @@ test('every corruption track at every strength gives a decodable image, the same
       assert.ok(img.width >= 64 && img.height >= 64, `${track.name} ${s.label}`);
     }
   }
+});
+
+test('corrupted training digits draw level k of n with weight k + 1: the strongest most often, every level sometimes', () => {
+  const rng = new Random(3);
+  const counts = [0, 0, 0, 0];
+  const draws = 40_000;
+  for (let i = 0; i < draws; i++) counts[strongerMoreOften(4, rng)]!++;
+  // Expected shares 1/10, 2/10, 3/10, 4/10; a standard error is about 0.0025.
+  counts.forEach((c, k) => assert.ok(Math.abs(c / draws - (k + 1) / 10) < 0.01, `level ${k}: ${c / draws}`));
+  assert.is(strongerMoreOften(1, rng), 0);
 });
 
 test('a filled square polygon covers its area exactly, half pixels included', () => {
