@@ -1,9 +1,8 @@
-import { labelsOf } from '../src/data/frame.js';
+import { labelsOf, PIXELS } from '../src/data/frame.js';
 import { auroc, expectedCalibrationError, reliability, type ReliabilityBin } from '../src/eval/calibration.js';
 import { fitConfidence, nonDigitSet, nonDigitsRefused } from '../src/eval/refusal.js';
 import { scoreSamples } from '../src/eval/samples.js';
 import { DigitModel } from '../src/models/model.js';
-import { PIXELS } from '../src/data/frame.js';
 import { argmaxRows } from '../src/models/classifier.js';
 import type { TrainingData } from '../src/train/common.js';
 

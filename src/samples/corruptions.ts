@@ -76,13 +76,12 @@ function png(s: Sheet, noise?: (v: number) => number): { bytes: Uint8Array; ext:
   return { bytes: encodePng(paintSheet(s, noise), 0, 8, true), ext: 'png' };
 }
 
-/** Separable running-sum box blur, O(pixels) whatever the radius; `passes` of it approach a Gaussian. */
+/** `passes` box blurs (boxBlur: O(pixels) whatever the radius), which together approach a Gaussian. */
 export function fastBlur(src: Float32Array, w: number, h: number, r: number, passes = 3): Float32Array {
   let cur = src;
   for (let p = 0; p < passes; p++) cur = boxBlur(cur, w, h, r);
   return cur;
 }
-
 
 /** Samples `src` at (x + dx(x, y), y + dy(x, y)) for every pixel, bilinearly; outside is 0. */
 function warp(src: Float32Array, w: number, h: number, map: (x: number, y: number) => [number, number]): Float32Array {
