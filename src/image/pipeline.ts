@@ -20,12 +20,21 @@ export type Prediction =
   /** No ink at all: nothing to guess. */
   | { digit: null; reason: string; number?: undefined; guess: null; confidence: null; probabilities: null; input: null; info: null };
 
+export interface PredictOptions {
+  /**
+   * Whether unsure, wide ink is also read as a number (the "looks like a number" answer), which segments and
+   * reads it again. The board skips it for its live predictions in the middle of a stroke, where half the
+   * canvases are wide and unsure, and checks when the stroke ends.
+   */
+  numberCheck?: boolean;
+}
+
 /**
  * Decoded image → prediction. An image without ink gives digit null and the reason; ink the model refuses
  * (DigitModel.refusals) gives digit null, "not a digit" and the best guess.
  * Decoding is the caller's (src/image/decode.ts on the server, a canvas in the browser), so this runs anywhere.
  */
-export function predictDecoded(img: RgbaImage, model: DigitModel): Prediction {
+export function predictDecoded(img: RgbaImage, model: DigitModel, { numberCheck = true }: PredictOptions = {}): Prediction {
   let prepared;
   try {
     prepared = toMnistInput(img);
@@ -41,7 +50,7 @@ export function predictDecoded(img: RgbaImage, model: DigitModel): Prediction {
   const refused = model.refusals(prepared.pixels, 1, p)[0]!;
   // A confident one-digit reading stands: a blurred or low-resolution digit breaks into pieces that may read
   // as a number, while a real number rarely reads as one sure digit (the model learnt squeezed digits as outliers).
-  const number = !refused && p[best]! >= SURE_ONE_DIGIT ? null : numberIn(img, model, prepared.info.box);
+  const number = !numberCheck || (!refused && p[best]! >= SURE_ONE_DIGIT) ? null : numberIn(img, model, prepared.info.box);
   if (number !== null) return { digit: null, reason: LOOKS_LIKE_A_NUMBER, number, guess: best, ...seen };
   if (refused) return { digit: null, reason: NOT_A_DIGIT, guess: best, ...seen };
   return { digit: best, ...seen };

@@ -138,7 +138,7 @@ function picture(input: Float32Array): string {
  * Canvas pixels → the core's preprocessing (or segmentation) → the model: the path `npm run bench -- --only
  * browser` times, as the measures "predict" and "predict-number".
  */
-function predictHere(m: DigitModel): void {
+function predictHere(m: DigitModel, live: boolean): void {
   const start = performance.now();
   const { width, height, data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
   const img = { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
@@ -147,7 +147,7 @@ function predictHere(m: DigitModel): void {
     performance.measure('predict-number', { start, end: performance.now() });
     return showNumber(toNumberAnswer(reading, picture));
   }
-  const p = predictDecoded(img, m);
+  const p = predictDecoded(img, m, { numberCheck: !live });
   performance.measure('predict', { start, end: performance.now() });
   showAnswer(toAnswer(p, picture));
 }
@@ -167,7 +167,8 @@ async function predictOnServer(): Promise<void> {
 /** Predicts the drawing now: in the page when the model is here, else on the server. */
 function predictNow(explicit = false): void {
   if (strokes.length === 0) return showMessage(explicit ? `Draw a ${mode} first.` : WELCOME[mode]);
-  if (model) return predictHere(model);
+  // While a stroke is under way (`current`), the reading skips the number check; the stroke's end makes it.
+  if (model) return predictHere(model, current !== null);
   result.classList.add('stale');
   if (explicit || current === null) void predictOnServer();
 }
