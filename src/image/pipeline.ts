@@ -23,8 +23,8 @@ export type Prediction =
 export interface PredictOptions {
   /**
    * Whether unsure, wide ink is also read as a number (the "looks like a number" answer), which segments and
-   * reads it again. The board skips it for its live predictions in the middle of a stroke, where half the
-   * canvases are wide and unsure, and checks when the stroke ends.
+   * reads it again. The board skips it for its live predictions in the middle of a stroke (about half the
+   * canvases seen while drawing are wide ink) and checks when the stroke ends.
    */
   numberCheck?: boolean;
 }
