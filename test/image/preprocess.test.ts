@@ -46,6 +46,23 @@ test('a stroke that fades along its length comes out even: a ring whose left sid
   assert.ok(brightest(16, 28) > 0.9, `dark side peaks at ${brightest(16, 28)}`);
 });
 
+test('a faint stroke beside a dark one is kept: the smeared top of a 9 in a moving camera is not cleared', () => {
+  // A T: a dark stem, and a bar a third as dark, as a stroke across a camera's motion comes out.
+  const side = 200;
+  const ink = new Float32Array(side * side);
+  for (let y = 30; y < 170; y++) for (let x = 92; x < 108; x++) ink[y * side + x] = 1;
+  for (let y = 30; y < 46; y++) for (let x = 40; x < 160; x++) ink[y * side + x] = Math.max(ink[y * side + x]!, 0.33);
+  const { pixels } = toMnistInput(toRgba(ink, side, side, [0, 0, 0], [255, 255, 255]));
+  // The bar's ends, well away from the stem, on the 28×28's top rows.
+  let left = 0;
+  let right = 0;
+  for (let y = 3; y < 9; y++) {
+    for (let x = 4; x < 9; x++) left = Math.max(left, pixels[y * 28 + x]!);
+    for (let x = 19; x < 24; x++) right = Math.max(right, pixels[y * 28 + x]!);
+  }
+  assert.ok(left > 0.5 && right > 0.5, `bar ends ${left.toFixed(2)}, ${right.toFixed(2)}`);
+});
+
 test('inverted colours give the same 28×28', () => {
   const ink = digitInk(5, 160, 200, { size: 150, brush: 7 });
   const dark = toMnistInput(toRgba(ink, 160, 200, [0, 0, 0], [255, 255, 255])).pixels;
