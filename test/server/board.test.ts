@@ -126,7 +126,7 @@ test('parity: every data/samples image gives the same 28×28 (≤ 1e-6) and digi
         cache.compact ??= core.parseModel(await (await fetch(core.COMPACT_MODEL_PATH)).text());
         const p = core.predictDecoded(img, cache.full);
         const c = core.predictDecoded(img, cache.compact);
-        return { pixels: Array.from(core.toMnistInput(img).pixels), digit: p.digit ?? p.guess, compact: { digit: c.digit, reason: 'reason' in c ? c.reason : null, guess: c.digit ?? c.guess } };
+        return { pixels: Array.from(core.toMnistInput(img).pixels), digit: p.digit ?? p.guess, compact: { answer: c.digit === null ? c.reason : c.digit, guess: c.digit ?? c.guess } };
       }, bytes.toString('base64'));
       const decoded = await decodeImage(bytes);
       const serverPixels = toMnistInput(decoded).pixels;
@@ -138,7 +138,7 @@ test('parity: every data/samples image gives the same 28×28 (≤ 1e-6) and digi
       const [first, second] = [...(p.probabilities ?? [])].sort((a, b) => b - a);
       const clearGuess = first !== undefined && second !== undefined && first - second > 0.1;
       const c = browserSide.compact;
-      if (c.digit !== p.digit || c.reason !== ('reason' in p ? p.reason : null) || (clearGuess && c.guess !== (p.digit ?? p.guess))) compactDiffer.push(file);
+      if (c.answer !== (p.digit === null ? p.reason : p.digit) || (clearGuess && c.guess !== (p.digit ?? p.guess))) compactDiffer.push(file);
     }
     console.log(`parity: ${files.length} PNGs, largest difference ${worst}; the compact model differs on ${compactDiffer.length}: ${compactDiffer.join(', ')}`);
     assert.ok(worst <= 1e-6, `largest difference ${worst}`);
