@@ -1,6 +1,7 @@
 import { labelsOf, PIXELS } from '../src/data/frame.js';
 import { auroc, expectedCalibrationError, reliability, type ReliabilityBin } from '../src/eval/calibration.js';
-import { fitConfidence, nonDigitSet, nonDigitsRefused } from '../src/eval/refusal.js';
+import { fitConfidence, nonDigitImages, nonDigitSet, nonDigitsRefused } from '../src/eval/refusal.js';
+import { predictDecoded } from '../src/image/pipeline.js';
 import { scoreSamples } from '../src/eval/samples.js';
 import { DigitModel } from '../src/models/model.js';
 import { argmaxRows } from '../src/models/classifier.js';
@@ -17,6 +18,11 @@ export interface NonDigitFigures {
   /** MNIST test digits against the non-digit test half, by the model's digit score (DigitModel.digitScores). */
   auroc: number;
   nonDigitsRefused: number;
+  /**
+   * The same test images through the app's whole pipeline (predictDecoded: the number check and the
+   * deblurring of unsure readings included): the share it does not answer with a digit. Absent in older results.
+   */
+  nonDigitsNotAnswered?: number;
   byFamily: Record<string, number>;
   mnistRefused: number;
   /** MNIST test accuracy when a refused digit counts as wrong. */
@@ -52,6 +58,17 @@ function detectorCost(model: DigitModel, x: Float32Array): NonDigitFigures['dete
   const rounds = Array.from({ length: 5 }, () => [time(model), time(topOnly)] as const);
   const median = (v: number[]) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
   return { withDetector: median(rounds.map((r) => r[0])), topOnly: median(rounds.map((r) => r[1])) };
+}
+
+/** The share of the non-digit test images the whole pipeline answers without a digit. */
+function notAnswered(model: DigitModel): number {
+  let n = 0;
+  let answered = 0;
+  for (const { image } of nonDigitImages('test')) {
+    n++;
+    if (predictDecoded(image, model).digit !== null) answered++;
+  }
+  return 1 - answered / n;
 }
 
 /**
@@ -97,6 +114,7 @@ export async function benchNonDigits(model: DigitModel, name: string, data: Trai
     digitBelow: confidence.digitBelow ?? null,
     auroc: auroc(digitScores, otherScores),
     nonDigitsRefused: nonDigitsRefused(model, others),
+    nonDigitsNotAnswered: notAnswered(model),
     byFamily,
     mnistRefused: digitScores.filter(refused).length / labels.length,
     mnistAccuracy: digitScores.filter((s, i) => !refused(s) && predicted[i] === labels[i]).length / labels.length,

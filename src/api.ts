@@ -7,7 +7,8 @@ import type { LOOKS_LIKE_A_NUMBER, NOT_A_DIGIT, Prediction } from './image/pipel
 
 /** What the model saw and thought of one image. `input` is the 28×28 it saw, as a PNG data URL. */
 export type Answer =
-  | { digit: number; confidence: number; probabilities: number[]; input: string }
+  /** A digit; `deblurred` is the motion blur the app undid before it could read it: its length in the image's pixels, its direction anticlockwise from the horizontal. */
+  | { digit: number; confidence: number; probabilities: number[]; input: string; deblurred?: { lengthPx: number; angleDegrees: number } }
   /**
    * Ink the model does not take for a digit: its best guess, that guess's probability, what it saw; or, with
    * reason "looks like a number", several digits and the `number` they read as.
@@ -64,7 +65,11 @@ export const COMPACT_MODEL_PATH = '/api/model/compact.json';
 
 /** A prediction as the API answers it; `picture` turns the 28×28 into a data URL (pngjs on the server, a canvas in the browser). */
 export function toAnswer(p: Prediction, picture: (input: Float32Array) => string): Answer {
-  if (p.digit !== null) return { digit: p.digit, confidence: p.confidence, probabilities: p.probabilities, input: picture(p.input) };
+  if (p.digit !== null) {
+    // The pipeline's angle has y pointing down; people read angles anticlockwise from the horizontal.
+    const deblurred = p.deblurred && { lengthPx: Math.round(p.deblurred.length), angleDegrees: Math.round(180 - (p.deblurred.angle * 180) / Math.PI) % 180 };
+    return { digit: p.digit, confidence: p.confidence, probabilities: p.probabilities, input: picture(p.input), ...(deblurred && { deblurred }) };
+  }
   if (p.guess === null) return { digit: null, reason: p.reason };
   return { digit: null, reason: p.reason, ...(p.number !== undefined && { number: p.number }), guess: p.guess, confidence: p.confidence, probabilities: p.probabilities, input: picture(p.input) };
 }

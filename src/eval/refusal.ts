@@ -56,16 +56,17 @@ function collect(images: Iterable<{ image: RgbaImage; label: number; family: str
 }
 
 /** Non-digit images of one half, every family in turn. */
-export function nonDigitSet(half: 'validation' | 'test', n = NON_DIGITS_PER_HALF): InputSet {
+export function* nonDigitImages(half: 'validation' | 'test', n = NON_DIGITS_PER_HALF): Generator<{ image: RgbaImage; label: number; family: string }> {
   const first = half === 'validation' ? 0 : NON_DIGIT_TEST_SEED;
-  return collect(
-    (function* () {
-      for (let i = first; i < first + n; i++) {
-        const { family, image } = nonDigit(i, new Random(i + 17), 'bench');
-        yield { image, label: 255, family };
-      }
-    })(),
-  );
+  for (let i = first; i < first + n; i++) {
+    const { family, image } = nonDigit(i, new Random(i + 17), 'bench');
+    yield { image, label: 255, family };
+  }
+}
+
+/** Non-digit images of one half, preprocessed. */
+export function nonDigitSet(half: 'validation' | 'test', n = NON_DIGITS_PER_HALF): InputSet {
+  return collect(nonDigitImages(half, n));
 }
 
 /** Digits drawn by the sample renderer (every style), with a seed of their own: not data/samples. */

@@ -324,3 +324,33 @@ function blurAxis(src: Float32Array, w: number, h: number, r: number, step: numb
   }
   return out;
 }
+
+/**
+ * The mean of `src` along a line of `length` px at `angle` through each pixel (a camera moving while it shoots),
+ * sampled every `spacing` px; each tap is bilinear, so the line stays smooth between taps.
+ */
+export function lineBlur(src: Float32Array, w: number, h: number, length: number, angle: number, spacing: number): Float32Array {
+  const out = new Float32Array(w * h);
+  const taps = Math.max(2, Math.round(length / spacing));
+  for (let t = 0; t < taps; t++) {
+    const d = (t / (taps - 1) - 0.5) * length;
+    const dx = d * Math.cos(angle);
+    const dy = d * Math.sin(angle);
+    const ix = Math.floor(dx);
+    const iy = Math.floor(dy);
+    const fx = dx - ix;
+    const fy = dy - iy;
+    const w00 = ((1 - fx) * (1 - fy)) / taps;
+    const w10 = (fx * (1 - fy)) / taps;
+    const w01 = ((1 - fx) * fy) / taps;
+    const w11 = (fx * fy) / taps;
+    for (let y = Math.max(0, -iy); y < Math.min(h, h - iy - 1); y++) {
+      const row = (y + iy) * w;
+      for (let x = Math.max(0, -ix); x < Math.min(w, w - ix - 1); x++) {
+        const p = row + x + ix;
+        out[y * w + x]! += w00 * src[p]! + w10 * src[p + 1]! + w01 * src[p + w]! + w11 * src[p + w + 1]!;
+      }
+    }
+  }
+  return out;
+}

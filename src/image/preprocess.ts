@@ -167,6 +167,13 @@ function neighbourDifferences(ink: Float32Array, w: number, h: number): Float32A
   return out;
 }
 
+/** The image's luminance in [0,1] averaged over factor×factor blocks, transparency read as the background (see workingGrey). */
+export function greyImage(img: RgbaImage, factor: number): { grey: Float32Array; width: number; height: number } {
+  const width = Math.floor(img.width / factor);
+  const height = Math.floor(img.height / factor);
+  return { grey: workingGrey(img, factor, width, height), width, height };
+}
+
 /**
  * Luminance in [0,1] with alpha composited onto a background that contrasts with the ink, averaged over
  * factor×factor blocks (the last partial row and column of blocks are dropped). A transparent canvas export
@@ -328,7 +335,7 @@ export function strokesNotSpecks(areas: number[]): Uint8Array {
   return Uint8Array.from(areas, (a, c) => (c > 0 && a >= minArea ? 1 : 0));
 }
 
-function cropRgba(img: RgbaImage, x0: number, y0: number, w: number, h: number): RgbaImage {
+export function cropRgba(img: RgbaImage, x0: number, y0: number, w: number, h: number): RgbaImage {
   const data = new Uint8Array(w * h * 4);
   for (let y = 0; y < h; y++) data.set(img.data.subarray(((y0 + y) * img.width + x0) * 4, ((y0 + y) * img.width + x0 + w) * 4), y * w * 4);
   return { width: w, height: h, data };

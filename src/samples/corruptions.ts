@@ -1,5 +1,5 @@
 import { SIDE } from '../data/frame.js';
-import { areaResize, bilinearResize, boxBlur, dilate } from '../image/kernels.js';
+import { areaResize, bilinearResize, boxBlur, dilate, lineBlur } from '../image/kernels.js';
 import type { RgbaImage } from '../image/rgba.js';
 import type { Random } from '../util/random.js';
 import { encodeJpeg, encodePng } from './styles.js';
@@ -100,34 +100,6 @@ function warp(src: Float32Array, w: number, h: number, map: (x: number, y: numbe
   return out;
 }
 
-/** The mean of `src` along a line of `length` px at `angle` through each pixel: a camera moving while it shoots. */
-function motionBlur(src: Float32Array, w: number, h: number, length: number, angle: number): Float32Array {
-  const out = new Float32Array(w * h);
-  // A tap every 2 px: each is a bilinear sample, so the line stays smooth.
-  const taps = Math.max(2, Math.round(length / 2));
-  for (let t = 0; t < taps; t++) {
-    const d = (t / (taps - 1) - 0.5) * length;
-    const dx = d * Math.cos(angle);
-    const dy = d * Math.sin(angle);
-    const ix = Math.floor(dx);
-    const iy = Math.floor(dy);
-    const fx = dx - ix;
-    const fy = dy - iy;
-    const w00 = ((1 - fx) * (1 - fy)) / taps;
-    const w10 = (fx * (1 - fy)) / taps;
-    const w01 = ((1 - fx) * fy) / taps;
-    const w11 = (fx * fy) / taps;
-    for (let y = Math.max(0, -iy); y < Math.min(h, h - iy - 1); y++) {
-      const row = (y + iy) * w;
-      for (let x = Math.max(0, -ix); x < Math.min(w, w - ix - 1); x++) {
-        const p = row + x + ix;
-        out[y * w + x]! += w00 * src[p]! + w10 * src[p + 1]! + w01 * src[p + w]! + w11 * src[p + w + 1]!;
-      }
-    }
-  }
-  return out;
-}
-
 const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
 
 export const TRACKS: Track[] = [
@@ -162,7 +134,7 @@ export const TRACKS: Track[] = [
     strengths: [20, 40, 60].map((l) => ({ label: `${l} px of 280`, value: l })),
     make: (d, l, rng) => {
       const s = sheetOf(d);
-      return png({ ...s, ink: motionBlur(s.ink, s.w, s.h, l, rng.uniform(0, Math.PI)) });
+      return png({ ...s, ink: lineBlur(s.ink, s.w, s.h, l, rng.uniform(0, Math.PI), 2) });
     },
   },
   {

@@ -84,9 +84,9 @@ test('in single-digit mode, separate digits are named as a number, not squeezed 
   assert.is(predictDecoded(drawn([{ strokes: template(0), offset: 0 }]), model).digit, 0);
 });
 
-test('without the number check (the board mid-stroke), the same two digits get a one-digit answer', () => {
+test('in a live prediction (the board mid-stroke), the same two digits get a one-digit answer', () => {
   const image = drawn([{ strokes: template(4), offset: 0 }, { strokes: template(2), offset: 1.2 }]);
-  const p = predictDecoded(image, model, { numberCheck: false });
+  const p = predictDecoded(image, model, { live: true });
   assert.ok(p.digit !== null || p.reason === 'not a digit', `not "${p.digit === null ? p.reason : p.digit}"`);
   const checked = predictDecoded(image, model);
   assert.is(checked.digit === null && checked.reason, 'looks like a number');

@@ -1,7 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { get } from 'node:http';
+import { toUnit } from '../../src/data/frame.js';
+import { loadMnist } from '../../src/data/mnist.js';
 import { decodeImage } from '../../src/image/decode.js';
+import { imageSeed, TRACKS } from '../../src/samples/corruptions.js';
+import { Random } from '../../src/util/random.js';
 import { encodePng } from '../../src/samples/styles.js';
 import { digitInk, numberPng, toRgba } from '../helpers/images.js';
 import { refusingModel, startServer } from '../helpers/server.js';
@@ -30,6 +34,7 @@ interface Body {
   name: string;
   number: string;
   digits: (Body & { box: { x: number; y: number; w: number; h: number } })[];
+  deblurred?: { lengthPx: number; angleDegrees: number };
 }
 const read = (r: Response) => r.json() as Promise<Body>;
 const limits = { jsonBytes: 300_000, fileBytes: 200_000, files: 3 };
@@ -115,6 +120,19 @@ test('in single-digit mode a number is named as one, not squeezed into one guess
   const bad = await fetch(`${server.url}/api/predict?mode=numbers`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ image: dataUrl(seven) }) });
   assert.is(bad.status, 400);
   assert.match((await read(bad)).error, /unknown mode "numbers"/);
+});
+
+test('a digit read only after undoing its motion blur says so, with the blur found; a sharp digit does not', async () => {
+  // MNIST test digit 5067 (a 3) blurred 60 px as the robustness bench makes it: read as an 8 at 0.60 before deblurring.
+  const t = TRACKS.findIndex((k) => k.name === 'motion-blur');
+  const mnist = loadMnist().test;
+  const { bytes } = TRACKS[t]!.make(toUnit(mnist.pixels).subarray(5067 * 784, 5068 * 784), 60, new Random(imageSeed(t, 2, 5067)));
+  const body = await read(await postFiles([['blurred-3.png', bytes]]));
+  assert.is(body.digit, 3);
+  assert.ok(body.deblurred && body.deblurred.lengthPx > 50 && body.deblurred.lengthPx < 80, JSON.stringify(body.deblurred));
+  assert.ok(body.deblurred.angleDegrees >= 0 && body.deblurred.angleDegrees < 180);
+  const sharp = await read(await postJson({ image: dataUrl(seven) }));
+  assert.is(sharp.deblurred, undefined);
 });
 
 test('a refusal is answered "not a digit", with the best guess, its probability and what the model saw', async () => {

@@ -147,7 +147,7 @@ function predictHere(m: DigitModel, live: boolean): void {
     performance.measure('predict-number', { start, end: performance.now() });
     return showNumber(toNumberAnswer(reading, picture));
   }
-  const p = predictDecoded(img, m, { numberCheck: !live });
+  const p = predictDecoded(img, m, { live });
   performance.measure('predict', { start, end: performance.now() });
   showAnswer(toAnswer(p, picture));
 }
@@ -167,7 +167,7 @@ async function predictOnServer(): Promise<void> {
 /** Predicts the drawing now: in the page when the model is here, else on the server. */
 function predictNow(explicit = false): void {
   if (strokes.length === 0) return showMessage(explicit ? `Draw a ${mode} first.` : WELCOME[mode]);
-  // While a stroke is under way (`current`), the reading skips the number check; the stroke's end makes it.
+  // While a stroke is under way (`current`), the reading is live: it skips the second looks (number, motion blur); the stroke's end makes them.
   if (model) return predictHere(model, current !== null);
   result.classList.add('stale');
   if (explicit || current === null) void predictOnServer();

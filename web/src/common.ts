@@ -40,14 +40,22 @@ export function renderBars(list: HTMLElement, probabilities: readonly number[]):
 
 /** The headline for an answer: the digit (or "?") and a line of words under it. */
 export function verdict(a: Answer): { digit: string; words: (string | Node)[] } {
-  if (a.digit !== null) return { digit: String(a.digit), words: [`${percent(a.confidence)} sure`] };
+  if (a.digit !== null) {
+    if (!a.deblurred) return { digit: String(a.digit), words: [`${percent(a.confidence)} sure`] };
+    return { digit: String(a.digit), words: [`${percent(a.confidence)} sure`, document.createElement('br'), hint(`after undoing a motion blur of about ${a.deblurred.lengthPx} px at ${a.deblurred.angleDegrees}°`)] };
+  }
   if (a.guess === undefined) return { digit: '', words: [`No digit found: ${a.reason.replace(/^no digit found: /, '')}.`] };
   if (a.number !== undefined) return { digit: '?', words: [`This looks like a number: ${a.number}`] };
   // Ink, but not a digit to the model: say so, with its best guess in small type.
-  const guess = document.createElement('small');
-  guess.className = 'hint guess';
-  guess.textContent = `best guess ${a.guess}, ${percent(a.confidence)}`;
-  return { digit: '?', words: ["This doesn't look like a digit", document.createElement('br'), guess] };
+  return { digit: '?', words: ["This doesn't look like a digit", document.createElement('br'), hint(`best guess ${a.guess}, ${percent(a.confidence)}`, 'guess')] };
+}
+
+/** A line of small type under an answer. */
+function hint(text: string, kind = ''): HTMLElement {
+  const small = document.createElement('small');
+  small.className = `hint ${kind}`.trim();
+  small.textContent = text;
+  return small;
 }
 
 /** The top three digits with their probabilities, e.g. "7 93.1% · 1 4.0% · 2 1.2%". */

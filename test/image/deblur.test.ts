@@ -1,0 +1,123 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { toUnit } from '../../src/data/frame.js';
+import { loadMnist } from '../../src/data/mnist.js';
+import { decodeImage } from '../../src/image/decode.js';
+import { lineBlurIn, richardsonLucy, undoMotionBlur } from '../../src/image/deblur.js';
+import { lineBlur } from '../../src/image/kernels.js';
+import { predictDecoded } from '../../src/image/pipeline.js';
+import { toMnistInput } from '../../src/image/preprocess.js';
+import { loadModel } from '../../src/io/model-file.js';
+import { fft2 } from '../../src/math/fft.js';
+import { imageSeed, TRACKS } from '../../src/samples/corruptions.js';
+import { Random } from '../../src/util/random.js';
+import { digitInk, toRgba } from '../helpers/images.js';
+
+const test = suite('deblur');
+const model = loadModel();
+
+/** The smaller angle between two directions of a line (radians, modulo π). */
+const apart = (a: number, b: number) => {
+  const d = Math.abs(a - b) % Math.PI;
+  return Math.min(d, Math.PI - d);
+};
+
+test('the 2-D FFT and its inverse give back the input, scaled by n²', () => {
+  const n = 16;
+  const rng = new Random(3);
+  const re = Float64Array.from({ length: n * n }, () => rng.uniform(-1, 1));
+  const original = re.slice();
+  const im = new Float64Array(n * n);
+  fft2(re, im, n, false);
+  // The DC term is the sum of the inputs.
+  assert.ok(Math.abs(re[0]! - original.reduce((a, b) => a + b, 0)) < 1e-9);
+  fft2(re, im, n, true);
+  for (let i = 0; i < n * n; i++) assert.ok(Math.abs(re[i]! / (n * n) - original[i]!) < 1e-9 && Math.abs(im[i]!) < 1e-9);
+  assert.throws(() => fft2(new Float64Array(12 * 12), new Float64Array(12 * 12), 12, false), /power of two/);
+});
+
+test('a 60-px motion blur is found on MNIST digits (direction within 10° on most, length within 15%), and none on the same digits sharp', async () => {
+  const mnist = loadMnist().test;
+  const x = toUnit(mnist.pixels);
+  const blurs = async (track: string, value: number) => {
+    const t = TRACKS.findIndex((k) => k.name === track);
+    const found: { blur: { angle: number; length: number }; truth: number }[] = [];
+    // MNIST test digits 5000–5039 as the robustness bench makes them; a motion blur's angle is the track's first draw.
+    for (let i = 5000; i < 5040; i++) {
+      const seed = imageSeed(t, 2, i);
+      const img = await decodeImage(TRACKS[t]!.make(x.subarray(i * 784, (i + 1) * 784), value, new Random(seed)).bytes);
+      const { info } = toMnistInput(img);
+      const undone = undoMotionBlur(img, info.box, info.polarity);
+      if (undone) found.push({ blur: undone.blur, truth: new Random(seed).uniform(0, Math.PI) });
+    }
+    return found;
+  };
+  const blurred = await blurs('motion-blur', 60);
+  assert.ok(blurred.length >= 12, `a clear blur in ${blurred.length} of 40`);
+  const rightDirection = blurred.filter((f) => apart(f.blur.angle, f.truth) <= (10 * Math.PI) / 180).length;
+  assert.ok(rightDirection >= 0.8 * blurred.length, `direction right in ${rightDirection} of ${blurred.length}`);
+  const median = blurred.map((f) => f.blur.length).sort((a, b) => a - b)[blurred.length >> 1]!;
+  assert.ok(median > 51 && median < 69, `median length ${median} px, blurred 60`);
+  const sharp = await blurs('clean', 0);
+  assert.ok(sharp.length <= 2, `a blur "found" in ${sharp.length} of 40 sharp digits`);
+});
+
+test('a line blur leaves its dip in the cepstrum at its length, in its direction', () => {
+  // A single bright pixel blurred: the image is the blur itself, with no digit's own structure to confuse it.
+  const w = 128;
+  const point = new Float32Array(w * w);
+  point[64 * w + 64] = 1;
+  for (const degrees of [0, 35, 90, 140]) {
+    const angle = (degrees * Math.PI) / 180;
+    const found = lineBlurIn(lineBlur(point, w, w, 30, angle, 1), w, w, 90);
+    assert.ok(apart(found.angle, angle) <= (5 * Math.PI) / 180, `${degrees}°: found ${((found.angle * 180) / Math.PI).toFixed(0)}°`);
+    assert.ok(Math.abs(found.length - 30) <= 3, `${degrees}°: length ${found.length}`);
+  }
+});
+
+test('Richardson–Lucy with the blur brings the digit back closer than the blurred image', () => {
+  const w = 128;
+  const ink = digitInk(5, w, w, { size: 80, brush: 8 });
+  const blur = { angle: 0.6, length: 24 };
+  const blurred = lineBlur(ink, w, w, blur.length, blur.angle, 1);
+  const error = (a: Float32Array) => a.reduce((s, v, i) => s + (v - ink[i]!) ** 2, 0);
+  const restored = richardsonLucy(blurred, w, w, blur, 15);
+  assert.ok(error(restored) < 0.7 * error(blurred), `error ${error(restored).toFixed(0)} against ${error(blurred).toFixed(0)} blurred`);
+});
+
+test('motion-blurred digits the model is unsure of are read after deblurring, and say so', async () => {
+  const t = TRACKS.findIndex((k) => k.name === 'motion-blur');
+  const track = TRACKS[t]!;
+  const mnist = loadMnist().test;
+  const x = toUnit(mnist.pixels);
+  let deblurred = 0;
+  let right = 0;
+  let rightLive = 0;
+  // MNIST test digits 5000–5079 blurred 60 px, as the robustness bench makes them.
+  for (let i = 5000; i < 5080; i++) {
+    const img = await decodeImage(track.make(x.subarray(i * 784, (i + 1) * 784), 60, new Random(imageSeed(t, 2, i))).bytes);
+    const p = predictDecoded(img, model);
+    const truth = mnist.labels![i]!;
+    if (p.digit === truth) right++;
+    if (predictDecoded(img, model, { live: true }).digit === truth) rightLive++;
+    if (p.digit !== null && p.deblurred) {
+      deblurred++;
+      assert.ok(p.deblurred.length > 20 && p.deblurred.length < 110, `blur length ${p.deblurred.length} px`);
+    }
+  }
+  assert.ok(deblurred > 0, 'no image was deblurred');
+  assert.ok(right > rightLive, `${right} right with deblurring, ${rightLive} without`);
+});
+
+test('a sure reading is not deblurred, and a dot is not deblurred into a digit', () => {
+  const sharp = predictDecoded(toRgba(digitInk(3, 200, 200), 200, 200, [0, 0, 0], [255, 255, 255]), model);
+  assert.is(sharp.digit, 3);
+  assert.is(sharp.digit !== null && sharp.deblurred, undefined);
+  const w = 200;
+  const dot = new Float32Array(w * w);
+  for (let y = 0; y < w; y++) for (let x = 0; x < w; x++) dot[y * w + x] = Math.hypot(x - 100, y - 100) < 14 ? 1 : 0;
+  const p = predictDecoded(toRgba(dot, w, w, [0, 0, 0], [255, 255, 255]), model);
+  assert.is(p.digit, null);
+});
+
+test.run();
