@@ -70,10 +70,11 @@ export function predictDecoded(img: RgbaImage, model: DigitModel, { live = false
  * digit (DigitModel.digitScores, where 1 is the refusal line) and the image shows a motion blur clearly
  * (src/image/deblur.ts); that reading is taken if it is a digit, not refused, and DEBLUR_MARGIN surer
  * (calibrated probability). Without the first rule a deblurred dot or scribble often reads as a digit (81 of
- * 600 validation non-digits were answered); without the sharpness rule in deblur.ts, sharp digits the model
- * is unsure of were deblurred along a stroke's own edge and changed (3–5 of 600 lost on the clean, JPEG and
- * low-contrast tracks). Chosen on MNIST validation digits 1300–2499 through the robustness tracks and on
- * validation non-digits 1300–1899 (margins 0.1–0.2, score floor 0.3–0.5, sharpness ratio 0.2–0.5 or none): at
+ * 600 non-digits were answered); without the sharpness rule in deblur.ts, sharp digits the model is unsure of
+ * were deblurred along a stroke's own edge and changed (3–5 of 600 lost on the clean, JPEG and low-contrast
+ * tracks). Chosen on MNIST validation digits 0–599 and 1300–2499 through the robustness tracks and on
+ * non-digits of seeds 0–599 and 1300–1899, none from the bench's test half (margins 0.1–0.2, score floor
+ * 0–0.9, sharpness ratio 0.2–0.5 or none): at
  * 0.5, 0.1 and 0.5, motion blur 60 px +22 of 1200, one non-digit of 600 answered that was refused, no loss on
  * the clean, JPEG, low-contrast and thin-pen tracks. Models without a fitted confidence block are not tried.
  */
