@@ -1,7 +1,7 @@
 import { cepstrum } from '../math/fft.js';
 import { areaResize, bilinearResize, lineBlur, percentileOf } from './kernels.js';
 import { cropRgba, greyImage, type PreprocessInfo } from './preprocess.js';
-import type { RgbaImage } from './rgba.js';
+import { greyRgba, type RgbaImage } from './rgba.js';
 
 /*
  * Undoing a camera's motion blur. A line blur leaves a dip in the image's cepstrum at its length, in its
@@ -123,13 +123,7 @@ export function richardsonLucy(blurred: Float32Array, w: number, h: number, blur
 function darkOnWhite(ink: Float32Array, w: number, h: number): RgbaImage {
   const bright = ink.filter((v) => v > 0.02).sort();
   const full = bright.length > 0 ? bright[Math.floor(0.98 * (bright.length - 1))]! : 1;
-  const data = new Uint8Array(w * h * 4);
-  for (let i = 0; i < ink.length; i++) {
-    const grey = Math.round(255 * (1 - Math.min(1, ink[i]! / full)));
-    data.fill(grey, i * 4, i * 4 + 3);
-    data[i * 4 + 3] = 255;
-  }
-  return { width: w, height: h, data };
+  return greyRgba(w, h, (i) => 1 - Math.min(1, ink[i]! / full));
 }
 
 /**

@@ -4,3 +4,13 @@ export interface RgbaImage {
   height: number;
   data: Uint8Array;
 }
+
+/** An opaque grey image from a level per pixel (0 black, 1 white), clamped and rounded to 8 bits. */
+export function greyRgba(width: number, height: number, level: (i: number) => number): RgbaImage {
+  const data = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    data.fill(Math.max(0, Math.min(255, Math.round(255 * level(i)))), i * 4, i * 4 + 3);
+    data[i * 4 + 3] = 255;
+  }
+  return { width, height, data };
+}

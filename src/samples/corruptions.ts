@@ -1,6 +1,6 @@
 import { SIDE } from '../data/frame.js';
 import { areaResize, bilinearResize, boxBlur, dilate, lineBlur } from '../image/kernels.js';
-import type { RgbaImage } from '../image/rgba.js';
+import { greyRgba, type RgbaImage } from '../image/rgba.js';
 import type { Random } from '../util/random.js';
 import { encodeJpeg, encodePng } from './styles.js';
 
@@ -58,18 +58,11 @@ export function sheetOf(digit: Float32Array, size = BOARD): Sheet {
 
 /** Paints a sheet as 8-bit grey RGBA; `noise` adds to each pixel after painting. */
 export function paintSheet(s: Sheet, noise?: (v: number) => number): RgbaImage {
-  const data = new Uint8Array(s.w * s.h * 4);
-  for (let i = 0; i < s.w * s.h; i++) {
+  return greyRgba(s.w, s.h, (i) => {
     const a = Math.min(1, Math.max(0, s.ink[i]!));
-    let v = (a * s.inkLevel + (1 - a) * s.paper) * (s.light ? s.light[i]! : 1);
-    if (noise) v = noise(v);
-    const g = Math.max(0, Math.min(255, Math.round(255 * v)));
-    data[i * 4] = g;
-    data[i * 4 + 1] = g;
-    data[i * 4 + 2] = g;
-    data[i * 4 + 3] = 255;
-  }
-  return { width: s.w, height: s.h, data };
+    const v = (a * s.inkLevel + (1 - a) * s.paper) * (s.light ? s.light[i]! : 1);
+    return noise ? noise(v) : v;
+  });
 }
 
 function png(s: Sheet, noise?: (v: number) => number): { bytes: Uint8Array; ext: 'png' } {

@@ -1,4 +1,4 @@
-import type { RgbaImage } from '../image/rgba.js';
+import { greyRgba, type RgbaImage } from '../image/rgba.js';
 import type { Random } from '../util/random.js';
 import { rasterStrokes } from './raster.js';
 import { jitteredDigit, smoothPath, type Stroke } from './strokes.js';
@@ -34,14 +34,10 @@ export const LETTER_FONTS: Record<Split, readonly string[]> = {
 function sheet(ink: Float32Array, rng: Random): RgbaImage {
   // Mostly dark ink on white, sometimes a white-on-black board, as the digits are drawn.
   const dark = rng.next() < 0.8;
-  const data = new Uint8Array(SIZE * SIZE * 4);
-  for (let i = 0; i < ink.length; i++) {
+  return greyRgba(SIZE, SIZE, (i) => {
     const a = Math.min(1, ink[i]!);
-    const g = Math.round(255 * (dark ? 1 - a * 0.95 : a));
-    data.fill(g, i * 4, i * 4 + 3);
-    data[i * 4 + 3] = 255;
-  }
-  return { width: SIZE, height: SIZE, data };
+    return dark ? 1 - a * 0.95 : a;
+  });
 }
 
 /** Strokes in a unit box drawn with a pen of random width into the middle of the board. */

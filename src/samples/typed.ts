@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import opentype from 'opentype.js';
+import { greyRgba } from '../image/rgba.js';
 import type { Random } from '../util/random.js';
 import { encodePng } from './styles.js';
 
@@ -147,11 +148,5 @@ export function typedDigit(font: opentype.Font, digit: number, textPx: number, c
   const x = rng.uniform(0.1, 0.9) * (canvas - gw) - box.x1;
   const y = rng.uniform(0.1, 0.9) * (canvas - gh) - box.y1;
   const ink = fillPolygons(glyphPolygons(font, String(digit), x, y, textPx), canvas, canvas);
-  const data = new Uint8Array(canvas * canvas * 4);
-  for (let i = 0; i < ink.length; i++) {
-    const g = Math.round(255 * (1 - ink[i]!) * 0.98);
-    data.fill(g, i * 4, i * 4 + 3);
-    data[i * 4 + 3] = 255;
-  }
-  return encodePng({ width: canvas, height: canvas, data }, 0, 8, true);
+  return encodePng(greyRgba(canvas, canvas, (i) => (1 - ink[i]!) * 0.98), 0, 8, true);
 }
