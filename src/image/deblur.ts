@@ -38,8 +38,8 @@ const ITERATIONS = 15;
 
 /**
  * The image around `box` with its motion blur undone, dark ink on white paper, and that blur in the image's
- * pixels; or null when the cepstrum shows no line blur whose direction stands out. Whether the result reads
- * better is the caller's to judge.
+ * pixels; or null when there is no clear line blur: its direction does not stand out in the cepstrum, or the
+ * image is not smoother along it than across. Whether the result reads better is the caller's to judge.
  */
 export function undoMotionBlur(img: RgbaImage, box: PreprocessInfo['box'], polarity: PreprocessInfo['polarity']): { image: RgbaImage; blur: LineBlurEstimate } | null {
   const { ink, w, h, boxSide, scale } = regionInk(img, box, polarity);
