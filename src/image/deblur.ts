@@ -43,6 +43,9 @@ const ITERATIONS = 15;
  */
 export function undoMotionBlur(img: RgbaImage, box: PreprocessInfo['box'], polarity: PreprocessInfo['polarity']): { image: RgbaImage; blur: LineBlurEstimate } | null {
   const { ink, w, h, boxSide, scale } = regionInk(img, box, polarity);
+  // No direction can pass the sharpness rule if even the smoothest one is too sharp: most sharp digits stop
+  // here, before the FFTs (the margin keeps this from deciding a case the exact ratio below would not).
+  if (leastSharpness(ink, w, h) > MAX_SHARPNESS_ALONG * (1 + 1e-9)) return null;
   const { clarity, ...blur } = lineBlurIn(ink, w, h, boxSide);
   if (clarity < MIN_CLARITY || sharpnessAlong(ink, w, h, blur.angle) > MAX_SHARPNESS_ALONG) return null;
   return { image: darkOnWhite(richardsonLucy(ink, w, h, blur, ITERATIONS), w, h), blur: { angle: blur.angle, length: blur.length / scale } };
@@ -124,6 +127,28 @@ function darkOnWhite(ink: Float32Array, w: number, h: number): RgbaImage {
   const bright = ink.filter((v) => v > 0.02).sort();
   const full = bright.length > 0 ? bright[Math.floor(0.98 * (bright.length - 1))]! : 1;
   return greyRgba(w, h, (i) => 1 - Math.min(1, ink[i]! / full));
+}
+
+/**
+ * The smallest sharpnessAlong over all directions: the ratio of the gradient structure tensor's eigenvalues,
+ * λmin / λmax (the energy along and across one direction sum to its trace).
+ */
+function leastSharpness(ink: Float32Array, w: number, h: number): number {
+  let xx = 0;
+  let xy = 0;
+  let yy = 0;
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const gx = (ink[y * w + x + 1]! - ink[y * w + x - 1]!) / 2;
+      const gy = (ink[(y + 1) * w + x]! - ink[(y - 1) * w + x]!) / 2;
+      xx += gx * gx;
+      xy += gx * gy;
+      yy += gy * gy;
+    }
+  }
+  const half = (xx + yy) / 2;
+  const spread = Math.hypot((xx - yy) / 2, xy);
+  return (half - spread) / Math.max(half + spread, 1e-12);
 }
 
 /**

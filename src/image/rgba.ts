@@ -8,9 +8,12 @@ export interface RgbaImage {
 /** An opaque grey image from a level per pixel (0 black, 1 white), clamped and rounded to 8 bits. */
 export function greyRgba(width: number, height: number, level: (i: number) => number): RgbaImage {
   const data = new Uint8Array(width * height * 4);
-  for (let i = 0; i < width * height; i++) {
-    data.fill(Math.max(0, Math.min(255, Math.round(255 * level(i)))), i * 4, i * 4 + 3);
-    data[i * 4 + 3] = 255;
+  for (let i = 0, o = 0; i < width * height; i++, o += 4) {
+    const g = Math.max(0, Math.min(255, Math.round(255 * level(i))));
+    data[o] = g;
+    data[o + 1] = g;
+    data[o + 2] = g;
+    data[o + 3] = 255;
   }
   return { width, height, data };
 }
