@@ -43,11 +43,12 @@ const ITERATIONS = 15;
  */
 export function undoMotionBlur(img: RgbaImage, box: PreprocessInfo['box'], polarity: PreprocessInfo['polarity']): { image: RgbaImage; blur: LineBlurEstimate } | null {
   const { ink, w, h, boxSide, scale } = regionInk(img, box, polarity);
-  // No direction can pass the sharpness rule if even the smoothest one is too sharp: most sharp digits stop
-  // here, before the FFTs (the margin keeps this from deciding a case the exact ratio below would not).
-  if (leastSharpness(ink, w, h) > MAX_SHARPNESS_ALONG * (1 + 1e-9)) return null;
+  // No direction can pass the sharpness rule if even the smoothest one is too sharp: many sharp digits stop
+  // here, before the FFTs.
+  const tensor = gradientTensor(ink, w, h);
+  if (leastSharpness(tensor) > MAX_SHARPNESS_ALONG) return null;
   const { clarity, ...blur } = lineBlurIn(ink, w, h, boxSide);
-  if (clarity < MIN_CLARITY || sharpnessAlong(ink, w, h, blur.angle) > MAX_SHARPNESS_ALONG) return null;
+  if (clarity < MIN_CLARITY || sharpnessAlong(tensor, blur.angle) > MAX_SHARPNESS_ALONG) return null;
   return { image: darkOnWhite(richardsonLucy(ink, w, h, blur, ITERATIONS), w, h), blur: { angle: blur.angle, length: blur.length / scale } };
 }
 
@@ -129,11 +130,14 @@ function darkOnWhite(ink: Float32Array, w: number, h: number): RgbaImage {
   return greyRgba(w, h, (i) => 1 - Math.min(1, ink[i]! / full));
 }
 
-/**
- * The smallest sharpnessAlong over all directions: the ratio of the gradient structure tensor's eigenvalues,
- * λmin / λmax (the energy along and across one direction sum to its trace).
- */
-function leastSharpness(ink: Float32Array, w: number, h: number): number {
+/** Sums of the image's gradient products (central differences): its structure tensor [[xx, xy], [xy, yy]]. */
+interface GradientTensor {
+  xx: number;
+  xy: number;
+  yy: number;
+}
+
+function gradientTensor(ink: Float32Array, w: number, h: number): GradientTensor {
   let xx = 0;
   let xy = 0;
   let yy = 0;
@@ -146,27 +150,24 @@ function leastSharpness(ink: Float32Array, w: number, h: number): number {
       yy += gy * gy;
     }
   }
-  const half = (xx + yy) / 2;
-  const spread = Math.hypot((xx - yy) / 2, xy);
-  return (half - spread) / Math.max(half + spread, 1e-12);
+  return { xx, xy, yy };
 }
 
 /**
  * The image's gradient energy along a direction over its energy across it: well under 1 along a motion blur,
  * which smooths only in its own direction; about 1 in any direction for a sharp digit.
  */
-export function sharpnessAlong(ink: Float32Array, w: number, h: number, angle: number): number {
+export function sharpnessAlong({ xx, xy, yy }: GradientTensor, angle: number): number {
   const c = Math.cos(angle);
-  const sn = Math.sin(angle);
-  let along = 0;
-  let across = 0;
-  for (let y = 1; y < h - 1; y++) {
-    for (let x = 1; x < w - 1; x++) {
-      const gx = (ink[y * w + x + 1]! - ink[y * w + x - 1]!) / 2;
-      const gy = (ink[(y + 1) * w + x]! - ink[(y - 1) * w + x]!) / 2;
-      along += (gx * c + gy * sn) ** 2;
-      across += (-gx * sn + gy * c) ** 2;
-    }
-  }
+  const s = Math.sin(angle);
+  const along = xx * c * c + 2 * xy * c * s + yy * s * s;
+  const across = xx * s * s - 2 * xy * c * s + yy * c * c;
   return along / Math.max(across, 1e-12);
+}
+
+/** The smallest sharpnessAlong over all directions: λmin / λmax of the tensor (along and across sum to its trace). */
+function leastSharpness({ xx, xy, yy }: GradientTensor): number {
+  const half = (xx + yy) / 2;
+  const spread = Math.hypot((xx - yy) / 2, xy);
+  return (half - spread) / Math.max(half + spread, 1e-12);
 }
