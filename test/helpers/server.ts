@@ -34,7 +34,10 @@ export async function startServer(limits: Partial<Limits> = {}, maxPixels?: numb
   return {
     url: `http://127.0.0.1:${port}`,
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A browser may hold a connection open (a service worker's fetch): end it, so close cannot wait forever.
+      server.closeAllConnections();
+      await closed;
       await predictor.close();
     },
   };

@@ -60,11 +60,8 @@ test('with the server stopped after load, the board still predicts; after a firs
   try {
     await page.goto(server.url);
     await modelLoaded(page);
-    // The service worker controls the page once it has cached the files.
-    await page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-      if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
-    });
+    // The service worker controls the page once it has cached the files (bounded: a stuck worker fails the test, not hangs it).
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
     await server.close();
     assert.is(await page.evaluate(() => fetch('/healthz').then(() => 'up', () => 'down')), 'down');
     await drawDigit(page, 4);
