@@ -5,7 +5,7 @@ import { decodeImage } from '../src/image/decode.js';
 import { tutorialInput } from '../src/image/naive.js';
 import { predictDecoded } from '../src/image/pipeline.js';
 import { loadModel } from '../src/io/model-file.js';
-import { imageSeed, TRACKS } from '../src/samples/corruptions.js';
+import { corruptedImage, imageSeed } from '../src/samples/corruptions.js';
 import { loadFont, typedDigit } from '../src/samples/typed.js';
 import { Random } from '../src/util/random.js';
 import { DECLINED, NO_DIGIT_FOUND } from './robustness.js';
@@ -38,10 +38,8 @@ async function score(bytes: Uint8Array, truth: number, out: Scored): Promise<voi
 export default async function run(task: RobustnessTask): Promise<Scored> {
   const out: Scored = { predicted: [], tutorial: [], truth: [] };
   if (task.kind === 'track') {
-    const track = TRACKS[task.track]!;
-    const value = track.strengths[task.strength]!.value;
     for (const i of task.indices) {
-      const { bytes } = track.make(x.subarray(i * PIXELS, (i + 1) * PIXELS), value, new Random(imageSeed(task.track, task.strength, i)));
+      const { bytes } = corruptedImage(task.track, task.strength, x.subarray(i * PIXELS, (i + 1) * PIXELS), i);
       await score(bytes, test.labels![i]!, out);
     }
   } else {

@@ -8,9 +8,8 @@ import { areaResize } from '../src/image/kernels.js';
 import { predictDecoded } from '../src/image/pipeline.js';
 import type { RgbaImage } from '../src/image/rgba.js';
 import type { DigitModel } from '../src/models/model.js';
-import { imageSeed, TRACKS } from '../src/samples/corruptions.js';
+import { corruptedImage, TRACKS } from '../src/samples/corruptions.js';
 import { TYPED_FONTS } from '../src/samples/typed.js';
-import { Random } from '../src/util/random.js';
 import { workerPool } from '../src/util/worker.js';
 import type { RobustnessTask, Scored } from './robustness-task.js';
 
@@ -111,8 +110,7 @@ async function failureGallery(model: DigitModel, failures: { track: number; stre
   const x = toUnit(test.pixels);
   const items: GalleryItem[] = [];
   for (const f of failures.slice(0, 60)) {
-    const track = TRACKS[f.track]!;
-    const { bytes } = track.make(x.subarray(f.index * PIXELS, (f.index + 1) * PIXELS), track.strengths[f.strength]!.value, new Random(imageSeed(f.track, f.strength, f.index)));
+    const { bytes } = corruptedImage(f.track, f.strength, x.subarray(f.index * PIXELS, (f.index + 1) * PIXELS), f.index);
     const img = await decodeImage(bytes);
     const p = predictDecoded(img, model);
     const truth = test.labels![f.index]!;

@@ -157,7 +157,7 @@ function gradientTensor(ink: Float32Array, w: number, h: number): GradientTensor
  * The image's gradient energy along a direction over its energy across it: well under 1 along a motion blur,
  * which smooths only in its own direction; about 1 in any direction for a sharp digit.
  */
-export function sharpnessAlong({ xx, xy, yy }: GradientTensor, angle: number): number {
+function sharpnessAlong({ xx, xy, yy }: GradientTensor, angle: number): number {
   const c = Math.cos(angle);
   const s = Math.sin(angle);
   const along = xx * c * c + 2 * xy * c * s + yy * s * s;

@@ -26,7 +26,7 @@ export interface PredictOptions {
   /**
    * A live prediction in the middle of a stroke: skips the second looks an unsure reading otherwise gets,
    * reading wide ink as a number (the "looks like a number" answer) and undoing a motion blur. About half the
-   * canvases seen while drawing are wide or unsure ink; the board looks again when the stroke ends.
+   * canvases seen while drawing are wide ink; the board looks again when the stroke ends.
    */
   live?: boolean;
 }
@@ -74,9 +74,9 @@ export function predictDecoded(img: RgbaImage, model: DigitModel, { live = false
  * were deblurred along a stroke's own edge and changed (3–5 of 600 lost on the clean, JPEG and low-contrast
  * tracks). Chosen on MNIST validation digits 0–599 and 1300–2499 through the robustness tracks and on
  * non-digits of seeds 0–599 and 1300–1899, none from the bench's test half (margins 0.1–0.2, score floor
- * 0–0.9, sharpness ratio 0.2–0.5 or none): at
- * 0.5, 0.1 and 0.5, motion blur 60 px +22 of 1200, one non-digit of 600 answered that was refused, no loss on
- * the clean, JPEG, low-contrast and thin-pen tracks. Models without a fitted confidence block are not tried.
+ * 0–0.9, sharpness ratio 0.2–0.5 or none): at 0.5, 0.1 and 0.5, motion blur 60 px +22 of 1200, one non-digit
+ * of 600 answered that was refused, no loss on the clean, JPEG, low-contrast and thin-pen tracks. Models
+ * without a fitted confidence block are not tried.
  */
 export const DEBLUR_MIN_SCORE = 0.5;
 export const DEBLUR_MARGIN = 0.1;

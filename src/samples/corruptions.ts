@@ -1,7 +1,7 @@
 import { SIDE } from '../data/frame.js';
 import { areaResize, bilinearResize, boxBlur, dilate, lineBlur } from '../image/kernels.js';
 import { greyRgba, type RgbaImage } from '../image/rgba.js';
-import type { Random } from '../util/random.js';
+import { Random } from '../util/random.js';
 import { encodeJpeg, encodePng } from './styles.js';
 
 /*
@@ -36,6 +36,15 @@ const BOARD = 280;
 /** The seed of one corrupted image (track, strength, digit): the same image in every run and every thread. */
 export function imageSeed(track: number, strength: number, index: number): number {
   return (track * 1_000_003 + strength * 100_019 + index) >>> 0;
+}
+
+/**
+ * MNIST digit `index` (its 28×28 pixels `digit`) as the robustness bench renders it at one level of one track:
+ * the same file in every run and every thread.
+ */
+export function corruptedImage(track: number, strength: number, digit: Float32Array, index: number): { bytes: Uint8Array; ext: 'png' | 'jpg' } {
+  const t = TRACKS[track]!;
+  return t.make(digit, t.strengths[strength]!.value, new Random(imageSeed(track, strength, index)));
 }
 
 /**

@@ -1,5 +1,8 @@
 import { crc32, deflateSync } from 'node:zlib';
+import { PIXELS, toUnit } from '../../src/data/frame.js';
+import { loadMnist } from '../../src/data/mnist.js';
 import type { RgbaImage } from '../../src/image/rgba.js';
+import { corruptedImage, TRACKS } from '../../src/samples/corruptions.js';
 import { rasterStrokes } from '../../src/samples/raster.js';
 import { smoothPath, TEMPLATES } from '../../src/samples/strokes.js';
 import { encodePng } from '../../src/samples/styles.js';
@@ -113,4 +116,10 @@ export function centreOfMass(p: Float32Array): [number, number] {
     y += v * Math.floor(i / 28);
   });
   return [x / m, y / m];
+}
+
+/** MNIST test digit `index` as the robustness bench renders it at level `strength` of the track `name`, as file bytes. */
+export function benchImage(name: string, strength: number, index: number): Uint8Array {
+  const track = TRACKS.findIndex((t) => t.name === name);
+  return corruptedImage(track, strength, toUnit(loadMnist().test.pixels.subarray(index * PIXELS, (index + 1) * PIXELS)), index).bytes;
 }

@@ -1,6 +1,5 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { toUnit } from '../../src/data/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { lineBlurIn, richardsonLucy, undoMotionBlur } from '../../src/image/deblur.js';
@@ -11,7 +10,7 @@ import { loadModel } from '../../src/io/model-file.js';
 import { fft2 } from '../../src/math/fft.js';
 import { imageSeed, TRACKS } from '../../src/samples/corruptions.js';
 import { Random } from '../../src/util/random.js';
-import { digitInk, toRgba } from '../helpers/images.js';
+import { benchImage, digitInk, toRgba } from '../helpers/images.js';
 
 const test = suite('deblur');
 const model = loadModel();
@@ -37,22 +36,19 @@ test('the 2-D FFT and its inverse give back the input, scaled by n²', () => {
 });
 
 test('a 60-px motion blur is found on MNIST digits (direction within 10° on most, length within 15%), and none on the same digits sharp', async () => {
-  const mnist = loadMnist().test;
-  const x = toUnit(mnist.pixels);
-  const blurs = async (track: string, value: number) => {
+  const blurs = async (track: string, strength: number) => {
     const t = TRACKS.findIndex((k) => k.name === track);
     const found: { blur: { angle: number; length: number }; truth: number }[] = [];
     // MNIST test digits 5000–5039 as the robustness bench makes them; a motion blur's angle is the track's first draw.
     for (let i = 5000; i < 5040; i++) {
-      const seed = imageSeed(t, 2, i);
-      const img = await decodeImage(TRACKS[t]!.make(x.subarray(i * 784, (i + 1) * 784), value, new Random(seed)).bytes);
+      const img = await decodeImage(benchImage(track, strength, i));
       const { info } = toMnistInput(img);
       const undone = undoMotionBlur(img, info.box, info.polarity);
-      if (undone) found.push({ blur: undone.blur, truth: new Random(seed).uniform(0, Math.PI) });
+      if (undone) found.push({ blur: undone.blur, truth: new Random(imageSeed(t, strength, i)).uniform(0, Math.PI) });
     }
     return found;
   };
-  const blurred = await blurs('motion-blur', 60);
+  const blurred = await blurs('motion-blur', 2);
   assert.ok(blurred.length >= 12, `a clear blur in ${blurred.length} of 40`);
   const rightDirection = blurred.filter((f) => apart(f.blur.angle, f.truth) <= (10 * Math.PI) / 180).length;
   assert.ok(rightDirection >= 0.8 * blurred.length, `direction right in ${rightDirection} of ${blurred.length}`);
@@ -86,18 +82,15 @@ test('Richardson–Lucy with the blur brings the digit back closer than the blur
 });
 
 test('motion-blurred digits the model is unsure of are read after deblurring, and say so', async () => {
-  const t = TRACKS.findIndex((k) => k.name === 'motion-blur');
-  const track = TRACKS[t]!;
-  const mnist = loadMnist().test;
-  const x = toUnit(mnist.pixels);
+  const labels = loadMnist().test.labels!;
   let deblurred = 0;
   let right = 0;
   let rightLive = 0;
   // MNIST test digits 5000–5079 blurred 60 px, as the robustness bench makes them.
   for (let i = 5000; i < 5080; i++) {
-    const img = await decodeImage(track.make(x.subarray(i * 784, (i + 1) * 784), 60, new Random(imageSeed(t, 2, i))).bytes);
+    const img = await decodeImage(benchImage('motion-blur', 2, i));
     const p = predictDecoded(img, model);
-    const truth = mnist.labels![i]!;
+    const truth = labels[i]!;
     if (p.digit === truth) right++;
     if (predictDecoded(img, model, { live: true }).digit === truth) rightLive++;
     if (p.digit !== null && p.deblurred) {

@@ -1,13 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { get } from 'node:http';
-import { toUnit } from '../../src/data/frame.js';
-import { loadMnist } from '../../src/data/mnist.js';
 import { decodeImage } from '../../src/image/decode.js';
-import { imageSeed, TRACKS } from '../../src/samples/corruptions.js';
-import { Random } from '../../src/util/random.js';
 import { encodePng } from '../../src/samples/styles.js';
-import { digitInk, numberPng, toRgba } from '../helpers/images.js';
+import { benchImage, digitInk, numberPng, toRgba } from '../helpers/images.js';
 import { refusingModel, startServer } from '../helpers/server.js';
 
 const test = suite('JSON API');
@@ -124,10 +120,7 @@ test('in single-digit mode a number is named as one, not squeezed into one guess
 
 test('a digit read only after undoing its motion blur says so, with the blur found; a sharp digit does not', async () => {
   // MNIST test digit 5067 (a 3) blurred 60 px as the robustness bench makes it: read as an 8 at 0.60 before deblurring.
-  const t = TRACKS.findIndex((k) => k.name === 'motion-blur');
-  const mnist = loadMnist().test;
-  const { bytes } = TRACKS[t]!.make(toUnit(mnist.pixels).subarray(5067 * 784, 5068 * 784), 60, new Random(imageSeed(t, 2, 5067)));
-  const body = await read(await postFiles([['blurred-3.png', bytes]]));
+  const body = await read(await postFiles([['blurred-3.png', benchImage('motion-blur', 2, 5067)]]));
   assert.is(body.digit, 3);
   assert.ok(body.deblurred && body.deblurred.lengthPx > 50 && body.deblurred.lengthPx < 80, JSON.stringify(body.deblurred));
   assert.ok(body.deblurred.angleDegrees >= 0 && body.deblurred.angleDegrees < 180);

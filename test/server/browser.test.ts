@@ -5,13 +5,9 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { toUnit } from '../../src/data/frame.js';
-import { loadMnist } from '../../src/data/mnist.js';
-import { imageSeed, TRACKS } from '../../src/samples/corruptions.js';
 import { encodePng } from '../../src/samples/styles.js';
-import { Random } from '../../src/util/random.js';
 import { drawDigit, drawNumber, inkedPixels, launchBrowser } from '../helpers/browser.js';
-import { digitInk, numberPng, toRgba } from '../helpers/images.js';
+import { benchImage, digitInk, numberPng, toRgba } from '../helpers/images.js';
 import { refusingModel, startServer } from '../helpers/server.js';
 import { openStore } from '../../src/feedback/store.js';
 
@@ -119,10 +115,8 @@ test('uploading files on /upload shows a prediction for each and an error line f
 test('an upload read only after undoing its motion blur says so under the digit', async () => {
   if (!browser) return;
   // MNIST test digit 5067 (a 3) blurred 60 px as the robustness bench makes it (see test/server/api.test.ts).
-  const t = TRACKS.findIndex((k) => k.name === 'motion-blur');
-  const { bytes } = TRACKS[t]!.make(toUnit(loadMnist().test.pixels).subarray(5067 * 784, 5068 * 784), 60, new Random(imageSeed(t, 2, 5067)));
   const file = join(mkdtempSync(join(tmpdir(), 'upload-')), 'shaky-photo.png');
-  writeFileSync(file, bytes);
+  writeFileSync(file, benchImage('motion-blur', 2, 5067));
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   await page.goto(`${server.url}/upload`);
   await page.setInputFiles('#files', [file]);
