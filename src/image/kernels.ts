@@ -86,6 +86,14 @@ export class Histogram {
     return (best + 1) / levels;
   }
 
+  /** The histogram of the values below `limit` only (to the bin: the bin holding `limit` is left out). */
+  below(limit: number): Histogram {
+    const h = new Histogram(new Float32Array(0));
+    h.counts.set(this.counts.subarray(0, Math.min(BINS, Math.max(0, Math.floor(limit * BINS)))));
+    for (const c of h.counts) h.total += c;
+    return h;
+  }
+
   /** The median absolute deviation from `centre`, read off the histogram without another pass. */
   medianAbsoluteDeviation(centre: number): number {
     const c = Math.min(BINS - 1, Math.floor(centre * BINS));

@@ -24,7 +24,11 @@ export interface Sheet {
 export interface Track {
   name: string;
   /** Tracks of one family are reported together: the targets are per family. */
-  family: 'clean' | 'blur' | 'low-resolution' | 'contrast' | 'paper' | 'noise' | 'jpeg' | 'stroke' | 'geometry' | 'broken-stroke';
+  family: 'clean' | 'blur' | 'low-resolution' | 'contrast' | 'paper' | 'noise' | 'jpeg' | 'stroke' | 'geometry' | 'broken-stroke' | 'tight-crop' | 'scan';
+  /** Measured only: training never draws from it, so the bench sees a way of making images the model did not learn from. */
+  heldOut?: boolean;
+  /** Renders the images of the named track (the same seeds, so the same digits, crops and paper), changed as `make` says. */
+  sameImagesAs?: string;
   /** Mildest first. `beyondTargets`: a level harsher than the issue asks for, reported without a target. */
   strengths: { label: string; value: number; beyondTargets?: boolean }[];
   /** An MNIST digit (28×28 in [0,1], white ink on black) as an encoded image file at this strength. */
@@ -44,7 +48,8 @@ export function imageSeed(track: number, strength: number, index: number): numbe
  */
 export function corruptedImage(track: number, strength: number, digit: Float32Array, index: number): { bytes: Uint8Array; ext: 'png' | 'jpg' } {
   const t = TRACKS[track]!;
-  return t.make(digit, t.strengths[strength]!.value, new Random(imageSeed(track, strength, index)));
+  const seedTrack = t.sameImagesAs === undefined ? track : TRACKS.findIndex((o) => o.name === t.sameImagesAs);
+  return t.make(digit, t.strengths[strength]!.value, new Random(imageSeed(seedTrack, strength, index)));
 }
 
 /**
@@ -104,6 +109,96 @@ function warp(src: Float32Array, w: number, h: number, map: (x: number, y: numbe
 
 const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
 
+/** The digit `px` tall, scanned that small and enlarged again with smoothing, on a `size` px sheet. */
+function lowResolution(d: Float32Array, px: number, size: number): Sheet {
+  const side = Math.round((px * SIDE) / 20);
+  return { ...sheetOf(d, size), ink: bilinearResize(areaResize(d, SIDE, SIDE, side, side), side, side, size, size) };
+}
+
+/** The sheet cut to the box of its visible ink (coverage over 0.1) plus `margin` px, as a person crops a photo to the digit. */
+export function cropToInk(s: Sheet, margin: number): Sheet {
+  const { x0, y0, x1, y1 } = inkBox(s.ink, s.w, s.h, 0.1);
+  return placed(s, Math.max(0, x0 - margin), Math.max(0, y0 - margin), Math.min(s.w - 1, x1 + margin), Math.min(s.h - 1, y1 + margin), 0);
+}
+
+/** The sheet's columns x0..x1 and rows y0..y1 with `pad` px of paper added on every side. */
+function placed(s: Sheet, x0: number, y0: number, x1: number, y1: number, pad: number): Sheet {
+  const w = x1 - x0 + 1 + 2 * pad;
+  const h = y1 - y0 + 1 + 2 * pad;
+  const ink = new Float32Array(w * h);
+  for (let y = y0; y <= y1; y++) ink.set(s.ink.subarray(y * s.w + x0, y * s.w + x1 + 1), (y - y0 + pad) * w + pad);
+  return { ...s, ink, w, h, light: null };
+}
+
+/** How a digit looks before it is cropped to its ink: the levels of the tight-crop tracks. */
+const CROP_LOOKS: { label: string; sheet(d: Float32Array, rng: Random): Sheet }[] = [
+  { label: 'crisp', sheet: (d) => sheetOf(d) },
+  {
+    label: 'soft (σ≈8 px of 280)',
+    sheet: (d) => {
+      const s = sheetOf(d);
+      return { ...s, ink: fastBlur(s.ink, s.w, s.h, 8) };
+    },
+  },
+  { label: 'low-resolution, 8–20 px tall', sheet: (d, rng) => lowResolution(d, 8 + rng.int(13), BOARD) },
+  {
+    label: 'soft and low-resolution',
+    sheet: (d, rng) => {
+      const s = lowResolution(d, 8 + rng.int(13), BOARD);
+      return { ...s, ink: fastBlur(s.ink, s.w, s.h, 8) };
+    },
+  },
+  { label: 'grey paper', sheet: (d, rng) => ({ ...sheetOf(d), paper: rng.uniform(0.45, 0.8), inkLevel: rng.uniform(0.05, 0.25) }) },
+  { label: 'white on black', sheet: (d) => ({ ...sheetOf(d), paper: 0.05, inkLevel: 0.95 }) },
+];
+
+/** A look of CROP_LOOKS cut to the ink with a margin of 0–3 px. */
+function tightCrop(d: Float32Array, look: number, rng: Random): Sheet {
+  const s = CROP_LOOKS[look]!.sheet(d, rng);
+  return cropToInk(s, rng.int(4));
+}
+
+/**
+ * A digit made the way UCI's optdigits were: drawn into a 32×32 bitmap (its ink box scaled so the longer side
+ * fills it, ink over half), counted in 4×4 blocks into 8×8 levels 0–16, and that grid enlarged smoothly so the
+ * digit fills the frame.
+ */
+function scan8x8(d: Float32Array, rng: Random): Sheet {
+  const { x0, y0, x1, y1 } = inkBox(d, SIDE, SIDE, 0.3);
+  const w = x1 - x0 + 1;
+  const h = y1 - y0 + 1;
+  const crop = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) crop.set(d.subarray((y0 + y) * SIDE + x0, (y0 + y) * SIDE + x1 + 1), y * w);
+  const scale = 32 / Math.max(w, h);
+  const bw = Math.max(1, Math.round(w * scale));
+  const bh = Math.max(1, Math.round(h * scale));
+  const inner = bilinearResize(crop, w, h, bw, bh);
+  const bits = new Uint8Array(32 * 32);
+  for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) bits[(((32 - bh) >> 1) + y) * 32 + ((32 - bw) >> 1) + x] = inner[y * bw + x]! >= 0.5 ? 1 : 0;
+  const levels = new Float32Array(64);
+  for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) levels[(y >> 2) * 8 + (x >> 2)]! += bits[y * 32 + x]! / 16;
+  const size = 64 + rng.int(217);
+  return { ...sheetOf(d, size), ink: bilinearResize(levels, 8, 8, size, size) };
+}
+
+/** The box of the values over `above`, inclusive. */
+function inkBox(a: Float32Array, w: number, h: number, above: number): { x0: number; y0: number; x1: number; y1: number } {
+  let x0 = w;
+  let y0 = h;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (a[y * w + x]! <= above) continue;
+      x0 = Math.min(x0, x);
+      x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
+    }
+  }
+  return { x0, y0, x1, y1 };
+}
+
 export const TRACKS: Track[] = [
   { name: 'clean', family: 'clean', strengths: [{ label: '280 px board', value: 0 }], make: (d) => png(sheetOf(d)) },
   {
@@ -113,13 +208,8 @@ export const TRACKS: Track[] = [
     // 20×20 box, so the frame goes down to 28/20 of that. Digits 6 px tall (the frame at 8 px) go beyond the
     // issue's 8 px and are reported too.
     strengths: [16, 12, 10, 8, 6].map((px) => ({ label: `digit ${px} px tall`, value: px, ...(px < 8 && { beyondTargets: true }) })),
-    make(d, px, rng) {
-      // Scanned or photographed small, then shown enlarged with smoothing: wide grey ramps, no crisp edge.
-      const side = Math.round((px * SIDE) / 20);
-      const small = areaResize(d, SIDE, SIDE, side, side);
-      const size = 64 + rng.int(217);
-      return png({ ...sheetOf(d, size), ink: bilinearResize(small, side, side, size, size) });
-    },
+    // Scanned or photographed small, then shown enlarged with smoothing: wide grey ramps, no crisp edge.
+    make: (d, px, rng) => png(lowResolution(d, px, 64 + rng.int(217))),
   },
   {
     name: 'gaussian-blur',
@@ -258,4 +348,33 @@ export const TRACKS: Track[] = [
       return png({ ...s, ink: warp(s.ink, s.w, s.h, (x, y) => [x + amplitude * Math.sin((2 * Math.PI * y) / 14), y]) });
     },
   },
+  // Held out from training: images made another way than the training's (cropped to the ink, optdigits scans).
+  {
+    name: 'tight-crop',
+    family: 'tight-crop',
+    heldOut: true,
+    strengths: CROP_LOOKS.map((l, i) => ({ label: `${l.label}, cropped to its ink + 0–3 px`, value: i })),
+    make: (d, look, rng) => png(tightCrop(d, look, rng)),
+  },
+  {
+    name: 'tight-crop-with-margin',
+    family: 'tight-crop',
+    heldOut: true,
+    sameImagesAs: 'tight-crop',
+    strengths: CROP_LOOKS.map((l, i) => ({ label: `${l.label}, the same crop with 30% paper around it`, value: i })),
+    make: (d, look, rng) => {
+      const s = tightCrop(d, look, rng);
+      return png(placed(s, 0, 0, s.w - 1, s.h - 1, Math.round(0.3 * Math.max(s.w, s.h))));
+    },
+  },
+  {
+    name: 'scan-8x8',
+    family: 'scan',
+    heldOut: true,
+    strengths: [{ label: 'optdigits-style 8×8 levels 0–16, enlarged to fill the frame', value: 0 }],
+    make: (d, _, rng) => png(scan8x8(d, rng)),
+  },
 ];
+
+/** The tracks training draws corrupted digits from: all but the held-out ones, in their order. */
+export const TRAINING_TRACKS = TRACKS.filter((t) => !t.heldOut);

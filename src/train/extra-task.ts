@@ -4,7 +4,7 @@ import { loadMnist } from '../data/mnist.js';
 import { decodeImage } from '../image/decode.js';
 import { toMnistInput } from '../image/preprocess.js';
 import { OUTLIER_LABEL } from '../models/mlp.js';
-import { strongerMoreOften, TRACKS } from '../samples/corruptions.js';
+import { strongerMoreOften, TRAINING_TRACKS } from '../samples/corruptions.js';
 import { nonDigit } from '../samples/non-digits.js';
 import { loadFont, TRAINING_FONTS, typedDigit } from '../samples/typed.js';
 import { Random } from '../util/random.js';
@@ -44,7 +44,7 @@ export default async function run(task: ExtraTask): Promise<ExtraResult> {
       label = OUTLIER_LABEL;
     } else if (task.kind === 'corrupted') {
       const i = task.images![k]!;
-      const track = TRACKS[1 + rng.int(TRACKS.length - 1)]!;
+      const track = TRAINING_TRACKS[1 + rng.int(TRAINING_TRACKS.length - 1)]!;
       const strength = track.strengths[strongerMoreOften(track.strengths.length, rng)]!;
       image = await decodeImage(track.make(trainX!.subarray(i * PIXELS, (i + 1) * PIXELS), strength.value, rng).bytes);
       label = train!.labels![i]!;

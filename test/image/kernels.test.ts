@@ -72,6 +72,9 @@ test('the histogram answers quantiles and Otsu splits two levels between them', 
   const t = h.otsuThreshold();
   assert.ok(t > 0.1 && t <= 0.8, `threshold ${t}`);
   close(new Histogram(values, 0.5).quantile(0), 0.8, 1 / 1024, 'above 0.5');
+  const below = new Histogram(values).below(0.5);
+  assert.is(below.total, 700);
+  close(below.quantile(1), 0.1, 1 / 1024, 'the largest value below 0.5');
 });
 
 test('block medians: paper reads 0, a grey tile its grey level to 1/64', () => {

@@ -10,7 +10,7 @@ import { TRACKS } from '../../src/samples/corruptions.js';
 import { encodePng } from '../../src/samples/styles.js';
 import { ImageError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/random.js';
-import { centreOfMass, digitInk, meanAbsDiff, toRgba } from '../helpers/images.js';
+import { benchImage, centreOfMass, digitInk, meanAbsDiff, toRgba } from '../helpers/images.js';
 
 const test = suite('MNIST-style preprocessing');
 const model = loadModel();
@@ -61,6 +61,22 @@ test('a faint stroke beside a dark one is kept: the smeared top of a 9 in a movi
     for (let x = 19; x < 24; x++) right = Math.max(right, pixels[y * 28 + x]!);
   }
   assert.ok(left > 0.5 && right > 0.5, `bar ends ${left.toFixed(2)}, ${right.toFixed(2)}`);
+});
+
+test('a digit cropped to its ink is read as with paper around it: soft 0s touching the edges, a narrow 1, white on black', async () => {
+  // Before, the spread of the whole image was taken for noise and cleared the strokes ("only specks of ink"),
+  // and the paper between a narrow 1's edge and its stroke was read as light ink.
+  const test = loadMnist().test;
+  const look = (name: string) => TRACKS.find((t) => t.name === 'tight-crop')!.strengths.findIndex((s) => s.label.startsWith(name));
+  const cases: [number, number][] = [];
+  for (let i = 5000; cases.length < 12; i++) if ([0, 1].includes(test.labels![i]!)) cases.push([i, test.labels![i]!]);
+  for (const [i, label] of cases) {
+    for (const name of ['soft', 'crisp', 'white on black']) {
+      const img = await decodeImage(benchImage('tight-crop', look(name), i));
+      const p = predictDecoded(img, model);
+      assert.is(p.digit, label, `test digit ${i} (${label}), ${name}, ${img.width}×${img.height}: ${p.digit ?? p.reason}`);
+    }
+  }
 });
 
 test('inverted colours give the same 28×28', () => {

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { PIXELS, toUnit } from '../../src/data/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { decodeImage } from '../../src/image/decode.js';
-import { strongerMoreOften, TRACKS } from '../../src/samples/corruptions.js';
+import { corruptedImage, strongerMoreOften, TRACKS, TRAINING_TRACKS } from '../../src/samples/corruptions.js';
 import { NON_DIGIT_FAMILIES } from '../../src/samples/non-digits.js';
 import { fillPolygons, loadFont, TRAINING_FONTS, TYPED_FONTS, typedDigit } from '../../src/samples/typed.js';
 import { LETTER_FONTS } from '../../src/samples/non-digits.js';
@@ -19,8 +19,26 @@ test('every corruption track at every strength gives a decodable image, the same
       const b = track.make(digit, s.value, new Random(5));
       assert.equal(Buffer.compare(Buffer.from(a.bytes), Buffer.from(b.bytes)), 0, `${track.name} ${s.label}`);
       const img = await decodeImage(a.bytes);
-      assert.ok(img.width >= 64 && img.height >= 64, `${track.name} ${s.label}`);
+      // A digit cropped to its ink (a 1) may be narrow; its longer side is the digit's height.
+      assert.ok(Math.max(img.width, img.height) >= 64, `${track.name} ${s.label}`);
     }
+  }
+});
+
+test('training never draws the held-out tracks, and a with-margin track renders the very crops of its partner', async () => {
+  assert.ok(TRAINING_TRACKS.length > 10 && TRAINING_TRACKS.every((t) => !t.heldOut));
+  assert.equal(TRAINING_TRACKS.map((t) => t.name), TRACKS.filter((t) => !['tight-crop', 'tight-crop-with-margin', 'scan-8x8'].includes(t.name)).map((t) => t.name));
+  const tight = TRACKS.findIndex((t) => t.name === 'tight-crop');
+  const margin = TRACKS.findIndex((t) => t.name === 'tight-crop-with-margin');
+  for (let level = 0; level < TRACKS[tight]!.strengths.length; level++) {
+    const a = await decodeImage(corruptedImage(tight, level, digit, 7).bytes);
+    const b = await decodeImage(corruptedImage(margin, level, digit, 7).bytes);
+    const pad = (b.width - a.width) / 2;
+    assert.ok(pad >= 0.3 * Math.max(a.width, a.height) - 1 && b.height - a.height === 2 * pad, `level ${level}: ${a.width}×${a.height} in ${b.width}×${b.height}`);
+    // The crop's middle row, found again inside the margin.
+    const y = a.height >> 1;
+    const row = (img: typeof a, x0: number, yy: number) => Buffer.from(img.data.subarray((yy * img.width + x0) * 4, (yy * img.width + x0 + a.width) * 4));
+    assert.equal(Buffer.compare(row(a, 0, y), row(b, pad, y + pad)), 0, `level ${level}`);
   }
 });
 
