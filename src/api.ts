@@ -44,6 +44,9 @@ export interface FeedbackAnswer {
   id: number;
   label: number | null;
   predicted: number | null;
+  /** The label is the model's own answer: kept as a confirmation, not counted as a correction. */
+  confirmation: boolean;
+  /** Corrections stored, confirmations left out. */
   count: number;
 }
 

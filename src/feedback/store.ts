@@ -34,10 +34,13 @@ export interface FeedbackStore {
   readonly kind: 'sqlite' | 'postgresql';
   /** Stores one correction atomically; throws StoreFullError when the store holds `maxRows` already. */
   add(c: Correction): Promise<number>;
+  /** Rows stored, confirmations included (the cap counts them all). */
   count(): Promise<number>;
+  /** Rows that change the model's answer, and confirmations (isConfirmation): kept, but not corrections. */
+  tally(): Promise<{ corrections: number; confirmations: number }>;
   /** Oldest first. */
   list(limit?: number, offset?: number): Promise<StoredCorrection[]>;
-  /** How many corrections turn each prediction into each label (label null: "not a digit"), most first. */
+  /** How many corrections turn each prediction into each label (label null: "not a digit"), most first; confirmations left out. */
   confusions(): Promise<{ predicted: number | null; label: number | null; n: number }[]>;
   /** Deletes every correction; returns how many. */
   clear(): Promise<number>;
@@ -112,7 +115,17 @@ export function clientHash(salt: string, ...parts: string[]): string {
   return createHash('sha256').update(salt).update('\0').update(parts.join('\0')).digest('hex').slice(0, 32);
 }
 
-const CONFUSIONS = 'SELECT predicted, label, count(*) AS n FROM corrections GROUP BY predicted, label ORDER BY n DESC, predicted, label';
+/**
+ * A row whose label is the answer the model gave (the same digit, or "not a digit" for a refusal): the user
+ * confirmed it. It is kept, as every row is, but is not a correction: not counted, listed or learnt as one.
+ */
+export function isConfirmation(c: Pick<Correction, 'label' | 'predicted'>): boolean {
+  return c.label === c.predicted;
+}
+
+// The same SQL for SQLite (3.39 and later) and PostgreSQL; IS DISTINCT FROM treats "not a digit" (null) as a value.
+const CONFUSIONS = 'SELECT predicted, label, count(*) AS n FROM corrections WHERE label IS DISTINCT FROM predicted GROUP BY predicted, label ORDER BY n DESC, predicted, label';
+const TALLY = 'SELECT count(*) FILTER (WHERE label IS DISTINCT FROM predicted) AS corrections, count(*) FILTER (WHERE label IS NOT DISTINCT FROM predicted) AS confirmations FROM corrections';
 
 function rowToCorrection(r: { id: number | string; created_at: string | Date; input: Uint8Array; label: number | null; predicted: number | null; probabilities: string | number[]; model: string; client_hash: string }): StoredCorrection {
   return {
@@ -170,6 +183,10 @@ class SqliteStore implements FeedbackStore {
 
   async count(): Promise<number> {
     return (this.countRows.get() as { n: number }).n;
+  }
+
+  async tally(): Promise<{ corrections: number; confirmations: number }> {
+    return this.db.prepare(TALLY).get() as { corrections: number; confirmations: number };
   }
 
   async list(limit = 1e9, offset = 0): Promise<StoredCorrection[]> {
@@ -237,6 +254,11 @@ class PostgresStore implements FeedbackStore {
   async count(): Promise<number> {
     const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM corrections');
     return Number(rows[0]!.n);
+  }
+
+  async tally(): Promise<{ corrections: number; confirmations: number }> {
+    const { rows } = await this.pool.query<{ corrections: string; confirmations: string }>(TALLY);
+    return { corrections: Number(rows[0]!.corrections), confirmations: Number(rows[0]!.confirmations) };
   }
 
   async list(limit = 1e9, offset = 0): Promise<StoredCorrection[]> {

@@ -3,7 +3,7 @@ import bodyParser from '@koa/bodyparser';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type { FeedbackAnswer } from '../api.js';
-import { clientHash, StoreFullError, type FeedbackStore } from '../feedback/store.js';
+import { clientHash, isConfirmation, StoreFullError, type FeedbackStore } from '../feedback/store.js';
 import type { DigitModel } from '../models/model.js';
 import type { Limits } from './limits.js';
 import type { Predictor } from './predictor.js';
@@ -50,11 +50,13 @@ export function feedbackRouter(model: DigitModel, predictor: Predictor, limits: 
     modelId ??= `${model.metadata.kind}:${createHash('sha256').update(JSON.stringify(model.toJSON())).digest('hex').slice(0, 16)}`;
     const id = await stored(ctx, () => store.add({ ...seen, label, model: modelId!, clientHash: client, createdAt: new Date().toISOString() }));
     ctx.status = 201;
-    ctx.body = { id, label, predicted: seen.predicted, count: await stored(ctx, () => store.count()) } satisfies FeedbackAnswer;
+    const { corrections } = await stored(ctx, () => store.tally());
+    ctx.body = { id, label, predicted: seen.predicted, confirmation: isConfirmation({ label, predicted: seen.predicted }), count: corrections } satisfies FeedbackAnswer;
   });
 
   router.get('/api/feedback/summary', async (ctx) => {
-    ctx.body = { store: store.kind, count: await store.count(), confusions: await store.confusions(), learned: model.metadata.feedback ?? null };
+    const { corrections, confirmations } = await store.tally();
+    ctx.body = { store: store.kind, count: corrections, confirmations, confusions: await store.confusions(), learned: model.metadata.feedback ?? null };
   });
   return router;
 }

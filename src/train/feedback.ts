@@ -13,7 +13,7 @@ import { extraSamples } from './extra.js';
 import { commandLine, validationMetrics, type TrainingData } from './common.js';
 import type { MlpTrainOptions } from './mlp-options.js';
 import { BEST_MODEL_PATH, loadModel } from '../io/model-file.js';
-import { DEFAULT_FEEDBACK_DB, openStore } from '../feedback/store.js';
+import { DEFAULT_FEEDBACK_DB, isConfirmation, openStore } from '../feedback/store.js';
 import { evaluate } from '../eval/metrics.js';
 import type { ProgressEvent } from './hooks.js';
 
@@ -99,7 +99,7 @@ export async function fineTuneOnFeedback(
   o: FeedbackTuneOptions & { from: string; command: string; /** Fit temperature and threshold again (false only in tests: it takes a while). */ calibrate?: boolean },
   onProgress: (e: ProgressEvent) => void = () => {},
 ): Promise<DigitModel> {
-  const rows = await store.list();
+  const rows = (await store.list()).filter((r) => !isConfirmation(r));
   const train = rows.filter((r) => !isHeldOut(r));
   const heldOut = rows.filter(isHeldOut);
   if (train.length === 0) throw new InputError(`the ${store.kind} feedback store has ${rows.length ? 'only held-out corrections' : 'no corrections'} to learn from: correct a few answers on the board first`);

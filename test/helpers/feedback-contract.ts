@@ -19,13 +19,17 @@ export async function storeContract(store: FeedbackStore): Promise<void> {
   assert.ok(rows.every((r) => r.probabilities.length === 10 && r.model === 'mlp:test' && !Number.isNaN(Date.parse(r.createdAt))));
   assert.equal((await store.list(1, 2)).map((r) => r.input[0]), [30]);
   assert.equal(await store.confusions(), [{ predicted: 3, label: 7, n: 2 }, { predicted: 3, label: null, n: 1 }]);
+  assert.equal(await store.tally(), { corrections: 3, confirmations: 0 });
   // A row the schema forbids is refused whole: a 28×28 of the wrong size, a label out of range.
   await assertRejects(store.add({ ...correction(1, 2), input: new Uint8Array(783) }));
   await assertRejects(store.add(correction(1, 12)));
   assert.is(await store.count(), 3);
-  // The cap: 5 rows, then a clear error naming it.
-  await store.add(correction(40, 1));
-  await store.add(correction(50, 1));
+  // The cap: 5 rows, then a clear error naming it. Confirmations (the model's own answer, a digit or "not a
+  // digit") take rows but are not corrections.
+  await store.add(correction(40, 3));
+  await store.add(correction(50, null, null));
+  assert.equal(await store.tally(), { corrections: 3, confirmations: 2 });
+  assert.equal(await store.confusions(), [{ predicted: 3, label: 7, n: 2 }, { predicted: 3, label: null, n: 1 }]);
   const full = await store.add(correction(60, 1)).then(() => null, (e: unknown) => e);
   assert.ok(full instanceof StoreFullError && /full \(5 corrections\)/.test(full.message), String(full));
   assert.is(await store.count(), 5);

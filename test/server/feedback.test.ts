@@ -33,8 +33,9 @@ test('a correction stores the 28×28 the server computed, its own prediction and
   const r = await post({ image: dataUrl(seven), label: 1, input: Array(784).fill(1) });
   assert.is(r.status, 201);
   const body = (await r.json()) as Record<string, unknown>;
-  assert.equal(Object.keys(body).sort(), ['count', 'id', 'label', 'predicted']);
+  assert.equal(Object.keys(body).sort(), ['confirmation', 'count', 'id', 'label', 'predicted']);
   assert.is(body.label, 1);
+  assert.is(body.confirmation, false);
   const [row] = await store.list();
   const p = predictDecoded(await decodeImage(seven), loadModel());
   assert.is(row!.predicted, p.digit);
@@ -78,8 +79,11 @@ test('bad corrections are clear 4xx errors and store nothing', async () => {
 
 test('a client over its rate limit gets 429; others are not held up; a full store answers 507', async () => {
   // 3 of this client's 6 a minute went in above; 3 more pass, the 7th is refused.
-  const statuses = [];
-  for (let i = 0; i < 4; i++) statuses.push((await post({ image: dataUrl(seven), label: 7 })).status);
+  // Picking 7 for a 7 the model read as 7 is a confirmation: stored, not counted among the 3 corrections.
+  const confirmed = await post({ image: dataUrl(seven), label: 7 });
+  assert.equal(await confirmed.json(), { id: 4, label: 7, predicted: 7, confirmation: true, count: 3 });
+  const statuses = [confirmed.status];
+  for (let i = 0; i < 3; i++) statuses.push((await post({ image: dataUrl(seven), label: 7 })).status);
   assert.equal(statuses, [201, 201, 201, 429]);
   const limited = await post({ image: dataUrl(seven), label: 7 });
   assert.match(((await limited.json()) as { error: string }).error, /at most 6 a minute from one client/);
@@ -105,10 +109,13 @@ test('a store that fails is a 503 saying the correction was not saved, not a 500
 });
 
 test('corrections are never served back: a summary of counts only', async () => {
-  const summary = (await (await fetch(`${server.url}/api/feedback/summary`)).json()) as { count: number; store: string; confusions: { n: number }[] };
-  assert.is(summary.count, 8);
+  const summary = (await (await fetch(`${server.url}/api/feedback/summary`)).json()) as { count: number; confirmations: number; store: string; confusions: { predicted: number | null; label: number | null; n: number }[] };
+  // 8 rows: 3 corrections, and 5 times 7 picked for the 7 the model read (confirmations, never "7 → 7").
+  assert.is(summary.count, 3);
+  assert.is(summary.confirmations, 5);
   assert.is(summary.store, 'sqlite');
-  assert.is(summary.confusions.reduce((a, c) => a + c.n, 0), 8);
+  assert.is(summary.confusions.reduce((a, c) => a + c.n, 0), 3);
+  assert.ok(summary.confusions.every((c) => c.predicted !== c.label), JSON.stringify(summary.confusions));
   assert.not.match(JSON.stringify(summary), /input|base64/);
   for (const path of ['/api/feedback', '/api/feedback/1', '/data/feedback/feedback.db']) assert.is((await fetch(`${server.url}${path}`)).status, path === '/api/feedback' ? 405 : 404, path);
 });

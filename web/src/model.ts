@@ -70,7 +70,9 @@ function confusionTable(confusion: number[][]): HTMLElement {
 /** GET /api/feedback/summary: counts only, never the corrections themselves. */
 interface FeedbackSummary {
   store: string;
+  /** Corrections, confirmations of the model's own answer left out. */
   count: number;
+  confirmations: number;
   confusions: { predicted: number | null; label: number | null; n: number }[];
   learned: FeedbackRecord | null;
 }
@@ -84,6 +86,7 @@ async function feedback(): Promise<void> {
   const f = (await response.json()) as FeedbackSummary;
   const name = (d: number | null) => (d === null ? 'not a digit' : String(d));
   row(table, 'corrections stored', `${f.count.toLocaleString('en')} (${f.store})`);
+  if (f.confirmations) row(table, 'answers confirmed', f.confirmations.toLocaleString('en'));
   const learned = f.learned;
   if (learned) {
     const before = learned.heldOutBefore === null ? '–' : pct(learned.heldOutBefore);
