@@ -1,6 +1,7 @@
 import { labelsOf, PIXELS } from '../src/data/frame.js';
 import { auroc, expectedCalibrationError, reliability, type ReliabilityBin } from '../src/eval/calibration.js';
 import { fitConfidence, nonDigitImages, nonDigitSet, nonDigitsRefused } from '../src/eval/refusal.js';
+import { readNumber } from '../src/image/number.js';
 import { predictDecoded } from '../src/image/pipeline.js';
 import { scoreSamples } from '../src/eval/samples.js';
 import { DigitModel } from '../src/models/model.js';
@@ -23,6 +24,8 @@ export interface NonDigitFigures {
    * deblurring of unsure readings included): the share it does not answer with a digit. Absent in older results.
    */
   nonDigitsNotAnswered?: number;
+  /** Number mode: the share of the same test images (squeezed digits left out) read as no number. Absent in older results. */
+  nonDigitsNoNumber?: number;
   byFamily: Record<string, number>;
   mnistRefused: number;
   /** MNIST test accuracy when a refused digit counts as wrong. */
@@ -60,15 +63,23 @@ function detectorCost(model: DigitModel, x: Float32Array): NonDigitFigures['dete
   return { withDetector: median(rounds.map((r) => r[0])), topOnly: median(rounds.map((r) => r[1])) };
 }
 
-/** The share of the non-digit test images the whole pipeline answers without a digit. */
-function notAnswered(model: DigitModel): number {
+/**
+ * The share of the non-digit test images the whole pipeline answers without a digit, and in Number mode
+ * (readNumber) the share read as no number at all; squeezed digits are left out of the second: they are numbers.
+ */
+function notAnswered(model: DigitModel): { oneDigit: number; numberMode: number } {
   let n = 0;
   let answered = 0;
-  for (const { image } of nonDigitImages('test')) {
+  let shapes = 0;
+  let numbers = 0;
+  for (const { image, family } of nonDigitImages('test')) {
     n++;
     if (predictDecoded(image, model).digit !== null) answered++;
+    if (family === 'squeezed-digits') continue;
+    shapes++;
+    if (readNumber(image, model).number !== '') numbers++;
   }
-  return 1 - answered / n;
+  return { oneDigit: 1 - answered / n, numberMode: 1 - numbers / shapes };
 }
 
 /**
@@ -104,6 +115,7 @@ export async function benchNonDigits(model: DigitModel, name: string, data: Trai
     if ((i + 1) % 100 === 0) coverage.push([(i + 1) / kept.length, right / (i + 1)]);
   });
   const samples = await scoreSamples(model, 'data/samples');
+  const whole = notAnswered(model);
   const before = reliability(raw, labels);
   const after = reliability(calibrated, labels);
   return {
@@ -114,7 +126,8 @@ export async function benchNonDigits(model: DigitModel, name: string, data: Trai
     digitBelow: confidence.digitBelow ?? null,
     auroc: auroc(digitScores, otherScores),
     nonDigitsRefused: nonDigitsRefused(model, others),
-    nonDigitsNotAnswered: notAnswered(model),
+    nonDigitsNotAnswered: whole.oneDigit,
+    nonDigitsNoNumber: whole.numberMode,
     byFamily,
     mnistRefused: digitScores.filter(refused).length / labels.length,
     mnistAccuracy: digitScores.filter((s, i) => !refused(s) && predicted[i] === labels[i]).length / labels.length,

@@ -33,11 +33,14 @@ export interface NumberReading {
   /** The digits read, left to right; pieces refused as not digits are left out of it (and flagged in `digits`). */
   number: string;
   digits: PieceReading[];
-  /** Why nothing was read (no ink), or undefined. */
+  /** Why no number was read (no ink, or ink mostly refused as not digits), or undefined. */
   reason?: string;
   /** How many neighbouring digits were parted by cutting through ink (they touched) rather than apart already. */
   cuts: number;
 }
+
+/** Why a reading with ink gives no number: as many pieces or more were refused as read. */
+export const NOT_DIGITS = 'no digit found: most of the ink does not look like digits';
 
 /** Weights of the geometry terms, in units of log-probability (tuned on the numbers bench's tuning half). */
 export interface SegmentWeights {
@@ -178,6 +181,10 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
     const { start } = groups[i]!;
     return start > 0 && atoms[start]!.cut && atoms[start]!.label === atoms[start - 1]!.label;
   }).length;
+  // Ink that is mostly not digits is no number, though a piece of it reads as one (a smiley's ring as 0, its
+  // eyes and mouth refused); a stray mark beside digits is flagged and the digits still read.
+  const read = digits.filter((d) => d.digit !== null).length;
+  if (read <= digits.length - read) return { number: '', digits, reason: NOT_DIGITS, cuts };
   return { number: digits.map((d) => d.digit ?? '').join(''), digits, cuts };
 }
 

@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadMnist } from '../../src/data/mnist.js';
-import { ASPECT, readNumber } from '../../src/image/number.js';
+import { ASPECT, NOT_DIGITS, readNumber } from '../../src/image/number.js';
+import { nonDigitImages } from '../../src/eval/refusal.js';
 import { predictDecoded, SURE_ONE_DIGIT } from '../../src/image/pipeline.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { composeNumber, strokeTile } from '../../src/samples/numbers.js';
@@ -23,6 +24,22 @@ function drawn(digits: { strokes: Stroke[]; offset: number }[], size = 120, brus
 }
 const template = (digit: number, variant = 0) => TEMPLATES[digit]![variant]!;
 const FIVE_BODY: Stroke = [[0.3, 0.1], [0.25, 0.45], [0.55, 0.37], [0.8, 0.56], [0.76, 0.85], [0.48, 0.97], [0.2, 0.86]];
+
+test('ink that is mostly not digits is no number: shapes and scribbles of the non-digit set whose one piece reads as a digit', () => {
+  // Validation non-digits that were read as "8", "5", "3" and "4" (one piece read, the rest refused).
+  const wanted = new Map([[16, 'scribble'], [37, 'scribble'], [57, 'shape'], [64, 'shape']]);
+  let i = 0;
+  for (const { image, family } of nonDigitImages('validation', 65)) {
+    if (wanted.has(i)) {
+      const r = readNumber(image, model);
+      assert.is(family, wanted.get(i));
+      assert.is(r.number, '', `non-digit ${i} (${family}) read as ${r.number}`);
+      assert.is(r.reason, NOT_DIGITS);
+      assert.ok(r.digits.some((d) => d.digit === null), 'the refused pieces are still shown');
+    }
+    i++;
+  }
+});
 
 test('a 5 whose hat is apart is one 5, alone and in a number', () => {
   const five = { strokes: [FIVE_BODY, [[0.36, -0.08], [0.85, -0.1]]] as Stroke[], offset: 0 };
