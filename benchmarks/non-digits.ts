@@ -2,6 +2,8 @@ import { labelsOf, PIXELS } from '../src/data/frame.js';
 import { auroc, expectedCalibrationError, reliability, type ReliabilityBin } from '../src/eval/calibration.js';
 import { fitConfidence, nonDigitImages, nonDigitSet, nonDigitsRefused } from '../src/eval/refusal.js';
 import { readNumber } from '../src/image/number.js';
+import { partialDigit } from '../src/samples/non-digits.js';
+import { Random } from '../src/util/random.js';
 import { predictDecoded } from '../src/image/pipeline.js';
 import { scoreSamples } from '../src/eval/samples.js';
 import { DigitModel } from '../src/models/model.js';
@@ -26,6 +28,8 @@ export interface NonDigitFigures {
   nonDigitsNotAnswered?: number;
   /** Number mode: the share of the same test images (squeezed digits left out) read as no number. Absent in older results. */
   nonDigitsNoNumber?: number;
+  /** Digits with a stroke taken away (PARTIAL_DIGITS of them), not answered with a digit. Absent in older results. */
+  partialDigitsNotAnswered?: number;
   byFamily: Record<string, number>;
   mnistRefused: number;
   /** MNIST test accuracy when a refused digit counts as wrong. */
@@ -82,6 +86,17 @@ function notAnswered(model: DigitModel): { oneDigit: number; numberMode: number 
   return { oneDigit: 1 - answered / n, numberMode: 1 - numbers / shapes };
 }
 
+/** Partial digits (src/samples/non-digits.ts) the bench measures, from seeds of their own. */
+export const PARTIAL_DIGITS = 300;
+const PARTIAL_SEED = 7_000_000;
+
+/** The share of partial digits the whole pipeline answers without a digit. */
+function partialNotAnswered(model: DigitModel): number {
+  let refused = 0;
+  for (let i = 0; i < PARTIAL_DIGITS; i++) if (predictDecoded(partialDigit(new Random(PARTIAL_SEED + i)).image, model).digit === null) refused++;
+  return refused / PARTIAL_DIGITS;
+}
+
 /**
  * The refusal and calibration figures of a model on test images only: MNIST's test set, the non-digit test
  * half, data/samples. A model without a fitted confidence block gets one fitted the same way first, so
@@ -128,6 +143,7 @@ export async function benchNonDigits(model: DigitModel, name: string, data: Trai
     nonDigitsRefused: nonDigitsRefused(model, others),
     nonDigitsNotAnswered: whole.oneDigit,
     nonDigitsNoNumber: whole.numberMode,
+    partialDigitsNotAnswered: partialNotAnswered(model),
     byFamily,
     mnistRefused: digitScores.filter(refused).length / labels.length,
     mnistAccuracy: digitScores.filter((s, i) => !refused(s) && predicted[i] === labels[i]).length / labels.length,

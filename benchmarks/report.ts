@@ -282,6 +282,7 @@ function nonDigitSection(nd: NonNullable<Results['nonDigits']>, chart: (name: st
     line('non-digits refused', (x) => pct(x.nonDigitsRefused, 1), '≥ 95%'),
     line('non-digits not answered with a digit by the whole pipeline (number check and deblurring included)', (x) => (x.nonDigitsNotAnswered === undefined ? '–' : pct(x.nonDigitsNotAnswered, 1)), '≥ 95%'),
     line('Number mode: non-digits read as no number (squeezed digits left out: they are numbers)', (x) => (x.nonDigitsNoNumber === undefined ? '–' : pct(x.nonDigitsNoNumber, 1)), '≥ 95%'),
+    line('partial digits (a digit with a stroke taken away; some still look like a digit) not answered with a digit', (x) => (x.partialDigitsNotAnswered === undefined ? '–' : pct(x.partialDigitsNotAnswered, 1))),
     line('MNIST test digits refused', (x) => pct(x.mnistRefused, 2), '≤ 1%'),
     line('data/samples refused', (x) => pct(x.samplesRefused, 1), '≤ 1%'),
     line('MNIST test accuracy, a refusal counting as wrong', (x) => pct(x.mnistAccuracy, 2)),
