@@ -79,6 +79,14 @@ test('a digit cropped to its ink is read as with paper around it: soft 0s touchi
   }
 });
 
+test('a digit that fills its frame, an 8×8 scan enlarged, is dark ink on paper, not paper on ink', async () => {
+  // Test digits whose thick strokes run along most of the edge (the local rule alone read them as light ink).
+  for (const i of [5088, 5405, 5469, 5470, 5558, 5593]) {
+    const { info } = toMnistInput(await decodeImage(benchImage('scan-8x8', 0, i)));
+    assert.is(info.polarity, 'dark-on-light', `test digit ${i}`);
+  }
+});
+
 test('inverted colours give the same 28×28', () => {
   const ink = digitInk(5, 160, 200, { size: 150, brush: 7 });
   const dark = toMnistInput(toRgba(ink, 160, 200, [0, 0, 0], [255, 255, 255])).pixels;
