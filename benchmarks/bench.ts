@@ -29,10 +29,11 @@ import { benchNonDigits, type NonDigitFigures } from './non-digits.js';
 import { benchNumbers, NUMBERS_PER_LENGTH } from './numbers.js';
 import { benchFeedback } from './feedback.js';
 import { benchRobustness, ROBUSTNESS_DIGITS, type RobustnessRow } from './robustness.js';
+import { TRACKS } from '../src/samples/corruptions.js';
 import { benchServer } from './server.js';
 import { readResults, upsert, writeResults, type Results } from './results.js';
 
-const usage = `npm run bench -- [--only NAME[,NAME]] [--retrain] [--knn-queries N] [--compare PATH]
+const usage = `npm run bench -- [--only NAME[,NAME]] [--tracks NAME[,NAME]] [--retrain] [--knn-queries N] [--compare PATH]
 
   Trains or loads every model, evaluates each on the same MNIST test set, runs the side-by-side
   comparisons with the ml.js reference packages, and writes benchmarks/results.json,
@@ -40,6 +41,7 @@ const usage = `npm run bench -- [--only NAME[,NAME]] [--retrain] [--knn-queries 
 
   tasks: ${'pca-fit, knn-predict, knn, forest-train, forest, mlp-speed, mlp-input, mlp, samples, robustness, non-digits, numbers, feedback, png-decode, browser, server'}
   --only        run only these tasks (results of the others are kept from the last run)
+  --tracks      the robustness task runs only these corruption tracks (the other rows are kept from the last run)
   --retrain     train models even when models/NAME.json exists (default: load it)
   --knn-queries how many test queries ml-knn answers in knn-predict (default 200)
   --compare     another model JSON (the one served before, or a candidate) measured beside the served model
@@ -52,6 +54,8 @@ interface Context {
   knnQueries: number;
   /** Another model to measure beside the served one in the robustness and non-digit tasks. */
   compare: string | undefined;
+  /** The robustness tracks to run, or all. */
+  tracks: string[] | undefined;
 }
 
 type Task = (ctx: Context) => Promise<void> | void;
@@ -92,7 +96,7 @@ const TASKS: Record<string, Task> = {
   },
 };
 
-runCli(usage, { only: { type: 'string' }, retrain: { type: 'boolean' }, 'knn-queries': { type: 'string' }, compare: { type: 'string' } }, async ({ values }) => {
+runCli(usage, { only: { type: 'string' }, tracks: { type: 'string' }, retrain: { type: 'boolean' }, 'knn-queries': { type: 'string' }, compare: { type: 'string' } }, async ({ values }) => {
   const only = values.only ? values.only.split(',') : Object.keys(TASKS);
   const unknown = only.filter((t) => !TASKS[t]);
   if (unknown.length) throw new RangeError(`unknown task ${unknown.join(', ')}; tasks are ${Object.keys(TASKS).join(', ')}`);
@@ -102,7 +106,10 @@ runCli(usage, { only: { type: 'string' }, retrain: { type: 'boolean' }, 'knn-que
     retrain: !!values.retrain,
     knnQueries: intOption(values['knn-queries'], 'knn-queries', 200),
     compare: values.compare,
+    tracks: values.tracks?.split(','),
   };
+  const unknownTracks = ctx.tracks?.filter((t) => !TRACKS.some((k) => k.name === t)) ?? [];
+  if (unknownTracks.length) throw new RangeError(`unknown track ${unknownTracks.join(', ')}; tracks are ${TRACKS.map((t) => t.name).join(', ')}`);
   for (const name of only) {
     console.error(`\n== ${name}`);
     const start = performance.now();
@@ -363,12 +370,17 @@ async function robustnessTask(ctx: Context): Promise<void> {
   chooseBest(ctx.results);
   const log = (r: RobustnessRow) =>
     console.error(`${r.track.padEnd(22)} ${r.strength.padEnd(40)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  no digit ${(100 * r.noDigitRate).toFixed(2)}%  declined ${(100 * r.declinedRate).toFixed(2)}%  tutorial ${(100 * r.tutorialAccuracy).toFixed(1)}%`);
-  const rows = await benchRobustness(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, 'benchmarks/robustness-failures.png', log);
+  const gallery = ctx.tracks ? 'benchmarks/robustness-failures-tracks.png' : 'benchmarks/robustness-failures.png';
+  const fresh = await benchRobustness(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, gallery, log, ctx.tracks);
   let compare: { model: string; rows: RobustnessRow[] } | undefined;
   if (ctx.compare) {
     console.error(`\ncompared with ${ctx.compare}`);
-    compare = { model: ctx.compare, rows: await benchRobustness(loadModel(ctx.compare), ctx.compare, 'benchmarks/robustness-failures-compared.png', log) };
+    compare = { model: ctx.compare, rows: await benchRobustness(loadModel(ctx.compare), ctx.compare, 'benchmarks/robustness-failures-compared.png', log, ctx.tracks) };
   }
+  // With --tracks, the rows of the tracks not run are the last run's, in the tracks' order.
+  const kept = ctx.tracks ? (ctx.results.robustness?.rows ?? []).filter((r) => !ctx.tracks!.includes(r.track)) : [];
+  const order = (r: RobustnessRow) => (r.track.startsWith('typed-') ? TRACKS.length : TRACKS.findIndex((t) => t.name === r.track));
+  const rows = [...kept, ...fresh].sort((a, b) => order(a) - order(b));
   ctx.results.robustness = { model: ctx.results.best?.name ?? 'best', digits: `MNIST test images ${ROBUSTNESS_DIGITS[0]}–${ROBUSTNESS_DIGITS[ROBUSTNESS_DIGITS.length - 1]}`, rows, ...(compare && { compare }) };
 }
 

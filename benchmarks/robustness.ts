@@ -62,7 +62,7 @@ function row(track: string, family: string, strength: string, s: Scored, beyondT
  * Every corruption track at every strength, and the typed track, through the whole pipeline (decode →
  * preprocess → model) on all cores, with the tutorial pipeline beside it; writes a gallery of failures.
  */
-export async function benchRobustness(model: DigitModel, modelPath: string, galleryFile: string, onLevel: (r: RobustnessRow) => void): Promise<RobustnessRow[]> {
+export async function benchRobustness(model: DigitModel, modelPath: string, galleryFile: string, onLevel: (r: RobustnessRow) => void, tracks?: string[]): Promise<RobustnessRow[]> {
   // A small heap makes the threads collect often: each image allocates a few MB (see src/train/extra.ts).
   const pool = workerPool(new URL('./robustness-task.ts', import.meta.url), {
     workerData: { modelPath },
@@ -77,6 +77,7 @@ export async function benchRobustness(model: DigitModel, modelPath: string, gall
   const failures: { track: number; strength: number; index: number }[] = [];
   try {
     for (const [t, track] of TRACKS.entries()) {
+      if (tracks && !tracks.includes(track.name)) continue;
       for (const [s, strength] of track.strengths.entries()) {
         const parts = await Promise.all(chunks(ROBUSTNESS_DIGITS, 8).map((indices) => run({ kind: 'track', track: t, strength: s, indices })));
         const indices = chunks(ROBUSTNESS_DIGITS, 8).flat();
@@ -90,7 +91,7 @@ export async function benchRobustness(model: DigitModel, modelPath: string, gall
         });
       }
     }
-    for (const [style, fonts] of Object.entries(TYPED_FONTS)) {
+    for (const [style, fonts] of tracks ? [] : Object.entries(TYPED_FONTS)) {
       const parts = await Promise.all(fonts.map((font) => run({ kind: 'typed', font, sizes: TYPED_SIZES })));
       const merged: Scored = { predicted: parts.flatMap((p) => p.predicted), tutorial: parts.flatMap((p) => p.tutorial), truth: parts.flatMap((p) => p.truth) };
       const r = row(`typed-${style}`, 'typed', `${fonts.length} fonts × 10 digits × ${TYPED_SIZES.length} sizes`, merged);
