@@ -6,7 +6,7 @@ import { drawText, setPixel } from '../src/eval/gallery.js';
 import { pngCanvas } from '../src/image/png.js';
 import { readNumber, SEGMENT_WEIGHTS, type NumberReading, type SegmentWeights } from '../src/image/number.js';
 import type { DigitModel } from '../src/models/model.js';
-import { composeNumber, mnistTile, strokeTile, type ComposedNumber } from '../src/samples/numbers.js';
+import { composeNumber, mnistTile, pairTile, strokeTile, type ComposedNumber, type PairKind, type Tile } from '../src/samples/numbers.js';
 import { Random } from '../src/util/random.js';
 import { progress } from '../src/cli/progress.js';
 
@@ -91,6 +91,8 @@ export interface NumbersFigures {
   half: NumberHalf;
   perLengthAndSource: number;
   rows: NumbersRow[];
+  /** 4-digit numbers with one pair run together (a bar into the next digit, overlapping loops). Absent in older results. */
+  pairs?: { kind: string; n: number; fullyRight: number }[];
   failures: { truth: string; read: string; touching: boolean; source: string }[];
 }
 
@@ -137,7 +139,43 @@ export function benchNumbers(model: DigitModel, name: string, half: NumberHalf, 
     strokesRight: t.strokes / (t.n / 2),
     msPerNumber: t.ms / t.n,
   }));
-  return { model: name, half, perLengthAndSource: perLength, rows, failures: failures.slice(0, 60) };
+  const pairs = PAIR_KINDS.map((kind) => {
+    let right = 0;
+    for (const c of pairCases(kind, half, PAIR_CASES)) if (readRight(readNumber(c.image, model, weights), c.label)) right++;
+    return { kind, n: PAIR_CASES, fullyRight: right / PAIR_CASES };
+  });
+  return { model: name, half, perLengthAndSource: perLength, rows, pairs, failures: failures.slice(0, 60) };
+}
+
+const PAIR_KINDS: PairKind[] = ['bar-into-next', 'round-overlap'];
+/** 4-digit numbers of each pair kind the bench reads. */
+export const PAIR_CASES = 150;
+
+/**
+ * 4-digit numbers from the sample renderer's strokes in which one neighbouring pair runs together the way
+ * `kind` says (pairTile); the other gaps as in numberCases but never touching. Seeds of their own per half.
+ */
+export function* pairCases(kind: PairKind, half: NumberHalf, n: number): Generator<NumberCase> {
+  const rng = new Random(HALVES[half].seed * 7 + PAIR_KINDS.indexOf(kind));
+  for (let k = 0; k < n; k++) {
+    // Three tiles, one of them the pair: four digits.
+    const at = rng.int(3);
+    let label = '';
+    const tiles: Tile[] = [];
+    for (let i = 0; i < 3; i++) {
+      const height = Math.round(DIGIT_HEIGHT * rng.uniform(0.85, 1.15));
+      if (i === at) {
+        const pair = pairTile(kind, height, rng);
+        label += pair.label;
+        tiles.push(pair.tile);
+      } else {
+        const d = rng.int(10);
+        label += d;
+        tiles.push(strokeTile(d, height, rng));
+      }
+    }
+    yield { ...composeNumber(tiles, label, rng, 0), source: 'strokes' };
+  }
 }
 
 /**

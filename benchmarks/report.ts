@@ -345,6 +345,16 @@ function numbersSection(n: NonNullable<Results['numbers']>): string[] {
     ...n.rows.map((x) => `| ${x.length} | ${x.n} | **${pct(x.fullyRight, 1)}** | ${pct(x.mnistRight, 1)} | ${pct(x.strokesRight, 1)} | ${pct(x.perDigit, 2)} | ${pct(x.touchingRight, 1)} of ${x.touchingN} | ${x.msPerNumber.toFixed(1)} |`),
     `| all | ${total((x) => x.n)} | ${pct(total((x) => x.fullyRight * x.n) / total((x) => x.n), 1)} | | | ${pct(total((x) => x.perDigit * x.n) / total((x) => x.n), 2)} | ${pct(total((x) => x.touchingRight * x.touchingN) / touchingN, 1)} of ${touchingN} | |`,
     '',
+    ...(n.pairs
+      ? [
+          'Two hard ways digits run together, each in 4-digit numbers of stroke digits (other seeds): a 4, 5 or 7 whose arm, hat or bar runs on into the next digit, and two round digits (0, 3, 6, 8, 9) whose loops overlap. Target ≥ 95% fully right.',
+          '',
+          '| pair | numbers | fully right |',
+          '|---|---|---|',
+          ...n.pairs.map((p) => `| ${p.kind} | ${p.n} | **${pct(p.fullyRight, 1)}** |`),
+          '',
+        ]
+      : []),
     'Targets: ≥ 95% of 4-digit numbers fully right; ≥ 90% of those with a touching pair.',
     '',
     `First failures (truth>read, "?" for a piece refused as not a digit): ${n.failures.slice(0, 30).map((f) => `${f.truth}>${f.read}${f.touching ? ' (touching)' : ''}`).join(', ')}. Gallery, boxes as read (green a digit, red refused): [numbers-failures.png](numbers-failures.png)`,

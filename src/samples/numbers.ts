@@ -45,6 +45,56 @@ export function strokeTile(digit: number, height: number, rng: Random): Tile {
   return cropTile(rasterStrokes(paths, side, side, brush), side, side);
 }
 
+/** The two ways neighbouring digits run into each other that the numbers bench measures apart. */
+export type PairKind = 'bar-into-next' | 'round-overlap';
+
+/**
+ * Two digits drawn by the sample renderer on one canvas, `height` px tall, as one tile: 'bar-into-next' is a
+ * 4, 5 or 7 whose most horizontal stroke (the arm, the hat, the bar) runs on into the next digit;
+ * 'round-overlap' is two round digits (0, 3, 6, 8, 9) whose loops overlap. Returns the tile and its label.
+ */
+export function pairTile(kind: PairKind, height: number, rng: Random): { tile: Tile; label: string } {
+  const first = kind === 'bar-into-next' ? [4, 5, 7][rng.int(3)]! : ROUND[rng.int(ROUND.length)]!;
+  const second = kind === 'bar-into-next' ? rng.int(10) : ROUND[rng.int(ROUND.length)]!;
+  const a = jitteredDigit(first, rng).strokes;
+  const b = jitteredDigit(second, rng).strokes;
+  const left = (s: Stroke[]) => Math.min(...s.flat().map(([x]) => x));
+  const right = (s: Stroke[]) => Math.max(...s.flat().map(([x]) => x));
+  // The second digit starts just after the first (a gap of 5–15% of the height), or into it for round digits.
+  const offset = right(a) - left(b) + (kind === 'bar-into-next' ? rng.uniform(0.05, 0.15) : -rng.uniform(0.08, 0.18));
+  const moved = b.map((s) => s.map(([x, y]): [number, number] => [x + offset, y]));
+  if (kind === 'bar-into-next') extendBar(a, left(moved) + rng.uniform(0.1, 0.25));
+  const brush = height * rng.uniform(0.035, 0.06);
+  const side = Math.ceil(height * 1.4);
+  const w = Math.ceil(side + (offset + 1) * height);
+  const paths: Stroke[] = [...a, ...moved].map((s) => smoothPath(s).map(([x, y]) => [side * 0.15 + x * height, side * 0.15 + y * height]));
+  return { tile: cropTile(rasterStrokes(paths, w, side, brush), w, side), label: `${first}${second}` };
+}
+
+const ROUND = [0, 3, 6, 8, 9];
+
+/** Moves the right end of the most horizontal long segment of `strokes` to x = `to` (in place). */
+function extendBar(strokes: Stroke[], to: number): void {
+  let best: { s: Stroke; i: number } | null = null;
+  let bestScore = -Infinity;
+  for (const s of strokes) {
+    for (let i = 0; i + 1 < s.length; i++) {
+      const [x0, y0] = s[i]!;
+      const [x1, y1] = s[i + 1]!;
+      const score = Math.abs(x1 - x0) - 2 * Math.abs(y1 - y0);
+      if (score > bestScore) (bestScore = score), (best = { s, i });
+    }
+  }
+  if (!best) return;
+  const { s, i } = best;
+  const end = s[i]![0] > s[i + 1]![0] ? i : i + 1;
+  const [x, y] = s[end]!;
+  const other = s[end === i ? i + 1 : i]!;
+  // Along the segment's own direction, so the bar stays straight.
+  const slope = (y - other[1]) / (x - other[0] || 1e-6);
+  s[end] = [to, y + slope * (to - x)];
+}
+
 /** The ink (coverage above 0.05) cut out of its canvas. */
 function cropTile(ink: Float32Array, w: number, h: number): Tile {
   let left = w;
