@@ -182,7 +182,7 @@ function scan8x8(d: Float32Array, rng: Random): Sheet {
 }
 
 /** The box of the values over `above`, inclusive. */
-function inkBox(a: Float32Array, w: number, h: number, above: number): { x0: number; y0: number; x1: number; y1: number } {
+export function inkBox(a: Float32Array, w: number, h: number, above: number): { x0: number; y0: number; x1: number; y1: number } {
   let x0 = w;
   let y0 = h;
   let x1 = -1;
