@@ -62,7 +62,9 @@ export function createApp(options: AppOptions): Koa {
     app.use(feedback.routes());
     app.use(feedback.allowedMethods());
   }
-  app.use(serve(WEB_DIR, { extensions: ['html'], maxage: 0 }));
+  // From web/ only the pages, their style sheet and icon: not the pages' TypeScript sources or their tsconfig.
+  const pages = serve(WEB_DIR, { extensions: ['html'], maxage: 0 });
+  app.use((ctx, next) => (/^\/[\w-]*(\.(html|css|svg))?$/.test(ctx.path) ? pages(ctx, next) : next()));
   app.use(serve(WEB_BUILD, { maxage: 0 }));
   // A client that goes away mid-answer (a page closed while the model downloads) is not a server error.
   app.on('error', (err: { code?: string }) => {

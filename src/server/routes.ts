@@ -31,8 +31,10 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
   });
 
   router.get('/api/model/:picture.png', (ctx) => {
-    const png = visuals[ctx.params.picture as string];
-    if (!png) ctx.throw(404, `this model has no ${ctx.params.picture} picture (it has: ${Object.keys(visuals).join(', ') || 'none'})`);
+    const name = ctx.params.picture as string;
+    // Own names only: "__proto__", "valueOf" or "toString" are properties of every object, not pictures.
+    const png = Object.hasOwn(visuals, name) ? visuals[name] : undefined;
+    if (!png) ctx.throw(404, `this model has no ${name} picture (it has: ${Object.keys(visuals).join(', ') || 'none'})`);
     ctx.type = 'image/png';
     ctx.body = png!();
   });

@@ -234,6 +234,12 @@ test('GET /api/model gives metadata without weights; /model.json downloads the w
     assert.equal([...new Uint8Array(await r.arrayBuffer()).subarray(1, 4)], [0x50, 0x4e, 0x47]);
   }
   assert.is((await fetch(`${server.url}/api/model/nothing.png`)).status, 404);
+  // Names every object has are no pictures: a 404 in JSON, not a 500 or "[object Undefined]".
+  for (const name of ['__proto__', 'valueOf', 'toString', 'constructor', 'hasOwnProperty']) {
+    const r = await fetch(`${server.url}/api/model/${name}.png`);
+    assert.is(r.status, 404, name);
+    assert.match((await read(r)).error, new RegExp(`no ${name} picture`));
+  }
   const download = await fetch(`${server.url}/model.json`);
   assert.match(download.headers.get('content-disposition') ?? '', /attachment/);
   assert.is((await read(download)).name, 'mnist-digit-model');
@@ -249,6 +255,9 @@ test('pages carry a strict CSP, nosniff and frame-ancestors none; unknown paths 
     assert.not.match(csp, /unsafe-inline|upgrade-insecure-requests/);
     assert.is(r.headers.get('x-content-type-options'), 'nosniff');
   }
+  for (const path of ['/style.css', '/favicon.svg', '/index.html']) assert.is((await fetch(`${server.url}${path}`)).status, 200, path);
+  // The pages' sources are not served: only what the pages need.
+  for (const path of ['/src/board.ts', '/src/sw.ts', '/tsconfig.json', '/build/board.js']) assert.is((await fetch(`${server.url}${path}`)).status, 404, path);
   const missing = await fetch(`${server.url}/nope`);
   assert.is(missing.status, 404);
   assert.match((await read(missing)).error, /not found/);
