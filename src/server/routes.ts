@@ -61,9 +61,24 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
     ctx.body = compact;
   });
 
+  // A body busboy cannot parse (no boundary, a bad part header, an unterminated form) is the client's error;
+  // errors after parsing, from the route itself, pass through as they are.
+  const multipart = async (ctx: Koa.Context, next: Koa.Next) => {
+    let parsed = false;
+    try {
+      await files(ctx, () => {
+        parsed = true;
+        return next();
+      });
+    } catch (e) {
+      if (parsed || (e as { name?: string }).name === 'MulterError') throw e;
+      ctx.throw(400, `malformed multipart body: ${(e as Error).message}`);
+    }
+  };
+
   router.post('/api/predict', async (ctx, next) => {
     if (ctx.is('application/json')) return json(ctx, next);
-    if (ctx.is('multipart/form-data')) return files(ctx, next);
+    if (ctx.is('multipart/form-data')) return multipart(ctx, next);
     ctx.throw(415, 'send JSON {"image": "<data URL or base64>"} or multipart/form-data with "image" files');
   }, async (ctx) => {
     const mode = modeOf(ctx);

@@ -164,8 +164,16 @@ const errors: [string, () => Promise<Response>, number, RegExp][] = [
   ['a file over the size limit', () => postFiles([['big.png', new Uint8Array(250_000)]]), 413, /limit/],
   ['too many files', () => postFiles([['a.png', seven], ['b.png', seven], ['c.png', seven], ['d.png', seven]]), 413, /limit/],
   ['files in the wrong field', () => postFiles([['a.png', seven]], 'file'), 400, /field "image"/],
+  ['multipart with no boundary', () => rawMultipart('multipart/form-data', 'hello'), 400, /malformed multipart body/],
+  ['multipart with a bad part header', () => rawMultipart('multipart/form-data; boundary=X', '--X\r\nno header here\r\n\r\nbody\r\n--X--\r\n'), 400, /malformed multipart body/],
+  ['an unterminated multipart form', () => rawMultipart('multipart/form-data; boundary=X', '--X\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\nabc'), 400, /malformed multipart body/],
   ['multipart with no files', () => fetch(`${server.url}/api/predict`, { method: 'POST', body: (() => { const f = new FormData(); f.append('note', 'x'); return f; })() }), 400, /no image files/],
 ];
+/** A multipart request exactly as given, to send what FormData never makes. */
+function rawMultipart(contentType: string, body: string): Promise<Response> {
+  return fetch(`${server.url}/api/predict`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+}
+
 for (const [name, send, status, message] of errors) {
   test(`${name} → ${status} with a JSON error`, async () => {
     const r = await send();
