@@ -86,6 +86,10 @@ async function errorHandler(ctx: Koa.Context, next: Koa.Next): Promise<void> {
       const person = !ctx.path.startsWith('/api/') && ctx.method === 'GET' && ctx.accepts('json', 'html') === 'html';
       ctx.body = person ? NOT_FOUND_PAGE : { error: `not found: ${ctx.method} ${ctx.path}` };
       if (person) ctx.type = 'html';
+    } else if (ctx.status >= 400 && ctx.body === undefined) {
+      // The router's 405 and 501 come without a body, and Koa would answer its status text as text/plain.
+      const allow = ctx.response.get('Allow');
+      ctx.body = { error: `${ctx.message.toLowerCase()}: ${ctx.method} ${ctx.path}${allow ? ` (allowed: ${allow})` : ''}` };
     }
   } catch (e) {
     const err = e as { status?: number; statusCode?: number; expose?: boolean; message?: string; code?: string; name?: string };

@@ -266,6 +266,12 @@ test('pages carry a strict CSP, nosniff and frame-ancestors none; unknown paths 
   for (const path of ['/style.css', '/favicon.svg', '/index.html']) assert.is((await fetch(`${server.url}${path}`)).status, 200, path);
   // The pages' sources are not served: only what the pages need.
   for (const path of ['/src/board.ts', '/src/sw.ts', '/tsconfig.json', '/build/board.js']) assert.is((await fetch(`${server.url}${path}`)).status, 404, path);
+  // A method the route does not take is a 405, one no route takes a 501: both JSON, with the methods allowed.
+  for (const [method, status, error] of [['GET', 405, /method not allowed: GET \/api\/predict \(allowed: POST\)/], ['PROPFIND', 501, /not implemented: PROPFIND \/api\/predict/]] as const) {
+    const r = await fetch(`${server.url}/api/predict`, { method });
+    assert.is(r.status, status, method);
+    assert.match((await read(r)).error, error);
+  }
   const missing = await fetch(`${server.url}/nope`);
   assert.is(missing.status, 404);
   assert.match((await read(missing)).error, /not found/);
