@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { createApp } from '../server/app.js';
+import { createApp, listen } from '../server/app.js';
 import { INLINE_MAX_PIXELS, servingPredictor } from '../server/predictor.js';
 import { BEST_MODEL_PATH, loadModel } from '../io/model-file.js';
 import { buildWeb } from '../server/web-build.js';
@@ -88,7 +88,7 @@ async function worker(modelPath: string, host: string, port: number): Promise<vo
   const model = loadModel(modelPath);
   const predictor = servingPredictor(model, modelPath);
   const store = await openFeedbackStore();
-  const server = createApp({ model, predictor, feedback: { store, perMinute: envInt('FEEDBACK_PER_MINUTE', DEFAULT_PER_MINUTE) } }).listen(port, host);
+  const server = listen(createApp({ model, predictor, feedback: { store, perMinute: envInt('FEEDBACK_PER_MINUTE', DEFAULT_PER_MINUTE) } }), port, host);
   server.on('error', (e) => {
     console.error(`error: cannot listen on ${host}:${port}: ${e.message}`);
     process.exit(1);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import { createServer, maxHeaderSize, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import compress from 'koa-compress';
@@ -71,6 +72,22 @@ export function createApp(options: AppOptions): Koa {
     if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE' && err.code !== 'ECONNRESET' && err.code !== 'EPIPE') console.error(err);
   });
   return app;
+}
+
+/**
+ * Serves `app` on host:port. A request Node refuses before Koa sees it (headers over Node's limit, malformed
+ * HTTP) is answered in JSON as every other error; a client already gone is let go without a word.
+ */
+export function listen(app: Koa, port: number, host: string): Server {
+  const server = createServer(app.callback());
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({ error: tooLarge ? `request headers too large: at most ${maxHeaderSize} bytes` : `malformed HTTP request (${err.code ?? err.message})` });
+    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  return server.listen(port, host);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { get } from 'node:http';
@@ -272,6 +273,18 @@ test('pages carry a strict CSP, nosniff and frame-ancestors none; unknown paths 
     assert.is(r.status, status, method);
     assert.match((await read(r)).error, error);
   }
+  // Headers over Node's limit are refused before Koa: still a JSON error, not an empty 431.
+  const raw = await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d) => (answer += d));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+    socket.write(`GET /api/model HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+  });
+  assert.match(raw, /^HTTP\/1\.1 431 /);
+  assert.match(raw, /content-type: application\/json/i);
+  assert.match(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)).error, /request headers too large: at most \d+ bytes/);
   const missing = await fetch(`${server.url}/nope`);
   assert.is(missing.status, 404);
   assert.match((await read(missing)).error, /not found/);
