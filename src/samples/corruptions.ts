@@ -123,11 +123,16 @@ export function cropToInk(s: Sheet, margin: number): Sheet {
 
 /** The sheet's columns x0..x1 and rows y0..y1 with `pad` px of paper added on every side. */
 function placed(s: Sheet, x0: number, y0: number, x1: number, y1: number, pad: number): Sheet {
+  return { ...s, ...cropArea(s.ink, s.w, { x0, y0, x1, y1 }, pad), light: null };
+}
+
+/** Columns x0..x1 and rows y0..y1 (inclusive) of a `width`-wide image, with `pad` zeros on every side. */
+export function cropArea(a: Float32Array, width: number, { x0, y0, x1, y1 }: { x0: number; y0: number; x1: number; y1: number }, pad = 0): { ink: Float32Array; w: number; h: number } {
   const w = x1 - x0 + 1 + 2 * pad;
   const h = y1 - y0 + 1 + 2 * pad;
   const ink = new Float32Array(w * h);
-  for (let y = y0; y <= y1; y++) ink.set(s.ink.subarray(y * s.w + x0, y * s.w + x1 + 1), (y - y0 + pad) * w + pad);
-  return { ...s, ink, w, h, light: null };
+  for (let y = y0; y <= y1; y++) ink.set(a.subarray(y * width + x0, y * width + x1 + 1), (y - y0 + pad) * w + pad);
+  return { ink, w, h };
 }
 
 /** How a digit looks before it is cropped to its ink: the levels of the tight-crop tracks. */
@@ -164,11 +169,7 @@ function tightCrop(d: Float32Array, look: number, rng: Random): Sheet {
  * digit fills the frame.
  */
 function scan8x8(d: Float32Array, rng: Random): Sheet {
-  const { x0, y0, x1, y1 } = inkBox(d, SIDE, SIDE, 0.3);
-  const w = x1 - x0 + 1;
-  const h = y1 - y0 + 1;
-  const crop = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) crop.set(d.subarray((y0 + y) * SIDE + x0, (y0 + y) * SIDE + x1 + 1), y * w);
+  const { ink: crop, w, h } = cropArea(d, SIDE, inkBox(d, SIDE, SIDE, 0.3));
   const scale = 32 / Math.max(w, h);
   const bw = Math.max(1, Math.round(w * scale));
   const bh = Math.max(1, Math.round(h * scale));

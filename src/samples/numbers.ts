@@ -4,7 +4,7 @@ import type { Box } from '../image/number.js';
 import { VISIBLE_INK } from '../image/preprocess.js';
 import type { RgbaImage } from '../image/rgba.js';
 import type { Random } from '../util/random.js';
-import { inkBox, paintSheet } from './corruptions.js';
+import { cropArea, inkBox, paintSheet } from './corruptions.js';
 import { rasterStrokes } from './raster.js';
 import { jitteredDigit, smoothPath, type Stroke } from './strokes.js';
 
@@ -97,12 +97,7 @@ function extendBar(strokes: Stroke[], to: number): void {
 
 /** The ink (coverage above 0.05) cut out of its canvas. */
 function cropTile(ink: Float32Array, w: number, h: number): Tile {
-  const { x0: left, y0: top, x1: right, y1: bottom } = inkBox(ink, w, h, 0.05);
-  const tw = right - left + 1;
-  const th = bottom - top + 1;
-  const out = new Float32Array(tw * th);
-  for (let y = 0; y < th; y++) out.set(ink.subarray((top + y) * w + left, (top + y) * w + left + tw), y * tw);
-  return { ink: out, w: tw, h: th };
+  return cropArea(ink, w, inkBox(ink, w, h, 0.05));
 }
 
 /**
