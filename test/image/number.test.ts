@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadMnist } from '../../src/data/mnist.js';
-import { ASPECT, NOT_DIGITS, readNumber } from '../../src/image/number.js';
+import { ASPECT, NOT_DIGITS, ONE_SHAPE, readNumber, STACKED } from '../../src/image/number.js';
 import { nonDigitImages } from '../../src/eval/refusal.js';
 import { predictDecoded, SURE_ONE_DIGIT } from '../../src/image/pipeline.js';
 import { loadModel } from '../../src/io/model-file.js';
@@ -36,6 +36,44 @@ test('ink that is mostly not digits is no number: shapes and scribbles of the no
       assert.is(r.number, '', `non-digit ${i} (${family}) read as ${r.number}`);
       assert.is(r.reason, NOT_DIGITS);
       assert.ok(r.digits.some((d) => d.digit === null), 'the refused pieces are still shown');
+    }
+    i++;
+  }
+});
+
+test('one connected shape that reads as digits only when cut, not surely, is no number: an M and an N of straight strokes, letters and scribbles', () => {
+  for (const [letter, stroke] of [
+    ['M', [[0.05, 0.95], [0.1, 0.05], [0.5, 0.65], [0.9, 0.05], [0.95, 0.95]]],
+    ['N', [[0.1, 0.95], [0.1, 0.05], [0.8, 0.95], [0.8, 0.05]]],
+  ] as [string, Stroke][]) {
+    // Drawn as straight segments that meet, so that smoothing does not round the corners.
+    const r = readNumber(drawn([{ strokes: stroke.slice(1).map((p, k) => [stroke[k]!, p]), offset: 0 }]), model);
+    assert.is(r.number, '', `${letter} read as ${r.number}`);
+    assert.is(r.reason, ONE_SHAPE);
+  }
+  // Validation non-digits that were read as "64", "14", "11" and "25".
+  const wanted = new Map([[28, 'letter'], [35, 'letter'], [56, 'letter'], [23, 'scribble']]);
+  let i = 0;
+  for (const { image, family } of nonDigitImages('validation', 57)) {
+    if (wanted.has(i)) {
+      assert.is(family, wanted.get(i));
+      const r = readNumber(image, model);
+      assert.is(r.number, '', `non-digit ${i} (${family}) read as ${r.number}`);
+      assert.is(r.reason, ONE_SHAPE);
+    }
+    i++;
+  }
+});
+
+test('pieces that lie over one another are no number: hatching read as "3334", "319", "331"', () => {
+  const wanted = new Set([5, 26, 33]);
+  let i = 0;
+  for (const { image, family } of nonDigitImages('validation', 34)) {
+    if (wanted.has(i)) {
+      assert.is(family, 'hatching');
+      const r = readNumber(image, model);
+      assert.is(r.number, '', `hatching ${i} read as ${r.number}`);
+      assert.is(r.reason, STACKED);
     }
     i++;
   }
