@@ -2,21 +2,21 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openStore } from '../../src/feedback/store.js';
 import { correction, storeContract } from '../helpers/feedback-contract.js';
-import { postgresBin, startPostgres } from '../helpers/postgres.js';
+import { needs } from '../helpers/needs.js';
+import { NO_POSTGRES, postgresBin, startPostgres } from '../helpers/postgres.js';
 
-const test = suite('feedback store: PostgreSQL');
-const bin = postgresBin();
+const NAME = 'feedback store: PostgreSQL';
+const test = needs(suite(NAME), NAME, NO_POSTGRES);
 let server: Awaited<ReturnType<typeof startPostgres>> | null = null;
 
 test.before(async () => {
-  if (!bin) console.warn('skipping the PostgreSQL store tests: no server installed (apt-get install -y postgresql; .ci/run does)');
-  else server = await startPostgres(bin);
+  const bin = postgresBin();
+  if (bin) server = await startPostgres(bin);
 });
 test.after(() => server?.stop());
 
 test('the PostgreSQL adapter keeps the same contract as SQLite, against a real server', async () => {
-  if (!server) return;
-  const store = await openStore({ databaseUrl: server.url, maxRows: 5 });
+  const store = await openStore({ databaseUrl: server!.url, maxRows: 5 });
   try {
     assert.is(store.kind, 'postgresql');
     await storeContract(store);
@@ -26,7 +26,6 @@ test('the PostgreSQL adapter keeps the same contract as SQLite, against a real s
 });
 
 test('instances that start together migrate once, and parallel inserts from several pools all land', async () => {
-  if (!server) return;
   const stores = await Promise.all([1, 2, 3].map(() => openStore({ databaseUrl: server!.url, maxRows: 1000 })));
   try {
     await Promise.all(stores.flatMap((s, k) => Array.from({ length: 40 }, (_, i) => s.add(correction(k * 40 + i, i % 10)))));

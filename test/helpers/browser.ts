@@ -4,12 +4,12 @@ import { smoothPath, TEMPLATES, type Stroke } from '../../src/samples/strokes.js
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Debian's Chromium driven by playwright-core (no browser download), or null when it is not installed. */
-export async function launchBrowser(): Promise<Browser | null> {
-  if (!existsSync(CHROMIUM)) {
-    console.warn(`skipping browser tests: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-    return null;
-  }
+/** Why the browser tests cannot run here, or null when they can. */
+export const NO_CHROMIUM = existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+
+/** Debian's Chromium driven by playwright-core (no browser download). */
+export async function launchBrowser(): Promise<Browser> {
+  if (NO_CHROMIUM) throw new Error(NO_CHROMIUM);
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

@@ -7,13 +7,16 @@ import { decodeImage } from '../../src/image/decode.js';
 import { predictDecoded } from '../../src/image/pipeline.js';
 import { toMnistInput } from '../../src/image/preprocess.js';
 import { loadModel } from '../../src/io/model-file.js';
-import { drawDigit, launchBrowser } from '../helpers/browser.js';
+import { drawDigit, launchBrowser, NO_CHROMIUM } from '../helpers/browser.js';
+import { needs } from '../helpers/needs.js';
 import { startServer } from '../helpers/server.js';
 
-const test = suite('the board predicts in the page');
-let browser: Browser | null = null;
+const NAME = 'the board predicts in the page';
+const test = needs(suite(NAME), NAME, NO_CHROMIUM);
+let browser: Browser;
 
 test.before(async () => {
+  if (NO_CHROMIUM) return;
   browser = await launchBrowser();
 });
 test.after(async () => {
@@ -26,8 +29,7 @@ async function modelLoaded(page: import('playwright-core').Page): Promise<void> 
 }
 
 test('a digit drawn appears in #prediction within 1 s of the pointer going up, with no click', async () => {
-  if (!browser) return;
-  const server = await startServer();
+    const server = await startServer();
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   const posts: string[] = [];
   page.on('request', (r) => r.method() === 'POST' && posts.push(r.url()));
@@ -53,8 +55,7 @@ test('a digit drawn appears in #prediction within 1 s of the pointer going up, w
 });
 
 test('with the server stopped after load, the board still predicts; after a first visit it reloads offline', async () => {
-  if (!browser) return;
-  const server = await startServer();
+    const server = await startServer();
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
@@ -77,8 +78,7 @@ test('with the server stopped after load, the board still predicts; after a firs
 });
 
 test('when the model cannot load, the board says so and the server predicts', async () => {
-  if (!browser) return;
-  const server = await startServer();
+    const server = await startServer();
   const page = await browser.newPage();
   try {
     await page.route('**/api/model/compact.json', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: '{"name": "mnist-digit-model", "format": 1, "trunc' }));
@@ -93,8 +93,7 @@ test('when the model cannot load, the board says so and the server predicts', as
 });
 
 test('parity: every data/samples image gives the same 28×28 (≤ 1e-6) and digit in the page as on the server', async () => {
-  if (!browser) return;
-  const server = await startServer();
+    const server = await startServer();
   const page = await browser.newPage();
   try {
     await page.goto(server.url);

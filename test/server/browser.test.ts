@@ -6,17 +6,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { encodePng } from '../../src/samples/styles.js';
-import { drawDigit, drawNumber, inkedPixels, launchBrowser } from '../helpers/browser.js';
+import { drawDigit, drawNumber, inkedPixels, launchBrowser, NO_CHROMIUM } from '../helpers/browser.js';
+import { needs } from '../helpers/needs.js';
 import { benchImage, digitInk, numberPng, toRgba } from '../helpers/images.js';
 import { refusingModel, startServer } from '../helpers/server.js';
 import { openStore } from '../../src/feedback/store.js';
 
-const test = suite('web pages in Chromium');
+const NAME = 'web pages in Chromium';
+const test = needs(suite(NAME), NAME, NO_CHROMIUM);
 const ARTIFACTS = 'test/artifacts';
-let browser: Browser | null = null;
+let browser: Browser;
 let server: Awaited<ReturnType<typeof startServer>>;
 
 test.before(async () => {
+  if (NO_CHROMIUM) return;
   browser = await launchBrowser();
   server = await startServer();
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -32,8 +35,7 @@ async function prediction(page: Page): Promise<string> {
 }
 
 test('drawing a digit and pressing Predict shows that digit', async () => {
-  if (!browser) return;
-  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(server.url);
@@ -51,8 +53,7 @@ test('drawing a digit and pressing Predict shows that digit', async () => {
 });
 
 test('a refused drawing reads "This doesn\'t look like a digit", with the best guess in small type', async () => {
-  if (!browser) return;
-  const refusing = await startServer({}, undefined, refusingModel());
+    const refusing = await startServer({}, undefined, refusingModel());
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   try {
     await page.goto(refusing.url);
@@ -69,8 +70,7 @@ test('a refused drawing reads "This doesn\'t look like a digit", with the best g
 });
 
 test('Clear empties the board, and Predict on an empty board says "Draw a digit first"', async () => {
-  if (!browser) return;
-  const page = await browser.newPage();
+    const page = await browser.newPage();
   await page.goto(server.url);
   await drawDigit(page, 1);
   assert.ok((await inkedPixels(page)) > 100);
@@ -83,8 +83,7 @@ test('Clear empties the board, and Predict on an empty board says "Draw a digit 
 });
 
 test('Undo removes the last stroke only', async () => {
-  if (!browser) return;
-  const page = await browser.newPage();
+    const page = await browser.newPage();
   await page.goto(server.url);
   await drawDigit(page, 7);
   await drawDigit(page, 1);
@@ -96,8 +95,7 @@ test('Undo removes the last stroke only', async () => {
 });
 
 test('uploading files on /upload shows a prediction for each and an error line for a bad one', async () => {
-  if (!browser) return;
-  const dir = mkdtempSync(join(tmpdir(), 'upload-'));
+    const dir = mkdtempSync(join(tmpdir(), 'upload-'));
   const five = join(dir, 'five.png');
   writeFileSync(five, encodePng(toRgba(digitInk(5, 240, 240, { size: 180, brush: 9 }), 240, 240, [40, 40, 200], null)));
   const bad = join(dir, 'notes.txt');
@@ -113,8 +111,7 @@ test('uploading files on /upload shows a prediction for each and an error line f
 });
 
 test('an upload read only after undoing its motion blur says so under the digit', async () => {
-  if (!browser) return;
-  // MNIST test digit 5067 (a 3) blurred 60 px as the robustness bench makes it (see test/server/api.test.ts).
+    // MNIST test digit 5067 (a 3) blurred 60 px as the robustness bench makes it (see test/server/api.test.ts).
   const file = join(mkdtempSync(join(tmpdir(), 'upload-')), 'shaky-photo.png');
   writeFileSync(file, benchImage('motion-blur', 2, 5067));
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
@@ -128,8 +125,7 @@ test('an upload read only after undoing its motion blur says so under the digit'
 });
 
 test('at a phone-sized viewport the whole board and its buttons are visible', async () => {
-  if (!browser) return;
-  const page = await browser.newPage({ viewport: { width: 360, height: 640 }, hasTouch: true, isMobile: true });
+    const page = await browser.newPage({ viewport: { width: 360, height: 640 }, hasTouch: true, isMobile: true });
   await page.goto(server.url);
   for (const selector of ['canvas', 'button:has-text("Predict")', 'button:has-text("Clear")']) {
     const box = (await page.locator(selector).boundingBox())!;
@@ -141,8 +137,7 @@ test('at a phone-sized viewport the whole board and its buttons are visible', as
 });
 
 test('the model inspector shows metadata and pictures', async () => {
-  if (!browser) return;
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   await page.goto(`${server.url}/model`);
   await page.waitForSelector('#facts tr');
   assert.match((await page.textContent('#facts')) ?? '', /npm run/);
@@ -161,8 +156,7 @@ function brokenImages(page: Page): Promise<number> {
 }
 
 test('an empty, cleared or undone board shows no picture and no old answer', async () => {
-  if (!browser) return;
-  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   await page.goto(server.url);
   await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
   const empty = async (when: string) => {
@@ -190,8 +184,7 @@ test('an empty, cleared or undone board shows no picture and no old answer', asy
 });
 
 test('on the server path, an answer for a drawing that changed meanwhile is dropped, and an error hides the old picture', async () => {
-  if (!browser) return;
-  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   await page.route('**/api/model/compact.json', (r) => r.fulfill({ status: 404, contentType: 'application/json', body: '{"error":"no compact form"}' }));
   let fail = false;
   await page.route('**/api/predict', async (r) => {
@@ -220,8 +213,7 @@ test('on the server path, an answer for a drawing that changed meanwhile is drop
 });
 
 test('the model page fits 1280 px and a phone, its card headings under the page heading, all ten confusion columns in view', async () => {
-  if (!browser) return;
-  for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+    for (const [width, height] of [[1280, 800], [390, 844]] as const) {
     const page = await browser.newPage({ viewport: { width, height } });
     await page.goto(`${server.url}/model`);
     await page.waitForSelector('.confusion td');
@@ -240,8 +232,7 @@ test('the model page fits 1280 px and a phone, its card headings under the page 
 });
 
 test('uploads: a blank image shows no broken picture, and nine images make compact cards with the bars on demand', async () => {
-  if (!browser) return;
-  const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
+    const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
   const blank = join(dir, 'blank.png');
   writeFileSync(blank, encodePng({ width: 60, height: 60, data: new Uint8Array(60 * 60 * 4).fill(255) }));
   const nine = [blank, ...readdirSync('data/samples').filter((f) => f.startsWith('paint-png')).slice(0, 8).map((f) => join('data/samples', f))];
@@ -263,8 +254,7 @@ test('uploads: a blank image shows no broken picture, and nine images make compa
 });
 
 test('on a phone the answer and its bars are on screen after Predict', async () => {
-  if (!browser) return;
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await page.goto(server.url);
   await drawDigit(page, 5);
   await page.getByRole('button', { name: 'Predict' }).click();
@@ -290,8 +280,7 @@ function contrast(a: string, b: string): number {
 }
 
 test('light and dark: control borders reach 3:1 against their background, and the keyboard shortcuts are shown', async () => {
-  if (!browser) return;
-  const backgrounds: string[] = [];
+    const backgrounds: string[] = [];
   for (const colorScheme of ['light', 'dark'] as const) {
     const page = await browser.newPage({ colorScheme });
     await page.goto(server.url);
@@ -321,8 +310,7 @@ function boxesOf(page: Page, svg: string): Promise<{ x: number; w: number; label
 }
 
 test('Number mode reads a written number in the page, with a box round each digit, left to right', async () => {
-  if (!browser) return;
-  for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+    for (const [width, height] of [[1280, 800], [390, 844]] as const) {
     const page = await browser.newPage({ viewport: { width, height }, ...(width < 500 && { isMobile: true, hasTouch: true }) });
     const posts: string[] = [];
     page.on('request', (r) => r.method() === 'POST' && posts.push(r.url()));
@@ -348,8 +336,7 @@ test('Number mode reads a written number in the page, with a box round each digi
 });
 
 test('one-digit mode names two separate digits as a number, and one click reads them as one', async () => {
-  if (!browser) return;
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(server.url);
   await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
   await drawNumber(page, '42', 0.1);
@@ -364,8 +351,7 @@ test('one-digit mode names two separate digits as a number, and one click reads 
 });
 
 test('upload with "Read whole numbers" shows each number with its digits boxed over the image', async () => {
-  if (!browser) return;
-  const dir = mkdtempSync(join(tmpdir(), 'numbers-'));
+    const dir = mkdtempSync(join(tmpdir(), 'numbers-'));
   writeFileSync(join(dir, '2026.png'), numberPng('2026'));
   writeFileSync(join(dir, '71.png'), numberPng('71', { step: 0.9 }));
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -384,8 +370,7 @@ test('upload with "Read whole numbers" shows each number with its digits boxed o
 });
 
 test('"Wrong? Pick the right digit" saves a correction from the board, and per digit in Number mode', async () => {
-  if (!browser) return;
-  const store = await openStore({ databaseUrl: '', path: join(mkdtempSync(join(tmpdir(), 'board-feedback-')), 'f.db') });
+    const store = await openStore({ databaseUrl: '', path: join(mkdtempSync(join(tmpdir(), 'board-feedback-')), 'f.db') });
   const withFeedback = await startServer({}, undefined, undefined, { store });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   try {
@@ -415,8 +400,7 @@ test('"Wrong? Pick the right digit" saves a correction from the board, and per d
 });
 
 test('screenshots of every page at 1280×800 and 390×844, light and dark, none scrolling sideways', async () => {
-  if (!browser) return;
-  for (const colorScheme of ['light', 'dark'] as const) {
+    for (const colorScheme of ['light', 'dark'] as const) {
     for (const [width, height] of [[1280, 800], [390, 844]] as const) {
       const page = await browser.newPage({ viewport: { width, height }, colorScheme, ...(width < 500 && { isMobile: true, hasTouch: true }) });
       await page.goto(server.url);
