@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labelsOf } from '../src/data/frame.js';
 import { evaluate } from '../src/eval/metrics.js';
-import { nonDigitSet, nonDigitsRefused, topScores } from '../src/eval/refusal.js';
+import { nonDigitSet, nonDigitsRefused, } from '../src/eval/refusal.js';
 import { openStore } from '../src/feedback/store.js';
 import { predictDecoded } from '../src/image/pipeline.js';
 import type { RgbaImage } from '../src/image/rgba.js';

@@ -85,7 +85,7 @@ export function readResults(): Results {
 }
 
 export function writeResults(r: Results): void {
-  writeFileSync(RESULTS_PATH, JSON.stringify(r, null, 2) + '\n');
+  writeFileSync(RESULTS_PATH, `${JSON.stringify(r, null, 2)}\n`);
 }
 
 export function upsert<T extends { name?: string; task?: string }>(list: T[], item: T): void {

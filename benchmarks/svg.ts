@@ -2,7 +2,7 @@
 
 const FONT = 'font-family="system-ui, sans-serif" font-size="12"';
 
-function escape(s: string): string {
+function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -20,14 +20,14 @@ export function barChart(title: string, rows: { label: string; value: number }[]
     .map((r, i) => {
       const y = 32 + i * (barHeight + 8);
       const w = Math.max(2, scale(values[i]!));
-      return `<text x="${left - 8}" y="${y + 15}" text-anchor="end" ${FONT}>${escape(r.label)}</text>
+      return `<text x="${left - 8}" y="${y + 15}" text-anchor="end" ${FONT}>${escapeXml(r.label)}</text>
 <rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="#3b6ea8"/>
-<text x="${left + w + 6}" y="${y + 15}" ${FONT}>${escape(format(r.value))}</text>`;
+<text x="${left + w + 6}" y="${y + 15}" ${FONT}>${escapeXml(format(r.value))}</text>`;
     })
     .join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
 <rect width="100%" height="100%" fill="white"/>
-<text x="10" y="20" ${FONT} font-weight="bold">${escape(title)}${log ? ' (log scale)' : ''}</text>
+<text x="10" y="20" ${FONT} font-weight="bold">${escapeXml(title)}${log ? ' (log scale)' : ''}</text>
 ${bars}
 </svg>
 `;
@@ -48,7 +48,7 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
     .map((s, i) => {
       const d = s.points.map((p, j) => `${j ? 'L' : 'M'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(' ');
       return `<path d="${d}" fill="none" stroke="${colours[i % colours.length]}" stroke-width="2"/>
-<text x="${width - pad.right - 4}" y="${pad.top + 14 * i}" text-anchor="end" fill="${colours[i % colours.length]}" ${FONT}>${escape(s.name)}</text>`;
+<text x="${width - pad.right - 4}" y="${pad.top + 14 * i}" text-anchor="end" fill="${colours[i % colours.length]}" ${FONT}>${escapeXml(s.name)}</text>`;
     })
     .join('\n');
   const ticks = [0, 0.25, 0.5, 0.75, 1]
@@ -62,11 +62,11 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
     .join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
 <rect width="100%" height="100%" fill="white"/>
-<text x="10" y="18" ${FONT} font-weight="bold">${escape(title)}</text>
+<text x="10" y="18" ${FONT} font-weight="bold">${escapeXml(title)}</text>
 ${ticks}
 ${lines}
-<text x="${(pad.left + width - pad.right) / 2}" y="${height - 8}" text-anchor="middle" ${FONT}>${escape(xLabel)}</text>
-<text x="14" y="${(pad.top + height - pad.bottom) / 2}" text-anchor="middle" transform="rotate(-90 14 ${(pad.top + height - pad.bottom) / 2})" ${FONT}>${escape(yLabel)}</text>
+<text x="${(pad.left + width - pad.right) / 2}" y="${height - 8}" text-anchor="middle" ${FONT}>${escapeXml(xLabel)}</text>
+<text x="14" y="${(pad.top + height - pad.bottom) / 2}" text-anchor="middle" transform="rotate(-90 14 ${(pad.top + height - pad.bottom) / 2})" ${FONT}>${escapeXml(yLabel)}</text>
 </svg>
 `;
 }
@@ -99,7 +99,7 @@ export function confusionHeatmap(title: string, confusion: number[][]): string {
   const size = left + n * cell + 20;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${top + n * cell + 30}" viewBox="0 0 ${size} ${top + n * cell + 30}">
 <rect width="100%" height="100%" fill="white"/>
-<text x="10" y="18" ${FONT} font-weight="bold">${escape(title)}</text>
+<text x="10" y="18" ${FONT} font-weight="bold">${escapeXml(title)}</text>
 <text x="${left + (n * cell) / 2}" y="34" text-anchor="middle" ${FONT}>predicted</text>
 ${labels}
 ${cells}

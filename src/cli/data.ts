@@ -23,11 +23,11 @@ runCli(
     }
     if (values.describe || !values.export) {
       if (values.from) {
-        for (const [name, frame] of readCsvZip(values.from).frames) console.log(describe(frame, `${values.from}:${name}`, rows) + '\n');
+        for (const [name, frame] of readCsvZip(values.from).frames) console.log(`${describe(frame, `${values.from}:${name}`, rows)}\n`);
       } else {
         const { train, test } = loadMnist();
         console.log(`MNIST from ${mnistDir()} (SHA-256 verified)\n`);
-        console.log(describe(train, 'train', rows) + '\n');
+        console.log(`${describe(train, 'train', rows)}\n`);
         console.log(describe(test, 'test', rows));
       }
     }

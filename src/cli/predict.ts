@@ -67,8 +67,10 @@ runCli(usage, { json: { type: 'boolean' }, number: { type: 'boolean' }, show: { 
 /** One line per file: JSON {file, number, digits}, or "file: 42 (4 99.1%, 2 97.0%)". */
 function printNumber(file: string, r: NumberReading, json: boolean): void {
   const digits = r.digits.map((d) => (d.digit !== null ? { digit: d.digit, confidence: d.confidence, box: d.box } : { digit: null, reason: d.reason, guess: d.guess, confidence: d.confidence, box: d.box }));
-  if (json) return console.log(JSON.stringify({ file, number: r.number, digits, ...(r.reason !== undefined && { reason: r.reason }) }));
-  if (r.reason !== undefined) return console.log(`${file}: no digits (${r.reason})`);
-  const parts = r.digits.map((d) => (d.digit !== null ? `${d.digit} ${(100 * d.confidence).toFixed(1)}%` : `not a digit (best guess ${d.guess})`));
-  console.log(`${file}: ${r.number || 'no digits'} (${parts.join(', ')})`);
+  if (json) console.log(JSON.stringify({ file, number: r.number, digits, ...(r.reason !== undefined && { reason: r.reason }) }));
+  else if (r.reason !== undefined) console.log(`${file}: no digits (${r.reason})`);
+  else {
+    const parts = r.digits.map((d) => (d.digit !== null ? `${d.digit} ${(100 * d.confidence).toFixed(1)}%` : `not a digit (best guess ${d.guess})`));
+    console.log(`${file}: ${r.number || 'no digits'} (${parts.join(', ')})`);
+  }
 }

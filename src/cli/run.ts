@@ -8,9 +8,10 @@ import { InputError } from '../util/errors.js';
 export function runCli<T extends NonNullable<ParseArgsConfig['options']>>(
   usage: string,
   options: T,
+  // biome-ignore lint/suspicious/noConfusingVoidType: main returns an exit code, or nothing
   main: (args: { values: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true }>>['values']; positionals: string[] }) => Promise<number | void> | number | void,
 ): void {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (e) {

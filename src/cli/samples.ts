@@ -27,6 +27,6 @@ runCli(usage, { out: { type: 'string' }, 'per-style': { type: 'string' }, seed: 
       }
     }
   });
-  writeFileSync(join(out, 'labels.csv'), rows.join('\n') + '\n');
+  writeFileSync(join(out, 'labels.csv'), `${rows.join('\n')}\n`);
   console.log(`wrote ${rows.length - 1} images in ${STYLES.length} styles to ${out} (labels in ${join(out, 'labels.csv')})`);
 });

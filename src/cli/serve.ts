@@ -1,5 +1,4 @@
 import cluster from 'node:cluster';
-import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { createApp, listen } from '../server/app.js';
 import { INLINE_MAX_PIXELS, servingPredictor } from '../server/predictor.js';

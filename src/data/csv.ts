@@ -158,7 +158,7 @@ export function toCsv(frame: DigitFrame): Uint8Array {
     const px = frame.pixels.subarray(r * PIXELS, (r + 1) * PIXELS).join(',');
     lines.push(frame.labels ? `${frame.labels[r]},${px}` : px);
   }
-  return strToU8(lines.join('\n') + '\n');
+  return strToU8(`${lines.join('\n')}\n`);
 }
 
 /** Writes frames into a zip in the course layout, e.g. { 'train.csv': train, 'test.csv': test }. */

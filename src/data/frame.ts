@@ -113,7 +113,7 @@ export function describe(frame: DigitFrame, name: string, rows = 3): string {
     const counts = new Array<number>(CLASSES).fill(0);
     for (const l of frame.labels) counts[l] = (counts[l] as number) + 1;
     out.push('label counts:');
-    out.push('  ' + counts.map((c, d) => `${d}: ${c}`).join('  '));
+    out.push(`  ${counts.map((c, d) => `${d}: ${c}`).join('  ')}`);
   } else {
     out.push('labels: none (unlabelled data, for prediction)');
   }

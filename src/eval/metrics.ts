@@ -60,11 +60,11 @@ export function evaluate(probabilities: Float32Array, labels: Uint8Array): Evalu
     perClass.push({ digit: d, precision, recall, f1, support });
   }
   const mostConfused: Evaluation['mostConfused'] = [];
-  confusion.forEach((row, t) =>
+  confusion.forEach((row, t) => {
     row.forEach((count, p) => {
       if (t !== p && count > 0) mostConfused.push({ true: t, predicted: p, count });
-    }),
-  );
+    });
+  });
   mostConfused.sort((a, b) => b.count - a.count);
   return {
     n,
@@ -105,8 +105,8 @@ export function formatEvaluation(e: Evaluation, title: string, msPerImage?: numb
     );
   }
   lines.push('', 'confusion matrix (rows: true, columns: predicted)');
-  lines.push('     ' + Array.from({ length: CLASSES }, (_, d) => String(d).padStart(5)).join(''));
-  e.confusion.forEach((row, t) => lines.push(String(t).padStart(5) + row.map((v) => String(v).padStart(5)).join('')));
-  lines.push('', 'most confused (true → predicted): ' + e.mostConfused.slice(0, 5).map((m) => `${m.true}→${m.predicted} ×${m.count}`).join(', '));
+  lines.push(`     ${Array.from({ length: CLASSES }, (_, d) => String(d).padStart(5)).join('')}`);
+  for (const [t, row] of e.confusion.entries()) lines.push(String(t).padStart(5) + row.map((v) => String(v).padStart(5)).join(''));
+  lines.push('', `most confused (true → predicted): ${e.mostConfused.slice(0, 5).map((m) => `${m.true}→${m.predicted} ×${m.count}`).join(', ')}`);
   return lines.join('\n');
 }

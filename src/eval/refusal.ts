@@ -51,7 +51,7 @@ function collect(images: Iterable<{ image: RgbaImage; label: number; family: str
     }
   }
   const x = new Float32Array(rows.length * PIXELS);
-  rows.forEach((r, i) => x.set(r, i * PIXELS));
+  for (const [i, r] of rows.entries()) x.set(r, i * PIXELS);
   return { x, n: rows.length, labels: Uint8Array.from(labels), families, blank };
 }
 

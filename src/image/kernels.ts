@@ -158,7 +158,7 @@ export function stretch(values: Float32Array, low: number, high: number): void {
   const gain = 1 / (high - low);
   for (let i = 0; i < values.length; i++) {
     const v = (values[i]! - low) * gain;
-    values[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+    values[i] = Math.max(0, Math.min(1, v));
   }
 }
 

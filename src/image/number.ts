@@ -156,7 +156,7 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   const { atoms, digitHeight: height } = atomsOf(ink, labels, keep, stroke);
   const groups = candidateGroups(atoms, height);
   const inputs = new Float32Array(groups.length * PIXELS);
-  groups.forEach((g, i) => inputs.set(groupInput(ink, labels, atoms, g), i * PIXELS));
+  for (const [i, g] of groups.entries()) inputs.set(groupInput(ink, labels, atoms, g), i * PIXELS);
   const p = model.predictProba(inputs, groups.length);
   const refusals = model.refusals(inputs, groups.length, p);
   const refused = (i: number) => refusals[i]!;
@@ -321,7 +321,10 @@ function seams(ink: InkImage, labels: Int32Array, b: ComponentBox, digitHeight: 
       for (let d = -1; d <= 1; d++) {
         if (x + d < 0 || x + d >= w) continue;
         const c = cost[x + d]! + (d === 0 ? 0 : SEAM_STEP) + (here >= 0.5 && inkAt(x + d, y - 1) < 0.5 ? SEAM_ENTER : 0);
-        if (c < best) (best = c), (m = d);
+        if (c < best) {
+          best = c;
+          m = d;
+        }
       }
       next[x] = best + SEAM_ALONG * here;
       move[y * w + x] = m;

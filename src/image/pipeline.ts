@@ -39,7 +39,7 @@ export interface PredictOptions {
  * Decoding is the caller's (src/image/decode.ts on the server, a canvas in the browser), so this runs anywhere.
  */
 export function predictDecoded(img: RgbaImage, model: DigitModel, { live = false }: PredictOptions = {}): Prediction {
-  let prepared;
+  let prepared: ReturnType<typeof toMnistInput>;
   try {
     prepared = toMnistInput(img);
   } catch (e) {

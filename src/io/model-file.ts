@@ -17,6 +17,6 @@ export function loadModel(path = BEST_MODEL_PATH): DigitModel {
 /** Writes a model JSON a person can read (metadata first), through a temporary file so no half model is left. */
 export function saveModel(model: DigitModel, path: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(`${path}.tmp`, JSON.stringify(model.toJSON(), null, 1) + '\n');
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(model.toJSON(), null, 1)}\n`);
   renameSync(`${path}.tmp`, path);
 }

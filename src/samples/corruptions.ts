@@ -107,7 +107,7 @@ function warp(src: Float32Array, w: number, h: number, map: (x: number, y: numbe
   return out;
 }
 
-const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
+const clamp01 = (v: number) => (Math.max(0, Math.min(1, v)));
 
 /** The digit `px` tall, scanned that small and enlarged again with smoothing, on a `size` px sheet. */
 function lowResolution(d: Float32Array, px: number, size: number): Sheet {

@@ -82,7 +82,10 @@ function extendBar(strokes: Stroke[], to: number): void {
       const [x0, y0] = s[i]!;
       const [x1, y1] = s[i + 1]!;
       const score = Math.abs(x1 - x0) - 2 * Math.abs(y1 - y0);
-      if (score > bestScore) (bestScore = score), (best = { s, i });
+      if (score > bestScore) {
+        bestScore = score;
+        best = { s, i };
+      }
     }
   }
   if (!best) return;

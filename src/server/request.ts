@@ -8,7 +8,7 @@ export function imageFromJson(ctx: Koa.Context, image: unknown): Uint8Array {
   if (typeof image !== 'string') ctx.throw(400, 'the JSON body needs "image": a data URL or base64 string of a PNG, JPEG or BMP');
   const match = /^data:([\w/+.-]*)(;[\w=-]+)*?;base64,/.exec(image);
   const b64 = (match ? image.slice(match[0].length) : image).replace(/\s+/g, '');
-  if (match && match[1] && !/^image\/(png|jpeg|jpg|bmp|x-ms-bmp)$/.test(match[1])) ctx.throw(415, `unsupported type ${match[1]}: send a PNG, JPEG or BMP`);
+  if (match?.[1] && !/^image\/(png|jpeg|jpg|bmp|x-ms-bmp)$/.test(match[1])) ctx.throw(415, `unsupported type ${match[1]}: send a PNG, JPEG or BMP`);
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(b64)) ctx.throw(400, '"image" is not valid base64');
   return nonEmpty(ctx, Buffer.from(b64, 'base64'));
 }

@@ -126,7 +126,9 @@ function respond(ctx: Koa.Context, r: TaskResult, model: string): void {
 /** The model's pictures as PNGs for the inspector, each rendered on its first request. */
 function modelVisuals(model: DigitModel): Record<string, () => Buffer> {
   const cache = new Map<string, Buffer>();
-  return Object.fromEntries(
-    Object.entries(model.pictures()).map(([name, vectors]) => [name, () => cache.get(name) ?? (cache.set(name, tilesPng(vectors())), cache.get(name)!)]),
-  );
+  const rendered = (name: string, vectors: () => Float32Array[]): Buffer => {
+    if (!cache.has(name)) cache.set(name, tilesPng(vectors()));
+    return cache.get(name)!;
+  };
+  return Object.fromEntries(Object.entries(model.pictures()).map(([name, vectors]) => [name, () => rendered(name, vectors)]));
 }

@@ -1,6 +1,6 @@
 import { PIXELS } from '../data/frame.js';
 import { DigitDetector } from '../models/detector.js';
-import { Mlp, OUTLIER_LABEL, Workspace } from '../models/mlp.js';
+import { Mlp, OUTLIER_LABEL } from '../models/mlp.js';
 import { Random } from '../util/random.js';
 import type { TrainingData } from './common.js';
 import { extraSamples } from './extra.js';
@@ -63,7 +63,6 @@ export async function trainDetector(data: TrainingData, o: DetectorOptions, comm
   if (others.length === 0) throw new RangeError('the digit detector needs non-digits to learn from (outliers > 0)');
   const net = Mlp.init([PIXELS, o.hidden, 2], o.seed);
   const adam = net.adamState();
-  const ws = new Workspace(net.sizes);
   const rng = new Random(o.seed);
   const stepsPerEpoch = Math.ceil(digits.length / (o.batch * (1 - o.nonDigitShare)));
   const total = o.epochs * stepsPerEpoch;

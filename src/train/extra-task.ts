@@ -2,6 +2,7 @@ import { workerData } from 'node:worker_threads';
 import { PIXELS, toUnit } from '../data/frame.js';
 import { loadMnist } from '../data/mnist.js';
 import { decodeImage } from '../image/decode.js';
+import type { RgbaImage } from '../image/rgba.js';
 import { toMnistInput } from '../image/preprocess.js';
 import { OUTLIER_LABEL } from '../models/mlp.js';
 import { strongerMoreOften, TRAINING_TRACKS } from '../samples/corruptions.js';
@@ -37,7 +38,7 @@ export default async function run(task: ExtraTask): Promise<ExtraResult> {
   let empty = 0;
   for (const [k, seed] of task.seeds.entries()) {
     const rng = new Random(seed);
-    let image;
+    let image: RgbaImage;
     let label: number;
     if (task.kind === 'outlier') {
       image = nonDigit(seed, rng, 'train').image;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { CLASSES, labelsOf, PIXELS } from '../data/frame.js';
+import { labelsOf, PIXELS } from '../data/frame.js';
 import { fitConfidence } from '../eval/refusal.js';
 import type { FeedbackStore, StoredCorrection } from '../feedback/store.js';
 import { argmaxRow } from '../models/classifier.js';
 import { Committee } from '../models/committee.js';
-import { Mlp, OUTLIER_LABEL, Workspace } from '../models/mlp.js';
+import { Mlp, OUTLIER_LABEL } from '../models/mlp.js';
 import { DigitModel, type FeedbackRecord } from '../models/model.js';
 import { InputError } from '../util/errors.js';
 import { Random } from '../util/random.js';
@@ -79,7 +79,7 @@ export function correctionsHash(rows: StoredCorrection[]): string {
 export function correctionAccuracy(model: DigitModel, rows: StoredCorrection[]): number | null {
   if (rows.length === 0) return null;
   const x = new Float32Array(rows.length * PIXELS);
-  rows.forEach((r, i) => r.input.forEach((v, j) => (x[i * PIXELS + j] = v / 255)));
+  for (const [i, r] of rows.entries()) for (const [j, v] of r.input.entries()) x[i * PIXELS + j] = v / 255;
   const p = model.predictProba(x, rows.length);
   let right = 0;
   const refusals = model.refusals(x, rows.length, p);
@@ -109,7 +109,7 @@ export async function fineTuneOnFeedback(
 
   const fitLabels = labelsOf(data.fit);
   const corrections = new Uint8Array(train.length * PIXELS);
-  train.forEach((r, i) => corrections.set(r.input, i * PIXELS));
+  for (const [i, r] of train.entries()) corrections.set(r.input, i * PIXELS);
   const correctionLabels = Uint8Array.from(train, (r) => r.label ?? OUTLIER_LABEL);
   const tuned = nets.map((net) => Mlp.load(net.toJSON()));
   const outliers = o.outliersPerBatch > 0 && o.outliers > 0 ? await extraSamples(data, { outliers: o.outliers, corrupted: 0, typed: 0 }, o.seed, { onProgress }) : null;
@@ -123,7 +123,6 @@ export async function fineTuneOnFeedback(
   let done = 0;
   for (const [k, net] of tuned.entries()) {
     const adam = net.adamState();
-    const ws = new Workspace(net.sizes);
     for (let step = 1; step <= steps; step++) {
       for (let i = 0; i < o.batch; i++) {
         if (i < mnistPerBatch) {

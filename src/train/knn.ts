@@ -56,7 +56,7 @@ export async function trainKnn(data: TrainingData, options: Partial<KnnTrainOpti
       });
       if (r % 250 === 0) report.step(ci * data.validation.n + r, `PCA-${c}`);
     }
-    ks.forEach((k, ki) => search.push({ deskew: useDeskew, components: c, k, validationAccuracy: correct[ki]! / data.validation.n }));
+    for (const [ki, k] of ks.entries()) search.push({ deskew: useDeskew, components: c, k, validationAccuracy: correct[ki]! / data.validation.n });
   }
   report.end();
   const best = search.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));

@@ -24,7 +24,7 @@ test('--describe --from a course zip prints a summary per CSV', () => {
 test('a zip without CSVs is an error with exit code 1', () => {
   const dir = mkdtempSync(join(tmpdir(), 'data-'));
   const zip = join(dir, 'bad.zip');
-  writeFileSync(zip, 'PK\u0005\u0006' + '\0'.repeat(18));
+  writeFileSync(zip, `PK\u0005\u0006${'\0'.repeat(18)}`);
   const r = runCli('src/cli/data.ts', ['--describe', '--from', zip]);
   assert.is(r.code, 1);
   assert.match(r.stderr, /error: .*bad\.zip: the zip holds no \.csv file/);

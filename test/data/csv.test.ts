@@ -23,7 +23,7 @@ test('MNIST round-trips through the zip into an identical frame', () => {
 });
 
 test('headerless rows with the label first load as labelled', () => {
-  const text = [row(3, 1), row(9, 255)].join('\r\n') + '\r\n';
+  const text = `${[row(3, 1), row(9, 255)].join('\r\n')}\r\n`;
   const f = parseDigitCsv(strToU8(text), 'plain.csv');
   assert.is(f.n, 2);
   assert.equal(Array.from(f.labels!), [3, 9]);

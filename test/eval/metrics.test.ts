@@ -6,7 +6,7 @@ const test = suite('metrics');
 
 function onehot(preds: number[]): Float32Array {
   const p = new Float32Array(preds.length * 10);
-  preds.forEach((d, i) => (p[i * 10 + d] = 1));
+  for (const [i, d] of preds.entries()) p[i * 10 + d] = 1;
   return p;
 }
 

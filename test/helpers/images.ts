@@ -20,7 +20,10 @@ export function numberPng(digits: string, { size = 100, brush = 6, step = 0.8 } 
   const w = Math.ceil(size * (0.6 + step * (digits.length - 1) + 1));
   const h = Math.ceil(size * 1.6);
   const ink = new Float32Array(w * h);
-  [...digits].forEach((d, i) => digitInk(Number(d), w, h, { size, brush, x: size * (0.3 + step * i), y: size * 0.3 }).forEach((v, k) => (ink[k] = Math.max(ink[k]!, v))));
+  for (const [i, d] of [...digits].entries()) {
+    const one = digitInk(Number(d), w, h, { size, brush, x: size * (0.3 + step * i), y: size * 0.3 });
+    for (let k = 0; k < one.length; k++) ink[k] = Math.max(ink[k]!, one[k]!);
+  }
   return encodePng(toRgba(ink, w, h, [0, 0, 0], [255, 255, 255]));
 }
 

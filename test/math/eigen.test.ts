@@ -37,10 +37,10 @@ test('a diagonal matrix gives its largest entries and the matching unit vectors'
   const d = 12;
   const c = new Float64Array(d * d);
   const diag = [3, 9, 1, 7, 0.5, 5, 2, 0, 4, 6, 8, 1.5];
-  diag.forEach((v, i) => (c[i * d + i] = v));
+  for (const [i, v] of diag.entries()) c[i * d + i] = v;
   const { values, vectors } = topEigenpairs(c, d, 3);
   assert.equal(Array.from(values, (v) => Number(v.toFixed(9))), [9, 8, 7]);
-  [1, 10, 3].forEach((axis, r) => assert.ok(Math.abs(vectors[r * d + axis]! - 1) < 1e-9, `vector ${r} along axis ${axis}`));
+  for (const [r, axis] of [1, 10, 3].entries()) assert.ok(Math.abs(vectors[r * d + axis]! - 1) < 1e-9, `vector ${r} along axis ${axis}`);
 });
 
 test('the largest entry of each vector is positive, so fits compare across runs', () => {

@@ -51,7 +51,7 @@ test('moments summed over row ranges give the covariance of all rows', () => {
   accumulateMoments(x, d, 13, n, sum, moments);
   const split = covarianceFromMoments(sum, moments, n, d);
   const whole = sparseCovariance(x, n, d);
-  split.cov.forEach((v, i) => assert.ok(Math.abs(v - whole.cov[i]!) < 1e-12));
+  for (const [i, v] of split.cov.entries()) assert.ok(Math.abs(v - whole.cov[i]!) < 1e-12);
 });
 
 test('projectRows equals (x − mean)·W, touching only the rows asked for', () => {

@@ -20,7 +20,7 @@ test('many levels in few bins: bins are quantiles, ordered, and no bin is empty'
   const x = Float32Array.from({ length: n }, () => rng.next());
   const data = binFeatures(x, n, 1, 8, new Uint8Array(n));
   const counts = new Array<number>(8).fill(0);
-  data.binned.forEach((b) => counts[b]!++);
+  for (const b of data.binned) counts[b]!++;
   for (const c of counts) assert.ok(c > 60 && c < 200, `bin sizes ${counts}`);
   for (let i = 0; i < n; i++) {
     const level = Math.round(x[i]! * 255);

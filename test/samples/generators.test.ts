@@ -48,7 +48,7 @@ test('corrupted training digits draw level k of n with weight k + 1: the stronge
   const draws = 40_000;
   for (let i = 0; i < draws; i++) counts[strongerMoreOften(4, rng)]!++;
   // Expected shares 1/10, 2/10, 3/10, 4/10; a standard error is about 0.0025.
-  counts.forEach((c, k) => assert.ok(Math.abs(c / draws - (k + 1) / 10) < 0.01, `level ${k}: ${c / draws}`));
+  for (const [k, c] of counts.entries()) assert.ok(Math.abs(c / draws - (k + 1) / 10) < 0.01, `level ${k}: ${c / draws}`);
   assert.is(strongerMoreOften(1, rng), 0);
 });
 

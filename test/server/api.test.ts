@@ -227,8 +227,8 @@ test('a client that writes a whole oversized body first still reads the 413 JSON
 test('concurrent requests all succeed and the server keeps serving', async () => {
   const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? postJson({ image: 'bad!' }) : postJson({ image: dataUrl(i % 2 ? seven : four) }))));
   const bodies = await Promise.all(answers.map(read));
-  answers.forEach((a, i) => assert.is(a.status, i % 3 === 0 ? 400 : 200));
-  bodies.forEach((b, i) => i % 3 !== 0 && assert.is(b.digit, i % 2 ? 7 : 4));
+  for (const [i, a] of answers.entries()) assert.is(a.status, i % 3 === 0 ? 400 : 200);
+  for (const [i, b] of bodies.entries()) if (i % 3 !== 0) assert.is(b.digit, i % 2 ? 7 : 4);
   assert.is((await fetch(`${server.url}/healthz`)).status, 200);
 });
 

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { openStore } from '../../src/feedback/store.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { Committee } from '../../src/models/committee.js';
-import { Mlp } from '../../src/models/mlp.js';
+import type { Mlp } from '../../src/models/mlp.js';
 import { correctionsHash, DEFAULT_FEEDBACK_TUNE, fineTuneOnFeedback, isHeldOut } from '../../src/train/feedback.js';
 import { trainingData } from '../../src/train/common.js';
 import { correction } from '../helpers/feedback-contract.js';

@@ -7,7 +7,7 @@ import { labelsOf, PIXELS, take, toUnit } from '../../src/data/frame.js';
 import { evaluate } from '../../src/eval/metrics.js';
 import { Pca } from '../../src/features/pca.js';
 import { InputTransform } from '../../src/features/transform.js';
-import { Mlp } from '../../src/models/mlp.js';
+import type { Mlp } from '../../src/models/mlp.js';
 import { isProbabilityRows } from '../../src/models/model.js';
 import { trainingData } from '../../src/train/common.js';
 import type { ProgressEvent } from '../../src/train/hooks.js';

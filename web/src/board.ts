@@ -145,7 +145,8 @@ function predictHere(m: DigitModel, live: boolean): void {
   if (mode === 'number') {
     const reading = readNumber(img, m);
     performance.measure('predict-number', { start, end: performance.now() });
-    return showNumber(toNumberAnswer(reading, picture));
+    showNumber(toNumberAnswer(reading, picture));
+    return;
   }
   const p = predictDecoded(img, m, { live });
   performance.measure('predict', { start, end: performance.now() });
@@ -166,9 +167,15 @@ async function predictOnServer(): Promise<void> {
 
 /** Predicts the drawing now: in the page when the model is here, else on the server. */
 function predictNow(explicit = false): void {
-  if (strokes.length === 0) return showMessage(explicit ? `Draw a ${mode} first.` : WELCOME[mode]);
+  if (strokes.length === 0) {
+    showMessage(explicit ? `Draw a ${mode} first.` : WELCOME[mode]);
+    return;
+  }
   // While a stroke is under way (`current`), the reading is live: it skips the second looks (number, motion blur); the stroke's end makes them.
-  if (model) return predictHere(model, current !== null);
+  if (model) {
+    predictHere(model, current !== null);
+    return;
+  }
   result.classList.add('stale');
   if (explicit || current === null) void predictOnServer();
 }

@@ -103,7 +103,7 @@ export function numberVerdict(a: NumberAnswer): { number: string; words: string 
   const least = read.length ? Math.min(...read.map((d) => d.confidence)) : 0;
   const parts = [read.length > 1 ? `${read.length} digits, the least sure ${percent(least)}` : read.length ? `1 digit, ${percent(least)} sure` : 'No digits'];
   if (refused) parts.push(`${refused} mark${refused > 1 ? 's' : ''} that ${refused > 1 ? "don't" : "doesn't"} look like a digit (red)`);
-  return { number: a.number || '?', words: parts.join('; ') + '.' };
+  return { number: a.number || '?', words: `${parts.join('; ')}.` };
 }
 
 /** Each piece of a number: what the model saw, the digit (or "?" with the best guess), how sure, and `extra(i)` (a correction picker). */

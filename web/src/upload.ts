@@ -100,7 +100,7 @@ async function send(files: File[]): Promise<void> {
   }
   const ok = results.filter((x) => !('error' in x)).length;
   status.textContent = `${ok} of ${files.length} predicted.`;
-  files.forEach((f, i) => list.append(resultCard(f, results[i]!)));
+  for (const [i, f] of files.entries()) list.append(resultCard(f, results[i]!));
 }
 
 form.addEventListener('submit', (e) => {
