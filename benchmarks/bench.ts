@@ -69,7 +69,9 @@ const COMPARISONS: Record<string, Record<string, Task>> = {
 
 const TASKS: Record<string, Task> = {
   // Every model in the table is a task of its own name.
-  ...Object.fromEntries(MODELS.flatMap((row): [string, Task][] => [...Object.entries(COMPARISONS[row.type.kind] ?? {}), [row.type.kind, (ctx) => modelTask(ctx, row)]])),
+  ...Object.fromEntries(
+    MODELS.flatMap((row): [string, Task][] => [...Object.entries(COMPARISONS[row.type.kind] ?? {}), [row.type.kind, (ctx) => modelTask(ctx, row)]]),
+  ),
   samples: samplesTask,
   robustness: robustnessTask,
   'non-digits': nonDigitsTask,
@@ -85,43 +87,53 @@ const TASKS: Record<string, Task> = {
     chooseBest(ctx.results);
     const b = await benchBrowser(BEST_MODEL_PATH, ctx.data);
     ctx.results.browser = b;
-    console.error(`browser: median ${b.page.medianMs.toFixed(2)} ms per prediction in the page (${b.page.predictions} predictions), server round trip ${b.server.medianMs.toFixed(1)} ms; compact model ${(b.bytes.br / 1e3).toFixed(0)} kB brotli; MNIST test ${(100 * b.accuracy.mnistTest.full).toFixed(2)}% → ${(100 * b.accuracy.mnistTest.compact).toFixed(2)}%`);
-    console.error(`numbers in the page: median ${b.numbers.medianMs.toFixed(1)} ms (p95 ${b.numbers.p95Ms.toFixed(1)}) per reading of a 4-digit number, ${(100 * b.numbers.fullyRight).toFixed(0)}% of ${b.numbers.drawings} read fully right`);
+    console.error(
+      `browser: median ${b.page.medianMs.toFixed(2)} ms per prediction in the page (${b.page.predictions} predictions), server round trip ${b.server.medianMs.toFixed(1)} ms; compact model ${(b.bytes.br / 1e3).toFixed(0)} kB brotli; MNIST test ${(100 * b.accuracy.mnistTest.full).toFixed(2)}% → ${(100 * b.accuracy.mnistTest.compact).toFixed(2)}%`,
+    );
+    console.error(
+      `numbers in the page: median ${b.numbers.medianMs.toFixed(1)} ms (p95 ${b.numbers.p95Ms.toFixed(1)}) per reading of a 4-digit number, ${(100 * b.numbers.fullyRight).toFixed(0)}% of ${b.numbers.drawings} read fully right`,
+    );
   },
   server: async (ctx) => {
     chooseBest(ctx.results);
     const r = await benchServer();
     ctx.results.server = r;
-    console.error(`server: p50 ${r.concurrency1.p50Ms} ms at concurrency 1; ${r.loaded.requestsPerSecond.toFixed(0)} req/s with 8 connections; pipeline ${r.pipelinePerSecond.toFixed(0)}/s on one thread; HTTP per core ÷ pipeline ${(100 * r.httpVsPipelinePerCore).toFixed(0)}%`);
+    console.error(
+      `server: p50 ${r.concurrency1.p50Ms} ms at concurrency 1; ${r.loaded.requestsPerSecond.toFixed(0)} req/s with 8 connections; pipeline ${r.pipelinePerSecond.toFixed(0)}/s on one thread; HTTP per core ÷ pipeline ${(100 * r.httpVsPipelinePerCore).toFixed(0)}%`,
+    );
   },
 };
 
-runCli(usage, { only: { type: 'string' }, tracks: { type: 'string' }, retrain: { type: 'boolean' }, 'knn-queries': { type: 'string' }, compare: { type: 'string' } }, async ({ values }) => {
-  const only = values.only ? values.only.split(',') : Object.keys(TASKS);
-  const unknown = only.filter((t) => !TASKS[t]);
-  if (unknown.length) throw new RangeError(`unknown task ${unknown.join(', ')}; tasks are ${Object.keys(TASKS).join(', ')}`);
-  const ctx: Context = {
-    data: trainingData(),
-    results: readResults(),
-    retrain: !!values.retrain,
-    knnQueries: intOption(values['knn-queries'], 'knn-queries', 200),
-    compare: values.compare,
-    tracks: values.tracks?.split(','),
-  };
-  const unknownTracks = ctx.tracks?.filter((t) => !TRACKS.some((k) => k.name === t)) ?? [];
-  if (unknownTracks.length) throw new RangeError(`unknown track ${unknownTracks.join(', ')}; tracks are ${TRACKS.map((t) => t.name).join(', ')}`);
-  for (const name of only) {
-    console.error(`\n== ${name}`);
-    const start = performance.now();
-    await TASKS[name]!(ctx);
-    console.error(`== ${name} done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+runCli(
+  usage,
+  { only: { type: 'string' }, tracks: { type: 'string' }, retrain: { type: 'boolean' }, 'knn-queries': { type: 'string' }, compare: { type: 'string' } },
+  async ({ values }) => {
+    const only = values.only ? values.only.split(',') : Object.keys(TASKS);
+    const unknown = only.filter((t) => !TASKS[t]);
+    if (unknown.length) throw new RangeError(`unknown task ${unknown.join(', ')}; tasks are ${Object.keys(TASKS).join(', ')}`);
+    const ctx: Context = {
+      data: trainingData(),
+      results: readResults(),
+      retrain: !!values.retrain,
+      knnQueries: intOption(values['knn-queries'], 'knn-queries', 200),
+      compare: values.compare,
+      tracks: values.tracks?.split(','),
+    };
+    const unknownTracks = ctx.tracks?.filter((t) => !TRACKS.some((k) => k.name === t)) ?? [];
+    if (unknownTracks.length) throw new RangeError(`unknown track ${unknownTracks.join(', ')}; tracks are ${TRACKS.map((t) => t.name).join(', ')}`);
+    for (const name of only) {
+      console.error(`\n== ${name}`);
+      const start = performance.now();
+      await TASKS[name]!(ctx);
+      console.error(`== ${name} done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+      writeResults(ctx.results);
+    }
+    chooseBest(ctx.results);
     writeResults(ctx.results);
-  }
-  chooseBest(ctx.results);
-  writeResults(ctx.results);
-  renderReport(ctx.results);
-  console.log(`\nwrote benchmarks/results.json, benchmarks/report.md${ctx.results.best ? ` and ${BEST_MODEL_PATH} (${ctx.results.best.name})` : ''}`);
-});
+    renderReport(ctx.results);
+    console.log(`\nwrote benchmarks/results.json, benchmarks/report.md${ctx.results.best ? ` and ${BEST_MODEL_PATH} (${ctx.results.best.name})` : ''}`);
+  },
+);
 
 function seconds(start: number): number {
   return (performance.now() - start) / 1000;
@@ -215,7 +227,9 @@ async function knnPredict(ctx: Context): Promise<void> {
     agreementMeasure: 'fraction of identical predictions',
     notes: `ours ${((1000 * oursSeconds) / q).toFixed(2)} ms/query, ml-knn ${((1000 * referenceSeconds) / q).toFixed(1)} ms/query, single-threaded`,
   });
-  console.error(`ours ${((1000 * oursSeconds) / q).toFixed(2)} ms/query, ml-knn ${((1000 * referenceSeconds) / q).toFixed(1)} ms/query, agreement ${(100 * agree).toFixed(1)}%`);
+  console.error(
+    `ours ${((1000 * oursSeconds) / q).toFixed(2)} ms/query, ml-knn ${((1000 * referenceSeconds) / q).toFixed(1)} ms/query, agreement ${(100 * agree).toFixed(1)}%`,
+  );
 }
 
 /** Loads models/NAME.json (or trains it with its defaults), evaluates it on the test set and records the entry. */
@@ -262,7 +276,9 @@ async function modelTask(ctx: Context, row: ModelRow): Promise<void> {
     confusion: test.confusion,
     perClass: test.perClass.map(({ digit, precision, recall, f1 }) => ({ digit, precision, recall, f1 })),
   });
-  console.error(`${name}: test ${(100 * test.accuracy).toFixed(2)}%, validation ${(100 * validationAccuracy).toFixed(2)}%, ${predictMsPerImage.toFixed(3)} ms/image`);
+  console.error(
+    `${name}: test ${(100 * test.accuracy).toFixed(2)}%, validation ${(100 * validationAccuracy).toFixed(2)}%, ${predictMsPerImage.toFixed(3)} ms/image`,
+  );
 }
 
 /**
@@ -283,7 +299,12 @@ async function forestTrain(ctx: Context): Promise<void> {
   });
   const testLabels = labelsOf(data.mnist.test);
   let start = performance.now();
-  const ours = await growForest(binShared(x, n, PIXELS, DEFAULT_FOREST.bins, labels), { ...DEFAULT_FOREST, trees }, { onProgress: progressBars() }, 'our forest (subsample)');
+  const ours = await growForest(
+    binShared(x, n, PIXELS, DEFAULT_FOREST.bins, labels),
+    { ...DEFAULT_FOREST, trees },
+    { onProgress: progressBars() },
+    'our forest (subsample)',
+  );
   const oursSeconds = seconds(start);
   const oursPred = argmaxRows(ours.predictProba(data.testX, data.mnist.test.n), data.mnist.test.n);
   const oursAccuracy = oursPred.filter((p, i) => p === testLabels[i]).length / testLabels.length;
@@ -313,7 +334,9 @@ async function forestTrain(ctx: Context): Promise<void> {
     notes: `test accuracy: ours ${(100 * oursAccuracy).toFixed(2)}%, ml-random-forest ${(100 * referenceAccuracy).toFixed(2)}%`,
   });
   ctx.results.forestSubsample = { n, trees, oursAccuracy, referenceAccuracy, oursSeconds, referenceSeconds };
-  console.error(`forest on ${n}: ours ${oursSeconds.toFixed(2)} s (${(100 * oursAccuracy).toFixed(2)}%), ml-random-forest ${referenceSeconds.toFixed(1)} s (${(100 * referenceAccuracy).toFixed(2)}%)`);
+  console.error(
+    `forest on ${n}: ours ${oursSeconds.toFixed(2)} s (${(100 * oursAccuracy).toFixed(2)}%), ml-random-forest ${referenceSeconds.toFixed(1)} s (${(100 * referenceAccuracy).toFixed(2)}%)`,
+  );
 }
 
 /** The reference network 784-256-10, batch 128, on 10,000 images: training throughput on both cores. */
@@ -322,7 +345,14 @@ async function mlpSpeed(ctx: Context): Promise<void> {
   const r = await trainMlp(ctx.data, { hidden: [256], batch: 128, epochs, fitLimit: 10_000, augment: null, validateEvery: 1000, patience: 1000 });
   const steady = r.history.slice(1).reduce((a, h) => a + h.samplesPerSecond, 0) / Math.max(1, r.history.length - 1);
   ctx.results.mlpTrainSamplesPerSecond = Math.round(r.samplesPerSecond);
-  ctx.results.mlpSpeed = { network: '784-256-10', batch: 128, images: 10_000, epochs, samplesPerSecond: Math.round(r.samplesPerSecond), steadySamplesPerSecond: Math.round(steady) };
+  ctx.results.mlpSpeed = {
+    network: '784-256-10',
+    batch: 128,
+    images: 10_000,
+    epochs,
+    samplesPerSecond: Math.round(r.samplesPerSecond),
+    steadySamplesPerSecond: Math.round(steady),
+  };
   console.error(`mlpTrainSamplesPerSecond ${Math.round(r.samplesPerSecond)} (after the first epoch: ${Math.round(steady)})`);
 }
 
@@ -369,26 +399,38 @@ async function samplesTask(ctx: Context): Promise<void> {
 async function robustnessTask(ctx: Context): Promise<void> {
   chooseBest(ctx.results);
   const log = (r: RobustnessRow) =>
-    console.error(`${r.track.padEnd(22)} ${r.strength.padEnd(40)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  no digit ${(100 * r.noDigitRate).toFixed(2)}%  declined ${(100 * r.declinedRate).toFixed(2)}%  tutorial ${(100 * r.tutorialAccuracy).toFixed(1)}%`);
+    console.error(
+      `${r.track.padEnd(22)} ${r.strength.padEnd(40)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  no digit ${(100 * r.noDigitRate).toFixed(2)}%  declined ${(100 * r.declinedRate).toFixed(2)}%  tutorial ${(100 * r.tutorialAccuracy).toFixed(1)}%`,
+    );
   const gallery = ctx.tracks ? 'benchmarks/robustness-failures-tracks.png' : 'benchmarks/robustness-failures.png';
   const fresh = await benchRobustness(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, gallery, log, ctx.tracks);
   let compare: { model: string; rows: RobustnessRow[] } | undefined;
   if (ctx.compare) {
     console.error(`\ncompared with ${ctx.compare}`);
-    compare = { model: ctx.compare, rows: await benchRobustness(loadModel(ctx.compare), ctx.compare, 'benchmarks/robustness-failures-compared.png', log, ctx.tracks) };
+    compare = {
+      model: ctx.compare,
+      rows: await benchRobustness(loadModel(ctx.compare), ctx.compare, 'benchmarks/robustness-failures-compared.png', log, ctx.tracks),
+    };
   }
   // With --tracks, the rows of the tracks not run are the last run's, in the tracks' order.
   const kept = ctx.tracks ? (ctx.results.robustness?.rows ?? []).filter((r) => !ctx.tracks!.includes(r.track)) : [];
   const order = (r: RobustnessRow) => (r.track.startsWith('typed-') ? TRACKS.length : TRACKS.findIndex((t) => t.name === r.track));
   const rows = [...kept, ...fresh].sort((a, b) => order(a) - order(b));
-  ctx.results.robustness = { model: ctx.results.best?.name ?? 'best', digits: `MNIST test images ${ROBUSTNESS_DIGITS[0]}–${ROBUSTNESS_DIGITS[ROBUSTNESS_DIGITS.length - 1]}`, rows, ...(compare && { compare }) };
+  ctx.results.robustness = {
+    model: ctx.results.best?.name ?? 'best',
+    digits: `MNIST test images ${ROBUSTNESS_DIGITS[0]}–${ROBUSTNESS_DIGITS[ROBUSTNESS_DIGITS.length - 1]}`,
+    rows,
+    ...(compare && { compare }),
+  };
 }
 
 /** Refusing what is not a digit, and calibration: the served model, beside --compare fitted the same way. */
 async function nonDigitsTask(ctx: Context): Promise<void> {
   chooseBest(ctx.results);
   const show = (f: NonDigitFigures) =>
-    console.error(`${f.model}: AUROC ${f.auroc.toFixed(4)}; refused: non-digits ${(100 * f.nonDigitsRefused).toFixed(1)}% (whole pipeline ${f.nonDigitsNotAnswered === undefined ? '–' : (100 * f.nonDigitsNotAnswered).toFixed(1)}%), MNIST test ${(100 * f.mnistRefused).toFixed(2)}%, samples ${(100 * f.samplesRefused).toFixed(1)}%; ECE ${(100 * f.eceBefore).toFixed(2)}% → ${(100 * f.eceAfter).toFixed(2)}% (T ${f.temperature})`);
+    console.error(
+      `${f.model}: AUROC ${f.auroc.toFixed(4)}; refused: non-digits ${(100 * f.nonDigitsRefused).toFixed(1)}% (whole pipeline ${f.nonDigitsNotAnswered === undefined ? '–' : (100 * f.nonDigitsNotAnswered).toFixed(1)}%), MNIST test ${(100 * f.mnistRefused).toFixed(2)}%, samples ${(100 * f.samplesRefused).toFixed(1)}%; ECE ${(100 * f.eceBefore).toFixed(2)}% → ${(100 * f.eceAfter).toFixed(2)}% (T ${f.temperature})`,
+    );
   const current = await benchNonDigits(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, ctx.data, commandLine());
   show(current);
   const compare = ctx.compare ? await benchNonDigits(loadModel(ctx.compare), ctx.compare, ctx.data, commandLine()) : undefined;
@@ -401,7 +443,9 @@ async function feedbackTask(ctx: Context): Promise<void> {
   chooseBest(ctx.results);
   const f = await benchFeedback(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, ctx.data);
   const pct = (v: number | null) => (v === null ? '–' : `${(100 * v).toFixed(1)}%`);
-  console.error(`feedback: ${f.corrections} corrections from ${f.drawingsToGetThem} drawings; the user's 1/4/7 ${pct(f.styleBefore)} → ${pct(f.styleAfter)}, their other digits ${pct(f.othersBefore)} → ${pct(f.othersAfter)}, MNIST test ${pct(f.mnistBefore)} → ${pct(f.mnistAfter)}; held-out corrections ${pct(f.heldOutBefore)} → ${pct(f.heldOutAfter)}; non-digits refused ${pct(f.nonDigitsBefore)} → ${pct(f.nonDigitsAfter)}; fine-tune ${f.seconds.toFixed(0)} s`);
+  console.error(
+    `feedback: ${f.corrections} corrections from ${f.drawingsToGetThem} drawings; the user's 1/4/7 ${pct(f.styleBefore)} → ${pct(f.styleAfter)}, their other digits ${pct(f.othersBefore)} → ${pct(f.othersAfter)}, MNIST test ${pct(f.mnistBefore)} → ${pct(f.mnistAfter)}; held-out corrections ${pct(f.heldOutBefore)} → ${pct(f.heldOutAfter)}; non-digits refused ${pct(f.nonDigitsBefore)} → ${pct(f.nonDigitsAfter)}; fine-tune ${f.seconds.toFixed(0)} s`,
+  );
   ctx.results.feedback = f;
 }
 
@@ -410,7 +454,9 @@ async function numbersTask(ctx: Context): Promise<void> {
   chooseBest(ctx.results);
   const figures = benchNumbers(loadModel(BEST_MODEL_PATH), ctx.results.best?.name ?? 'best', 'report', NUMBERS_PER_LENGTH, 'benchmarks/numbers-failures.png');
   for (const r of figures.rows) {
-    console.error(`${r.length} digits: ${(100 * r.fullyRight).toFixed(1)}% fully right (MNIST ${(100 * r.mnistRight).toFixed(1)}%, strokes ${(100 * r.strokesRight).toFixed(1)}%), per digit ${(100 * r.perDigit).toFixed(1)}%, touching ${(100 * r.touchingRight).toFixed(1)}% of ${r.touchingN}, ${r.msPerNumber.toFixed(1)} ms`);
+    console.error(
+      `${r.length} digits: ${(100 * r.fullyRight).toFixed(1)}% fully right (MNIST ${(100 * r.mnistRight).toFixed(1)}%, strokes ${(100 * r.strokesRight).toFixed(1)}%), per digit ${(100 * r.perDigit).toFixed(1)}%, touching ${(100 * r.touchingRight).toFixed(1)}% of ${r.touchingN}, ${r.msPerNumber.toFixed(1)} ms`,
+    );
   }
   ctx.results.numbers = figures;
 }
@@ -433,4 +479,3 @@ function chooseBest(results: Results): void {
   copyFileSync(best.file, BEST_MODEL_PATH);
   results.best = { name: best.name, validationAccuracy: best.validationAccuracy, testAccuracy: best.testAccuracy };
 }
-

@@ -40,7 +40,11 @@ function wireBytes(url: string, encoding: string): Promise<number> {
     request(url, { headers: { 'Accept-Encoding': encoding } }, (res) => {
       let n = 0;
       res.on('data', (c: Buffer) => (n += c.length));
-      res.on('end', () => (res.headers['content-encoding'] ?? 'identity') === encoding ? resolve(n) : reject(new Error(`asked for ${encoding}, got ${res.headers['content-encoding']}`)));
+      res.on('end', () =>
+        (res.headers['content-encoding'] ?? 'identity') === encoding
+          ? resolve(n)
+          : reject(new Error(`asked for ${encoding}, got ${res.headers['content-encoding']}`)),
+      );
       res.on('error', reject);
     })
       .on('error', reject)
@@ -72,7 +76,12 @@ export async function benchBrowser(modelPath: string, data: TrainingData): Promi
   const server = await startServer({}, undefined, full);
   try {
     const modelUrl = `${server.url}${COMPACT_MODEL_PATH}`;
-    const bytes = { br: await wireBytes(modelUrl, 'br'), gzip: await wireBytes(modelUrl, 'gzip'), identity: await wireBytes(modelUrl, 'identity'), fullJson: JSON.stringify(full.toJSON()).length };
+    const bytes = {
+      br: await wireBytes(modelUrl, 'br'),
+      gzip: await wireBytes(modelUrl, 'gzip'),
+      identity: await wireBytes(modelUrl, 'identity'),
+      fullJson: JSON.stringify(full.toJSON()).length,
+    };
     const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
     await page.goto(server.url);
     await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
@@ -120,9 +129,21 @@ export async function benchBrowser(modelPath: string, data: TrainingData): Promi
         mnistTest: { full: f.accuracy, compact: c.accuracy, n: data.mnist.test.n, disagree: f.predictions.filter((p, i) => p !== c.predictions[i]).length },
         samples: { full: fullSamples.correct / fullSamples.total, compact: compactSamples.correct / compactSamples.total, n: fullSamples.total },
       },
-      page: { drawings: BROWSER_DRAWINGS, predictions: times.length, medianMs: quantile(times, 0.5), p95Ms: quantile(times, 0.95), boardAccuracy: correct / BROWSER_DRAWINGS },
+      page: {
+        drawings: BROWSER_DRAWINGS,
+        predictions: times.length,
+        medianMs: quantile(times, 0.5),
+        p95Ms: quantile(times, 0.95),
+        boardAccuracy: correct / BROWSER_DRAWINGS,
+      },
       server: { requests: roundTrips.length, medianMs: quantile(roundTrips, 0.5), p95Ms: quantile(roundTrips, 0.95) },
-      numbers: { drawings: BROWSER_NUMBERS, readings: numberTimes.length, medianMs: quantile(numberTimes, 0.5), p95Ms: quantile(numberTimes, 0.95), fullyRight: numbersRight / BROWSER_NUMBERS },
+      numbers: {
+        drawings: BROWSER_NUMBERS,
+        readings: numberTimes.length,
+        medianMs: quantile(numberTimes, 0.5),
+        p95Ms: quantile(numberTimes, 0.95),
+        fullyRight: numbersRight / BROWSER_NUMBERS,
+      },
     };
   } finally {
     await browser.close();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labelsOf } from '../src/data/frame.js';
 import { evaluate } from '../src/eval/metrics.js';
-import { nonDigitSet, nonDigitsRefused, } from '../src/eval/refusal.js';
+import { nonDigitSet, nonDigitsRefused } from '../src/eval/refusal.js';
 import { openStore } from '../src/feedback/store.js';
 import { predictDecoded } from '../src/image/pipeline.js';
 import type { RgbaImage } from '../src/image/rgba.js';
@@ -25,9 +25,39 @@ import { progressBars } from '../src/cli/progress.js';
 
 /** The user's own 1, 4 and 7; their other digits are the renderer's usual ones. */
 const USER_STYLE: Record<number, Stroke[]> = {
-  1: [[[0.12, 0.42], [0.55, 0.05], [0.55, 0.95]], [[0.25, 0.95], [0.85, 0.95]]],
-  4: [[[0.22, 0.04], [0.18, 0.55], [0.85, 0.55]], [[0.68, 0.04], [0.68, 0.97]]],
-  7: [[[0.15, 0.08], [0.85, 0.08], [0.42, 0.96]], [[0.28, 0.52], [0.78, 0.52]]],
+  1: [
+    [
+      [0.12, 0.42],
+      [0.55, 0.05],
+      [0.55, 0.95],
+    ],
+    [
+      [0.25, 0.95],
+      [0.85, 0.95],
+    ],
+  ],
+  4: [
+    [
+      [0.22, 0.04],
+      [0.18, 0.55],
+      [0.85, 0.55],
+    ],
+    [
+      [0.68, 0.04],
+      [0.68, 0.97],
+    ],
+  ],
+  7: [
+    [
+      [0.15, 0.08],
+      [0.85, 0.08],
+      [0.42, 0.96],
+    ],
+    [
+      [0.28, 0.52],
+      [0.78, 0.52],
+    ],
+  ],
 };
 export const STYLE_DIGITS = [1, 4, 7];
 export const CORRECTIONS = 50;
@@ -71,7 +101,12 @@ export interface FeedbackFigures {
 }
 
 /** `nonDigitHalf` is 'validation' only when choosing the fine-tune's options; the bench reports on 'test'. */
-export async function benchFeedback(model: DigitModel, from: string, data: TrainingData, nonDigitHalf: 'validation' | 'test' = 'test'): Promise<FeedbackFigures> {
+export async function benchFeedback(
+  model: DigitModel,
+  from: string,
+  data: TrainingData,
+  nonDigitHalf: 'validation' | 'test' = 'test',
+): Promise<FeedbackFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'feedback-bench-'));
   const store = await openStore({ databaseUrl: '', path: join(dir, 'feedback.db') });
   try {
@@ -130,4 +165,3 @@ export async function benchFeedback(model: DigitModel, from: string, data: Train
     rmSync(dir, { recursive: true, force: true });
   }
 }
-

@@ -34,7 +34,10 @@ export interface NumberCase extends ComposedNumber {
 
 /** `perLength` numbers of each length from each source, made one at a time (a few hundred kB each). */
 export function* numberCases(half: NumberHalf, perLength: number): Generator<NumberCase> {
-  const { digits: [from, to], seed } = HALVES[half];
+  const {
+    digits: [from, to],
+    seed,
+  } = HALVES[half];
   const test = loadMnist().test;
   const rng = new Random(seed);
   for (const length of NUMBER_LENGTHS) {
@@ -97,8 +100,18 @@ export interface NumbersFigures {
 }
 
 /** Reads every number of a half and tallies by length; the first failures go into a gallery PNG. */
-export function benchNumbers(model: DigitModel, name: string, half: NumberHalf, perLength: number, galleryFile: string | null, weights: SegmentWeights = SEGMENT_WEIGHTS): NumbersFigures {
-  const tally = new Map<number, { n: number; right: number; digits: number; touchingN: number; touchingRight: number; mnist: number; strokes: number; ms: number }>();
+export function benchNumbers(
+  model: DigitModel,
+  name: string,
+  half: NumberHalf,
+  perLength: number,
+  galleryFile: string | null,
+  weights: SegmentWeights = SEGMENT_WEIGHTS,
+): NumbersFigures {
+  const tally = new Map<
+    number,
+    { n: number; right: number; digits: number; touchingN: number; touchingRight: number; mnist: number; strokes: number; ms: number }
+  >();
   const failures: NumbersFigures['failures'] = [];
   const pictures: { c: NumberCase; r: NumberReading }[] = [];
   const bar = galleryFile ? progress(`numbers (${half})`, NUMBER_LENGTHS.length * perLength * 2) : null;

@@ -16,8 +16,20 @@ export function benchPngDecode(samplesDir = 'data/samples'): Comparison[] {
     .map((f) => readFileSync(join(samplesDir, f)))
     .filter((b) => decodePngFast(b) !== null);
   return [
-    compare('png-decode-board', [Buffer.from(canvasPng())], 500, 'the 280×280 board PNG (RGBA, "Up" filter, as Chromium writes it)', 'node:zlib inflate plus typed-array unfiltering, "Up" four bytes at a time; pngjs still decodes every other PNG (palette, 16-bit, interlaced, tRNS) and names the damage in broken files'),
-    compare('png-decode-samples', samples, 2, `the ${samples.length} 8-bit sample-set PNGs`, 'written by pngjs with adaptive filters, mostly Paeth, which is undone a byte at a time'),
+    compare(
+      'png-decode-board',
+      [Buffer.from(canvasPng())],
+      500,
+      'the 280×280 board PNG (RGBA, "Up" filter, as Chromium writes it)',
+      'node:zlib inflate plus typed-array unfiltering, "Up" four bytes at a time; pngjs still decodes every other PNG (palette, 16-bit, interlaced, tRNS) and names the damage in broken files',
+    ),
+    compare(
+      'png-decode-samples',
+      samples,
+      2,
+      `the ${samples.length} 8-bit sample-set PNGs`,
+      'written by pngjs with adaptive filters, mostly Paeth, which is undone a byte at a time',
+    ),
   ];
 }
 

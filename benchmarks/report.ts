@@ -33,10 +33,40 @@ export function renderReport(r: Results): void {
   ];
   if (models.length) {
     out.push(
-      chart('accuracy', barChart('Test accuracy', models.map((m) => ({ label: m.name, value: m.testAccuracy })), (v) => pct(v))),
-      chart('train-seconds', barChart('Training time, seconds', models.map((m) => ({ label: m.name, value: m.trainSeconds })), (v) => `${v.toFixed(1)} s`, { log: true })),
-      chart('predict-ms', barChart('Prediction time, ms per image', models.map((m) => ({ label: m.name, value: m.predictMsPerImage })), (v) => `${v.toFixed(3)} ms`, { log: true })),
-      chart('model-size', barChart('Model JSON size, MB', models.map((m) => ({ label: m.name, value: m.modelBytes / 1e6 })), (v) => `${v.toFixed(1)} MB`)),
+      chart(
+        'accuracy',
+        barChart(
+          'Test accuracy',
+          models.map((m) => ({ label: m.name, value: m.testAccuracy })),
+          (v) => pct(v),
+        ),
+      ),
+      chart(
+        'train-seconds',
+        barChart(
+          'Training time, seconds',
+          models.map((m) => ({ label: m.name, value: m.trainSeconds })),
+          (v) => `${v.toFixed(1)} s`,
+          { log: true },
+        ),
+      ),
+      chart(
+        'predict-ms',
+        barChart(
+          'Prediction time, ms per image',
+          models.map((m) => ({ label: m.name, value: m.predictMsPerImage })),
+          (v) => `${v.toFixed(3)} ms`,
+          { log: true },
+        ),
+      ),
+      chart(
+        'model-size',
+        barChart(
+          'Model JSON size, MB',
+          models.map((m) => ({ label: m.name, value: m.modelBytes / 1e6 })),
+          (v) => `${v.toFixed(1)} MB`,
+        ),
+      ),
       '',
     );
   }
@@ -100,7 +130,15 @@ export function renderReport(r: Results): void {
       '',
       `Best: PCA-${bestRow.components}, k=${bestRow.k}, distance-weighted, ${pct(bestRow.validationAccuracy)} on validation.`,
       '',
-      chart('knn-validation', lineChart('kNN validation accuracy', 'PCA components', 'accuracy', [...byK].filter(([k]) => [1, 3, 4, 6].includes(k)).map(([k, points]) => ({ name: `k=${k}`, points })))),
+      chart(
+        'knn-validation',
+        lineChart(
+          'kNN validation accuracy',
+          'PCA components',
+          'accuracy',
+          [...byK].filter(([k]) => [1, 3, 4, 6].includes(k)).map(([k, points]) => ({ name: `k=${k}`, points })),
+        ),
+      ),
       '',
     );
   }
@@ -111,7 +149,12 @@ export function renderReport(r: Results): void {
     const curve = (JSON.parse(readFileSync(mlpFile, 'utf8')) as { notes?: { curve?: EpochRecord[] } }).notes?.curve ?? [];
     const points = curve.filter((c) => c.validationAccuracy !== null).map((c): [number, number] => [c.seconds / 60, c.validationAccuracy!]);
     if (points.length > 1) {
-      out.push('## MLP training curve', '', chart('mlp-curve', lineChart('MLP validation accuracy against training time', 'minutes', 'validation accuracy', [{ name: 'validation', points }])), '');
+      out.push(
+        '## MLP training curve',
+        '',
+        chart('mlp-curve', lineChart('MLP validation accuracy against training time', 'minutes', 'validation accuracy', [{ name: 'validation', points }])),
+        '',
+      );
     }
   }
   if (r.mlpSpeed) {
@@ -133,7 +176,9 @@ export function renderReport(r: Results): void {
       '| input | validation accuracy |',
       '|---|---|',
       ...r.mlpInput.map((m) => `| ${m.input} | ${pct(m.validationAccuracy)} |`),
-      ...(production ? [`| raw pixels with on-the-fly augmentation (the production MLP, 800 hidden, 60 epochs) | **${pct(production.validationAccuracy)}** |`] : []),
+      ...(production
+        ? [`| raw pixels with on-the-fly augmentation (the production MLP, 800 hidden, 60 epochs) | **${pct(production.validationAccuracy)}** |`]
+        : []),
       '',
       `Without augmentation, ${bestPlain.input} is the better input. The production MLP still takes raw pixels: the affine, elastic and stroke-width augmentation works in pixel space, and it is worth far more than the input choice${production ? ` (${pct(production.validationAccuracy)} against ${pct(bestPlain.validationAccuracy)})` : ''}; the sparse first layer keeps raw input cheap; and augmented training is what makes the model hold up on real drawings. Not tried: augmenting pixels and then projecting each sample onto PCA.`,
       '',
@@ -175,7 +220,10 @@ export function renderReport(r: Results): void {
       `| MNIST test accuracy, full → compact | ${pct(b.accuracy.mnistTest.full)} → **${pct(b.accuracy.mnistTest.compact)}** (${b.accuracy.mnistTest.disagree} of ${b.accuracy.mnistTest.n.toLocaleString('en')} predictions differ) |`,
       `| data/samples accuracy, full → compact | ${pct(b.accuracy.samples.full, 1)} → **${pct(b.accuracy.samples.compact, 1)}** (${b.accuracy.samples.n} images) |`,
       ...(b.numbers
-        ? [`| Number mode: a 4-digit number read in the page, median / p95 (${b.numbers.readings} readings while writing ${b.numbers.drawings} numbers; target < 20 ms) | **${b.numbers.medianMs.toFixed(1)} ms** / ${b.numbers.p95Ms.toFixed(1)} ms |`, `| those numbers read fully right | ${pct(b.numbers.fullyRight, 0)} |`]
+        ? [
+            `| Number mode: a 4-digit number read in the page, median / p95 (${b.numbers.readings} readings while writing ${b.numbers.drawings} numbers; target < 20 ms) | **${b.numbers.medianMs.toFixed(1)} ms** / ${b.numbers.p95Ms.toFixed(1)} ms |`,
+            `| those numbers read fully right | ${pct(b.numbers.fullyRight, 0)} |`,
+          ]
         : []),
       '',
     );
@@ -214,7 +262,11 @@ export function renderReport(r: Results): void {
       `| MNIST test (may drop at most 0.1 point) | ${pct(f.mnistBefore)} | ${pct(f.mnistAfter)} (${((f.mnistAfter - f.mnistBefore) * 100).toFixed(2)} points) |`,
       `| held-out corrections (every fifth) | ${p1(f.heldOutBefore)} | ${p1(f.heldOutAfter)} |`,
       // Results written before this row existed lack it.
-      ...(f.nonDigitsBefore === undefined ? [] : [`| non-digits refused (the non-digit bench's 1,400 test images; the fine-tune trains on other non-digits so as not to unlearn them) | ${p1(f.nonDigitsBefore)} | ${p1(f.nonDigitsAfter)} |`]),
+      ...(f.nonDigitsBefore === undefined
+        ? []
+        : [
+            `| non-digits refused (the non-digit bench's 1,400 test images; the fine-tune trains on other non-digits so as not to unlearn them) | ${p1(f.nonDigitsBefore)} | ${p1(f.nonDigitsAfter)} |`,
+          ]),
       '',
     );
   }
@@ -234,11 +286,14 @@ function tightCropLines(rows: RobustnessRow[]): string[] {
   const margin = rows.filter((r) => r.track === 'tight-crop-with-margin');
   if (!tight.length || tight.length !== margin.length) return [];
   return [
-    'Held-out tracks (training never draws them): digits cropped to their ink with 0–3 px of paper, beside the very same crops with 30% paper around them, and digits made as UCI\'s optdigits were (a 32×32 bitmap counted into 8×8 levels 0–16, enlarged to fill the frame).',
+    "Held-out tracks (training never draws them): digits cropped to their ink with 0–3 px of paper, beside the very same crops with 30% paper around them, and digits made as UCI's optdigits were (a 32×32 bitmap counted into 8×8 levels 0–16, enlarged to fill the frame).",
     '',
     '| look before cropping | cropped to the ink | with a margin | difference | no digit (cropped) |',
     '|---|---|---|---|---|',
-    ...tight.map((t, i) => `| ${t.strength.replace(/, cropped.*$/, '')} | ${pct(t.accuracy, 1)} | ${pct(margin[i]!.accuracy, 1)} | ${((t.accuracy - margin[i]!.accuracy) * 100).toFixed(1)} | ${pct(t.noDigitRate, 2)} |`),
+    ...tight.map(
+      (t, i) =>
+        `| ${t.strength.replace(/, cropped.*$/, '')} | ${pct(t.accuracy, 1)} | ${pct(margin[i]!.accuracy, 1)} | ${((t.accuracy - margin[i]!.accuracy) * 100).toFixed(1)} | ${pct(t.noDigitRate, 2)} |`,
+    ),
     '',
   ];
 }
@@ -271,7 +326,10 @@ function robustnessSection(rob: NonNullable<Results['robustness']>): string[] {
           }),
           '',
           ...(beyond.length
-            ? [`Harsher than the issue asks, so held to no target: ${beyond.map((x) => `${x.track} ${x.strength} ${pct(x.accuracy, 1)} (${((x.accuracy - clean.accuracy) * 100).toFixed(1)}; declined ${pct(x.declinedRate, 2)})`).join('; ')}.`, '']
+            ? [
+                `Harsher than the issue asks, so held to no target: ${beyond.map((x) => `${x.track} ${x.strength} ${pct(x.accuracy, 1)} (${((x.accuracy - clean.accuracy) * 100).toFixed(1)}; declined ${pct(x.declinedRate, 2)})`).join('; ')}.`,
+                '',
+              ]
             : []),
         ]
       : []),
@@ -306,28 +364,60 @@ function nonDigitSection(nd: NonNullable<Results['nonDigits']>, chart: (name: st
     '|---|---|---|---|',
     line('AUROC, MNIST test digits vs non-digits', (x) => x.auroc.toFixed(4), '≥ 0.98'),
     line('non-digits refused', (x) => pct(x.nonDigitsRefused, 1), '≥ 95%'),
-    line('non-digits not answered with a digit by the whole pipeline (number check and deblurring included)', (x) => (x.nonDigitsNotAnswered === undefined ? '–' : pct(x.nonDigitsNotAnswered, 1)), '≥ 95%'),
-    line('Number mode: non-digits read as no number (squeezed digits left out: they are numbers)', (x) => (x.nonDigitsNoNumber === undefined ? '–' : pct(x.nonDigitsNoNumber, 1)), '≥ 95%'),
-    line('partial digits (a digit with a stroke taken away; some still look like a digit) not answered with a digit', (x) => (x.partialDigitsNotAnswered === undefined ? '–' : pct(x.partialDigitsNotAnswered, 1))),
+    line(
+      'non-digits not answered with a digit by the whole pipeline (number check and deblurring included)',
+      (x) => (x.nonDigitsNotAnswered === undefined ? '–' : pct(x.nonDigitsNotAnswered, 1)),
+      '≥ 95%',
+    ),
+    line(
+      'Number mode: non-digits read as no number (squeezed digits left out: they are numbers)',
+      (x) => (x.nonDigitsNoNumber === undefined ? '–' : pct(x.nonDigitsNoNumber, 1)),
+      '≥ 95%',
+    ),
+    line('partial digits (a digit with a stroke taken away; some still look like a digit) not answered with a digit', (x) =>
+      x.partialDigitsNotAnswered === undefined ? '–' : pct(x.partialDigitsNotAnswered, 1),
+    ),
     line('MNIST test digits refused', (x) => pct(x.mnistRefused, 2), '≤ 1%'),
     line('data/samples refused', (x) => pct(x.samplesRefused, 1), '≤ 1%'),
     line('MNIST test accuracy, a refusal counting as wrong', (x) => pct(x.mnistAccuracy, 2)),
     line('data/samples accuracy, likewise', (x) => pct(x.samplesAccuracy, 1)),
     line('expected calibration error, MNIST test: raw → calibrated', (x) => `${pct(x.eceBefore, 2)} → ${pct(x.eceAfter, 2)}`, '≤ 1%'),
-    line('ms per one-image prediction with both rules / top probability alone (same run)', (x) => (x.detectorCost ? `${x.detectorCost.withDetector.toFixed(3)} / ${x.detectorCost.topOnly.toFixed(3)} (${(x.detectorCost.withDetector / x.detectorCost.topOnly).toFixed(2)}×)` : '–')),
-    line('temperature; refuse below (top probability; detector\'s "a digit")', (x) => `${x.temperature}; ${x.refuseBelow.toFixed(4)}${x.digitBelow === null ? '' : `; ${x.digitBelow.toFixed(4)}`}`),
+    line('ms per one-image prediction with both rules / top probability alone (same run)', (x) =>
+      x.detectorCost
+        ? `${x.detectorCost.withDetector.toFixed(3)} / ${x.detectorCost.topOnly.toFixed(3)} (${(x.detectorCost.withDetector / x.detectorCost.topOnly).toFixed(2)}×)`
+        : '–',
+    ),
+    line(
+      'temperature; refuse below (top probability; detector\'s "a digit")',
+      (x) => `${x.temperature}; ${x.refuseBelow.toFixed(4)}${x.digitBelow === null ? '' : `; ${x.digitBelow.toFixed(4)}`}`,
+    ),
     '',
     '| family | refused |',
     '|---|---|',
     ...Object.entries(c.byFamily).map(([f, v]) => `| ${f} | ${pct(v, 1)} |`),
     '',
-    chart('coverage', lineChart('MNIST test: accuracy on the digits kept, as fewer are kept', 'share of digits kept', 'accuracy on those', [{ name: c.model, points: c.coverage }, ...(b ? [{ name: b.model, points: b.coverage }] : [])])),
+    chart(
+      'coverage',
+      lineChart('MNIST test: accuracy on the digits kept, as fewer are kept', 'share of digits kept', 'accuracy on those', [
+        { name: c.model, points: c.coverage },
+        ...(b ? [{ name: b.model, points: b.coverage }] : []),
+      ]),
+    ),
     '',
-    chart('reliability', lineChart('Reliability, MNIST test: accuracy against confidence', 'confidence', 'accuracy', [
-      { name: 'perfect', points: [[0, 0], [1, 1]] },
-      { name: 'raw', points: c.reliabilityBefore.filter((x) => x.n > 0).map((x) => [x.confidence, x.accuracy]) },
-      { name: 'calibrated', points: c.reliabilityAfter.filter((x) => x.n > 0).map((x) => [x.confidence, x.accuracy]) },
-    ])),
+    chart(
+      'reliability',
+      lineChart('Reliability, MNIST test: accuracy against confidence', 'confidence', 'accuracy', [
+        {
+          name: 'perfect',
+          points: [
+            [0, 0],
+            [1, 1],
+          ],
+        },
+        { name: 'raw', points: c.reliabilityBefore.filter((x) => x.n > 0).map((x) => [x.confidence, x.accuracy]) },
+        { name: 'calibrated', points: c.reliabilityAfter.filter((x) => x.n > 0).map((x) => [x.confidence, x.accuracy]) },
+      ]),
+    ),
     '',
   ];
 }
@@ -342,7 +432,10 @@ function numbersSection(n: NonNullable<Results['numbers']>): string[] {
     '',
     '| digits | numbers | fully right | MNIST digits | stroke digits | per digit | with a touching pair | ms / number |',
     '|---|---|---|---|---|---|---|---|',
-    ...n.rows.map((x) => `| ${x.length} | ${x.n} | **${pct(x.fullyRight, 1)}** | ${pct(x.mnistRight, 1)} | ${pct(x.strokesRight, 1)} | ${pct(x.perDigit, 2)} | ${pct(x.touchingRight, 1)} of ${x.touchingN} | ${x.msPerNumber.toFixed(1)} |`),
+    ...n.rows.map(
+      (x) =>
+        `| ${x.length} | ${x.n} | **${pct(x.fullyRight, 1)}** | ${pct(x.mnistRight, 1)} | ${pct(x.strokesRight, 1)} | ${pct(x.perDigit, 2)} | ${pct(x.touchingRight, 1)} of ${x.touchingN} | ${x.msPerNumber.toFixed(1)} |`,
+    ),
     `| all | ${total((x) => x.n)} | ${pct(total((x) => x.fullyRight * x.n) / total((x) => x.n), 1)} | | | ${pct(total((x) => x.perDigit * x.n) / total((x) => x.n), 2)} | ${pct(total((x) => x.touchingRight * x.touchingN) / touchingN, 1)} of ${touchingN} | |`,
     '',
     ...(n.pairs
@@ -357,7 +450,10 @@ function numbersSection(n: NonNullable<Results['numbers']>): string[] {
       : []),
     'Targets: ≥ 95% of 4-digit numbers fully right; ≥ 90% of those with a touching pair.',
     '',
-    `First failures (truth>read, "?" for a piece refused as not a digit): ${n.failures.slice(0, 30).map((f) => `${f.truth}>${f.read}${f.touching ? ' (touching)' : ''}`).join(', ')}. Gallery, boxes as read (green a digit, red refused): [numbers-failures.png](numbers-failures.png)`,
+    `First failures (truth>read, "?" for a piece refused as not a digit): ${n.failures
+      .slice(0, 30)
+      .map((f) => `${f.truth}>${f.read}${f.touching ? ' (touching)' : ''}`)
+      .join(', ')}. Gallery, boxes as read (green a digit, red refused): [numbers-failures.png](numbers-failures.png)`,
     '',
     '![numbers failures](numbers-failures.png)',
     '',

@@ -12,9 +12,7 @@ import { DECLINED, NO_DIGIT_FOUND } from './robustness.js';
 
 /* One robustness-bench thread: the model and the MNIST test set load once; each task scores a batch. */
 
-export type RobustnessTask =
-  | { kind: 'track'; track: number; strength: number; indices: number[] }
-  | { kind: 'typed'; font: string; sizes: [number, number][] };
+export type RobustnessTask = { kind: 'track'; track: number; strength: number; indices: number[] } | { kind: 'typed'; font: string; sizes: [number, number][] };
 
 /** Per image: the digit the pipeline read (NO_DIGIT_FOUND, DECLINED), the tutorial pipeline's, and the true one. */
 export interface Scored {

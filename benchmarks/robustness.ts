@@ -62,7 +62,13 @@ function row(track: string, family: string, strength: string, s: Scored, beyondT
  * Every corruption track at every strength, and the typed track, through the whole pipeline (decode →
  * preprocess → model) on all cores, with the tutorial pipeline beside it; writes a gallery of failures.
  */
-export async function benchRobustness(model: DigitModel, modelPath: string, galleryFile: string, onLevel: (r: RobustnessRow) => void, tracks?: string[]): Promise<RobustnessRow[]> {
+export async function benchRobustness(
+  model: DigitModel,
+  modelPath: string,
+  galleryFile: string,
+  onLevel: (r: RobustnessRow) => void,
+  tracks?: string[],
+): Promise<RobustnessRow[]> {
   // A small heap makes the threads collect often: each image allocates a few MB (see src/train/extra.ts).
   const pool = workerPool(new URL('./robustness-task.ts', import.meta.url), {
     workerData: { modelPath },
@@ -81,13 +87,18 @@ export async function benchRobustness(model: DigitModel, modelPath: string, gall
       for (const [s, strength] of track.strengths.entries()) {
         const parts = await Promise.all(chunks(ROBUSTNESS_DIGITS, 8).map((indices) => run({ kind: 'track', track: t, strength: s, indices })));
         const indices = chunks(ROBUSTNESS_DIGITS, 8).flat();
-        const merged: Scored = { predicted: parts.flatMap((p) => p.predicted), tutorial: parts.flatMap((p) => p.tutorial), truth: parts.flatMap((p) => p.truth) };
+        const merged: Scored = {
+          predicted: parts.flatMap((p) => p.predicted),
+          tutorial: parts.flatMap((p) => p.tutorial),
+          truth: parts.flatMap((p) => p.truth),
+        };
         const r = row(track.name, track.family, strength.label, merged, strength.beyondTargets);
         rows.push(r);
         onLevel(r);
         // The first three failures of each level go into the gallery.
         merged.predicted.forEach((p, i) => {
-          if (p !== merged.truth[i] && failures.filter((f) => f.track === t && f.strength === s).length < 3) failures.push({ track: t, strength: s, index: indices[i]! });
+          if (p !== merged.truth[i] && failures.filter((f) => f.track === t && f.strength === s).length < 3)
+            failures.push({ track: t, strength: s, index: indices[i]! });
         });
       }
     }

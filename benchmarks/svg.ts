@@ -93,8 +93,10 @@ export function confusionHeatmap(title: string, confusion: number[][]): string {
       }),
     )
     .join('\n');
-  const labels = Array.from({ length: n }, (_, i) =>
-    `<text x="${left + i * cell + cell / 2}" y="${top - 6}" text-anchor="middle" ${FONT}>${i}</text><text x="${left - 8}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end" ${FONT}>${i}</text>`,
+  const labels = Array.from(
+    { length: n },
+    (_, i) =>
+      `<text x="${left + i * cell + cell / 2}" y="${top - 6}" text-anchor="middle" ${FONT}>${i}</text><text x="${left - 8}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end" ${FONT}>${i}</text>`,
   ).join('\n');
   const size = left + n * cell + 20;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${top + n * cell + 30}" viewBox="0 0 ${size} ${top + n * cell + 30}">

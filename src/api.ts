@@ -13,7 +13,15 @@ export type Answer =
    * Ink the model does not take for a digit: its best guess, that guess's probability, what it saw; or, with
    * reason "looks like a number", several digits and the `number` they read as.
    */
-  | { digit: null; reason: typeof NOT_A_DIGIT | typeof LOOKS_LIKE_A_NUMBER; number?: string; guess: number; confidence: number; probabilities: number[]; input: string }
+  | {
+      digit: null;
+      reason: typeof NOT_A_DIGIT | typeof LOOKS_LIKE_A_NUMBER;
+      number?: string;
+      guess: number;
+      confidence: number;
+      probabilities: number[];
+      input: string;
+    }
   /** No ink at all: the reason, nothing to guess. */
   | { digit: null; reason: string; number?: undefined; guess?: undefined; confidence?: undefined; probabilities?: undefined; input?: undefined };
 
@@ -74,7 +82,15 @@ export function toAnswer(p: Prediction, picture: (input: Float32Array) => string
     return { digit: p.digit, confidence: p.confidence, probabilities: p.probabilities, input: picture(p.input), ...(deblurred && { deblurred }) };
   }
   if (p.guess === null) return { digit: null, reason: p.reason };
-  return { digit: null, reason: p.reason, ...(p.number !== undefined && { number: p.number }), guess: p.guess, confidence: p.confidence, probabilities: p.probabilities, input: picture(p.input) };
+  return {
+    digit: null,
+    reason: p.reason,
+    ...(p.number !== undefined && { number: p.number }),
+    guess: p.guess,
+    confidence: p.confidence,
+    probabilities: p.probabilities,
+    input: picture(p.input),
+  };
 }
 
 /** A number reading as the API answers it. */

@@ -19,4 +19,15 @@ export { toMnistInput, type MnistInput, type PreprocessInfo } from './image/prep
 export { predictDecoded, type Prediction } from './image/pipeline.js';
 export { readNumber, type Box, type NumberReading, type PieceReading } from './image/number.js';
 export type { RgbaImage } from './image/rgba.js';
-export { COMPACT_MODEL_PATH, toAnswer, toNumberAnswer, type Answer, type ErrorAnswer, type NumberAnswer, type PieceAnswer, type PredictAnswer, type PredictNumberAnswer, type UploadAnswer } from './api.js';
+export {
+  COMPACT_MODEL_PATH,
+  toAnswer,
+  toNumberAnswer,
+  type Answer,
+  type ErrorAnswer,
+  type NumberAnswer,
+  type PieceAnswer,
+  type PredictAnswer,
+  type PredictNumberAnswer,
+  type UploadAnswer,
+} from './api.js';

@@ -14,7 +14,15 @@ const test = suite('a core that runs anywhere');
 /** Every module the core is made of: the models, features and maths, and the image code after decoding. */
 const CORE_DIRS = ['src/models', 'src/features', 'src/math'];
 const CORE_IMAGE = ['kernels', 'preprocess', 'pipeline', 'rgba', 'naive', 'bmp'].map((f) => `src/image/${f}.ts`);
-const coreFiles = [...CORE_DIRS.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.ts')).map((f) => `${d}/${f}`)), ...CORE_IMAGE, 'src/core.ts'];
+const coreFiles = [
+  ...CORE_DIRS.flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => `${d}/${f}`),
+  ),
+  ...CORE_IMAGE,
+  'src/core.ts',
+];
 
 async function bundle(entry: string, format: 'esm' | 'iife' = 'esm'): Promise<{ code: string; metafile: Metafile }> {
   const r = await build({

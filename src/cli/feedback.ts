@@ -21,7 +21,10 @@ runCli(usage, { list: { type: 'boolean' }, limit: { type: 'string' }, export: { 
     const count = await store.count();
     if (values.export !== undefined) {
       const rows = await store.list();
-      writeFileSync(values.export, rows.map((r) => JSON.stringify({ ...r, input: Buffer.from(r.input).toString('base64') })).join('\n') + (rows.length ? '\n' : ''));
+      writeFileSync(
+        values.export,
+        rows.map((r) => JSON.stringify({ ...r, input: Buffer.from(r.input).toString('base64') })).join('\n') + (rows.length ? '\n' : ''),
+      );
       return console.log(`wrote ${rows.length} corrections to ${values.export}`);
     }
     const limit = values.limit === undefined ? 50 : Number(values.limit);
@@ -29,7 +32,9 @@ runCli(usage, { list: { type: 'boolean' }, limit: { type: 'string' }, export: { 
     console.log(`${count} corrections in the ${store.kind} store${count > limit ? ` (the last ${limit})` : ''}`);
     for (const r of await store.list(limit, Math.max(0, count - limit))) {
       const said = r.predicted ?? 'not a digit';
-      console.log(`#${r.id}  ${r.createdAt}  model said ${said} (${(100 * Math.max(...r.probabilities)).toFixed(0)}%), right: ${r.label ?? 'not a digit'}  client ${r.clientHash.slice(0, 8)}  ${r.model}`);
+      console.log(
+        `#${r.id}  ${r.createdAt}  model said ${said} (${(100 * Math.max(...r.probabilities)).toFixed(0)}%), right: ${r.label ?? 'not a digit'}  client ${r.clientHash.slice(0, 8)}  ${r.model}`,
+      );
     }
   } finally {
     await store.close();

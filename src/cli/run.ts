@@ -8,8 +8,7 @@ import { InputError } from '../util/errors.js';
 export function runCli<T extends NonNullable<ParseArgsConfig['options']>>(
   usage: string,
   options: T,
-  // biome-ignore lint/suspicious/noConfusingVoidType: main returns an exit code, or nothing
-  main: (args: { values: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true }>>['values']; positionals: string[] }) => Promise<number | void> | number | void,
+  main: (args: { values: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true }>>['values']; positionals: string[] }) => unknown, // an exit code, or nothing, or a promise of either
 ): void {
   let parsed: ReturnType<typeof parseArgs>;
   try {

@@ -35,7 +35,9 @@ runCli(usage, { model: { type: 'string' } }, async ({ values }) => {
     if (workers < 1) throw new RangeError(`WORKERS must be at least 1, got ${workers}`);
     primary(workers, () => {
       console.log(`serving ${model.metadata.description}`);
-      console.log(`  test accuracy ${((model.metadata.metrics.test?.accuracy ?? NaN) * 100).toFixed(2)}% (${modelPath}), ${workers} worker process${workers > 1 ? 'es' : ''}`);
+      console.log(
+        `  test accuracy ${((model.metadata.metrics.test?.accuracy ?? NaN) * 100).toFixed(2)}% (${modelPath}), ${workers} worker process${workers > 1 ? 'es' : ''}`,
+      );
     });
   } else {
     await worker(modelPath, host, port);
@@ -45,7 +47,9 @@ runCli(usage, { model: { type: 'string' } }, async ({ values }) => {
 /** The corrections store: PostgreSQL when DATABASE_URL is set, else SQLite at FEEDBACK_DB (default data/feedback/feedback.db). */
 function openFeedbackStore(): Promise<FeedbackStore> {
   return openStore({ path: process.env.FEEDBACK_DB ?? DEFAULT_FEEDBACK_DB, maxRows: envInt('FEEDBACK_MAX_ROWS', DEFAULT_MAX_ROWS) }).catch((e: Error) => {
-    throw new RangeError(`cannot open the feedback store (${process.env.DATABASE_URL ? 'DATABASE_URL' : process.env.FEEDBACK_DB ?? DEFAULT_FEEDBACK_DB}): ${e.message}`);
+    throw new RangeError(
+      `cannot open the feedback store (${process.env.DATABASE_URL ? 'DATABASE_URL' : (process.env.FEEDBACK_DB ?? DEFAULT_FEEDBACK_DB)}): ${e.message}`,
+    );
   });
 }
 

@@ -54,7 +54,9 @@ function optionsFrom(row: ModelRow, values: Record<string, string | boolean | un
   const own = new Set(['model', 'out', ...(row.resumable ? ['resume'] : []), ...specs.map(([, s]) => s.flag)]);
   const foreign = Object.keys(values).filter((f) => values[f] !== undefined && !own.has(f));
   if (foreign.length) {
-    throw new RangeError(`${foreign.map((f) => `--${f}`).join(', ')} ${foreign.length > 1 ? 'are not options' : 'is not an option'} of ${row.type.kind}; see npm run train -- --help`);
+    throw new RangeError(
+      `${foreign.map((f) => `--${f}`).join(', ')} ${foreign.length > 1 ? 'are not options' : 'is not an option'} of ${row.type.kind}; see npm run train -- --help`,
+    );
   }
   const options: Record<string, unknown> = { ...row.defaults };
   for (const [key, spec] of specs) {
@@ -62,7 +64,10 @@ function optionsFrom(row: ModelRow, values: Record<string, string | boolean | un
     if (v === undefined) continue;
     if (spec.kind === 'switch') options[key] = spec.value;
     else if (spec.kind === 'path') options[key] = String(v);
-    else if (spec.kind === 'ints') options[key] = String(v).split(',').map((x) => intOption(x, spec.flag, 0));
+    else if (spec.kind === 'ints')
+      options[key] = String(v)
+        .split(',')
+        .map((x) => intOption(x, spec.flag, 0));
     else options[key] = spec.kind === 'int' ? intOption(String(v), spec.flag, 0) : numberOption(String(v), spec.flag, 0);
   }
   return options;
@@ -82,7 +87,12 @@ runCli(usage(), flagConfig(), async ({ values }) => {
     console.error('\nstopping after this batch; the best model so far will be written (Ctrl-C again to quit now)');
   };
   if (row.resumable) process.on('SIGINT', onInterrupt);
-  const { model, interrupted } = await row.train(data, options, { out, onProgress: progressBars(), shouldStop: () => stopping, resume: values.resume === true });
+  const { model, interrupted } = await row.train(data, options, {
+    out,
+    onProgress: progressBars(),
+    shouldStop: () => stopping,
+    resume: values.resume === true,
+  });
   process.off('SIGINT', onInterrupt);
   if (interrupted) console.log(`interrupted: continue with npm run train -- --model ${name} --resume${values.out ? ` --out ${out}` : ''}`);
   const { test, predictMsPerImage } = scoreModel(model, data);

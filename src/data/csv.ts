@@ -25,7 +25,10 @@ export function parseDigitCsv(bytes: Uint8Array, file: string): DigitFrame {
   if (bytes.length === 0) throw new DataError(file, 'empty file');
   if (bytes[0] !== undefined && (bytes[0] < 48 || bytes[0] > 57)) {
     const end = indexOfLineEnd(bytes, 0);
-    const header = Buffer.from(bytes.subarray(0, end)).toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trim();
+    const header = Buffer.from(bytes.subarray(0, end))
+      .toString('latin1')
+      .replace(/^\uFEFF|^\xEF\xBB\xBF/, '')
+      .trim();
     labelled = checkHeader(header, file);
     pos = skipLineEnd(bytes, end);
     line = 2;
@@ -102,7 +105,9 @@ function parseRow(bytes: Uint8Array, start: number, end: number, out: Uint8Array
       digits++;
       if (digits > 6) throw new DataError(file, 'value is too long to be a pixel (0..255)', line, cells + 1);
     } else if (c !== 32 && c !== 9) {
-      const text = Buffer.from(bytes.subarray(i, Math.min(end, i + 12))).toString('latin1').split(',')[0];
+      const text = Buffer.from(bytes.subarray(i, Math.min(end, i + 12)))
+        .toString('latin1')
+        .split(',')[0];
       throw new DataError(file, `non-numeric cell "${text}"`, line, cells + 1);
     }
   }

@@ -105,9 +105,7 @@ export function describe(frame: DigitFrame, name: string, rows = 3): string {
   const out = [
     `${name}`,
     `shape: (${frame.n}, ${PIXELS + (frame.labels ? 1 : 0)})  ${frame.labels ? 'label + ' : ''}pixel0..pixel${PIXELS - 1}`,
-    `pixels: uint8  mean ${mean.toFixed(2)}  std ${std.toFixed(2)}  min ${min}  max ${max}  zeros ${(
-      (100 * zeros) / count
-    ).toFixed(1)}%`,
+    `pixels: uint8  mean ${mean.toFixed(2)}  std ${std.toFixed(2)}  min ${min}  max ${max}  zeros ${((100 * zeros) / count).toFixed(1)}%`,
   ];
   if (frame.labels) {
     const counts = new Array<number>(CLASSES).fill(0);

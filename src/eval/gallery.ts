@@ -4,10 +4,21 @@ import { labelsOf, PIXELS, SIDE, type DigitFrame } from '../data/frame.js';
 
 /** 3×5 pixel glyphs, enough to caption a tile "7>1 93%". */
 const GLYPHS: Record<string, string> = {
-  '0': '111101101101111', '1': '010110010010111', '2': '111001111100111', '3': '111001111001111',
-  '4': '101101111001001', '5': '111100111001111', '6': '111100111101111', '7': '111001010010010',
-  '8': '111101111101111', '9': '111101111001111', '>': '100010001010100', '%': '101001010100101',
-  '-': '000000111000000', ' ': '000000000000000', '?': '111001011000010',
+  '0': '111101101101111',
+  '1': '010110010010111',
+  '2': '111001111100111',
+  '3': '111001111001111',
+  '4': '101101111001001',
+  '5': '111100111001111',
+  '6': '111100111101111',
+  '7': '111001010010010',
+  '8': '111101111101111',
+  '9': '111101111001111',
+  '>': '100010001010100',
+  '%': '101001010100101',
+  '-': '000000111000000',
+  ' ': '000000000000000',
+  '?': '111001011000010',
 };
 
 export interface GalleryItem {
@@ -54,7 +65,7 @@ export function galleryPng(items: GalleryItem[], columns = 10, scale = 1): Buffe
 /** Draws text in red with the 3×5 glyphs at `size` px a glyph pixel. */
 export function drawText(png: PNG, text: string, x: number, y: number, size: number): void {
   for (const ch of text) {
-    const glyph = GLYPHS[ch] ?? GLYPHS[' '] as string;
+    const glyph = GLYPHS[ch] ?? (GLYPHS[' '] as string);
     for (let gy = 0; gy < 5; gy++) {
       for (let gx = 0; gx < 3; gx++) {
         if (glyph[gy * 3 + gx] !== '1') continue;
@@ -75,13 +86,7 @@ export function setPixel(png: PNG, x: number, y: number, r: number, g: number, b
 }
 
 /** The first `limit` misclassified test digits, most confident mistakes first. */
-export function misclassified(
-  pixels: Uint8Array,
-  labels: Uint8Array,
-  predictions: Uint8Array,
-  confidences: Float32Array,
-  limit = 60,
-): GalleryItem[] {
+export function misclassified(pixels: Uint8Array, labels: Uint8Array, predictions: Uint8Array, confidences: Float32Array, limit = 60): GalleryItem[] {
   const items: GalleryItem[] = [];
   for (let i = 0; i < labels.length; i++) {
     if (predictions[i] !== labels[i]) {

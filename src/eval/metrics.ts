@@ -93,10 +93,7 @@ export function percent(x: number, digits = 2): string {
 
 /** A plain-text report: accuracy with CI, per-class table, confusion matrix, most-confused pairs. */
 export function formatEvaluation(e: Evaluation, title: string, msPerImage?: number): string {
-  const lines = [
-    title,
-    `accuracy ${percent(e.accuracy)} (${e.correct}/${e.n}), 95% CI ${percent(e.ci95[0])} – ${percent(e.ci95[1])}`,
-  ];
+  const lines = [title, `accuracy ${percent(e.accuracy)} (${e.correct}/${e.n}), 95% CI ${percent(e.ci95[0])} – ${percent(e.ci95[1])}`];
   if (msPerImage !== undefined) lines.push(`prediction time ${msPerImage.toFixed(3)} ms per image`);
   lines.push('', 'digit  precision  recall     f1  support');
   for (const c of e.perClass) {
@@ -107,6 +104,12 @@ export function formatEvaluation(e: Evaluation, title: string, msPerImage?: numb
   lines.push('', 'confusion matrix (rows: true, columns: predicted)');
   lines.push(`     ${Array.from({ length: CLASSES }, (_, d) => String(d).padStart(5)).join('')}`);
   for (const [t, row] of e.confusion.entries()) lines.push(String(t).padStart(5) + row.map((v) => String(v).padStart(5)).join(''));
-  lines.push('', `most confused (true → predicted): ${e.mostConfused.slice(0, 5).map((m) => `${m.true}→${m.predicted} ×${m.count}`).join(', ')}`);
+  lines.push(
+    '',
+    `most confused (true → predicted): ${e.mostConfused
+      .slice(0, 5)
+      .map((m) => `${m.true}→${m.predicted} ×${m.count}`)
+      .join(', ')}`,
+  );
   return lines.join('\n');
 }

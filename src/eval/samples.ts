@@ -51,7 +51,10 @@ export async function scoreSamples(model: DigitModel, dir: string): Promise<Samp
     score.correct += ok;
     if (predicted === null) score.refused++;
     score.tutorialCorrect += tutorialOk;
-    for (const [table, key] of [[score.byStyle, row.style], [score.byGroup, row.group]] as const) {
+    for (const [table, key] of [
+      [score.byStyle, row.style],
+      [score.byGroup, row.group],
+    ] as const) {
       const cell = (table[key] ??= [0, 0, 0]);
       cell[0] += ok;
       cell[1] += tutorialOk;

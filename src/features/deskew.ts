@@ -46,8 +46,7 @@ function deskewOne(x: Float32Array, o: number, out: Float32Array): void {
       const x0 = Math.floor(srcX);
       const fx = srcX - x0;
       out[o + y * SIDE + xx] =
-        (1 - fy) * ((1 - fx) * at(x, o, y0, x0) + fx * at(x, o, y0, x0 + 1)) +
-        fy * ((1 - fx) * at(x, o, y0 + 1, x0) + fx * at(x, o, y0 + 1, x0 + 1));
+        (1 - fy) * ((1 - fx) * at(x, o, y0, x0) + fx * at(x, o, y0, x0 + 1)) + fy * ((1 - fx) * at(x, o, y0 + 1, x0) + fx * at(x, o, y0 + 1, x0 + 1));
     }
   }
 }

@@ -69,13 +69,7 @@ export class Pca {
   /** The same PCA keeping only its first `components`. */
   truncate(components: number): Pca {
     if (components > this.components) throw new RangeError(`cannot keep ${components} of ${this.components} components`);
-    return new Pca(
-      this.inputSize,
-      components,
-      this.mean,
-      this.vectors.slice(0, components * this.inputSize),
-      this.explainedVariance.slice(0, components),
-    );
+    return new Pca(this.inputSize, components, this.mean, this.vectors.slice(0, components * this.inputSize), this.explainedVariance.slice(0, components));
   }
 
   /** Projects n rows of x (n×inputSize) to n×components on this thread. */

@@ -51,7 +51,9 @@ export interface FeedbackStore {
 
 export class StoreFullError extends Error {
   constructor(readonly maxRows: number) {
-    super(`the feedback store is full (${maxRows.toLocaleString('en')} corrections): thank you; an operator can export and clear it (npm run feedback -- --export FILE, then --clear)`);
+    super(
+      `the feedback store is full (${maxRows.toLocaleString('en')} corrections): thank you; an operator can export and clear it (npm run feedback -- --export FILE, then --clear)`,
+    );
   }
 }
 
@@ -102,9 +104,14 @@ export const MIGRATIONS: Migration[] = [
 ];
 
 /** Opens the store DATABASE_URL names (postgres://…), else the SQLite file; migrates it to the latest schema. */
-export async function openStore({ databaseUrl = process.env.DATABASE_URL, path = DEFAULT_FEEDBACK_DB, maxRows = DEFAULT_MAX_ROWS } = {}): Promise<FeedbackStore> {
+export async function openStore({
+  databaseUrl = process.env.DATABASE_URL,
+  path = DEFAULT_FEEDBACK_DB,
+  maxRows = DEFAULT_MAX_ROWS,
+} = {}): Promise<FeedbackStore> {
   if (databaseUrl) {
-    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new RangeError(`DATABASE_URL must be a postgres:// or postgresql:// URL, got ${JSON.stringify(databaseUrl.replace(/:[^:@/]*@/, ':***@'))}`);
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl))
+      throw new RangeError(`DATABASE_URL must be a postgres:// or postgresql:// URL, got ${JSON.stringify(databaseUrl.replace(/:[^:@/]*@/, ':***@'))}`);
     return PostgresStore.open(databaseUrl, maxRows);
   }
   return SqliteStore.open(path, maxRows);
@@ -124,10 +131,21 @@ export function isConfirmation(c: Pick<Correction, 'label' | 'predicted'>): bool
 }
 
 // The same SQL for SQLite (3.39 and later) and PostgreSQL; IS DISTINCT FROM treats "not a digit" (null) as a value.
-const CONFUSIONS = 'SELECT predicted, label, count(*) AS n FROM corrections WHERE label IS DISTINCT FROM predicted GROUP BY predicted, label ORDER BY n DESC, predicted, label';
-const TALLY = 'SELECT count(*) FILTER (WHERE label IS DISTINCT FROM predicted) AS corrections, count(*) FILTER (WHERE label IS NOT DISTINCT FROM predicted) AS confirmations FROM corrections';
+const CONFUSIONS =
+  'SELECT predicted, label, count(*) AS n FROM corrections WHERE label IS DISTINCT FROM predicted GROUP BY predicted, label ORDER BY n DESC, predicted, label';
+const TALLY =
+  'SELECT count(*) FILTER (WHERE label IS DISTINCT FROM predicted) AS corrections, count(*) FILTER (WHERE label IS NOT DISTINCT FROM predicted) AS confirmations FROM corrections';
 
-function rowToCorrection(r: { id: number | string; created_at: string | Date; input: Uint8Array; label: number | null; predicted: number | null; probabilities: string | number[]; model: string; client_hash: string }): StoredCorrection {
+function rowToCorrection(r: {
+  id: number | string;
+  created_at: string | Date;
+  input: Uint8Array;
+  label: number | null;
+  predicted: number | null;
+  probabilities: string | number[];
+  model: string;
+  client_hash: string;
+}): StoredCorrection {
   return {
     id: Number(r.id),
     createdAt: r.created_at instanceof Date ? r.created_at.toISOString() : r.created_at,
@@ -154,7 +172,9 @@ class SqliteStore implements FeedbackStore {
     // IMMEDIATE: the count and the insert see no other writer in between, across processes too.
     this.insert = db.transaction((c: Correction) => {
       if ((this.countRows.get() as { n: number }).n >= this.maxRows) throw new StoreFullError(this.maxRows);
-      return Number(insert.run(c.createdAt, Buffer.from(c.input), c.label, c.predicted, JSON.stringify(c.probabilities), c.model, c.clientHash).lastInsertRowid);
+      return Number(
+        insert.run(c.createdAt, Buffer.from(c.input), c.label, c.predicted, JSON.stringify(c.probabilities), c.model, c.clientHash).lastInsertRowid,
+      );
     });
   }
 
@@ -190,7 +210,9 @@ class SqliteStore implements FeedbackStore {
   }
 
   async list(limit = 1e9, offset = 0): Promise<StoredCorrection[]> {
-    return (this.db.prepare('SELECT * FROM corrections ORDER BY id LIMIT ? OFFSET ?').all(limit, offset) as Parameters<typeof rowToCorrection>[0][]).map(rowToCorrection);
+    return (this.db.prepare('SELECT * FROM corrections ORDER BY id LIMIT ? OFFSET ?').all(limit, offset) as Parameters<typeof rowToCorrection>[0][]).map(
+      rowToCorrection,
+    );
   }
 
   async confusions(): Promise<{ predicted: number | null; label: number | null; n: number }[]> {

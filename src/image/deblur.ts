@@ -41,7 +41,11 @@ const ITERATIONS = 15;
  * pixels; or null when there is no clear line blur: its direction does not stand out in the cepstrum, or the
  * image is not smoother along it than across. Whether the result reads better is the caller's to judge.
  */
-export function undoMotionBlur(img: RgbaImage, box: PreprocessInfo['box'], polarity: PreprocessInfo['polarity']): { image: RgbaImage; blur: LineBlurEstimate } | null {
+export function undoMotionBlur(
+  img: RgbaImage,
+  box: PreprocessInfo['box'],
+  polarity: PreprocessInfo['polarity'],
+): { image: RgbaImage; blur: LineBlurEstimate } | null {
   const { ink, w, h, boxSide, scale } = regionInk(img, box, polarity);
   // No direction can pass the sharpness rule if even the smoothest one is too sharp: many sharp digits stop
   // here, before the FFTs.

@@ -61,7 +61,10 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
   const { width, height } = imageSize(bytes, format);
   if (width === 0 || height === 0) throw new ImageError(`${format.toUpperCase()} has no pixels (${width}×${height})`, 'undecodable');
   if (width * height > maxPixels) {
-    throw new ImageError(`image is ${width}×${height} = ${((width * height) / 1e6).toFixed(1)} megapixels, over the ${maxPixels / 1e6}-megapixel limit`, 'too-large');
+    throw new ImageError(
+      `image is ${width}×${height} = ${((width * height) / 1e6).toFixed(1)} megapixels, over the ${maxPixels / 1e6}-megapixel limit`,
+      'too-large',
+    );
   }
   try {
     if (format === 'bmp') return { ...decodeBmp(bytes), format };
@@ -118,13 +121,27 @@ export function orient(img: RgbaImage, orientation: number): RgbaImage {
       let sx: number;
       let sy: number;
       switch (orientation) {
-        case 2: [sx, sy] = [w - 1 - x, y]; break;
-        case 3: [sx, sy] = [w - 1 - x, h - 1 - y]; break;
-        case 4: [sx, sy] = [x, h - 1 - y]; break;
-        case 5: [sx, sy] = [y, x]; break;
-        case 6: [sx, sy] = [y, h - 1 - x]; break;
-        case 7: [sx, sy] = [w - 1 - y, h - 1 - x]; break;
-        default: [sx, sy] = [w - 1 - y, x]; break;
+        case 2:
+          [sx, sy] = [w - 1 - x, y];
+          break;
+        case 3:
+          [sx, sy] = [w - 1 - x, h - 1 - y];
+          break;
+        case 4:
+          [sx, sy] = [x, h - 1 - y];
+          break;
+        case 5:
+          [sx, sy] = [y, x];
+          break;
+        case 6:
+          [sx, sy] = [y, h - 1 - x];
+          break;
+        case 7:
+          [sx, sy] = [w - 1 - y, h - 1 - x];
+          break;
+        default:
+          [sx, sy] = [w - 1 - y, x];
+          break;
       }
       out.set(data.subarray((sy * w + sx) * 4, (sy * w + sx) * 4 + 4), (y * ow + x) * 4);
     }

@@ -200,8 +200,7 @@ export function bilinearResize(src: Float32Array, sw: number, sh: number, dw: nu
       const x0 = Math.floor(sxf);
       const x1 = Math.min(sw - 1, x0 + 1);
       const fx = sxf - x0;
-      out[y * dw + x] =
-        (1 - fy) * ((1 - fx) * src[y0 * sw + x0]! + fx * src[y0 * sw + x1]!) + fy * ((1 - fx) * src[y1 * sw + x0]! + fx * src[y1 * sw + x1]!);
+      out[y * dw + x] = (1 - fy) * ((1 - fx) * src[y0 * sw + x0]! + fx * src[y0 * sw + x1]!) + fy * ((1 - fx) * src[y1 * sw + x0]! + fx * src[y1 * sw + x1]!);
     }
   }
   return out;

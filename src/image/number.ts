@@ -93,7 +93,16 @@ export const SEGMENT_WEIGHTS: SegmentWeights = { aspect: 3, gap: 3, merge: 1.5, 
  * one read as a 1 but as wide as it is tall is more than one.
  */
 export const ASPECT: readonly (readonly [number, number])[] = [
-  [0.5, 1.5], [0.12, 1.05], [0.5, 1.75], [0.4, 1.3], [0.45, 1.3], [0.45, 1.75], [0.35, 1.2], [0.45, 1.3], [0.4, 1.3], [0.35, 1.1],
+  [0.5, 1.5],
+  [0.12, 1.05],
+  [0.5, 1.75],
+  [0.4, 1.3],
+  [0.45, 1.3],
+  [0.45, 1.75],
+  [0.35, 1.2],
+  [0.45, 1.3],
+  [0.4, 1.3],
+  [0.35, 1.1],
 ];
 
 /** A component this much wider than the digit height may hold touching digits: it gets candidate cuts. */
@@ -197,7 +206,12 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
     const g = boxes[k]!;
     const probabilities = Array.from(p.subarray(i * CLASSES, (i + 1) * CLASSES), (v) => Number(v.toFixed(6)));
     const best = argmaxRow(p, i);
-    const seen = { confidence: probabilities[best]!, probabilities, input: inputs.slice(i * PIXELS, (i + 1) * PIXELS), box: { x: g.left * f, y: g.top * f, w: (g.right - g.left + 1) * f, h: (g.bottom - g.top + 1) * f } };
+    const seen = {
+      confidence: probabilities[best]!,
+      probabilities,
+      input: inputs.slice(i * PIXELS, (i + 1) * PIXELS),
+      box: { x: g.left * f, y: g.top * f, w: (g.right - g.left + 1) * f, h: (g.bottom - g.top + 1) * f },
+    };
     if (refused(i)) return { digit: null, reason: NOT_A_DIGIT, guess: best, ...seen };
     return { digit: best, ...seen };
   });

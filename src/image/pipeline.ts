@@ -18,7 +18,16 @@ export type Prediction =
    * Ink the model does not take for a digit: its best guess and that guess's (calibrated) probability; or
    * several digits, with the number they read as.
    */
-  | { digit: null; reason: typeof NOT_A_DIGIT | typeof LOOKS_LIKE_A_NUMBER; number?: string; guess: number; confidence: number; probabilities: number[]; input: Float32Array; info: PreprocessInfo }
+  | {
+      digit: null;
+      reason: typeof NOT_A_DIGIT | typeof LOOKS_LIKE_A_NUMBER;
+      number?: string;
+      guess: number;
+      confidence: number;
+      probabilities: number[];
+      input: Float32Array;
+      info: PreprocessInfo;
+    }
   /** No ink at all: nothing to guess. */
   | { digit: null; reason: string; number?: undefined; guess: null; confidence: null; probabilities: null; input: null; info: null };
 
@@ -43,7 +52,8 @@ export function predictDecoded(img: RgbaImage, model: DigitModel, { live = false
   try {
     prepared = toMnistInput(img);
   } catch (e) {
-    if (e instanceof ImageError && e.code === 'empty') return { digit: null, reason: e.message, guess: null, confidence: null, probabilities: null, input: null, info: null };
+    if (e instanceof ImageError && e.code === 'empty')
+      return { digit: null, reason: e.message, guess: null, confidence: null, probabilities: null, input: null, info: null };
     throw e;
   }
   const p = model.predictProba(prepared.pixels, 1);

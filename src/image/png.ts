@@ -68,7 +68,8 @@ function readChunks(b: Uint8Array): Chunks {
     if (p + 12 > b.length) throw new ImageError(`truncated PNG: the file ends after ${b.length} bytes, before its IEND chunk`, 'undecodable');
     const length = view.getUint32(p);
     const type = name(p);
-    if (p + 12 + length > b.length) throw new ImageError(`truncated PNG: its ${type} chunk at byte ${p} needs ${length} bytes, and the file ends first`, 'undecodable');
+    if (p + 12 + length > b.length)
+      throw new ImageError(`truncated PNG: its ${type} chunk at byte ${p} needs ${length} bytes, and the file ends first`, 'undecodable');
     if (crc32(b.subarray(p + 4, p + 8 + length)) !== view.getUint32(p + 8 + length)) throw damaged(`the ${type} chunk at byte ${p} fails its CRC check`);
     if (type === 'IDAT') chunks.idat.push(b.subarray(p + 8, p + 8 + length));
     else if (type === 'tRNS') chunks.transparency = true;

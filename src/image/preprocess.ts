@@ -327,7 +327,12 @@ function subtractBackground(ink: Float32Array, width: number, height: number): v
   const bw = Math.ceil(width / block);
   const bh = Math.ceil(height / block);
   const grid = blockMedians(ink, width, height, block);
-  const eroded = boxMax(grid.map((v) => -v), bw, bh, ERODE_BLOCKS).map((v) => -v);
+  const eroded = boxMax(
+    grid.map((v) => -v),
+    bw,
+    bh,
+    ERODE_BLOCKS,
+  ).map((v) => -v);
   const smooth = boxBlur(eroded, bw, bh, 1);
   // A clean drawing's estimate is zero everywhere (blocks are mostly paper): nothing to subtract.
   if (smooth.every((v) => v === 0)) return;
@@ -407,7 +412,12 @@ function normaliseStroke(crop: Float32Array, cw: number, ch: number): { image: F
     adjusted = 2 * radius;
   } else if (stroke > TARGET_STROKE * 2) {
     const radius = Math.round((stroke - TARGET_STROKE * 1.5) / 2);
-    const thinned = dilate(image.map((v) => -v), w, h, radius).map((v) => -v);
+    const thinned = dilate(
+      image.map((v) => -v),
+      w,
+      h,
+      radius,
+    ).map((v) => -v);
     // Never thin a digit away: keep the erosion only if most of the ink survives it.
     if (sum(thinned) > 0.35 * sum(image)) {
       image = thinned;

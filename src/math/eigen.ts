@@ -116,9 +116,7 @@ export function topEigenpairs(
     iterations++;
     if (iterations % checkEvery === 0 || iterations >= maxIterations) {
       const ritz = rayleighRitz(q, z, k, d);
-      const settled =
-        previous.length > 0 &&
-        ritz.values.slice(0, count).every((v, i) => Math.abs(v - previous[i]!) <= tolerance * Math.abs(ritz.values[0]!));
+      const settled = previous.length > 0 && ritz.values.slice(0, count).every((v, i) => Math.abs(v - previous[i]!) <= tolerance * Math.abs(ritz.values[0]!));
       previous = ritz.values;
       if (settled || iterations >= maxIterations) return ritzVectors(ritz, q, count, d, iterations);
     }

@@ -51,7 +51,14 @@ interface Pending {
  * at most `bins` distinct levels, quantile bins otherwise. Each bin keeps its lowest and highest level, so a
  * tree stores raw thresholds and prediction needs no bins.
  */
-export function binFeatures(x: Float32Array, n: number, d: number, bins: number, labels: Uint8Array, alloc: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes)): BinnedData {
+export function binFeatures(
+  x: Float32Array,
+  n: number,
+  d: number,
+  bins: number,
+  labels: Uint8Array,
+  alloc: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
+): BinnedData {
   if (!Number.isInteger(bins) || bins < 2 || bins > 256) throw new RangeError(`bins must be 2..256, got ${bins}`);
   const binned = alloc(d * n);
   const levelLow = alloc(d * bins);
@@ -127,7 +134,21 @@ export function growTree(data: BinnedData, options: TreeOptions, seed: number): 
   const leaves: number[] = [];
 
   const batch = new Int32Array(options.featuresPerSplit);
-  const scratch: SplitScratch = { data, options, rng, idx, lab, wt, featureOrder, position, hist, left, batch, touched: new Uint32Array(batch.length * WORDS), bins: new Int32Array(256) };
+  const scratch: SplitScratch = {
+    data,
+    options,
+    rng,
+    idx,
+    lab,
+    wt,
+    featureOrder,
+    position,
+    hist,
+    left,
+    batch,
+    touched: new Uint32Array(batch.length * WORDS),
+    bins: new Int32Array(256),
+  };
   const rootCounts = new Float64Array(CLASSES);
   for (let a = 0; a < m; a++) rootCounts[lab[a]!]! += wt[a]!;
   const stack: Pending[] = [{ lo: 0, hi: m, depth: 0, counts: rootCounts, parent: -1, constants: new Int16Array(0) }];

@@ -58,7 +58,10 @@ export class RandomForest implements Classifier {
     const o = { ...DEFAULT_FOREST_OPTIONS, ...options };
     const data = binFeatures(x, n, d, o.bins, labels);
     const tree = treeOptions(o, d);
-    return new RandomForest(d, Array.from({ length: o.trees }, (_, t) => growTree(data, tree, treeSeed(o.seed, t))));
+    return new RandomForest(
+      d,
+      Array.from({ length: o.trees }, (_, t) => growTree(data, tree, treeSeed(o.seed, t))),
+    );
   }
 
   predictProba(x: Float32Array, n: number): Float32Array {
@@ -108,7 +111,8 @@ export class RandomForest implements Classifier {
     const trees = j.trees.map((t, i) => {
       const nodes = t?.nodes;
       const leaves = t?.leaves;
-      if (!Number.isInteger(nodes) || !Number.isInteger(leaves) || (nodes as number) < 1) throw new ModelFormatError(`invalid model: tree ${i} has no valid node count`);
+      if (!Number.isInteger(nodes) || !Number.isInteger(leaves) || (nodes as number) < 1)
+        throw new ModelFormatError(`invalid model: tree ${i} has no valid node count`);
       const tree: TreeArrays = {
         feature: decodeInts(t.feature, (k) => new Int16Array(k), nodes as number, `tree ${i} features`),
         threshold: decodeFloats(t.threshold, nodes as number, `tree ${i} thresholds`),
@@ -127,7 +131,10 @@ function checkTree(t: TreeArrays, inputSize: number, i: number): void {
   for (let node = 0; node < t.feature.length; node++) {
     const f = t.feature[node]!;
     const r = t.right[node]!;
-    const ok = f < 0 ? r >= 0 && r % CLASSES === 0 && r + CLASSES <= t.leaves.length : f < inputSize && node + 1 < t.feature.length && r > node + 1 && r < t.feature.length;
+    const ok =
+      f < 0
+        ? r >= 0 && r % CLASSES === 0 && r + CLASSES <= t.leaves.length
+        : f < inputSize && node + 1 < t.feature.length && r > node + 1 && r < t.feature.length;
     if (!ok) throw new ModelFormatError(`invalid model: tree ${i} node ${node} points outside the tree`);
   }
 }

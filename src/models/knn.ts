@@ -177,15 +177,7 @@ export class KnnClassifier implements Classifier {
  * Class probabilities from the first k of a sorted neighbour list, written to out[o..o+10).
  * Weighted votes count 1/distance; an exact match takes the whole vote.
  */
-export function vote(
-  labels: Uint8Array,
-  index: Int32Array,
-  dist2: Float64Array,
-  k: number,
-  weighted: boolean,
-  out: Float32Array,
-  o: number,
-): void {
+export function vote(labels: Uint8Array, index: Int32Array, dist2: Float64Array, k: number, weighted: boolean, out: Float32Array, o: number): void {
   out.fill(0, o, o + CLASSES);
   if (weighted && dist2[0] === 0) {
     out[o + labels[index[0]!]!] = 1;

@@ -153,7 +153,13 @@ const EPSILON = 1e-8;
  * batch of `batch` samples; `step` counts from 1 for Adam's bias correction. Ranges let threads update
  * disjoint slices of one shared buffer.
  */
-export function adamwStep(s: AdamState, grad: Float32Array, from: number, to: number, o: { lr: number; weightDecay: number; step: number; batch: number }): void {
+export function adamwStep(
+  s: AdamState,
+  grad: Float32Array,
+  from: number,
+  to: number,
+  o: { lr: number; weightDecay: number; step: number; batch: number },
+): void {
   const { params, m, v, decay } = s;
   const c1 = 1 / (1 - BETA1 ** o.step);
   const c2 = 1 / (1 - BETA2 ** o.step);
@@ -311,7 +317,14 @@ export class Mlp implements Classifier {
    * One AdamW step on this thread over the batch `rows` of x (·×inputSize) with their labels: the step
    * src/train/mlp.ts takes with the batch split across threads. Returns the batch's summed loss.
    */
-  trainBatch(x: Float32Array, labels: Uint8Array, rows: ArrayLike<number>, adam: AdamState, o: { lr: number; weightDecay: number; step: number }, ws = new Workspace(this.sizes)): number {
+  trainBatch(
+    x: Float32Array,
+    labels: Uint8Array,
+    rows: ArrayLike<number>,
+    adam: AdamState,
+    o: { lr: number; weightDecay: number; step: number },
+    ws = new Workspace(this.sizes),
+  ): number {
     this.grads.fill(0);
     let loss = 0;
     for (let i = 0; i < rows.length; i++) {
@@ -340,7 +353,8 @@ export class Mlp implements Classifier {
     const first = this.layers[0]!;
     if (this.inputSize !== PIXELS) return {};
     return {
-      weights: () => Array.from({ length: Math.min(48, first.outSize) }, (_, j) => Float32Array.from({ length: PIXELS }, (_, i) => first.w[i * first.outSize + j]!)),
+      weights: () =>
+        Array.from({ length: Math.min(48, first.outSize) }, (_, j) => Float32Array.from({ length: PIXELS }, (_, i) => first.w[i * first.outSize + j]!)),
     };
   }
 
@@ -390,7 +404,8 @@ export class Mlp implements Classifier {
       const layer = net.layers[l]!;
       if (block && 'wq' in block) {
         const { wq } = block;
-        if (typeof wq !== 'string' || wq.length !== layer.w.length) throw new ModelFormatError(`invalid model: MLP layer ${l} quantised weights must be ${layer.w.length} base64 characters`);
+        if (typeof wq !== 'string' || wq.length !== layer.w.length)
+          throw new ModelFormatError(`invalid model: MLP layer ${l} quantised weights must be ${layer.w.length} base64 characters`);
         const scale = decodeFloats(block.scale, layer.outSize, `MLP layer ${l} weight scales`);
         for (let k = 0; k < wq.length; k++) {
           const q = ALPHABET.indexOf(wq[k]!);

@@ -98,9 +98,7 @@ export class DigitModel {
     public confidence: Confidence | null = null,
   ) {
     if (input.outputSize !== classifier.inputSize) {
-      throw new ModelFormatError(
-        `invalid model: the input transform gives ${input.outputSize} features but the classifier expects ${classifier.inputSize}`,
-      );
+      throw new ModelFormatError(`invalid model: the input transform gives ${input.outputSize} features but the classifier expects ${classifier.inputSize}`);
     }
   }
 
@@ -146,7 +144,10 @@ export class DigitModel {
   /** Pictures a person can look at: the PCA's leading eigendigits, and the classifier's own. */
   pictures(): Record<string, () => Float32Array[]> {
     const pca = this.input.pca;
-    const eigendigits = pca && pca.inputSize === PIXELS ? { eigendigits: () => Array.from({ length: Math.min(32, pca.components) }, (_, c) => pca.vectors.subarray(c * PIXELS, (c + 1) * PIXELS)) } : {};
+    const eigendigits =
+      pca && pca.inputSize === PIXELS
+        ? { eigendigits: () => Array.from({ length: Math.min(32, pca.components) }, (_, c) => pca.vectors.subarray(c * PIXELS, (c + 1) * PIXELS)) }
+        : {};
     return { ...eigendigits, ...this.classifier.pictures?.() };
   }
 
@@ -204,13 +205,28 @@ export class DigitModel {
 
 function checkConfidence(c: unknown): Confidence | null {
   if (c === undefined) return null;
-  const j = c as Partial<Omit<Confidence, 'detector'>> & { detector?: unknown } | null;
-  const ok = j && typeof j === 'object' && typeof j.temperature === 'number' && j.temperature > 0 && Number.isFinite(j.temperature) && typeof j.refuseBelow === 'number' && j.refuseBelow >= 0 && j.refuseBelow <= 1;
+  const j = c as (Partial<Omit<Confidence, 'detector'>> & { detector?: unknown }) | null;
+  const ok =
+    j &&
+    typeof j === 'object' &&
+    typeof j.temperature === 'number' &&
+    j.temperature > 0 &&
+    Number.isFinite(j.temperature) &&
+    typeof j.refuseBelow === 'number' &&
+    j.refuseBelow >= 0 &&
+    j.refuseBelow <= 1;
   if (!ok) throw new ModelFormatError('invalid model: "confidence" needs a positive temperature and a refuseBelow between 0 and 1');
-  const base = { temperature: j.temperature!, refuseBelow: j.refuseBelow!, fittedOn: String(j.fittedOn ?? ''), figures: j.figures ?? {}, command: String(j.command ?? '') };
+  const base = {
+    temperature: j.temperature!,
+    refuseBelow: j.refuseBelow!,
+    fittedOn: String(j.fittedOn ?? ''),
+    figures: j.figures ?? {},
+    command: String(j.command ?? ''),
+  };
   if (j.detector === undefined) return base;
   const below = j.digitBelow;
-  if (typeof below !== 'number' || !(below >= 0 && below <= 1)) throw new ModelFormatError('invalid model: a "confidence" with a detector needs a digitBelow between 0 and 1');
+  if (typeof below !== 'number' || !(below >= 0 && below <= 1))
+    throw new ModelFormatError('invalid model: a "confidence" with a detector needs a digitBelow between 0 and 1');
   return { ...base, digitBelow: below, detector: DigitDetector.load(j.detector) };
 }
 

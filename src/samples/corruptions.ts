@@ -107,7 +107,7 @@ function warp(src: Float32Array, w: number, h: number, map: (x: number, y: numbe
   return out;
 }
 
-const clamp01 = (v: number) => (Math.max(0, Math.min(1, v)));
+const clamp01 = (v: number) => Math.max(0, Math.min(1, v));
 
 /** The digit `px` tall, scanned that small and enlarged again with smoothing, on a `size` px sheet. */
 function lowResolution(d: Float32Array, px: number, size: number): Sheet {
@@ -127,7 +127,12 @@ function placed(s: Sheet, x0: number, y0: number, x1: number, y1: number, pad: n
 }
 
 /** Columns x0..x1 and rows y0..y1 (inclusive) of a `width`-wide image, with `pad` zeros on every side. */
-export function cropArea(a: Float32Array, width: number, { x0, y0, x1, y1 }: { x0: number; y0: number; x1: number; y1: number }, pad = 0): { ink: Float32Array; w: number; h: number } {
+export function cropArea(
+  a: Float32Array,
+  width: number,
+  { x0, y0, x1, y1 }: { x0: number; y0: number; x1: number; y1: number },
+  pad = 0,
+): { ink: Float32Array; w: number; h: number } {
   const w = x1 - x0 + 1 + 2 * pad;
   const h = y1 - y0 + 1 + 2 * pad;
   const ink = new Float32Array(w * h);
@@ -270,7 +275,7 @@ export const TRACKS: Track[] = [
     name: 'shot-noise',
     family: 'noise',
     strengths: [30, 10, 4].map((photons) => ({ label: `${photons} photons per unit of light`, value: photons })),
-    make: (d, photons, rng) => png(sheetOf(d), (v) => clamp01(v + (Math.sqrt(Math.max(v, 0) / photons) * rng.gaussian()))),
+    make: (d, photons, rng) => png(sheetOf(d), (v) => clamp01(v + Math.sqrt(Math.max(v, 0) / photons) * rng.gaussian())),
   },
   {
     name: 'impulse-noise',
@@ -311,7 +316,10 @@ export const TRACKS: Track[] = [
       const s = sheetOf(d);
       const a = ((rng.next() < 0.5 ? -1 : 1) * deg * Math.PI) / 180;
       const c = s.w / 2;
-      return png({ ...s, ink: warp(s.ink, s.w, s.h, (x, y) => [c + (x - c) * Math.cos(a) - (y - c) * Math.sin(a), c + (x - c) * Math.sin(a) + (y - c) * Math.cos(a)]) });
+      return png({
+        ...s,
+        ink: warp(s.ink, s.w, s.h, (x, y) => [c + (x - c) * Math.cos(a) - (y - c) * Math.sin(a), c + (x - c) * Math.sin(a) + (y - c) * Math.cos(a)]),
+      });
     },
   },
   {

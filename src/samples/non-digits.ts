@@ -73,16 +73,88 @@ const SHAPES: ((rng: Random) => Stroke[])[] = [
   (rng) => [polygon(0.5, 0.55, 0.42, 3, -Math.PI / 2 + rng.uniform(-0.2, 0.2))], // triangle
   (rng) => [polygon(0.5, 0.5, 0.45, 4, Math.PI / 4 + rng.uniform(-0.15, 0.15))], // square
   (rng) => [polygon(0.5, 0.52, 0.46, 5, -Math.PI / 2 + rng.uniform(-0.2, 0.2), 0.2)], // star
-  () => [[[0.5, 0.08], [0.5, 0.92]], [[0.08, 0.5], [0.92, 0.5]]], // plus
-  () => [[[0.1, 0.1], [0.9, 0.9]], [[0.9, 0.1], [0.1, 0.9]]], // cross
-  () => [[[0.08, 0.5], [0.9, 0.5]], [[0.65, 0.25], [0.9, 0.5], [0.65, 0.75]]], // arrow
-  () => [[[0.1, 0.55], [0.4, 0.85], [0.92, 0.12]]], // tick
-  () => [arc(0.5, 0.5, 0.45, 0, 2 * Math.PI, 16), [[0.35, 0.35], [0.36, 0.37]], [[0.65, 0.35], [0.66, 0.37]], arc(0.5, 0.52, 0.25, 0.3, Math.PI - 0.3)], // smiley
-  () => [arc(0.5, 0.5, 0.45, 0, 2 * Math.PI, 16), [[0.5, 0.05], [0.5, 0.95]], [[0.05, 0.5], [0.95, 0.5]]], // circle with a cross
+  () => [
+    [
+      [0.5, 0.08],
+      [0.5, 0.92],
+    ],
+    [
+      [0.08, 0.5],
+      [0.92, 0.5],
+    ],
+  ], // plus
+  () => [
+    [
+      [0.1, 0.1],
+      [0.9, 0.9],
+    ],
+    [
+      [0.9, 0.1],
+      [0.1, 0.9],
+    ],
+  ], // cross
+  () => [
+    [
+      [0.08, 0.5],
+      [0.9, 0.5],
+    ],
+    [
+      [0.65, 0.25],
+      [0.9, 0.5],
+      [0.65, 0.75],
+    ],
+  ], // arrow
+  () => [
+    [
+      [0.1, 0.55],
+      [0.4, 0.85],
+      [0.92, 0.12],
+    ],
+  ], // tick
+  () => [
+    arc(0.5, 0.5, 0.45, 0, 2 * Math.PI, 16),
+    [
+      [0.35, 0.35],
+      [0.36, 0.37],
+    ],
+    [
+      [0.65, 0.35],
+      [0.66, 0.37],
+    ],
+    arc(0.5, 0.52, 0.25, 0.3, Math.PI - 0.3),
+  ], // smiley
+  () => [
+    arc(0.5, 0.5, 0.45, 0, 2 * Math.PI, 16),
+    [
+      [0.5, 0.05],
+      [0.5, 0.95],
+    ],
+    [
+      [0.05, 0.5],
+      [0.95, 0.5],
+    ],
+  ], // circle with a cross
   (rng) => [Array.from({ length: 40 }, (_, i): [number, number] => [0.5 + 0.012 * i * Math.cos(i * 0.5 + rng.next()), 0.5 + 0.012 * i * Math.sin(i * 0.5)])], // spiral
   () => [Array.from({ length: 30 }, (_, i): [number, number] => [0.05 + 0.03 * i, 0.5 + 0.2 * Math.sin(i * 0.6)])], // wave
-  () => [[[0.5, 0.9], [0.1, 0.4], [0.3, 0.12], [0.5, 0.3], [0.7, 0.12], [0.9, 0.4], [0.5, 0.9]]], // heart
-  () => [[[0.2, 0.1], [0.2, 0.9], [0.8, 0.9], [0.8, 0.1]]], // cup
+  () => [
+    [
+      [0.5, 0.9],
+      [0.1, 0.4],
+      [0.3, 0.12],
+      [0.5, 0.3],
+      [0.7, 0.12],
+      [0.9, 0.4],
+      [0.5, 0.9],
+    ],
+  ], // heart
+  () => [
+    [
+      [0.2, 0.1],
+      [0.2, 0.9],
+      [0.8, 0.9],
+      [0.8, 0.1],
+    ],
+  ], // cup
 ];
 
 export const NON_DIGIT_FAMILIES: NonDigitFamily[] = [
@@ -99,7 +171,15 @@ export const NON_DIGIT_FAMILIES: NonDigitFamily[] = [
       return sheet(fillPolygons(glyphPolygons(font, letter, x, y, em), SIZE, SIZE), rng);
     },
   },
-  { name: 'shape', make: (rng) => drawStrokes(SHAPES[rng.int(SHAPES.length)]!(rng).map((s) => jitter(s, rng)), rng, false) },
+  {
+    name: 'shape',
+    make: (rng) =>
+      drawStrokes(
+        SHAPES[rng.int(SHAPES.length)]!(rng).map((s) => jitter(s, rng)),
+        rng,
+        false,
+      ),
+  },
   {
     name: 'scribble',
     make(rng) {
@@ -123,7 +203,16 @@ export const NON_DIGIT_FAMILIES: NonDigitFamily[] = [
       // Horizontal or slanted, never upright: an upright bar is a 1.
       const a = rng.uniform(-0.5, 0.5);
       const l = rng.uniform(0.25, 0.45);
-      return drawStrokes([[[0.5 - l * Math.cos(a), 0.5 - l * Math.sin(a)], [0.5 + l * Math.cos(a), 0.5 + l * Math.sin(a)]]], rng, false);
+      return drawStrokes(
+        [
+          [
+            [0.5 - l * Math.cos(a), 0.5 - l * Math.sin(a)],
+            [0.5 + l * Math.cos(a), 0.5 + l * Math.sin(a)],
+          ],
+        ],
+        rng,
+        false,
+      );
     },
   },
   {
@@ -134,10 +223,21 @@ export const NON_DIGIT_FAMILIES: NonDigitFamily[] = [
       const n = 4 + rng.int(5);
       for (let i = 0; i < n; i++) {
         const t = (i + 0.5) / n;
-        lines.push([[0.05, t * 0.9], [t * 0.9 + 0.05, 0.05]]);
-        if (cross) lines.push([[0.95 - t * 0.9, 0.05], [0.95, t * 0.9]]);
+        lines.push([
+          [0.05, t * 0.9],
+          [t * 0.9 + 0.05, 0.05],
+        ]);
+        if (cross)
+          lines.push([
+            [0.95 - t * 0.9, 0.05],
+            [0.95, t * 0.9],
+          ]);
       }
-      return drawStrokes(lines.map((l) => jitter(l, rng, 0.02)), rng, false);
+      return drawStrokes(
+        lines.map((l) => jitter(l, rng, 0.02)),
+        rng,
+        false,
+      );
     },
   },
   {

@@ -141,7 +141,12 @@ export const STYLES: Style[] = [
       const w = rng.next() < 0.5 ? 640 : 480;
       const h = rng.next() < 0.5 ? 480 : 640;
       const size = Math.min(w, h) * rng.uniform(0.45, 0.75);
-      const c: Canvas = { w, h, box: { x: (w - size) / 2 + rng.uniform(-0.1, 0.1) * w, y: (h - size) / 2 + rng.uniform(-0.1, 0.1) * h, size }, brush: size * rng.uniform(0.025, 0.05) };
+      const c: Canvas = {
+        w,
+        h,
+        box: { x: (w - size) / 2 + rng.uniform(-0.1, 0.1) * w, y: (h - size) / 2 + rng.uniform(-0.1, 0.1) * h, size },
+        brush: size * rng.uniform(0.025, 0.05),
+      };
       const ink = drawDigit(d, rng, c);
       return { bytes: encodeJpeg(photograph(ink, w, h, rng), rng.int(30) + 60), ext: 'jpg' };
     },

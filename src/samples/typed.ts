@@ -13,20 +13,85 @@ import { encodePng } from './styles.js';
  */
 
 export const TYPED_FONTS = {
-  handwriting: ['caveat', 'indie-flower', 'patrick-hand', 'kalam', 'shadows-into-light', 'gloria-hallelujah', 'permanent-marker', 'architects-daughter', 'covered-by-your-grace', 'handlee', 'gochi-hand', 'schoolbell'],
-  print: ['roboto', 'open-sans', 'lato', 'merriweather', 'source-code-pro', 'pt-serif', 'noto-sans', 'ubuntu', 'montserrat', 'courier-prime', 'libre-baskerville', 'oswald'],
+  handwriting: [
+    'caveat',
+    'indie-flower',
+    'patrick-hand',
+    'kalam',
+    'shadows-into-light',
+    'gloria-hallelujah',
+    'permanent-marker',
+    'architects-daughter',
+    'covered-by-your-grace',
+    'handlee',
+    'gochi-hand',
+    'schoolbell',
+  ],
+  print: [
+    'roboto',
+    'open-sans',
+    'lato',
+    'merriweather',
+    'source-code-pro',
+    'pt-serif',
+    'noto-sans',
+    'ubuntu',
+    'montserrat',
+    'courier-prime',
+    'libre-baskerville',
+    'oswald',
+  ],
 } as const;
 
 /** Fonts whose digits train; the robustness bench's typed track uses TYPED_FONTS. */
 export const TRAINING_FONTS = [
-  'fira-sans', 'ibm-plex-mono', 'space-mono', 'bitter', 'crimson-text', 'eb-garamond', 'josefin-sans', 'nunito', 'raleway', 'work-sans', 'roboto-slab', 'roboto-mono',
-  'reenie-beanie', 'rock-salt', 'sue-ellen-francisco', 'annie-use-your-telescope', 'short-stack', 'neucha', 'itim', 'nanum-pen-script', 'homemade-apple', 'amatic-sc',
+  'fira-sans',
+  'ibm-plex-mono',
+  'space-mono',
+  'bitter',
+  'crimson-text',
+  'eb-garamond',
+  'josefin-sans',
+  'nunito',
+  'raleway',
+  'work-sans',
+  'roboto-slab',
+  'roboto-mono',
+  'reenie-beanie',
+  'rock-salt',
+  'sue-ellen-francisco',
+  'annie-use-your-telescope',
+  'short-stack',
+  'neucha',
+  'itim',
+  'nanum-pen-script',
+  'homemade-apple',
+  'amatic-sc',
   // Handwriting and script faces added so that outlier exposure sees the letters of many hands, not of a few.
-  'dancing-script', 'satisfy', 'pacifico', 'sacramento', 'yellowtail', 'kaushan-script', 'courgette', 'cedarville-cursive', 'the-girl-next-door',
-  'delius', 'gaegu', 'sriracha', 'caveat-brush', 'mansalva', 'nanum-brush-script', 'marck-script', 'swanky-and-moo-moo',
+  'dancing-script',
+  'satisfy',
+  'pacifico',
+  'sacramento',
+  'yellowtail',
+  'kaushan-script',
+  'courgette',
+  'cedarville-cursive',
+  'the-girl-next-door',
+  'delius',
+  'gaegu',
+  'sriracha',
+  'caveat-brush',
+  'mansalva',
+  'nanum-brush-script',
+  'marck-script',
+  'swanky-and-moo-moo',
   // Faces whose 1 carries a long flag, which the model trained without them read as 7 (or refused): of 47
   // @fontsource families tried beside the test fonts, these five were the only ones it misread.
-  'exo-2', 'outfit', 'plus-jakarta-sans', 'sora', 'baloo-2',
+  'exo-2',
+  'outfit',
+  'plus-jakarta-sans',
+  'sora',
+  'baloo-2',
 ];
 
 const require = createRequire(import.meta.url);
@@ -148,5 +213,10 @@ export function typedDigit(font: opentype.Font, digit: number, textPx: number, c
   const x = rng.uniform(0.1, 0.9) * (canvas - gw) - box.x1;
   const y = rng.uniform(0.1, 0.9) * (canvas - gh) - box.y1;
   const ink = fillPolygons(glyphPolygons(font, String(digit), x, y, textPx), canvas, canvas);
-  return encodePng(greyRgba(canvas, canvas, (i) => (1 - ink[i]!) * 0.98), 0, 8, true);
+  return encodePng(
+    greyRgba(canvas, canvas, (i) => (1 - ink[i]!) * 0.98),
+    0,
+    8,
+    true,
+  );
 }

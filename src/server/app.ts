@@ -83,9 +83,13 @@ export function listen(app: Koa, port: number, host: string): Server {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const body = JSON.stringify({ error: tooLarge ? `request headers too large: at most ${maxHeaderSize} bytes` : `malformed HTTP request (${err.code ?? err.message})` });
+    const body = JSON.stringify({
+      error: tooLarge ? `request headers too large: at most ${maxHeaderSize} bytes` : `malformed HTTP request (${err.code ?? err.message})`,
+    });
     const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
   return server.listen(port, host);
 }

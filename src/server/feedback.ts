@@ -31,28 +31,38 @@ export function feedbackRouter(model: DigitModel, predictor: Predictor, limits: 
   let modelId: string | undefined;
   let salt: Promise<string> | undefined;
 
-  router.post('/api/feedback', async (ctx, next) => {
-    if (!ctx.is('application/json')) ctx.throw(415, 'send JSON {"image": "<data URL or base64>", "label": 0–9 or "not a digit"}');
-    return json(ctx, next);
-  }, async (ctx) => {
-    const body = (ctx.request.body ?? {}) as { image?: unknown; label?: unknown; mode?: unknown; piece?: unknown };
-    const label = labelOf(ctx, body.label);
-    const mode = body.mode ?? 'digit';
-    if (mode !== 'digit' && mode !== 'number') return ctx.throw(400, `"mode" is "digit" or "number", not ${JSON.stringify(mode)}`);
-    const piece = mode === 'number' ? pieceOf(ctx, body.piece) : 0;
-    const bytes = imageFromJson(ctx, body.image);
-    const client = clientHash(await stored(ctx, () => (salt ??= store.salt())), ctx.ip, ctx.get('user-agent'));
-    if (!allowed(recent, client, perMinute)) ctx.throw(429, `too many corrections: at most ${perMinute} a minute from one client; try again in a minute`);
-    // The predictor reads it as it would for /api/predict: a photo goes to its thread, not this event loop.
-    const r = await predictor.see(bytes, mode, piece);
-    if (!r.ok) return ctx.throw(IMAGE_ERROR_STATUS[r.code], r.error);
-    const { seen } = r;
-    modelId ??= `${model.metadata.kind}:${createHash('sha256').update(JSON.stringify(model.toJSON())).digest('hex').slice(0, 16)}`;
-    const id = await stored(ctx, () => store.add({ ...seen, label, model: modelId!, clientHash: client, createdAt: new Date().toISOString() }));
-    ctx.status = 201;
-    const { corrections } = await stored(ctx, () => store.tally());
-    ctx.body = { id, label, predicted: seen.predicted, confirmation: isConfirmation({ label, predicted: seen.predicted }), count: corrections } satisfies FeedbackAnswer;
-  });
+  router.post(
+    '/api/feedback',
+    async (ctx, next) => {
+      if (!ctx.is('application/json')) ctx.throw(415, 'send JSON {"image": "<data URL or base64>", "label": 0–9 or "not a digit"}');
+      return json(ctx, next);
+    },
+    async (ctx) => {
+      const body = (ctx.request.body ?? {}) as { image?: unknown; label?: unknown; mode?: unknown; piece?: unknown };
+      const label = labelOf(ctx, body.label);
+      const mode = body.mode ?? 'digit';
+      if (mode !== 'digit' && mode !== 'number') return ctx.throw(400, `"mode" is "digit" or "number", not ${JSON.stringify(mode)}`);
+      const piece = mode === 'number' ? pieceOf(ctx, body.piece) : 0;
+      const bytes = imageFromJson(ctx, body.image);
+      const client = clientHash(await stored(ctx, () => (salt ??= store.salt())), ctx.ip, ctx.get('user-agent'));
+      if (!allowed(recent, client, perMinute)) ctx.throw(429, `too many corrections: at most ${perMinute} a minute from one client; try again in a minute`);
+      // The predictor reads it as it would for /api/predict: a photo goes to its thread, not this event loop.
+      const r = await predictor.see(bytes, mode, piece);
+      if (!r.ok) return ctx.throw(IMAGE_ERROR_STATUS[r.code], r.error);
+      const { seen } = r;
+      modelId ??= `${model.metadata.kind}:${createHash('sha256').update(JSON.stringify(model.toJSON())).digest('hex').slice(0, 16)}`;
+      const id = await stored(ctx, () => store.add({ ...seen, label, model: modelId!, clientHash: client, createdAt: new Date().toISOString() }));
+      ctx.status = 201;
+      const { corrections } = await stored(ctx, () => store.tally());
+      ctx.body = {
+        id,
+        label,
+        predicted: seen.predicted,
+        confirmation: isConfirmation({ label, predicted: seen.predicted }),
+        count: corrections,
+      } satisfies FeedbackAnswer;
+    },
+  );
 
   router.get('/api/feedback/summary', async (ctx) => {
     const { corrections, confirmations } = await store.tally();

@@ -48,7 +48,9 @@ export async function seeTask(model: DigitModel, bytes: Uint8Array, maxPixels: n
       const r = readNumber(img, model);
       const d = r.digits[piece];
       if (!d) {
-        const why = r.digits.length ? `the number has ${r.digits.length} digits (pieces 0 to ${r.digits.length - 1}); there is no piece ${piece}` : `nothing to learn from: ${r.reason ?? 'no digits found'}`;
+        const why = r.digits.length
+          ? `the number has ${r.digits.length} digits (pieces 0 to ${r.digits.length - 1}); there is no piece ${piece}`
+          : `nothing to learn from: ${r.reason ?? 'no digits found'}`;
         return { ok: false, code: 'empty', error: why };
       }
       seen = d;

@@ -54,7 +54,11 @@ export const INLINE_MAX_PIXELS = 300_000;
  * one big upload never holds up the requests behind it. Run one server process per core (node:cluster) and
  * both cores do the small-image work without a hand-off between threads, which costs more than the work.
  */
-export function servingPredictor(model: DigitModel, modelPath: string, options: { maxPixels?: number; inlineMaxPixels?: number; pool?: Predictor } = {}): Predictor {
+export function servingPredictor(
+  model: DigitModel,
+  modelPath: string,
+  options: { maxPixels?: number; inlineMaxPixels?: number; pool?: Predictor } = {},
+): Predictor {
   const { maxPixels = MAX_PIXELS, inlineMaxPixels = INLINE_MAX_PIXELS } = options;
   // The thread (and its copy of the model) starts with the first big image: many processes on a many-core
   // machine need not each hold one for photos that may never come.

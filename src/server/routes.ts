@@ -10,12 +10,14 @@ import type { Predictor } from './predictor.js';
 import type { PredictMode, TaskResult } from './predict-task.js';
 import { IMAGE_ERROR_STATUS, imageFromJson, nonEmpty } from './request.js';
 
-
 /** JSON API: parse → the predictor → shape the answer. No image maths here. */
 export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limits): Router {
   const router = new Router();
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: limits.jsonBytes, encoding: 'utf-8' });
-  const files = multer({ storage: multer.memoryStorage(), limits: { fileSize: limits.fileBytes, files: limits.files, fields: 10, parts: limits.files + 10 } }).array('image', limits.files);
+  const files = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: limits.fileBytes, files: limits.files, fields: 10, parts: limits.files + 10 },
+  }).array('image', limits.files);
   const modelName = `${model.metadata.kind}: ${model.metadata.description}`;
   const { metadata } = model;
   const visuals = modelVisuals(model);
@@ -76,33 +78,37 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
     }
   };
 
-  router.post('/api/predict', async (ctx, next) => {
-    if (ctx.is('application/json')) return json(ctx, next);
-    if (ctx.is('multipart/form-data')) return multipart(ctx, next);
-    ctx.throw(415, 'send JSON {"image": "<data URL or base64>"} or multipart/form-data with "image" files');
-  }, async (ctx) => {
-    const mode = modeOf(ctx);
-    if (ctx.is('application/json')) {
-      const body = ctx.request.body as { image?: unknown } | undefined;
-      const bytes = imageFromJson(ctx, body?.image);
-      respond(ctx, await predictor.predict(bytes, mode), modelName);
-      return;
-    }
-    const uploads = (ctx.request as unknown as { files?: { originalname: string; buffer: Buffer }[] }).files ?? [];
-    if (uploads.length === 0) ctx.throw(400, 'no image files: send them in the multipart field "image"');
-    if (uploads.length === 1) {
-      respond(ctx, await predictor.predict(nonEmpty(ctx, uploads[0]!.buffer), mode), modelName);
-      return;
-    }
-    const results = await Promise.all(
-      uploads.map(async (f) => {
-        if (f.buffer.length === 0) return { file: f.originalname, error: 'empty file' };
-        const r = await predictor.predict(f.buffer, mode);
-        return r.ok ? { file: f.originalname, ...r.answer, model: modelName } : { file: f.originalname, error: r.error };
-      }),
-    );
-    ctx.body = { results } satisfies UploadAnswer;
-  });
+  router.post(
+    '/api/predict',
+    async (ctx, next) => {
+      if (ctx.is('application/json')) return json(ctx, next);
+      if (ctx.is('multipart/form-data')) return multipart(ctx, next);
+      ctx.throw(415, 'send JSON {"image": "<data URL or base64>"} or multipart/form-data with "image" files');
+    },
+    async (ctx) => {
+      const mode = modeOf(ctx);
+      if (ctx.is('application/json')) {
+        const body = ctx.request.body as { image?: unknown } | undefined;
+        const bytes = imageFromJson(ctx, body?.image);
+        respond(ctx, await predictor.predict(bytes, mode), modelName);
+        return;
+      }
+      const uploads = (ctx.request as unknown as { files?: { originalname: string; buffer: Buffer }[] }).files ?? [];
+      if (uploads.length === 0) ctx.throw(400, 'no image files: send them in the multipart field "image"');
+      if (uploads.length === 1) {
+        respond(ctx, await predictor.predict(nonEmpty(ctx, uploads[0]!.buffer), mode), modelName);
+        return;
+      }
+      const results = await Promise.all(
+        uploads.map(async (f) => {
+          if (f.buffer.length === 0) return { file: f.originalname, error: 'empty file' };
+          const r = await predictor.predict(f.buffer, mode);
+          return r.ok ? { file: f.originalname, ...r.answer, model: modelName } : { file: f.originalname, error: r.error };
+        }),
+      );
+      ctx.body = { results } satisfies UploadAnswer;
+    },
+  );
 
   return router;
 }
@@ -110,7 +116,8 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
 /** ?mode=digit (the default) or ?mode=number. */
 function modeOf(ctx: Koa.Context): PredictMode {
   const mode = ctx.query.mode ?? 'digit';
-  if (mode !== 'digit' && mode !== 'number') ctx.throw(400, `unknown mode ${JSON.stringify(mode)}: use ?mode=digit (one digit per image, the default) or ?mode=number`);
+  if (mode !== 'digit' && mode !== 'number')
+    ctx.throw(400, `unknown mode ${JSON.stringify(mode)}: use ?mode=digit (one digit per image, the default) or ?mode=number`);
   return mode as PredictMode;
 }
 

@@ -41,15 +41,7 @@ export class AugmentScratch {
  * a random affine map (rotation, scale, shear, translation) plus a smooth elastic field, sampled once with
  * bilinear interpolation, then an optional stroke-width change. Deterministic for a given rng state.
  */
-export function augment(
-  src: Uint8Array,
-  so: number,
-  out: Float32Array,
-  oo: number,
-  rng: Random,
-  opts: AugmentOptions,
-  scratch: AugmentScratch,
-): void {
+export function augment(src: Uint8Array, so: number, out: Float32Array, oo: number, rng: Random, opts: AugmentOptions, scratch: AugmentScratch): void {
   const angle = (rng.uniform(-1, 1) * opts.rotateDeg * Math.PI) / 180;
   const s = 1 + rng.uniform(-opts.scale, opts.scale);
   const sx = s * (1 + rng.uniform(-0.05, 0.05));
@@ -94,9 +86,7 @@ export function augment(
 }
 
 function bilerp(grid: Float32Array, g: number, fx: number, fy: number): number {
-  return (
-    (1 - fy) * ((1 - fx) * grid[g]! + fx * grid[g + 1]!) + fy * ((1 - fx) * grid[g + GRID]! + fx * grid[g + GRID + 1]!)
-  );
+  return (1 - fy) * ((1 - fx) * grid[g]! + fx * grid[g + 1]!) + fy * ((1 - fx) * grid[g + GRID]! + fx * grid[g + GRID + 1]!);
 }
 
 function sample(src: Uint8Array, so: number, x: number, y: number): number {
@@ -106,8 +96,7 @@ function sample(src: Uint8Array, so: number, x: number, y: number): number {
   const fx = x - x0;
   const fy = y - y0;
   return (
-    (1 - fy) * ((1 - fx) * px(src, so, x0, y0) + fx * px(src, so, x0 + 1, y0)) +
-    fy * ((1 - fx) * px(src, so, x0, y0 + 1) + fx * px(src, so, x0 + 1, y0 + 1))
+    (1 - fy) * ((1 - fx) * px(src, so, x0, y0) + fx * px(src, so, x0 + 1, y0)) + fy * ((1 - fx) * px(src, so, x0, y0 + 1) + fx * px(src, so, x0 + 1, y0 + 1))
   );
 }
 

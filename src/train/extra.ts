@@ -5,7 +5,6 @@ import type { TrainingData } from './common.js';
 import type { ExtraResult, ExtraTask } from './extra-task.js';
 import { reporter, type TrainHooks } from './hooks.js';
 
-
 export interface ExtraCounts {
   /** Images that are not digits (letters, shapes, scribbles…), trained towards the uniform distribution. */
   outliers: number;

@@ -96,13 +96,20 @@ export async function fineTuneOnFeedback(
   model: DigitModel,
   store: FeedbackStore,
   data: TrainingData,
-  o: FeedbackTuneOptions & { from: string; command: string; /** Fit temperature and threshold again (false only in tests: it takes a while). */ calibrate?: boolean },
+  o: FeedbackTuneOptions & {
+    from: string;
+    command: string /** Fit temperature and threshold again (false only in tests: it takes a while). */;
+    calibrate?: boolean;
+  },
   onProgress: (e: ProgressEvent) => void = () => {},
 ): Promise<DigitModel> {
   const rows = (await store.list()).filter((r) => !isConfirmation(r));
   const train = rows.filter((r) => !isHeldOut(r));
   const heldOut = rows.filter(isHeldOut);
-  if (train.length === 0) throw new InputError(`the ${store.kind} feedback store has ${rows.length ? 'only held-out corrections' : 'no corrections'} to learn from: correct a few answers on the board first`);
+  if (train.length === 0)
+    throw new InputError(
+      `the ${store.kind} feedback store has ${rows.length ? 'only held-out corrections' : 'no corrections'} to learn from: correct a few answers on the board first`,
+    );
   if (model.input.pca || model.input.deskew) throw new InputError('fine-tuning on corrections needs a model on raw pixels (the MLP or a committee of MLPs)');
   const nets = model.classifier instanceof Mlp ? [model.classifier] : model.classifier instanceof Committee ? [...model.classifier.members] : null;
   if (!nets) throw new InputError(`${o.from} is a ${model.metadata.kind} model; only an MLP or a committee of MLPs can be fine-tuned`);
@@ -112,7 +119,8 @@ export async function fineTuneOnFeedback(
   for (const [i, r] of train.entries()) corrections.set(r.input, i * PIXELS);
   const correctionLabels = Uint8Array.from(train, (r) => r.label ?? OUTLIER_LABEL);
   const tuned = nets.map((net) => Mlp.load(net.toJSON()));
-  const outliers = o.outliersPerBatch > 0 && o.outliers > 0 ? await extraSamples(data, { outliers: o.outliers, corrupted: 0, typed: 0 }, o.seed, { onProgress }) : null;
+  const outliers =
+    o.outliersPerBatch > 0 && o.outliers > 0 ? await extraSamples(data, { outliers: o.outliers, corrupted: 0, typed: 0 }, o.seed, { onProgress }) : null;
   const mnistPerBatch = o.batch - o.correctionsPerBatch - (outliers ? o.outliersPerBatch : 0);
   const steps = Math.ceil(o.mnistPerEpoch / mnistPerBatch) * o.epochs;
   const rng = new Random(o.seed);
@@ -140,7 +148,12 @@ export async function fineTuneOnFeedback(
         }
       }
       net.trainBatch(x, labels, batchRows, adam, { lr: o.lr, weightDecay: o.weightDecay, step });
-      onProgress({ task: `fine-tuning ${tuned.length > 1 ? `member ${k + 1} of ${tuned.length}` : 'the MLP'}`, done: ++done, total: steps * tuned.length, status: '' });
+      onProgress({
+        task: `fine-tuning ${tuned.length > 1 ? `member ${k + 1} of ${tuned.length}` : 'the MLP'}`,
+        done: ++done,
+        total: steps * tuned.length,
+        status: '',
+      });
     }
   }
   const classifier = tuned.length === 1 && model.classifier instanceof Mlp ? tuned[0]! : new Committee(tuned);
@@ -165,7 +178,9 @@ export async function fineTuneOnFeedback(
   };
   const out = new DigitModel(metadata, model.input, classifier);
   const validationLabels = labelsOf(data.validation);
-  metadata.metrics = { validation: validationMetrics(evaluate(out.rawProba(data.validationX, validationLabels.length), validationLabels).accuracy, validationLabels.length) };
+  metadata.metrics = {
+    validation: validationMetrics(evaluate(out.rawProba(data.validationX, validationLabels.length), validationLabels).accuracy, validationLabels.length),
+  };
   // The digit detector is kept: the fine-tune changes the classifier only; its thresholds are fitted again.
   if (o.calibrate !== false) out.confidence = await fitConfidence(out, data, o.command, model.confidence?.detector);
   record.heldOutAfter = correctionAccuracy(out, heldOut);
@@ -173,12 +188,22 @@ export async function fineTuneOnFeedback(
 }
 
 /** `npm run train -- --model mlp --with-feedback`: the store (FEEDBACK_DB or DATABASE_URL) → the fine-tuned served model. */
-export async function trainOnFeedback(data: TrainingData, o: MlpTrainOptions, run: { onProgress?: (e: ProgressEvent) => void }): Promise<{ model: DigitModel; interrupted: boolean }> {
+export async function trainOnFeedback(
+  data: TrainingData,
+  o: MlpTrainOptions,
+  run: { onProgress?: (e: ProgressEvent) => void },
+): Promise<{ model: DigitModel; interrupted: boolean }> {
   const from = o.from ?? BEST_MODEL_PATH;
   const model = loadModel(from);
   const store = await openStore({ path: process.env.FEEDBACK_DB ?? DEFAULT_FEEDBACK_DB });
   try {
-    const tuned = await fineTuneOnFeedback(model, store, data, { ...DEFAULT_FEEDBACK_TUNE, epochs: o.feedbackEpochs, seed: o.seed, from, command: commandLine() }, run.onProgress);
+    const tuned = await fineTuneOnFeedback(
+      model,
+      store,
+      data,
+      { ...DEFAULT_FEEDBACK_TUNE, epochs: o.feedbackEpochs, seed: o.seed, from, command: commandLine() },
+      run.onProgress,
+    );
     const f = tuned.metadata.feedback!;
     const pct = (v: number | null) => (v === null ? 'none held out' : `${(100 * v).toFixed(1)}%`);
     console.log(`fine-tuned on ${f.used} corrections (${f.heldOut} held out): held-out corrections ${pct(f.heldOutBefore)} → ${pct(f.heldOutAfter)}`);

@@ -26,7 +26,15 @@ export function binShared(x: Float32Array, n: number, d: number, bins: number, l
 /** Grows `o.trees` trees on a pool of worker threads sharing the binned data: the trees RandomForest.fit grows. */
 export async function growForest(data: BinnedData, o: ForestTrainOptions, hooks: TrainHooks = {}, task = 'random forest'): Promise<RandomForest> {
   const pool = workerPool(new URL('./forest-task.ts', import.meta.url), {
-    workerData: { binned: data.binned.buffer, labels: data.labels.buffer, levelLow: data.levelLow.buffer, levelHigh: data.levelHigh.buffer, n: data.n, features: data.features, bins: data.bins },
+    workerData: {
+      binned: data.binned.buffer,
+      labels: data.labels.buffer,
+      levelLow: data.levelLow.buffer,
+      levelHigh: data.levelHigh.buffer,
+      n: data.n,
+      features: data.features,
+      bins: data.bins,
+    },
     minThreads: o.workers,
     maxThreads: o.workers,
   });
@@ -58,14 +66,23 @@ export interface ForestSearchRow {
  * Chooses raw or deskewed pixels on the validation split (with `searchTrees` trees each), then grows the
  * full forest on all 60,000 training images.
  */
-export async function trainForest(data: TrainingData, options: Partial<ForestTrainOptions> = {}, hooks: TrainHooks = {}): Promise<{ model: DigitModel; search: ForestSearchRow[]; growSeconds: number }> {
+export async function trainForest(
+  data: TrainingData,
+  options: Partial<ForestTrainOptions> = {},
+  hooks: TrainHooks = {},
+): Promise<{ model: DigitModel; search: ForestSearchRow[]; growSeconds: number }> {
   const o = { ...DEFAULT_FOREST, ...options };
   const start = performance.now();
   const search: ForestSearchRow[] = [];
   for (const useDeskew of [false, true]) {
     const fitX = useDeskew ? deskew(data.fitX, data.fit.n) : data.fitX;
     const valX = useDeskew ? deskew(data.validationX, data.validation.n) : data.validationX;
-    const forest = await growForest(binShared(fitX, data.fit.n, PIXELS, o.bins, labelsOf(data.fit)), { ...o, trees: o.searchTrees }, hooks, `forest search (${useDeskew ? 'deskew' : 'raw'})`);
+    const forest = await growForest(
+      binShared(fitX, data.fit.n, PIXELS, o.bins, labelsOf(data.fit)),
+      { ...o, trees: o.searchTrees },
+      hooks,
+      `forest search (${useDeskew ? 'deskew' : 'raw'})`,
+    );
     const accuracy = evaluate(forest.predictProba(valX, data.validation.n), labelsOf(data.validation)).accuracy;
     search.push({ input: useDeskew ? 'deskewed pixels' : 'raw pixels', trees: o.searchTrees, validationAccuracy: accuracy });
   }

@@ -28,7 +28,11 @@ export interface KnnSearchRow {
  * PCA + kNN: chooses the number of components and k on the validation split (neighbours are found once
  * for the largest k and re-voted for each smaller one), then refits PCA and kNN on all 60,000 images.
  */
-export async function trainKnn(data: TrainingData, options: Partial<KnnTrainOptions> = {}, hooks: TrainHooks = {}): Promise<{ model: DigitModel; search: KnnSearchRow[]; explainedVariance: number[] }> {
+export async function trainKnn(
+  data: TrainingData,
+  options: Partial<KnnTrainOptions> = {},
+  hooks: TrainHooks = {},
+): Promise<{ model: DigitModel; search: KnnSearchRow[]; explainedVariance: number[] }> {
   const { components, ks, deskew: useDeskew } = { ...DEFAULT_KNN, ...options };
   const start = performance.now();
   const fitLabels = labelsOf(data.fit);

@@ -81,7 +81,7 @@ export function readCheckpoint(path: string): { options: MlpTrainOptions; state:
     try {
       return decodeFloats(b64, nParams, `checkpoint ${what}`);
     } catch (e) {
-      if (e instanceof ModelFormatError) return fail(`does not fit its options (${sizes.join("-")}): ${e.message.replace(/^invalid model: /, "")}`);
+      if (e instanceof ModelFormatError) return fail(`does not fit its options (${sizes.join('-')}): ${e.message.replace(/^invalid model: /, '')}`);
       throw e;
     }
   };
@@ -107,12 +107,14 @@ function checkOptions(o: CheckpointJson['options'] | undefined, fail: (problem: 
   const positive = ['epochs', 'batch', 'patience', 'workers', 'validateEvery'] as const;
   for (const k of positive) if (!Number.isInteger(o[k]) || o[k] < 1) fail(`option "${k}" must be a positive integer, got ${JSON.stringify(o[k])}`);
   if (!Number.isInteger(o.seed)) fail(`option "seed" must be an integer, got ${JSON.stringify(o.seed)}`);
-  for (const k of ['lr', 'minLrFraction', 'weightDecay'] as const) if (typeof o[k] !== 'number' || !Number.isFinite(o[k])) fail(`option "${k}" must be a number`);
+  for (const k of ['lr', 'minLrFraction', 'weightDecay'] as const)
+    if (typeof o[k] !== 'number' || !Number.isFinite(o[k])) fail(`option "${k}" must be a number`);
   if (!Array.isArray(o.hidden) || !o.hidden.every((h) => Number.isInteger(h) && h > 0)) fail('option "hidden" must be a list of layer sizes');
   if (o.fitLimit !== undefined && (!Number.isInteger(o.fitLimit) || o.fitLimit < 1)) fail('option "fitLimit" must be a positive integer');
   for (const k of ['outliers', 'corrupted', 'typed'] as const) if (!Number.isInteger(o[k]) || o[k] < 0) fail(`option "${k}" must be a whole number`);
   if (o.from !== undefined && typeof o.from !== 'string') fail('option "from" must be a file name');
-  if (o.augment !== null && (typeof o.augment !== 'object' || Object.values(o.augment).some((v) => typeof v !== 'number'))) fail('option "augment" must be null or augmentation settings');
+  if (o.augment !== null && (typeof o.augment !== 'object' || Object.values(o.augment).some((v) => typeof v !== 'number')))
+    fail('option "augment" must be null or augmentation settings');
   let transform: InputTransform | undefined;
   try {
     transform = o.transform ? InputTransform.load(o.transform) : undefined;

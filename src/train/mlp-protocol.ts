@@ -48,4 +48,3 @@ export interface MlpWorkerReply {
   steps: number;
   samples: number;
 }
-

@@ -4,7 +4,16 @@ import { argmaxRow } from '../models/classifier.js';
 import { adamwStep, Mlp, Workspace, type AdamState } from '../models/mlp.js';
 import { Random } from '../util/random.js';
 import { augment, AugmentScratch } from './augment.js';
-import { CTL_ARRIVED, CTL_GENERATION, CTL_STEPS_DONE, CTL_STOP_NOW, CTL_STOP_REQUESTED, type MlpWorkerData, type MlpWorkerReply, type MlpWorkerRequest } from './mlp-protocol.js';
+import {
+  CTL_ARRIVED,
+  CTL_GENERATION,
+  CTL_STEPS_DONE,
+  CTL_STOP_NOW,
+  CTL_STOP_REQUESTED,
+  type MlpWorkerData,
+  type MlpWorkerReply,
+  type MlpWorkerRequest,
+} from './mlp-protocol.js';
 
 const d = workerData as MlpWorkerData;
 const params = new Float32Array(d.params);

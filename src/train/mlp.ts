@@ -36,7 +36,9 @@ function startingWeights(path: string, sizes: number[]): { params: Float32Array;
   const model = parseModel(text.toString('utf8'), path);
   const net = model.classifier;
   if (!(net instanceof Mlp) || net.sizes.join('-') !== sizes.join('-') || model.input.outputSize !== sizes[0]) {
-    throw new InputError(`${path} is a ${model.metadata.kind} ${net instanceof Mlp ? net.sizes.join('-') : ''}; --from needs an MLP ${sizes.join('-')} on the same input`);
+    throw new InputError(
+      `${path} is a ${model.metadata.kind} ${net instanceof Mlp ? net.sizes.join('-') : ''}; --from needs an MLP ${sizes.join('-')} on the same input`,
+    );
   }
   return { params: net.params, source: { file: path, sha256: sha256(text), command: model.metadata.command } };
 }
@@ -143,7 +145,14 @@ export async function trainMlp(data: TrainingData, options: Partial<MlpTrainOpti
  * The epoch loop, from state.epoch + 1: shuffle, let the threads run the epoch, validate, keep the best
  * parameters, checkpoint. Updates `state` in place.
  */
-async function runEpochs(threads: MlpThreads, o: MlpTrainOptions, n: number, data: TrainingData, state: TrainState, hooks: MlpRunHooks): Promise<{ interrupted: boolean; samplesPerSecond: number }> {
+async function runEpochs(
+  threads: MlpThreads,
+  o: MlpTrainOptions,
+  n: number,
+  data: TrainingData,
+  state: TrainState,
+  hooks: MlpRunHooks,
+): Promise<{ interrupted: boolean; samplesPerSecond: number }> {
   const { views } = threads;
   const firstEpoch = state.epoch + 1;
   const secondsBefore = state.seconds;

@@ -31,7 +31,9 @@ function ranges(n: number, parts: number): [number, number][] {
 async function parallelCovariance(x: Float32Array, n: number, d: number): Promise<{ mean: Float64Array; cov: Float64Array }> {
   const xs = shared(x.subarray(0, n * d));
   const parts = await Promise.all(
-    ranges(n, availableParallelism()).map(([from, to]) => threads().run({ kind: 'moments', x: xs, d, from, to } satisfies MomentsTask) as Promise<{ sum: Float64Array; moments: Float64Array }>),
+    ranges(n, availableParallelism()).map(
+      ([from, to]) => threads().run({ kind: 'moments', x: xs, d, from, to } satisfies MomentsTask) as Promise<{ sum: Float64Array; moments: Float64Array }>,
+    ),
   );
   const sum = new Float64Array(d);
   const moments = new Float64Array(d * d);

@@ -92,7 +92,12 @@ export const MODELS: readonly ModelRow[] = [
       corrupted: { flag: 'corrupted', kind: 'int', help: 'MNIST training digits corrupted as user images (blur, low resolution, noise…)' },
       typed: { flag: 'typed', kind: 'int', help: 'digits typed in fonts the robustness bench does not use' },
       from: { flag: 'from', kind: 'path', help: 'start from this MLP model file (fine-tuning)' },
-      withFeedback: { flag: 'with-feedback', kind: 'switch', value: true, help: 'fine-tune the served model (or --from: an MLP or a committee) on MNIST plus the corrections in the feedback store; writes models/feedback.json' },
+      withFeedback: {
+        flag: 'with-feedback',
+        kind: 'switch',
+        value: true,
+        help: 'fine-tune the served model (or --from: an MLP or a committee) on MNIST plus the corrections in the feedback store; writes models/feedback.json',
+      },
       feedbackEpochs: { flag: 'feedback-epochs', kind: 'int', help: 'epochs of that fine-tune' },
     },
     resumable: true,

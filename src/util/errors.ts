@@ -12,9 +12,7 @@ export class DataError extends InputError {
     readonly row?: number,
     readonly column?: number,
   ) {
-    const where = [row === undefined ? '' : `row ${row}`, column === undefined ? '' : `column ${column}`]
-      .filter(Boolean)
-      .join(', ');
+    const where = [row === undefined ? '' : `row ${row}`, column === undefined ? '' : `column ${column}`].filter(Boolean).join(', ');
     super(`${file}${where ? ` (${where})` : ''}: ${problem}`);
   }
 }

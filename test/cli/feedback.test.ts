@@ -23,8 +23,14 @@ test('--list, --export and --clear work on the store FEEDBACK_DB names', async (
   assert.match(list.stdout, /#2 .* right: not a digit/);
   const file = join(dir, 'out.jsonl');
   assert.is(runCli('src/cli/feedback.ts', ['--export', file], env).code, 0);
-  const rows = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { label: number | null; input: string });
-  assert.equal(rows.map((r) => r.label), [7, null]);
+  const rows = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { label: number | null; input: string });
+  assert.equal(
+    rows.map((r) => r.label),
+    [7, null],
+  );
   assert.equal([...Buffer.from(rows[0]!.input, 'base64')].slice(0, 3), [9, 9, 9]);
   assert.is(Buffer.from(rows[0]!.input, 'base64').length, 784);
   const clear = runCli('src/cli/feedback.ts', ['--clear'], env);

@@ -19,7 +19,10 @@ writeFileSync(blank, encodePng(toRgba(new Float32Array(100 * 100), 100, 100, [0,
 test('--json prints one object per file and exits 1 when any file failed', () => {
   const r = runCli('src/cli/predict.ts', ['--json', seven, broken, blank, join(dir, 'missing.png')]);
   assert.is(r.code, 1, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.is(lines.length, 4);
   assert.is(lines[0].file, seven);
   assert.is(lines[0].digit, 7);
@@ -36,10 +39,16 @@ test('--number --json prints {file, number, digits} per file, each digit with it
   writeFileSync(number, numberPng('2026'));
   const r = runCli('src/cli/predict.ts', ['--number', '--json', number, blank]);
   assert.is(r.code, 0, r.stderr);
-  const [read, empty] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const [read, empty] = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.is(read.file, number);
   assert.is(read.number, '2026');
-  assert.equal(read.digits.map((d: { digit: number }) => d.digit), [2, 0, 2, 6]);
+  assert.equal(
+    read.digits.map((d: { digit: number }) => d.digit),
+    [2, 0, 2, 6],
+  );
   assert.ok(read.digits.every((d: { box: { w: number } }) => d.box.w > 0));
   assert.is(empty.number, '');
   assert.match(empty.reason, /no digit found/);

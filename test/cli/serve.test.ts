@@ -20,10 +20,17 @@ test('two worker processes share the port, answer, and all stop cleanly on SIGTE
     // Several connections, so both processes get some.
     const answers = await Promise.all(
       Array.from({ length: 6 }, () =>
-        fetch(`${url}/api/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json', Connection: 'close' }, body: JSON.stringify({ image: png }) }).then((r) => r.json() as Promise<{ digit: number }>),
+        fetch(`${url}/api/predict`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Connection: 'close' },
+          body: JSON.stringify({ image: png }),
+        }).then((r) => r.json() as Promise<{ digit: number }>),
       ),
     );
-    assert.equal(answers.map((a) => a.digit), [4, 4, 4, 4, 4, 4]);
+    assert.equal(
+      answers.map((a) => a.digit),
+      [4, 4, 4, 4, 4, 4],
+    );
   } finally {
     server.child.kill('SIGTERM');
   }

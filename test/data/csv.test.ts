@@ -48,7 +48,10 @@ const bad: [string, string, RegExp][] = [
 ];
 for (const [name, text, message] of bad) {
   test(`${name} is an error naming file, row and column`, () => {
-    assert.throws(() => parseDigitCsv(strToU8(text), 'bad.csv'), (e: Error) => e instanceof DataError && message.test(e.message));
+    assert.throws(
+      () => parseDigitCsv(strToU8(text), 'bad.csv'),
+      (e: Error) => e instanceof DataError && message.test(e.message),
+    );
   });
 }
 

@@ -19,7 +19,8 @@ test('MNIST loads as 60,000 + 10,000 labelled digits', () => {
 
 test('a damaged MNIST file stops with its SHA-256 named', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mnist-'));
-  for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) copyFileSync(join(mnistDir(), f), join(dir, f));
+  for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'])
+    copyFileSync(join(mnistDir(), f), join(dir, f));
   const labels = readFileSync(join(dir, 't10k-labels-idx1-ubyte'));
   labels[100] = (labels[100]! + 1) % 10;
   writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), labels);
@@ -34,7 +35,10 @@ test('describe gives shape, class counts, pixel statistics, sparsity and ASCII r
   assert.match(text, /row 1 {2}label 0/);
   assert.match(text, /@@/);
   const counts = [...text.matchAll(/(\d): (\d+)/g)].map((m) => Number(m[2]));
-  assert.is(counts.reduce((a, b) => a + b, 0), 1000);
+  assert.is(
+    counts.reduce((a, b) => a + b, 0),
+    1000,
+  );
 });
 
 test('the validation split is fixed, disjoint and 5,000 images', () => {
@@ -44,7 +48,12 @@ test('the validation split is fixed, disjoint and 5,000 images', () => {
   assert.is(a.fit.n, 55_000);
   assert.equal(a.validation.labels, b.validation.labels);
   const digest = (f: typeof a.fit) => new Set(Array.from({ length: f.n }, (_, i) => Buffer.from(f.pixels.subarray(i * 784, (i + 1) * 784)).toString('base64')));
-  const fitSet = digest(take(a.fit, Array.from({ length: 5000 }, (_, i) => i)));
+  const fitSet = digest(
+    take(
+      a.fit,
+      Array.from({ length: 5000 }, (_, i) => i),
+    ),
+  );
   const shared = [...digest(a.validation)].filter((d) => fitSet.has(d)).length;
   // MNIST has a handful of duplicate images; a leak would share hundreds.
   assert.ok(shared < 5, `${shared} validation images also in the fit sample`);

@@ -32,7 +32,10 @@ test('parses images and labels', () => {
 
 test('a truncated image file names the file and the shortfall', () => {
   const b = idxImages(3).subarray(0, 16 + 784 * 2);
-  assert.throws(() => parseIdxImages(b, 'train-images'), (e: Error) => e instanceof DataError && /train-images.*truncated.*3 images/.test(e.message));
+  assert.throws(
+    () => parseIdxImages(b, 'train-images'),
+    (e: Error) => e instanceof DataError && /train-images.*truncated.*3 images/.test(e.message),
+  );
 });
 
 test('a file shorter than the header is truncated', () => {

@@ -31,7 +31,10 @@ test('instances that start together migrate once, and parallel inserts from seve
     await Promise.all(stores.flatMap((s, k) => Array.from({ length: 40 }, (_, i) => s.add(correction(k * 40 + i, i % 10)))));
     assert.is(await stores[0]!.count(), 120);
     const fills = (await stores[1]!.list()).map((r) => r.input[0]).sort((a, b) => a! - b!);
-    assert.equal(fills, Array.from({ length: 120 }, (_, i) => i));
+    assert.equal(
+      fills,
+      Array.from({ length: 120 }, (_, i) => i),
+    );
   } finally {
     await stores[0]!.clear();
     await Promise.all(stores.map((s) => s.close()));

@@ -29,7 +29,10 @@ test('a new file is migrated to the latest schema in WAL mode; reopening keeps t
   const db = new Database(path, { readonly: true });
   assert.is(db.pragma('user_version', { simple: true }), MIGRATIONS[MIGRATIONS.length - 1]!.version);
   assert.is(db.pragma('journal_mode', { simple: true }), 'wal');
-  assert.ok((db.prepare("SELECT name FROM sqlite_master WHERE name = 'corrections_by_client'").get() as object | undefined) !== undefined, 'the index of migration 2');
+  assert.ok(
+    (db.prepare("SELECT name FROM sqlite_master WHERE name = 'corrections_by_client'").get() as object | undefined) !== undefined,
+    'the index of migration 2',
+  );
   db.close();
   const again = await openStore({ databaseUrl: '', path });
   assert.is(await again.count(), 1);
@@ -38,7 +41,10 @@ test('a new file is migrated to the latest schema in WAL mode; reopening keeps t
 });
 
 test('DATABASE_URL must be a postgres URL, and says so without echoing a password', async () => {
-  const e = await openStore({ databaseUrl: 'mysql://user:secret@host/db' }).then(() => null, (x: Error) => x);
+  const e = await openStore({ databaseUrl: 'mysql://user:secret@host/db' }).then(
+    () => null,
+    (x: Error) => x,
+  );
   assert.match(String(e?.message), /postgres:\/\/ or postgresql:\/\//);
   assert.not.match(String(e?.message), /secret/);
 });

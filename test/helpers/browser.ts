@@ -26,7 +26,9 @@ export async function drawStrokes(page: Page, strokes: Stroke[]): Promise<void> 
   const box = (await page.locator('canvas').boundingBox())!;
   const margin = 0.15;
   for (const stroke of strokes) {
-    const path = smoothPath(stroke, 4).map(([x, y]) => [box.x + box.width * (margin + x * (1 - 2 * margin)), box.y + box.height * (margin + y * (1 - 2 * margin))] as const);
+    const path = smoothPath(stroke, 4).map(
+      ([x, y]) => [box.x + box.width * (margin + x * (1 - 2 * margin)), box.y + box.height * (margin + y * (1 - 2 * margin))] as const,
+    );
     await page.mouse.move(path[0]![0], path[0]![1]);
     await page.mouse.down();
     for (const [x, y] of path.slice(1)) await page.mouse.move(x, y, { steps: 2 });
@@ -65,4 +67,3 @@ export function inkedPixels(page: Page): Promise<number> {
     return n;
   });
 }
-

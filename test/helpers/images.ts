@@ -52,7 +52,15 @@ export function chunk(type: string, body: Uint8Array): Buffer {
  * A PNG written by hand from raw scanline bytes (filter 0), for the colour types and depths pngjs cannot
  * write: palette with tRNS, 1-bit bilevel, 16-bit grey.
  */
-export function rawPng(opts: { width: number; height: number; colorType: number; bitDepth: number; rows: Uint8Array[]; palette?: Uint8Array; trns?: Uint8Array }): Buffer {
+export function rawPng(opts: {
+  width: number;
+  height: number;
+  colorType: number;
+  bitDepth: number;
+  rows: Uint8Array[];
+  palette?: Uint8Array;
+  trns?: Uint8Array;
+}): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(opts.width, 0);
   ihdr.writeUInt32BE(opts.height, 4);

@@ -23,7 +23,12 @@ export function refusingModel(): DigitModel {
  * 50,000 pixels (a 280×280 board drawing) go to its thread and smaller ones are predicted inline, so the
  * tests cross both paths.
  */
-export async function startServer(limits: Partial<Limits> = {}, maxPixels?: number, inMemory?: DigitModel, feedback?: FeedbackOptions): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startServer(
+  limits: Partial<Limits> = {},
+  maxPixels?: number,
+  inMemory?: DigitModel,
+  feedback?: FeedbackOptions,
+): Promise<{ url: string; close: () => Promise<void> }> {
   await (built ??= buildWeb());
   const model = inMemory ?? loadModel();
   // A model given here exists only in memory, and the thread would load the file: predict all inline then.

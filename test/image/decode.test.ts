@@ -30,7 +30,16 @@ test('an 8-bit RGBA PNG decodes to its pixels', async () => {
 });
 
 test('a 16-bit grey PNG decodes to the right 28×28', async () => {
-  const png = rawPng({ width: W, height: H, colorType: 0, bitDepth: 16, rows: rows((a) => { const v = Math.round(65535 * (1 - a)); return [v >> 8, v & 255]; }) });
+  const png = rawPng({
+    width: W,
+    height: H,
+    colorType: 0,
+    bitDepth: 16,
+    rows: rows((a) => {
+      const v = Math.round(65535 * (1 - a));
+      return [v >> 8, v & 255];
+    }),
+  });
   assertSameDigit(toMnistInput(await decodeImage(png)).pixels);
 });
 

@@ -55,7 +55,13 @@ test('components: 8-connected pixels above the threshold, with their areas', () 
   const w = 6;
   const img = new Float32Array(w * 5);
   img[0] = img[w + 1] = 1;
-  for (const [y, x] of [[3, 3], [3, 4], [4, 3], [4, 4]]) img[y! * w + x!] = 0.9;
+  for (const [y, x] of [
+    [3, 3],
+    [3, 4],
+    [4, 3],
+    [4, 4],
+  ])
+    img[y! * w + x!] = 0.9;
   img[2 * w + 5] = 0.1; // below the threshold
   const { labels, areas } = componentsAbove(img, w, 5, 0.5);
   assert.is(labels[0], labels[w + 1]);
@@ -89,7 +95,10 @@ test('complement and stretch map values as stated, clamping outside the range', 
   assert.equal(Array.from(complement(Float32Array.from([0, 0.25, 1]))), [1, 0.75, 0]);
   const v = Float32Array.from([0.1, 0.2, 0.5, 0.8, 0.9]);
   stretch(v, 0.2, 0.8);
-  assert.equal(Array.from(v, (x) => Number(x.toFixed(6))), [0, 0, 0.5, 1, 1]);
+  assert.equal(
+    Array.from(v, (x) => Number(x.toFixed(6))),
+    [0, 0, 0.5, 1, 1],
+  );
 });
 
 test.run();

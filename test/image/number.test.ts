@@ -23,11 +23,24 @@ function drawn(digits: { strokes: Stroke[]; offset: number }[], size = 120, brus
   return toRgba(rasterStrokes(paths, w, h, brush), w, h, [0, 0, 0], [255, 255, 255]);
 }
 const template = (digit: number, variant = 0) => TEMPLATES[digit]![variant]!;
-const FIVE_BODY: Stroke = [[0.3, 0.1], [0.25, 0.45], [0.55, 0.37], [0.8, 0.56], [0.76, 0.85], [0.48, 0.97], [0.2, 0.86]];
+const FIVE_BODY: Stroke = [
+  [0.3, 0.1],
+  [0.25, 0.45],
+  [0.55, 0.37],
+  [0.8, 0.56],
+  [0.76, 0.85],
+  [0.48, 0.97],
+  [0.2, 0.86],
+];
 
 test('ink that is mostly not digits is no number: shapes and scribbles of the non-digit set whose one piece reads as a digit', () => {
   // Validation non-digits that were read as "8", "5", "3" and "4" (one piece read, the rest refused).
-  const wanted = new Map([[16, 'scribble'], [37, 'scribble'], [57, 'shape'], [64, 'shape']]);
+  const wanted = new Map([
+    [16, 'scribble'],
+    [37, 'scribble'],
+    [57, 'shape'],
+    [64, 'shape'],
+  ]);
   let i = 0;
   for (const { image, family } of nonDigitImages('validation', 65)) {
     if (wanted.has(i)) {
@@ -35,7 +48,10 @@ test('ink that is mostly not digits is no number: shapes and scribbles of the no
       assert.is(family, wanted.get(i));
       assert.is(r.number, '', `non-digit ${i} (${family}) read as ${r.number}`);
       assert.is(r.reason, NOT_DIGITS);
-      assert.ok(r.digits.some((d) => d.digit === null), 'the refused pieces are still shown');
+      assert.ok(
+        r.digits.some((d) => d.digit === null),
+        'the refused pieces are still shown',
+      );
     }
     i++;
   }
@@ -43,8 +59,25 @@ test('ink that is mostly not digits is no number: shapes and scribbles of the no
 
 test('one connected shape that reads as digits only when cut, not surely, is no number: an M and an N of straight strokes, letters and scribbles', () => {
   for (const [letter, stroke] of [
-    ['M', [[0.05, 0.95], [0.1, 0.05], [0.5, 0.65], [0.9, 0.05], [0.95, 0.95]]],
-    ['N', [[0.1, 0.95], [0.1, 0.05], [0.8, 0.95], [0.8, 0.05]]],
+    [
+      'M',
+      [
+        [0.05, 0.95],
+        [0.1, 0.05],
+        [0.5, 0.65],
+        [0.9, 0.05],
+        [0.95, 0.95],
+      ],
+    ],
+    [
+      'N',
+      [
+        [0.1, 0.95],
+        [0.1, 0.05],
+        [0.8, 0.95],
+        [0.8, 0.05],
+      ],
+    ],
   ] as [string, Stroke][]) {
     // Drawn as straight segments that meet, so that smoothing does not round the corners.
     const r = readNumber(drawn([{ strokes: stroke.slice(1).map((p, k) => [stroke[k]!, p]), offset: 0 }]), model);
@@ -52,7 +85,12 @@ test('one connected shape that reads as digits only when cut, not surely, is no 
     assert.is(r.reason, ONE_SHAPE);
   }
   // Validation non-digits that were read as "64", "14", "11" and "25".
-  const wanted = new Map([[28, 'letter'], [35, 'letter'], [56, 'letter'], [23, 'scribble']]);
+  const wanted = new Map([
+    [28, 'letter'],
+    [35, 'letter'],
+    [56, 'letter'],
+    [23, 'scribble'],
+  ]);
   let i = 0;
   for (const { image, family } of nonDigitImages('validation', 57)) {
     if (wanted.has(i)) {
@@ -80,25 +118,84 @@ test('pieces that lie over one another are no number: hatching read as "3334", "
 });
 
 test('a 5 whose hat is apart is one 5, alone and in a number', () => {
-  const five = { strokes: [FIVE_BODY, [[0.36, -0.08], [0.85, -0.1]]] as Stroke[], offset: 0 };
+  const five = {
+    strokes: [
+      FIVE_BODY,
+      [
+        [0.36, -0.08],
+        [0.85, -0.1],
+      ],
+    ] as Stroke[],
+    offset: 0,
+  };
   assert.is(readNumber(drawn([five]), model).number, '5');
-  assert.is(readNumber(drawn([{ strokes: template(2), offset: 0 }, { ...five, offset: 1.1 }]), model).number, '25');
+  assert.is(
+    readNumber(
+      drawn([
+        { strokes: template(2), offset: 0 },
+        { ...five, offset: 1.1 },
+      ]),
+      model,
+    ).number,
+    '25',
+  );
 });
 
 test('a 4 drawn in two strokes that do not meet is one 4', () => {
-  const four: Stroke[] = [[[0.25, 0.04], [0.2, 0.58], [0.55, 0.58]], [[0.72, 0.04], [0.72, 0.97]]];
+  const four: Stroke[] = [
+    [
+      [0.25, 0.04],
+      [0.2, 0.58],
+      [0.55, 0.58],
+    ],
+    [
+      [0.72, 0.04],
+      [0.72, 0.97],
+    ],
+  ];
   assert.is(readNumber(drawn([{ strokes: four, offset: 0 }]), model).number, '4');
-  assert.is(readNumber(drawn([{ strokes: four, offset: 0 }, { strokes: template(1), offset: 1.1 }]), model).number, '41');
+  assert.is(
+    readNumber(
+      drawn([
+        { strokes: four, offset: 0 },
+        { strokes: template(1), offset: 1.1 },
+      ]),
+      model,
+    ).number,
+    '41',
+  );
 });
 
 test('a 7 with a separate crossbar is one 7', () => {
-  const seven: Stroke[] = [[[0.15, 0.08], [0.85, 0.08], [0.42, 0.96]], [[0.3, 0.52], [0.5, 0.52]]];
+  const seven: Stroke[] = [
+    [
+      [0.15, 0.08],
+      [0.85, 0.08],
+      [0.42, 0.96],
+    ],
+    [
+      [0.3, 0.52],
+      [0.5, 0.52],
+    ],
+  ];
   assert.is(readNumber(drawn([{ strokes: seven, offset: 0 }]), model).number, '7');
-  assert.is(readNumber(drawn([{ strokes: template(3), offset: 0 }, { strokes: seven, offset: 1.05 }]), model).number, '37');
+  assert.is(
+    readNumber(
+      drawn([
+        { strokes: template(3), offset: 0 },
+        { strokes: seven, offset: 1.05 },
+      ]),
+      model,
+    ).number,
+    '37',
+  );
 });
 
 test('touching 00 is cut into two zeros', () => {
-  const img = drawn([{ strokes: template(0), offset: 0 }, { strokes: template(0), offset: 0.6 }]);
+  const img = drawn([
+    { strokes: template(0), offset: 0 },
+    { strokes: template(0), offset: 0.6 },
+  ]);
   const r = readNumber(img, model);
   assert.is(r.number, '00');
   // It really is one stroke of ink: the segmenter had to cut it.
@@ -106,12 +203,33 @@ test('touching 00 is cut into two zeros', () => {
 });
 
 test('a 1 next to a 7 is read as 17, and as 71 the other way round', () => {
-  assert.is(readNumber(drawn([{ strokes: template(1), offset: 0 }, { strokes: template(7), offset: 0.55 }]), model).number, '17');
-  assert.is(readNumber(drawn([{ strokes: template(7), offset: 0 }, { strokes: template(1), offset: 0.9 }]), model).number, '71');
+  assert.is(
+    readNumber(
+      drawn([
+        { strokes: template(1), offset: 0 },
+        { strokes: template(7), offset: 0.55 },
+      ]),
+      model,
+    ).number,
+    '17',
+  );
+  assert.is(
+    readNumber(
+      drawn([
+        { strokes: template(7), offset: 0 },
+        { strokes: template(1), offset: 0.9 },
+      ]),
+      model,
+    ).number,
+    '71',
+  );
 });
 
 test('pieces the model refuses are flagged with a guess, and left out of the number', () => {
-  const img = drawn([{ strokes: template(4), offset: 0 }, { strokes: template(2), offset: 1.1 }]);
+  const img = drawn([
+    { strokes: template(4), offset: 0 },
+    { strokes: template(2), offset: 1.1 },
+  ]);
   const r = readNumber(img, refusingModel());
   assert.is(r.number, '');
   assert.is(r.digits.length, 2);
@@ -120,7 +238,10 @@ test('pieces the model refuses are flagged with a guess, and left out of the num
     assert.is(d.digit === null && d.reason, 'not a digit');
     assert.ok(d.digit === null && d.guess >= 0 && d.guess <= 9);
   }
-  assert.equal(r.digits.map((d) => (d.digit === null ? d.guess : -1)), [4, 2]);
+  assert.equal(
+    r.digits.map((d) => (d.digit === null ? d.guess : -1)),
+    [4, 2],
+  );
 });
 
 test('an image with no ink reads as no number, with the reason', () => {
@@ -131,7 +252,13 @@ test('an image with no ink reads as no number, with the reason', () => {
 });
 
 test('in single-digit mode, separate digits are named as a number, not squeezed into one guess', () => {
-  const p = predictDecoded(drawn([{ strokes: template(4), offset: 0 }, { strokes: template(2), offset: 1.2 }]), model);
+  const p = predictDecoded(
+    drawn([
+      { strokes: template(4), offset: 0 },
+      { strokes: template(2), offset: 1.2 },
+    ]),
+    model,
+  );
   assert.is(p.digit, null);
   assert.is(p.digit === null && p.reason, 'looks like a number');
   assert.is(p.digit === null && p.number, '42');
@@ -140,7 +267,10 @@ test('in single-digit mode, separate digits are named as a number, not squeezed 
 });
 
 test('in a live prediction (the board mid-stroke), the same two digits get a one-digit answer', () => {
-  const image = drawn([{ strokes: template(4), offset: 0 }, { strokes: template(2), offset: 1.2 }]);
+  const image = drawn([
+    { strokes: template(4), offset: 0 },
+    { strokes: template(2), offset: 1.2 },
+  ]);
   const p = predictDecoded(image, model, { live: true });
   assert.ok(p.digit !== null || p.reason === 'not a digit', `not "${p.digit === null ? p.reason : p.digit}"`);
   const checked = predictDecoded(image, model);
@@ -148,7 +278,10 @@ test('in a live prediction (the board mid-stroke), the same two digits get a one
 });
 
 test(`a one-digit reading at least ${SURE_ONE_DIGIT} sure stands, even when the ink would also read as a number`, () => {
-  const image = drawn([{ strokes: template(4), offset: 0 }, { strokes: template(2), offset: 1.2 }]);
+  const image = drawn([
+    { strokes: template(4), offset: 0 },
+    { strokes: template(2), offset: 1.2 },
+  ]);
   const saved = model.confidence!;
   try {
     // A very low temperature makes the same reading all but certain. The digit detector is left out: it
@@ -174,7 +307,11 @@ test('property: boxes never overlap and run left to right, on 60 random numbers'
       const [a, b] = [boxes[i]!, boxes[i + 1]!];
       assert.ok(a.x + a.w <= b.x, `number ${k}: box ${i} (${JSON.stringify(a)}) reaches into box ${i + 1} (${JSON.stringify(b)})`);
     }
-    for (const b of boxes) assert.ok(b.w > 0 && b.h > 0 && b.x >= 0 && b.y >= 0 && b.x + b.w <= image.width && b.y + b.h <= image.height, `number ${k}: box ${JSON.stringify(b)} outside the image`);
+    for (const b of boxes)
+      assert.ok(
+        b.w > 0 && b.h > 0 && b.x >= 0 && b.y >= 0 && b.x + b.w <= image.width && b.y + b.h <= image.height,
+        `number ${k}: box ${JSON.stringify(b)} outside the image`,
+      );
   }
 });
 
@@ -183,7 +320,9 @@ test("the aspect ranges are MNIST's: each digit's 1st and 99th percentile of wid
   const aspects: number[][] = Array.from({ length: 10 }, () => []);
   for (let i = 0; i < train.n; i++) {
     let [l, r, t, b] = [28, -1, 28, -1];
-    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) if (train.pixels[i * 784 + y * 28 + x]! > 50) [l, r, t, b] = [Math.min(l, x), Math.max(r, x), Math.min(t, y), Math.max(b, y)];
+    for (let y = 0; y < 28; y++)
+      for (let x = 0; x < 28; x++)
+        if (train.pixels[i * 784 + y * 28 + x]! > 50) [l, r, t, b] = [Math.min(l, x), Math.max(r, x), Math.min(t, y), Math.max(b, y)];
     aspects[train.labels![i]!]!.push((r - l + 1) / (b - t + 1));
   }
   aspects.forEach((a, d) => {

@@ -73,7 +73,10 @@ test('PNGs outside the fast path are left to pngjs, which still decodes them', a
   const row = Uint8Array.from([0, 255, 0, 255]);
   const cases: [string, Buffer][] = [
     ['16-bit grey', rawPng({ width: 2, height: 1, colorType: 0, bitDepth: 16, rows: [row] })],
-    ['palette', rawPng({ width: 4, height: 1, colorType: 3, bitDepth: 8, rows: [Uint8Array.from([0, 1, 0, 1])], palette: Uint8Array.from([0, 0, 0, 255, 255, 255]) })],
+    [
+      'palette',
+      rawPng({ width: 4, height: 1, colorType: 3, bitDepth: 8, rows: [Uint8Array.from([0, 1, 0, 1])], palette: Uint8Array.from([0, 0, 0, 255, 255, 255]) }),
+    ],
     ['grey with tRNS', rawPng({ width: 4, height: 1, colorType: 0, bitDepth: 8, rows: [Uint8Array.from([0, 9, 0, 9])], trns: Uint8Array.from([0, 9]) })],
   ];
   for (const [label, file] of cases) {
@@ -92,7 +95,14 @@ test('damaged PNGs get errors that name the damage, for every colour type', asyn
   const good = pngjsWrite(busyImage(30, 30, 5), 6, -1);
   const badCrc = Buffer.from(good);
   badCrc[45] = badCrc[45]! ^ 0xff; // inside the IDAT body
-  const palette = rawPng({ width: 4, height: 1, colorType: 3, bitDepth: 8, rows: [Uint8Array.from([0, 1, 0, 1])], palette: Uint8Array.from([0, 0, 0, 255, 255, 255]) });
+  const palette = rawPng({
+    width: 4,
+    height: 1,
+    colorType: 3,
+    bitDepth: 8,
+    rows: [Uint8Array.from([0, 1, 0, 1])],
+    palette: Uint8Array.from([0, 0, 0, 255, 255, 255]),
+  });
   const rawRows = (filter: number) => deflateSync(Buffer.concat(Array.from({ length: 30 }, () => Buffer.from([filter, ...new Uint8Array(120)]))));
   const cases: [string, Buffer, RegExp][] = [
     ['cut inside a chunk', good.subarray(0, good.length - 30), /^truncated PNG: its IDAT chunk at byte 33 needs \d+ bytes, and the file ends first/],
@@ -100,11 +110,19 @@ test('damaged PNGs get errors that name the damage, for every colour type', asyn
     ['half a header', good.subarray(0, 20), /^truncated PNG header/],
     ['a header cut short', good.subarray(0, 30), /^truncated PNG: 30 bytes, too short for its header/],
     ['bad CRC', badCrc, /^damaged PNG: the IDAT chunk at byte 33 fails its CRC check/],
-    ['bad CRC in a palette PNG', Buffer.concat([palette.subarray(0, palette.length - 13), Buffer.from([palette.at(-13)! ^ 1]), palette.subarray(palette.length - 12)]), /^damaged PNG: the IDAT chunk .* fails its CRC check/],
+    [
+      'bad CRC in a palette PNG',
+      Buffer.concat([palette.subarray(0, palette.length - 13), Buffer.from([palette.at(-13)! ^ 1]), palette.subarray(palette.length - 12)]),
+      /^damaged PNG: the IDAT chunk .* fails its CRC check/,
+    ],
     ['no image data', Buffer.concat([good.subarray(0, 33), chunk('IEND', new Uint8Array(0))]), /^damaged PNG: it has no image data/],
     ['data that is not zlib', withImageData(good, Uint8Array.from([1, 2, 3, 4, 5])), /^damaged PNG: the image data does not inflate/],
     ['too little data', withImageData(good, deflateSync(new Uint8Array(100))), /^damaged PNG: the image data holds 100 bytes; the 30×30 header needs 3630/],
-    ['far too much data (a zip bomb)', withImageData(good, deflateSync(new Uint8Array(50_000_000))), /^damaged PNG: the image data holds more than the 30×30 header says/],
+    [
+      'far too much data (a zip bomb)',
+      withImageData(good, deflateSync(new Uint8Array(50_000_000))),
+      /^damaged PNG: the image data holds more than the 30×30 header says/,
+    ],
     ['an unknown filter type', withImageData(good, rawRows(9)), /^damaged PNG: line 0 has filter type 9/],
   ];
   for (const [label, file, message] of cases) {

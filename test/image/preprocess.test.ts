@@ -15,7 +15,6 @@ import { benchImage, centreOfMass, digitInk, meanAbsDiff, toRgba } from '../help
 const test = suite('MNIST-style preprocessing');
 const model = loadModel();
 
-
 test('a transparent-canvas PNG predicts the drawn digit', async () => {
   for (const digit of [2, 4, 7]) {
     const ink = digitInk(digit, 280, 280, { size: 200, brush: 10 });
@@ -120,7 +119,10 @@ test('the digit lands MNIST-style: a 20-pixel box, centre of mass at the centre 
   const rows = [...Array(28).keys()].filter((y) => pixels.subarray(y * 28, y * 28 + 28).some((v) => v > 0.05));
   assert.ok(rows.length >= 19 && rows.length <= 22, `ink spans ${rows.length} rows`);
   assert.ok(info.box.x >= 590 && info.box.y >= 30, JSON.stringify(info.box));
-  assert.ok(pixels.some((v) => v > 0.95), 'stroke cores reach full intensity');
+  assert.ok(
+    pixels.some((v) => v > 0.95),
+    'stroke cores reach full intensity',
+  );
 });
 
 test('a thin 1-pixel pen is thickened to an MNIST-like stroke', () => {
@@ -133,7 +135,10 @@ test('a thin 1-pixel pen is thickened to an MNIST-like stroke', () => {
 
 test('a blank or nearly blank image gives "no digit found", not a guess', () => {
   const blank = toRgba(new Float32Array(100 * 100), 100, 100, [0, 0, 0], [255, 255, 255]);
-  assert.throws(() => toMnistInput(blank), (e: Error) => e instanceof ImageError && e.code === 'empty');
+  assert.throws(
+    () => toMnistInput(blank),
+    (e: Error) => e instanceof ImageError && e.code === 'empty',
+  );
   const p = predictDecoded(blank, model);
   assert.is(p.digit, null);
   assert.match(p.digit === null ? p.reason : '', /no digit found/);
@@ -148,7 +153,13 @@ test('faint, soft and small digits are found, not refused as blank', async () =>
   // MNIST test digits as the robustness bench corrupts them: the strongest level of each track below.
   const test = loadMnist().test;
   const x = toUnit(test.pixels);
-  const cases: [string, number][] = [['low-contrast', 0.06], ['small-on-large-canvas', 28], ['uneven-light', 0.6], ['low-resolution', 6], ['faint-pencil', 0.2]];
+  const cases: [string, number][] = [
+    ['low-contrast', 0.06],
+    ['small-on-large-canvas', 28],
+    ['uneven-light', 0.6],
+    ['low-resolution', 6],
+    ['faint-pencil', 0.2],
+  ];
   for (const [name, value] of cases) {
     const track = TRACKS.find((t) => t.name === name)!;
     for (let i = 0; i < 12; i++) {
@@ -202,14 +213,30 @@ test('property: any random image gives a 28×28 in [0,1] or a typed ImageError',
     for (let i = 0; i < w * h; i++) {
       const x = i % w;
       const y = Math.floor(i / w);
-      const v = kind === 0 ? rng.int(256) : kind === 1 ? (x * 255) / w : kind === 2 ? ((x - w / 2) ** 2 + (y - h / 2) ** 2 < (w * h) / 20 ? 0 : 255) : kind === 3 ? 128 : rng.next() < 0.01 ? 0 : 255;
+      const v =
+        kind === 0
+          ? rng.int(256)
+          : kind === 1
+            ? (x * 255) / w
+            : kind === 2
+              ? (x - w / 2) ** 2 + (y - h / 2) ** 2 < (w * h) / 20
+                ? 0
+                : 255
+              : kind === 3
+                ? 128
+                : rng.next() < 0.01
+                  ? 0
+                  : 255;
       data.fill(v, i * 4, i * 4 + 3);
       data[i * 4 + 3] = kind === 4 ? rng.int(256) : 255;
     }
     try {
       const { pixels } = toMnistInput({ width: w, height: h, data });
       assert.is(pixels.length, 784);
-      assert.ok(pixels.every((v) => v >= 0 && v <= 1 && Number.isFinite(v)), `trial ${trial}: out of range`);
+      assert.ok(
+        pixels.every((v) => v >= 0 && v <= 1 && Number.isFinite(v)),
+        `trial ${trial}: out of range`,
+      );
       digits++;
     } catch (e) {
       assert.ok(e instanceof ImageError, `trial ${trial} (${w}×${h}, kind ${kind}) threw ${(e as Error).stack}`);

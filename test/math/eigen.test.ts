@@ -39,7 +39,10 @@ test('a diagonal matrix gives its largest entries and the matching unit vectors'
   const diag = [3, 9, 1, 7, 0.5, 5, 2, 0, 4, 6, 8, 1.5];
   for (const [i, v] of diag.entries()) c[i * d + i] = v;
   const { values, vectors } = topEigenpairs(c, d, 3);
-  assert.equal(Array.from(values, (v) => Number(v.toFixed(9))), [9, 8, 7]);
+  assert.equal(
+    Array.from(values, (v) => Number(v.toFixed(9))),
+    [9, 8, 7],
+  );
   for (const [r, axis] of [1, 10, 3].entries()) assert.ok(Math.abs(vectors[r * d + axis]! - 1) < 1e-9, `vector ${r} along axis ${axis}`);
 });
 

@@ -40,14 +40,25 @@ test('a damaged committee names the member and the problem', () => {
   const j = new Committee([a, b]).toJSON();
   assert.throws(() => Committee.load({ ...j, members: [j.members[0]] }), /at least 2 members/);
   assert.throws(() => Committee.load({ ...j, combine: 'vote' }), /combine must be "mean"/);
-  assert.throws(() => Committee.load({ ...j, members: [j.members[0], { ...j.members[1], sizes: [784, 24, 9] }] }), /committee member 1: invalid model: the MLP's last layer must have 10 outputs/);
+  assert.throws(
+    () => Committee.load({ ...j, members: [j.members[0], { ...j.members[1], sizes: [784, 24, 9] }] }),
+    /committee member 1: invalid model: the MLP's last layer must have 10 outputs/,
+  );
 });
 
 test('trainCommittee reads member files, records each one, and scores the average on validation', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'committee-'));
   const metadata = (seed: number): ModelMetadata => ({
-    kind: 'mlp', description: 'softmax MLP 784-16-10, ReLU, test', created: '', command: `npm run train -- --model mlp --seed ${seed}`, seed,
-    data: {}, preprocessing: 'raw pixels scaled to [0,1]', hyperparameters: {}, trainSeconds: 2, metrics: {},
+    kind: 'mlp',
+    description: 'softmax MLP 784-16-10, ReLU, test',
+    created: '',
+    command: `npm run train -- --model mlp --seed ${seed}`,
+    seed,
+    data: {},
+    preprocessing: 'raw pixels scaled to [0,1]',
+    hyperparameters: {},
+    trainSeconds: 2,
+    metrics: {},
   });
   const files = [a, b].map((net, i) => {
     const file = join(dir, `m${i}.json`);
@@ -58,7 +69,10 @@ test('trainCommittee reads member files, records each one, and scores the averag
   assert.is(model.metadata.kind, 'committee');
   assert.is(model.metadata.trainSeconds, 4);
   const members = model.metadata.hyperparameters.members as { file: string; sha256: string; command: string }[];
-  assert.equal(members.map((m) => m.command), ['npm run train -- --model mlp --seed 1', 'npm run train -- --model mlp --seed 2']);
+  assert.equal(
+    members.map((m) => m.command),
+    ['npm run train -- --model mlp --seed 1', 'npm run train -- --model mlp --seed 2'],
+  );
   assert.ok(members.every((m) => /^[0-9a-f]{64}$/.test(m.sha256)));
   // The validation figure is the committee's own.
   const p = model.predictProba(data.validationX, data.validation.n);

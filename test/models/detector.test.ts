@@ -28,8 +28,27 @@ const sure = (gap: number) => 1 / (1 + Math.exp(gap));
 const train = head(loadMnist().train, 200);
 const x = toUnit(train.pixels);
 const classifier = Mlp.init([PIXELS, 16, 10], 3);
-const metadata = { kind: 'mlp', description: 'test', created: '', command: 'test', seed: 3, data: {}, preprocessing: '', hyperparameters: {}, trainSeconds: 0, metrics: {} };
-const withConfidence = (c: Partial<Confidence>) => new DigitModel(metadata, new InputTransform(false, null), classifier, { temperature: 1, refuseBelow: 0, fittedOn: 'test', figures: {}, command: 'test', ...c });
+const metadata = {
+  kind: 'mlp',
+  description: 'test',
+  created: '',
+  command: 'test',
+  seed: 3,
+  data: {},
+  preprocessing: '',
+  hyperparameters: {},
+  trainSeconds: 0,
+  metrics: {},
+};
+const withConfidence = (c: Partial<Confidence>) =>
+  new DigitModel(metadata, new InputTransform(false, null), classifier, {
+    temperature: 1,
+    refuseBelow: 0,
+    fittedOn: 'test',
+    figures: {},
+    command: 'test',
+    ...c,
+  });
 
 test('the detector refuses what it doubts is a digit, and lets the rest through: both ways', () => {
   const detector = constantDetector(1); // "a digit" 0.27 for every image
@@ -63,9 +82,14 @@ test('a model with a detector round-trips through its JSON and its compact JSON'
 });
 
 test('a damaged detector block is a ModelFormatError that says what is wrong', () => {
-  const json = JSON.parse(JSON.stringify(withConfidence({ refuseBelow: 0.4, detector: constantDetector(0), digitBelow: 0.3 }).toJSON())) as { confidence: Record<string, unknown> };
+  const json = JSON.parse(JSON.stringify(withConfidence({ refuseBelow: 0.4, detector: constantDetector(0), digitBelow: 0.3 }).toJSON())) as {
+    confidence: Record<string, unknown>;
+  };
   const bad = (confidence: Record<string, unknown>, message: RegExp) =>
-    assert.throws(() => parseModel(JSON.stringify({ ...json, confidence }), 'd.json'), (e: Error) => e instanceof ModelFormatError && message.test(e.message));
+    assert.throws(
+      () => parseModel(JSON.stringify({ ...json, confidence }), 'd.json'),
+      (e: Error) => e instanceof ModelFormatError && message.test(e.message),
+    );
   const detector = json.confidence.detector as Record<string, unknown>;
   bad({ ...json.confidence, digitBelow: undefined }, /d\.json: invalid model: a "confidence" with a detector needs a digitBelow/);
   bad({ ...json.confidence, digitBelow: 2 }, /needs a digitBelow between 0 and 1/);
@@ -77,9 +101,16 @@ test('the thresholds: the detector share that refuses most non-digits, never mor
   const rng = new Random(4);
   const n = 2000;
   // Digits: sure of their class, and the detector sure they are digits, with a few doubtful ones of each.
-  const digits: Scored = { top: Array.from({ length: n }, () => 1 - 0.3 * rng.next() ** 8), digitness: Float32Array.from({ length: n }, () => 1 - 0.5 * rng.next() ** 8) };
+  const digits: Scored = {
+    top: Array.from({ length: n }, () => 1 - 0.3 * rng.next() ** 8),
+    digitness: Float32Array.from({ length: n }, () => 1 - 0.5 * rng.next() ** 8),
+  };
   // Non-digits: half the top-probability rule sees (low top), half only the detector sees (confident top, low digitness).
-  const others = { top: Array.from({ length: 400 }, (_, i) => (i % 2 ? 0.3 : 0.99)), digitness: Float32Array.from({ length: 400 }, (_, i) => (i % 2 ? 0.9 : 0.3)), blank: 0 };
+  const others = {
+    top: Array.from({ length: 400 }, (_, i) => (i % 2 ? 0.3 : 0.99)),
+    digitness: Float32Array.from({ length: 400 }, (_, i) => (i % 2 ? 0.9 : 0.3)),
+    blank: 0,
+  };
   const fitted = fitThresholds([digits], others);
   assert.ok(fitted.digitBelow > 0.3, `the detector is used: ${fitted.digitBelow}`);
   assert.is(fitted.nonDigitsRefused, 1);

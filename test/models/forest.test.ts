@@ -34,7 +34,10 @@ test('a forest on a separable toy set is 100% right', () => {
 
 const mnist = loadMnist();
 const train = head(mnist.train, 2000);
-const held = take(mnist.test, Array.from({ length: 500 }, (_, i) => i));
+const held = take(
+  mnist.test,
+  Array.from({ length: 500 }, (_, i) => i),
+);
 const x = toUnit(train.pixels);
 const fit = (options: { trees: number; seed?: number }) => RandomForest.fit(x, train.n, PIXELS, labelsOf(train), { bins: 32, ...options });
 

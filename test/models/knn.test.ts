@@ -10,7 +10,10 @@ import { isProbabilityRows } from '../../src/models/model.js';
 const test = suite('kNN');
 const mnist = loadMnist();
 const train = head(mnist.train, 2000);
-const held = take(mnist.test, Array.from({ length: 500 }, (_, i) => i));
+const held = take(
+  mnist.test,
+  Array.from({ length: 500 }, (_, i) => i),
+);
 const pca = Pca.fit(toUnit(train.pixels), train.n, PIXELS, { components: 40 });
 const trainX = pca.project(toUnit(train.pixels), train.n);
 const testX = pca.project(toUnit(held.pixels), held.n);
@@ -34,7 +37,10 @@ test('nearest neighbours equal a full sort of all distances (early abandoning lo
       for (let t = 0; t < 40; t++) s += (testX[q * 40 + t]! - trainX[p * 40 + t]!) ** 2;
       return [s, p] as const;
     }).sort((a, b) => a[0] - b[0]);
-    assert.equal(Array.from(index), all.slice(0, 5).map((a) => a[1]));
+    assert.equal(
+      Array.from(index),
+      all.slice(0, 5).map((a) => a[1]),
+    );
   }
 });
 

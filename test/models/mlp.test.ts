@@ -72,7 +72,11 @@ test('an AdamW step moves each parameter against its gradient, decays weights on
     else if (grad[p] !== 0) assert.ok(Math.sign(moved) === -Math.sign(grad[p]!), `parameter ${p} moves against its gradient`);
     else assert.ok(Math.abs(moved - -0.01 * 0.1 * state.decay[p]! * net.params[p]!) < 1e-7, `parameter ${p}: only decay`);
   }
-  assert.is(state.decay.reduce((a, b) => a + b, 0), 4 * 3 + 3 * 10, 'weights decay, biases do not');
+  assert.is(
+    state.decay.reduce((a, b) => a + b, 0),
+    4 * 3 + 3 * 10,
+    'weights decay, biases do not',
+  );
 });
 
 test('batches of AdamW steps on one thread fit a small set: the loss falls and the set is learnt', () => {
@@ -112,7 +116,7 @@ test('a JSON round-trip gives identical probabilities', () => {
   assert.equal(Array.from(again.predictProba(x, 20)), Array.from(net.predictProba(x, 20)));
 });
 
-test('the compact form quantises each unit\'s weights to a scale, each within half a step, under a quarter of the size', () => {
+test("the compact form quantises each unit's weights to a scale, each within half a step, under a quarter of the size", () => {
   const net = Mlp.init([784, 30, 10], 12);
   const compact = net.toCompactJSON();
   const again = Mlp.load(JSON.parse(JSON.stringify(compact)));
@@ -141,8 +145,14 @@ test('the compact form quantises each unit\'s weights to a scale, each within ha
   // A damaged block names itself.
   const [first, second] = compact.layers as [{ wq: string; scale: string; b: string }, { wq: string; scale: string; b: string }];
   assert.throws(() => Mlp.load({ ...compact, layers: [{ ...first, scale: 'AAAAAA==' }, second] }), /layer 0 weight scales holds 1 values, expected 30/);
-  assert.throws(() => Mlp.load({ ...compact, layers: [{ ...first, wq: first.wq.slice(1) }, second] }), /layer 0 quantised weights must be 23520 base64 characters/);
-  assert.throws(() => Mlp.load({ ...compact, layers: [first, { ...second, wq: `!${second.wq.slice(1)}` }] }), /layer 1 quantised weight 0 is "!", not a base64 character/);
+  assert.throws(
+    () => Mlp.load({ ...compact, layers: [{ ...first, wq: first.wq.slice(1) }, second] }),
+    /layer 0 quantised weights must be 23520 base64 characters/,
+  );
+  assert.throws(
+    () => Mlp.load({ ...compact, layers: [first, { ...second, wq: `!${second.wq.slice(1)}` }] }),
+    /layer 1 quantised weight 0 is "!", not a base64 character/,
+  );
 });
 
 test('damaged MLP JSON is refused with the reason', () => {
@@ -150,7 +160,10 @@ test('damaged MLP JSON is refused with the reason', () => {
   assert.throws(() => Mlp.load({ ...j, sizes: [784, 20, 9] }), /last layer must have 10 outputs/);
   assert.throws(() => Mlp.load({ ...j, layers: j.layers.slice(0, 1) }), /2 layer sizes but 1 weight blocks/);
   const nan = new Float32Array(20).fill(NaN);
-  assert.throws(() => Mlp.load({ ...j, layers: [j.layers[0], { ...j.layers[1], b: Buffer.from(nan.buffer.slice(0, 40)).toString('base64') }] }), /NaN or infinity/);
+  assert.throws(
+    () => Mlp.load({ ...j, layers: [j.layers[0], { ...j.layers[1], b: Buffer.from(nan.buffer.slice(0, 40)).toString('base64') }] }),
+    /NaN or infinity/,
+  );
 });
 
 test.run();

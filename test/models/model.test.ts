@@ -55,7 +55,10 @@ const broken: [string, string, RegExp][] = [
 ];
 for (const [name, body, message] of broken) {
   test(`${name} is a ModelFormatError`, () => {
-    assert.throws(() => parseModel(body, 'm.json'), (e: Error) => e instanceof ModelFormatError && message.test(e.message));
+    assert.throws(
+      () => parseModel(body, 'm.json'),
+      (e: Error) => e instanceof ModelFormatError && message.test(e.message),
+    );
   });
 }
 

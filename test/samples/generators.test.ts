@@ -27,14 +27,20 @@ test('every corruption track at every strength gives a decodable image, the same
 
 test('training never draws the held-out tracks, and a with-margin track renders the very crops of its partner', async () => {
   assert.ok(TRAINING_TRACKS.length > 10 && TRAINING_TRACKS.every((t) => !t.heldOut));
-  assert.equal(TRAINING_TRACKS.map((t) => t.name), TRACKS.filter((t) => !['tight-crop', 'tight-crop-with-margin', 'scan-8x8'].includes(t.name)).map((t) => t.name));
+  assert.equal(
+    TRAINING_TRACKS.map((t) => t.name),
+    TRACKS.filter((t) => !['tight-crop', 'tight-crop-with-margin', 'scan-8x8'].includes(t.name)).map((t) => t.name),
+  );
   const tight = TRACKS.findIndex((t) => t.name === 'tight-crop');
   const margin = TRACKS.findIndex((t) => t.name === 'tight-crop-with-margin');
   for (let level = 0; level < TRACKS[tight]!.strengths.length; level++) {
     const a = await decodeImage(corruptedImage(tight, level, digit, 7).bytes);
     const b = await decodeImage(corruptedImage(margin, level, digit, 7).bytes);
     const pad = (b.width - a.width) / 2;
-    assert.ok(pad >= 0.3 * Math.max(a.width, a.height) - 1 && b.height - a.height === 2 * pad, `level ${level}: ${a.width}×${a.height} in ${b.width}×${b.height}`);
+    assert.ok(
+      pad >= 0.3 * Math.max(a.width, a.height) - 1 && b.height - a.height === 2 * pad,
+      `level ${level}: ${a.width}×${a.height} in ${b.width}×${b.height}`,
+    );
     // The crop's middle row, found again inside the margin.
     const y = a.height >> 1;
     const row = (img: typeof a, x0: number, yy: number) => Buffer.from(img.data.subarray((yy * img.width + x0) * 4, (yy * img.width + x0 + a.width) * 4));
@@ -53,7 +59,18 @@ test('corrupted training digits draw level k of n with weight k + 1: the stronge
 });
 
 test('a filled square polygon covers its area exactly, half pixels included', () => {
-  const cover = fillPolygons([[[2.5, 2], [7.5, 2], [7.5, 6], [2.5, 6]]], 10, 10);
+  const cover = fillPolygons(
+    [
+      [
+        [2.5, 2],
+        [7.5, 2],
+        [7.5, 6],
+        [2.5, 6],
+      ],
+    ],
+    10,
+    10,
+  );
   const area = cover.reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(area - 20) < 1e-3, `area ${area}`);
   assert.ok(Math.abs(cover[3 * 10 + 2]! - 0.5) < 1e-6 && cover[3 * 10 + 3] === 1);
@@ -70,8 +87,15 @@ test('typed digits render in every benchmark font', async () => {
 
 test('training fonts and benchmark fonts are disjoint; every non-digit family draws some ink', () => {
   const bench = new Set<string>([...TYPED_FONTS.handwriting, ...TYPED_FONTS.print]);
-  assert.equal(TRAINING_FONTS.filter((f) => bench.has(f)), []);
-  assert.equal(LETTER_FONTS.train.filter((f) => LETTER_FONTS.bench.includes(f)), [], 'letters measured in fonts training never saw');
+  assert.equal(
+    TRAINING_FONTS.filter((f) => bench.has(f)),
+    [],
+  );
+  assert.equal(
+    LETTER_FONTS.train.filter((f) => LETTER_FONTS.bench.includes(f)),
+    [],
+    'letters measured in fonts training never saw',
+  );
   for (const family of NON_DIGIT_FAMILIES) {
     for (const split of ['train', 'bench'] as const) {
       const img = family.make(new Random(3), split);

@@ -45,7 +45,12 @@ test.after(async () => {
   await server.close();
 });
 
-const postJson = (body: unknown) => fetch(`${server.url}/api/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const postJson = (body: unknown) =>
+  fetch(`${server.url}/api/predict`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 function postFiles(files: [string, Uint8Array][], field = 'image') {
   const form = new FormData();
   for (const [name, bytes] of files) form.append(field, new Blob([Uint8Array.from(bytes)]), name);
@@ -80,10 +85,17 @@ test('JSON with a data URL predicts the digit, with probabilities and the 28×28
 test('multipart with one file answers like JSON; several give {results} with a line per file', async () => {
   const one = await read(await postFiles([['seven.png', seven]]));
   assert.is(one.digit, 7);
-  const r = await postFiles([['seven.png', seven], ['notes.txt', Buffer.from('hello')], ['four.png', four]]);
+  const r = await postFiles([
+    ['seven.png', seven],
+    ['notes.txt', Buffer.from('hello')],
+    ['four.png', four],
+  ]);
   assert.is(r.status, 200);
   const { results } = await read(r);
-  assert.equal(results.map((x) => x.file), ['seven.png', 'notes.txt', 'four.png']);
+  assert.equal(
+    results.map((x) => x.file),
+    ['seven.png', 'notes.txt', 'four.png'],
+  );
   assert.is(results[0]!.digit, 7);
   assert.match(results[1]!.error, /unsupported format/);
   assert.is(results[2]!.digit, 4);
@@ -91,22 +103,38 @@ test('multipart with one file answers like JSON; several give {results} with a l
 
 test('?mode=number reads every digit left to right, in JSON and multipart, each with its box and 28×28', async () => {
   const png = numberPng('2026');
-  const r = await fetch(`${server.url}/api/predict?mode=number`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ image: dataUrl(png) }) });
+  const r = await fetch(`${server.url}/api/predict?mode=number`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ image: dataUrl(png) }),
+  });
   assert.is(r.status, 200);
   const body = await read(r);
   assert.is(body.number, '2026');
-  assert.equal(body.digits.map((d) => d.digit), [2, 0, 2, 6]);
+  assert.equal(
+    body.digits.map((d) => d.digit),
+    [2, 0, 2, 6],
+  );
   for (const d of body.digits) {
     assert.ok(d.confidence > 0.5 && d.confidence === Math.max(...d.probabilities));
     assert.match(d.input, /^data:image\/png;base64,/);
     assert.ok(d.box.w > 0 && d.box.h > 0);
   }
-  assert.ok(body.digits.every((d, i) => i === 0 || body.digits[i - 1]!.box.x + body.digits[i - 1]!.box.w <= d.box.x), 'boxes left to right');
+  assert.ok(
+    body.digits.every((d, i) => i === 0 || body.digits[i - 1]!.box.x + body.digits[i - 1]!.box.w <= d.box.x),
+    'boxes left to right',
+  );
   const form = new FormData();
   form.append('image', new Blob([Uint8Array.from(numberPng('42'))]), '42.png');
   form.append('image', new Blob([Uint8Array.from(seven)]), 'seven.png');
   const { results } = await read(await fetch(`${server.url}/api/predict?mode=number`, { method: 'POST', body: form }));
-  assert.equal(results.map((x) => [x.file, x.number]), [['42.png', '42'], ['seven.png', '7']]);
+  assert.equal(
+    results.map((x) => [x.file, x.number]),
+    [
+      ['42.png', '42'],
+      ['seven.png', '7'],
+    ],
+  );
 });
 
 test('in single-digit mode a number is named as one, not squeezed into one guess; an unknown mode is a 400', async () => {
@@ -114,7 +142,11 @@ test('in single-digit mode a number is named as one, not squeezed into one guess
   assert.is(body.digit, null);
   assert.is(body.reason, 'looks like a number');
   assert.is(body.number, '42');
-  const bad = await fetch(`${server.url}/api/predict?mode=numbers`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ image: dataUrl(seven) }) });
+  const bad = await fetch(`${server.url}/api/predict?mode=numbers`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ image: dataUrl(seven) }),
+  });
   assert.is(bad.status, 400);
   assert.match((await read(bad)).error, /unknown mode "numbers"/);
 });
@@ -133,7 +165,11 @@ test('a refusal is answered "not a digit", with the best guess, its probability 
   const refusing = await startServer(limits, maxPixels, refusingModel());
   let r: Response;
   try {
-    r = await fetch(`${refusing.url}/api/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ image: dataUrl(seven) }) });
+    r = await fetch(`${refusing.url}/api/predict`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ image: dataUrl(seven) }),
+    });
   } finally {
     await refusing.close();
   }
@@ -153,7 +189,12 @@ test('a blank image gives digit null with a reason, not a guess', async () => {
 });
 
 const errors: [string, () => Promise<Response>, number, RegExp][] = [
-  ['an unsupported content type', () => fetch(`${server.url}/api/predict`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hi' }), 415, /send JSON/],
+  [
+    'an unsupported content type',
+    () => fetch(`${server.url}/api/predict`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hi' }),
+    415,
+    /send JSON/,
+  ],
   ['a GIF data URL', () => postJson({ image: 'data:image/gif;base64,R0lGODlh' }), 415, /unsupported type image\/gif/],
   ['bytes that are no known image', () => postJson({ image: Buffer.from('GIF89a-not-really').toString('base64') }), 415, /unsupported format/],
   ['a body without "image"', () => postJson({ picture: 'x' }), 400, /needs "image"/],
@@ -163,12 +204,46 @@ const errors: [string, () => Promise<Response>, number, RegExp][] = [
   ['a truncated PNG', () => postJson({ image: dataUrl(seven.subarray(0, 300)) }), 400, /truncated PNG/],
   ['JSON over the size limit', () => postJson({ image: 'A'.repeat(400_000) }), 413, /too large/],
   ['a file over the size limit', () => postFiles([['big.png', new Uint8Array(250_000)]]), 413, /limit/],
-  ['too many files', () => postFiles([['a.png', seven], ['b.png', seven], ['c.png', seven], ['d.png', seven]]), 413, /limit/],
+  [
+    'too many files',
+    () =>
+      postFiles([
+        ['a.png', seven],
+        ['b.png', seven],
+        ['c.png', seven],
+        ['d.png', seven],
+      ]),
+    413,
+    /limit/,
+  ],
   ['files in the wrong field', () => postFiles([['a.png', seven]], 'file'), 400, /field "image"/],
   ['multipart with no boundary', () => rawMultipart('multipart/form-data', 'hello'), 400, /malformed multipart body/],
-  ['multipart with a bad part header', () => rawMultipart('multipart/form-data; boundary=X', '--X\r\nno header here\r\n\r\nbody\r\n--X--\r\n'), 400, /malformed multipart body/],
-  ['an unterminated multipart form', () => rawMultipart('multipart/form-data; boundary=X', '--X\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\nabc'), 400, /malformed multipart body/],
-  ['multipart with no files', () => fetch(`${server.url}/api/predict`, { method: 'POST', body: (() => { const f = new FormData(); f.append('note', 'x'); return f; })() }), 400, /no image files/],
+  [
+    'multipart with a bad part header',
+    () => rawMultipart('multipart/form-data; boundary=X', '--X\r\nno header here\r\n\r\nbody\r\n--X--\r\n'),
+    400,
+    /malformed multipart body/,
+  ],
+  [
+    'an unterminated multipart form',
+    () => rawMultipart('multipart/form-data; boundary=X', '--X\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\nabc'),
+    400,
+    /malformed multipart body/,
+  ],
+  [
+    'multipart with no files',
+    () =>
+      fetch(`${server.url}/api/predict`, {
+        method: 'POST',
+        body: (() => {
+          const f = new FormData();
+          f.append('note', 'x');
+          return f;
+        })(),
+      }),
+    400,
+    /no image files/,
+  ],
 ];
 /** A multipart request exactly as given, to send what FormData never makes. */
 function rawMultipart(contentType: string, body: string): Promise<Response> {
@@ -210,7 +285,8 @@ async function sendAllThenRead(path: string, contentType: string, bytes: number)
   const write = (b: string | Buffer) => new Promise<void>((resolve) => socket.write(b, () => resolve()));
   await write(`POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${contentType}\r\nTransfer-Encoding: chunked\r\n\r\n`);
   const chunk = Buffer.alloc(1 << 20, 'a');
-  for (let sent = 0; sent < bytes && !socket.destroyed; sent += chunk.length) await write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+  for (let sent = 0; sent < bytes && !socket.destroyed; sent += chunk.length)
+    await write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
   await write('0\r\n\r\n');
   await closed;
   assert.is(error, '', 'the connection is not reset');
@@ -225,7 +301,9 @@ test('a client that writes a whole oversized body first still reads the 413 JSON
 });
 
 test('concurrent requests all succeed and the server keeps serving', async () => {
-  const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? postJson({ image: 'bad!' }) : postJson({ image: dataUrl(i % 2 ? seven : four) }))));
+  const answers = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? postJson({ image: 'bad!' }) : postJson({ image: dataUrl(i % 2 ? seven : four) }))),
+  );
   const bodies = await Promise.all(answers.map(read));
   for (const [i, a] of answers.entries()) assert.is(a.status, i % 3 === 0 ? 400 : 200);
   for (const [i, b] of bodies.entries()) if (i % 3 !== 0) assert.is(b.digit, i % 2 ? 7 : 4);
@@ -268,7 +346,10 @@ test('pages carry a strict CSP, nosniff and frame-ancestors none; unknown paths 
   // The pages' sources are not served: only what the pages need.
   for (const path of ['/src/board.ts', '/src/sw.ts', '/tsconfig.json', '/build/board.js']) assert.is((await fetch(`${server.url}${path}`)).status, 404, path);
   // A method the route does not take is a 405, one no route takes a 501: both JSON, with the methods allowed.
-  for (const [method, status, error] of [['GET', 405, /method not allowed: GET \/api\/predict \(allowed: POST\)/], ['PROPFIND', 501, /not implemented: PROPFIND \/api\/predict/]] as const) {
+  for (const [method, status, error] of [
+    ['GET', 405, /method not allowed: GET \/api\/predict \(allowed: POST\)/],
+    ['PROPFIND', 501, /not implemented: PROPFIND \/api\/predict/],
+  ] as const) {
     const r = await fetch(`${server.url}/api/predict`, { method });
     assert.is(r.status, status, method);
     assert.match((await read(r)).error, error);

@@ -29,7 +29,7 @@ async function modelLoaded(page: import('playwright-core').Page): Promise<void> 
 }
 
 test('a digit drawn appears in #prediction within 1 s of the pointer going up, with no click', async () => {
-    const server = await startServer();
+  const server = await startServer();
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   const posts: string[] = [];
   page.on('request', (r) => r.method() === 'POST' && posts.push(r.url()));
@@ -55,7 +55,7 @@ test('a digit drawn appears in #prediction within 1 s of the pointer going up, w
 });
 
 test('with the server stopped after load, the board still predicts; after a first visit it reloads offline', async () => {
-    const server = await startServer();
+  const server = await startServer();
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
@@ -64,7 +64,15 @@ test('with the server stopped after load, the board still predicts; after a firs
     // The service worker controls the page once it has cached the files (bounded: a stuck worker fails the test, not hangs it).
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
     await server.close();
-    assert.is(await page.evaluate(() => fetch('/healthz').then(() => 'up', () => 'down')), 'down');
+    assert.is(
+      await page.evaluate(() =>
+        fetch('/healthz').then(
+          () => 'up',
+          () => 'down',
+        ),
+      ),
+      'down',
+    );
     await drawDigit(page, 4);
     await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '4', undefined, { timeout: 2000 });
     await page.reload();
@@ -78,10 +86,12 @@ test('with the server stopped after load, the board still predicts; after a firs
 });
 
 test('when the model cannot load, the board says so and the server predicts', async () => {
-    const server = await startServer();
+  const server = await startServer();
   const page = await browser.newPage();
   try {
-    await page.route('**/api/model/compact.json', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: '{"name": "mnist-digit-model", "format": 1, "trunc' }));
+    await page.route('**/api/model/compact.json', (r) =>
+      r.fulfill({ status: 200, contentType: 'application/json', body: '{"name": "mnist-digit-model", "format": 1, "trunc' }),
+    );
     await page.goto(server.url);
     await page.waitForFunction(() => /on the server/.test(document.getElementById('engine')?.textContent ?? ''));
     await drawDigit(page, 0);
@@ -93,7 +103,7 @@ test('when the model cannot load, the board says so and the server predicts', as
 });
 
 test('parity: every data/samples image gives the same 28×28 (≤ 1e-6) and digit in the page as on the server', async () => {
-    const server = await startServer();
+  const server = await startServer();
   const page = await browser.newPage();
   try {
     await page.goto(server.url);
@@ -122,7 +132,11 @@ test('parity: every data/samples image gives the same 28×28 (≤ 1e-6) and digi
         cache.compact ??= core.parseModel(await (await fetch(core.COMPACT_MODEL_PATH)).text());
         const p = core.predictDecoded(img, cache.full);
         const c = core.predictDecoded(img, cache.compact);
-        return { pixels: Array.from(core.toMnistInput(img).pixels), digit: p.digit ?? p.guess, compact: { answer: c.digit === null ? c.reason : c.digit, guess: c.digit ?? c.guess } };
+        return {
+          pixels: Array.from(core.toMnistInput(img).pixels),
+          digit: p.digit ?? p.guess,
+          compact: { answer: c.digit === null ? c.reason : c.digit, guess: c.digit ?? c.guess },
+        };
       }, bytes.toString('base64'));
       const decoded = await decodeImage(bytes);
       const serverPixels = toMnistInput(decoded).pixels;

@@ -30,12 +30,14 @@ test.after(async () => {
 });
 
 async function prediction(page: Page): Promise<string> {
-  await page.waitForFunction(() => (document.getElementById('prediction')?.textContent ?? '') !== '' || /first|No digit/.test(document.getElementById('confidence')?.textContent ?? ''));
+  await page.waitForFunction(
+    () => (document.getElementById('prediction')?.textContent ?? '') !== '' || /first|No digit/.test(document.getElementById('confidence')?.textContent ?? ''),
+  );
   return (await page.textContent('#prediction')) ?? '';
 }
 
 test('drawing a digit and pressing Predict shows that digit', async () => {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(server.url);
@@ -53,7 +55,7 @@ test('drawing a digit and pressing Predict shows that digit', async () => {
 });
 
 test('a refused drawing reads "This doesn\'t look like a digit", with the best guess in small type', async () => {
-    const refusing = await startServer({}, undefined, refusingModel());
+  const refusing = await startServer({}, undefined, refusingModel());
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   try {
     await page.goto(refusing.url);
@@ -70,7 +72,7 @@ test('a refused drawing reads "This doesn\'t look like a digit", with the best g
 });
 
 test('Clear empties the board, and Predict on an empty board says "Draw a digit first"', async () => {
-    const page = await browser.newPage();
+  const page = await browser.newPage();
   await page.goto(server.url);
   await drawDigit(page, 1);
   assert.ok((await inkedPixels(page)) > 100);
@@ -83,7 +85,7 @@ test('Clear empties the board, and Predict on an empty board says "Draw a digit 
 });
 
 test('Undo removes the last stroke only', async () => {
-    const page = await browser.newPage();
+  const page = await browser.newPage();
   await page.goto(server.url);
   await drawDigit(page, 7);
   await drawDigit(page, 1);
@@ -95,7 +97,7 @@ test('Undo removes the last stroke only', async () => {
 });
 
 test('uploading files on /upload shows a prediction for each and an error line for a bad one', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'upload-'));
+  const dir = mkdtempSync(join(tmpdir(), 'upload-'));
   const five = join(dir, 'five.png');
   writeFileSync(five, encodePng(toRgba(digitInk(5, 240, 240, { size: 180, brush: 9 }), 240, 240, [40, 40, 200], null)));
   const bad = join(dir, 'notes.txt');
@@ -111,7 +113,7 @@ test('uploading files on /upload shows a prediction for each and an error line f
 });
 
 test('an upload read only after undoing its motion blur says so under the digit', async () => {
-    // MNIST test digit 5067 (a 3) blurred 60 px as the robustness bench makes it (see test/server/api.test.ts).
+  // MNIST test digit 5067 (a 3) blurred 60 px as the robustness bench makes it (see test/server/api.test.ts).
   const file = join(mkdtempSync(join(tmpdir(), 'upload-')), 'shaky-photo.png');
   writeFileSync(file, benchImage('motion-blur', 2, 5067));
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
@@ -125,7 +127,7 @@ test('an upload read only after undoing its motion blur says so under the digit'
 });
 
 test('at a phone-sized viewport the whole board and its buttons are visible', async () => {
-    const page = await browser.newPage({ viewport: { width: 360, height: 640 }, hasTouch: true, isMobile: true });
+  const page = await browser.newPage({ viewport: { width: 360, height: 640 }, hasTouch: true, isMobile: true });
   await page.goto(server.url);
   for (const selector of ['canvas', 'button:has-text("Predict")', 'button:has-text("Clear")']) {
     const box = (await page.locator(selector).boundingBox())!;
@@ -137,7 +139,7 @@ test('at a phone-sized viewport the whole board and its buttons are visible', as
 });
 
 test('the model inspector shows metadata and pictures', async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   await page.goto(`${server.url}/model`);
   await page.waitForSelector('#facts tr');
   assert.match((await page.textContent('#facts')) ?? '', /npm run/);
@@ -152,11 +154,13 @@ test('the model inspector shows metadata and pictures', async () => {
 
 /** Images in the page that tried to load and show nothing: the broken-image icon. */
 function brokenImages(page: Page): Promise<number> {
-  return page.evaluate(() => [...document.images].filter((i) => i.checkVisibility() && (!i.getAttribute('src') || (i.complete && i.naturalWidth === 0))).length);
+  return page.evaluate(
+    () => [...document.images].filter((i) => i.checkVisibility() && (!i.getAttribute('src') || (i.complete && i.naturalWidth === 0))).length,
+  );
 }
 
 test('an empty, cleared or undone board shows no picture and no old answer', async () => {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   await page.goto(server.url);
   await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
   const empty = async (when: string) => {
@@ -184,7 +188,7 @@ test('an empty, cleared or undone board shows no picture and no old answer', asy
 });
 
 test('on the server path, an answer for a drawing that changed meanwhile is dropped, and an error hides the old picture', async () => {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   await page.route('**/api/model/compact.json', (r) => r.fulfill({ status: 404, contentType: 'application/json', body: '{"error":"no compact form"}' }));
   let fail = false;
   await page.route('**/api/predict', async (r) => {
@@ -213,7 +217,10 @@ test('on the server path, an answer for a drawing that changed meanwhile is drop
 });
 
 test('the model page fits 1280 px and a phone, its card headings under the page heading, all ten confusion columns in view', async () => {
-    for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+  for (const [width, height] of [
+    [1280, 800],
+    [390, 844],
+  ] as const) {
     const page = await browser.newPage({ viewport: { width, height } });
     await page.goto(`${server.url}/model`);
     await page.waitForSelector('.confusion td');
@@ -232,10 +239,16 @@ test('the model page fits 1280 px and a phone, its card headings under the page 
 });
 
 test('uploads: a blank image shows no broken picture, and nine images make compact cards with the bars on demand', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
+  const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
   const blank = join(dir, 'blank.png');
   writeFileSync(blank, encodePng({ width: 60, height: 60, data: new Uint8Array(60 * 60 * 4).fill(255) }));
-  const nine = [blank, ...readdirSync('data/samples').filter((f) => f.startsWith('paint-png')).slice(0, 8).map((f) => join('data/samples', f))];
+  const nine = [
+    blank,
+    ...readdirSync('data/samples')
+      .filter((f) => f.startsWith('paint-png'))
+      .slice(0, 8)
+      .map((f) => join('data/samples', f)),
+  ];
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(`${server.url}/upload`);
   await page.setInputFiles('#files', nine);
@@ -254,7 +267,7 @@ test('uploads: a blank image shows no broken picture, and nine images make compa
 });
 
 test('on a phone the answer and its bars are on screen after Predict', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await page.goto(server.url);
   await drawDigit(page, 5);
   await page.getByRole('button', { name: 'Predict' }).click();
@@ -269,10 +282,13 @@ test('on a phone the answer and its bars are on screen after Predict', async () 
 /** WCAG contrast ratio of two CSS rgb() colours. */
 function contrast(a: string, b: string): number {
   const lum = (c: string) => {
-    const [r, g, bl] = c.match(/[\d.]+/g)!.slice(0, 3).map((v) => {
-      const s = Number(v) / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
+    const [r, g, bl] = c
+      .match(/[\d.]+/g)!
+      .slice(0, 3)
+      .map((v) => {
+        const s = Number(v) / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
     return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
   };
   const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
@@ -280,7 +296,7 @@ function contrast(a: string, b: string): number {
 }
 
 test('light and dark: control borders reach 3:1 against their background, and the keyboard shortcuts are shown', async () => {
-    const backgrounds: string[] = [];
+  const backgrounds: string[] = [];
   for (const colorScheme of ['light', 'dark'] as const) {
     const page = await browser.newPage({ colorScheme });
     await page.goto(server.url);
@@ -291,7 +307,8 @@ test('light and dark: control borders reach 3:1 against their background, and th
         return [el.id || el.textContent, getComputedStyle(el).borderTopColor, bg];
       }),
     );
-    for (const [name, border, bg] of pairs) assert.ok(contrast(border!, bg!) >= 3, `${colorScheme}: ${name} border ${border} on ${bg}: ${contrast(border!, bg!).toFixed(2)}`);
+    for (const [name, border, bg] of pairs)
+      assert.ok(contrast(border!, bg!) >= 3, `${colorScheme}: ${name} border ${border} on ${bg}: ${contrast(border!, bg!).toFixed(2)}`);
     backgrounds.push(await page.evaluate(() => getComputedStyle(document.body.parentElement!).backgroundColor));
     assert.match((await page.textContent('.keys')) ?? '', /Enter.*predict.*Esc.*clear/);
     assert.is(await page.getAttribute('a[href="/upload"]:not(nav a)', 'href'), '/upload');
@@ -310,7 +327,10 @@ function boxesOf(page: Page, svg: string): Promise<{ x: number; w: number; label
 }
 
 test('Number mode reads a written number in the page, with a box round each digit, left to right', async () => {
-    for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+  for (const [width, height] of [
+    [1280, 800],
+    [390, 844],
+  ] as const) {
     const page = await browser.newPage({ viewport: { width, height }, ...(width < 500 && { isMobile: true, hasTouch: true }) });
     const posts: string[] = [];
     page.on('request', (r) => r.method() === 'POST' && posts.push(r.url()));
@@ -322,7 +342,10 @@ test('Number mode reads a written number in the page, with a box round each digi
     await drawNumber(page, '2026');
     await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '2026', null, { timeout: 2000 });
     const boxes = await boxesOf(page, '#boxes');
-    assert.equal(boxes.map((b) => b.label), ['2', '0', '2', '6']);
+    assert.equal(
+      boxes.map((b) => b.label),
+      ['2', '0', '2', '6'],
+    );
     for (let i = 1; i < boxes.length; i++) assert.ok(boxes[i - 1]!.x + boxes[i - 1]!.w <= boxes[i]!.x, `box ${i - 1} ends before box ${i}`);
     assert.is(await page.locator('#pieces li').count(), 4);
     assert.equal(posts, [], 'read in the page, no round trip');
@@ -336,7 +359,7 @@ test('Number mode reads a written number in the page, with a box round each digi
 });
 
 test('one-digit mode names two separate digits as a number, and one click reads them as one', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(server.url);
   await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
   await drawNumber(page, '42', 0.1);
@@ -351,7 +374,7 @@ test('one-digit mode names two separate digits as a number, and one click reads 
 });
 
 test('upload with "Read whole numbers" shows each number with its digits boxed over the image', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'numbers-'));
+  const dir = mkdtempSync(join(tmpdir(), 'numbers-'));
   writeFileSync(join(dir, '2026.png'), numberPng('2026'));
   writeFileSync(join(dir, '71.png'), numberPng('71', { step: 0.9 }));
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -361,7 +384,10 @@ test('upload with "Read whole numbers" shows each number with its digits boxed o
   await page.waitForFunction(() => document.querySelectorAll('.number-result svg rect').length === 6);
   assert.equal(await page.$$eval('.number-result .prediction', (els) => els.map((e) => e.textContent)), ['2026', '71']);
   const boxes = await boxesOf(page, '.number-result:first-child svg');
-  assert.equal(boxes.map((b) => b.label), ['2', '0', '2', '6']);
+  assert.equal(
+    boxes.map((b) => b.label),
+    ['2', '0', '2', '6'],
+  );
   // The image is drawn under its boxes, at its own size.
   assert.is(await page.locator('.number-result svg image').count(), 2);
   assert.is(await page.locator('.number-result .pieces li').count(), 6);
@@ -370,7 +396,7 @@ test('upload with "Read whole numbers" shows each number with its digits boxed o
 });
 
 test('"Wrong? Pick the right digit" saves a correction from the board, and per digit in Number mode', async () => {
-    const store = await openStore({ databaseUrl: '', path: join(mkdtempSync(join(tmpdir(), 'board-feedback-')), 'f.db') });
+  const store = await openStore({ databaseUrl: '', path: join(mkdtempSync(join(tmpdir(), 'board-feedback-')), 'f.db') });
   const withFeedback = await startServer({}, undefined, undefined, { store });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   try {
@@ -391,7 +417,13 @@ test('"Wrong? Pick the right digit" saves a correction from the board, and per d
     await page.click('#pieces li:nth-child(2) button:text-is("not a digit")');
     await page.waitForFunction(() => /saved as correction #2/.test(document.querySelector('#pieces li:nth-child(2) .hint:last-child')?.textContent ?? ''));
     const rows = await store.list();
-    assert.equal(rows.map((r) => [r.predicted, r.label]), [[7, 1], [2, null]]);
+    assert.equal(
+      rows.map((r) => [r.predicted, r.label]),
+      [
+        [7, 1],
+        [2, null],
+      ],
+    );
   } finally {
     await page.close();
     await withFeedback.close();
@@ -400,8 +432,11 @@ test('"Wrong? Pick the right digit" saves a correction from the board, and per d
 });
 
 test('screenshots of every page at 1280×800 and 390×844, light and dark, none scrolling sideways', async () => {
-    for (const colorScheme of ['light', 'dark'] as const) {
-    for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    for (const [width, height] of [
+      [1280, 800],
+      [390, 844],
+    ] as const) {
       const page = await browser.newPage({ viewport: { width, height }, colorScheme, ...(width < 500 && { isMobile: true, hasTouch: true }) });
       await page.goto(server.url);
       await drawDigit(page, 6);

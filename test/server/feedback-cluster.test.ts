@@ -13,16 +13,37 @@ import { startCli } from '../helpers/serve.js';
 const test = suite('feedback under load and crash');
 const image = `data:image/png;base64,${Buffer.from(encodePng(toRgba(digitInk(7, 120, 120, { size: 90, brush: 5 }), 120, 120, [0, 0, 0], [255, 255, 255]))).toString('base64')}`;
 const send = (url: string, label: number) =>
-  fetch(`${url}/api/feedback`, { method: 'POST', headers: { 'Content-Type': 'application/json', Connection: 'close' }, body: JSON.stringify({ image, label }) });
+  fetch(`${url}/api/feedback`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Connection: 'close' },
+    body: JSON.stringify({ image, label }),
+  });
 
 /** Every row of a store file, checked cell by cell; the file's own integrity check first. */
 function rowsOf(path: string): { id: number; label: number }[] {
   const db = new Database(path, { readonly: true });
   try {
     assert.is(db.pragma('integrity_check', { simple: true }), 'ok');
-    const rows = db.prepare('SELECT id, label, input, probabilities, predicted, model, client_hash, created_at FROM corrections ORDER BY id').all() as { id: number; label: number; input: Buffer; probabilities: string; model: string; client_hash: string; created_at: string }[];
+    const rows = db.prepare('SELECT id, label, input, probabilities, predicted, model, client_hash, created_at FROM corrections ORDER BY id').all() as {
+      id: number;
+      label: number;
+      input: Buffer;
+      probabilities: string;
+      model: string;
+      client_hash: string;
+      created_at: string;
+    }[];
     for (const r of rows) {
-      assert.ok(r.input.length === 784 && r.label >= 0 && r.label <= 9 && (JSON.parse(r.probabilities) as number[]).length === 10 && r.model && r.client_hash.length === 32 && !Number.isNaN(Date.parse(r.created_at)), `row ${r.id} is whole`);
+      assert.ok(
+        r.input.length === 784 &&
+          r.label >= 0 &&
+          r.label <= 9 &&
+          (JSON.parse(r.probabilities) as number[]).length === 10 &&
+          r.model &&
+          r.client_hash.length === 32 &&
+          !Number.isNaN(Date.parse(r.created_at)),
+        `row ${r.id} is whole`,
+      );
     }
     return rows;
   } finally {
@@ -36,7 +57,11 @@ test('500 corrections sent at once through both npm start processes make 500 who
   try {
     const url = await server.url;
     const statuses = await Promise.all(Array.from({ length: 500 }, (_, i) => send(url, i % 10).then((r) => r.status)));
-    assert.equal(statuses.filter((s) => s !== 201), [], 'every correction acknowledged');
+    assert.equal(
+      statuses.filter((s) => s !== 201),
+      [],
+      'every correction acknowledged',
+    );
   } finally {
     server.killGroup('SIGTERM');
   }
@@ -69,7 +94,11 @@ test('killed with SIGKILL mid-burst, the store opens whole and holds every ackno
   await server.exited;
   assert.ok(killed && acknowledged.length >= 60 && acknowledged.length < 400, `${acknowledged.length} acknowledged before the kill`);
   const ids = new Set(rowsOf(db).map((r) => r.id));
-  assert.equal(acknowledged.filter((id) => !ids.has(id)), [], 'no acknowledged correction lost');
+  assert.equal(
+    acknowledged.filter((id) => !ids.has(id)),
+    [],
+    'no acknowledged correction lost',
+  );
 });
 
 test.run();

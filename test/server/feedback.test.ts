@@ -27,7 +27,8 @@ test.after(async () => {
   await store.close();
 });
 
-const post = (body: unknown, ua = 'test-a') => fetch(`${server.url}/api/feedback`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'User-Agent': ua }, body: JSON.stringify(body) });
+const post = (body: unknown, ua = 'test-a') =>
+  fetch(`${server.url}/api/feedback`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'User-Agent': ua }, body: JSON.stringify(body) });
 
 test('a correction stores the 28×28 the server computed, its own prediction and probabilities; the answer has no input', async () => {
   const r = await post({ image: dataUrl(seven), label: 1, input: Array(784).fill(1) });
@@ -41,7 +42,10 @@ test('a correction stores the 28×28 the server computed, its own prediction and
   assert.is(row!.predicted, p.digit);
   assert.equal(row!.probabilities, p.probabilities);
   // The server's own 28×28, not the one the client sent (all ones).
-  assert.equal(Array.from(row!.input), Array.from(p.input!, (v) => Math.round(255 * v)));
+  assert.equal(
+    Array.from(row!.input),
+    Array.from(p.input!, (v) => Math.round(255 * v)),
+  );
   assert.match(row!.model, /^committee:[0-9a-f]{16}$|^mlp:[0-9a-f]{16}$/);
   assert.match(row!.clientHash, /^[0-9a-f]{32}$/);
   assert.not.match(row!.clientHash, /127\.0\.0\.1/);
@@ -88,7 +92,10 @@ test('a client over its rate limit gets 429; others are not held up; a full stor
   const limited = await post({ image: dataUrl(seven), label: 7 });
   assert.match(((await limited.json()) as { error: string }).error, /at most 6 a minute from one client/);
   // Another client: the store now holds 6 of its 8, then it is full.
-  assert.equal([(await post({ image: dataUrl(seven), label: 7 }, 'test-b')).status, (await post({ image: dataUrl(seven), label: 7 }, 'test-b')).status], [201, 201]);
+  assert.equal(
+    [(await post({ image: dataUrl(seven), label: 7 }, 'test-b')).status, (await post({ image: dataUrl(seven), label: 7 }, 'test-b')).status],
+    [201, 201],
+  );
   const full = await post({ image: dataUrl(seven), label: 7 }, 'test-b');
   assert.is(full.status, 507);
   assert.match(((await full.json()) as { error: string }).error, /the feedback store is full \(8 corrections\)/);
@@ -100,7 +107,11 @@ test('a store that fails is a 503 saying the correction was not saved, not a 500
   await broken.close();
   const other = await startServer({}, undefined, undefined, { store: broken });
   try {
-    const r = await fetch(`${other.url}/api/feedback`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ image: dataUrl(seven), label: 1 }) });
+    const r = await fetch(`${other.url}/api/feedback`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ image: dataUrl(seven), label: 1 }),
+    });
     assert.is(r.status, 503);
     assert.match(((await r.json()) as { error: string }).error, /unavailable right now: your correction was not saved/);
   } finally {
@@ -109,15 +120,27 @@ test('a store that fails is a 503 saying the correction was not saved, not a 500
 });
 
 test('corrections are never served back: a summary of counts only', async () => {
-  const summary = (await (await fetch(`${server.url}/api/feedback/summary`)).json()) as { count: number; confirmations: number; store: string; confusions: { predicted: number | null; label: number | null; n: number }[] };
+  const summary = (await (await fetch(`${server.url}/api/feedback/summary`)).json()) as {
+    count: number;
+    confirmations: number;
+    store: string;
+    confusions: { predicted: number | null; label: number | null; n: number }[];
+  };
   // 8 rows: 3 corrections, and 5 times 7 picked for the 7 the model read (confirmations, never "7 → 7").
   assert.is(summary.count, 3);
   assert.is(summary.confirmations, 5);
   assert.is(summary.store, 'sqlite');
-  assert.is(summary.confusions.reduce((a, c) => a + c.n, 0), 3);
-  assert.ok(summary.confusions.every((c) => c.predicted !== c.label), JSON.stringify(summary.confusions));
+  assert.is(
+    summary.confusions.reduce((a, c) => a + c.n, 0),
+    3,
+  );
+  assert.ok(
+    summary.confusions.every((c) => c.predicted !== c.label),
+    JSON.stringify(summary.confusions),
+  );
   assert.not.match(JSON.stringify(summary), /input|base64/);
-  for (const path of ['/api/feedback', '/api/feedback/1', '/data/feedback/feedback.db']) assert.is((await fetch(`${server.url}${path}`)).status, path === '/api/feedback' ? 405 : 404, path);
+  for (const path of ['/api/feedback', '/api/feedback/1', '/data/feedback/feedback.db'])
+    assert.is((await fetch(`${server.url}${path}`)).status, path === '/api/feedback' ? 405 : 404, path);
 });
 
 test.run();

@@ -22,8 +22,14 @@ test('outliers, corrupted and typed digits come back preprocessed, labelled, and
   // Each is a 28×28 like MNIST's: some ink, and the frame's edge left blank.
   for (let r = 0; r < a.labels.length; r++) {
     const img = a.pixels.subarray(r * PIXELS, (r + 1) * PIXELS);
-    assert.ok(img.some((v) => v >= 128), `image ${r} has ink`);
-    assert.ok(img.subarray(0, 28).every((v) => v === 0), `image ${r} keeps MNIST's empty top row`);
+    assert.ok(
+      img.some((v) => v >= 128),
+      `image ${r} has ink`,
+    );
+    assert.ok(
+      img.subarray(0, 28).every((v) => v === 0),
+      `image ${r} keeps MNIST's empty top row`,
+    );
   }
 });
 

@@ -43,7 +43,10 @@ test('corrections labelled 3 on a pattern teach the model to read it as 3; the o
 
 test('an empty store, and a model that is not an MLP, are clear errors', async () => {
   const store = await openStore({ databaseUrl: '', path: ':memory:' });
-  const empty = await fineTuneOnFeedback(loadModel(), store, trainingData(), quick).then(() => null, (e: Error) => e.message);
+  const empty = await fineTuneOnFeedback(loadModel(), store, trainingData(), quick).then(
+    () => null,
+    (e: Error) => e.message,
+  );
   assert.match(String(empty), /has no corrections to learn from/);
   await store.close();
 });

@@ -24,7 +24,10 @@ const small = { hidden: [256], epochs: 25, batch: 50, lr: 3e-3, fitLimit: 1000, 
 test('a few hundred steps on 1,000 images reach ≥ 90% on held-out images', async () => {
   const { model, history } = await trainMlp(data, small);
   assert.ok(history.length * Math.ceil(1000 / 50) >= 300);
-  const held = take(data.mnist.test, Array.from({ length: 1000 }, (_, i) => i));
+  const held = take(
+    data.mnist.test,
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
   const p = model.predictProba(toUnit(held.pixels), held.n);
   assert.ok(isProbabilityRows(p, held.n));
   const acc = evaluate(p, labelsOf(held)).accuracy;
@@ -76,14 +79,20 @@ test('stopping after two epochs and resuming from the checkpoint ends with the s
 });
 
 test('a checkpoint keeps its input transform, which comes back as an InputTransform', async () => {
-  const fit = take(data.fit, Array.from({ length: 300 }, (_, i) => i));
+  const fit = take(
+    data.fit,
+    Array.from({ length: 300 }, (_, i) => i),
+  );
   const pca = Pca.fit(toUnit(fit.pixels), fit.n, PIXELS, { components: 12 });
   const path = join(dir, 'pca.checkpoint');
   await trainMlp(data, { ...tiny, epochs: 1, augment: null, transform: new InputTransform(true, pca) }, { checkpointPath: path });
   const { options } = readCheckpoint(path);
   assert.instance(options.transform, InputTransform);
   assert.is(options.transform?.outputSize, 12);
-  assert.equal(Array.from(options.transform!.apply(data.testX.subarray(0, PIXELS), 1)), Array.from(new InputTransform(true, pca).apply(data.testX.subarray(0, PIXELS), 1)));
+  assert.equal(
+    Array.from(options.transform!.apply(data.testX.subarray(0, PIXELS), 1)),
+    Array.from(new InputTransform(true, pca).apply(data.testX.subarray(0, PIXELS), 1)),
+  );
 });
 
 test('a damaged checkpoint is refused on --resume with what is wrong, naming the file', async () => {
@@ -94,7 +103,11 @@ test('a damaged checkpoint is refused on --resume with what is wrong, naming the
     ['truncated', readFileSync(path, 'utf8').slice(0, 500), /is not valid JSON/],
     ['not a checkpoint', JSON.stringify({ kind: 'something else' }), /is not an MLP training checkpoint/],
     ['an older version', JSON.stringify({ ...good, version: 1 }), /has version 1, and this program reads version 2/],
-    ['hidden sizes that do not fit the weights', JSON.stringify({ ...good, options: { ...good.options, hidden: [33] } }), /does not fit its options \(784-33-10\): checkpoint params holds \d+ values/],
+    [
+      'hidden sizes that do not fit the weights',
+      JSON.stringify({ ...good, options: { ...good.options, hidden: [33] } }),
+      /does not fit its options \(784-33-10\): checkpoint params holds \d+ values/,
+    ],
     ['a bad option', JSON.stringify({ ...good, options: { ...good.options, batch: 0 } }), /option "batch" must be a positive integer/],
     ['a bad transform', JSON.stringify({ ...good, options: { ...good.options, transform: { deskew: 'yes' } } }), /has an invalid input transform/],
     ['a bad counter', JSON.stringify({ ...good, step: -1 }), /has no valid "step"/],
@@ -105,7 +118,10 @@ test('a damaged checkpoint is refused on --resume with what is wrong, naming the
     const e = await failure(trainMlp(data, {}, { checkpointPath: bad, resume: true }));
     assert.ok(e instanceof InputError && e.message.includes(bad) && message.test(e.message), `${name}: ${String(e)}`);
   }
-  assert.match(String(await failure(trainMlp(data, {}, { checkpointPath: join(dir, 'none.checkpoint'), resume: true }))), /no such file; train without --resume first/);
+  assert.match(
+    String(await failure(trainMlp(data, {}, { checkpointPath: join(dir, 'none.checkpoint'), resume: true }))),
+    /no such file; train without --resume first/,
+  );
 });
 
 test.run();

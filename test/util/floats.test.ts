@@ -7,7 +7,7 @@ import { Random } from '../../src/util/random.js';
 const test = suite('base64 of typed arrays');
 const rng = new Random(5);
 
-test("every length 0..40 of random bytes encodes as Buffer does and decodes back", () => {
+test('every length 0..40 of random bytes encodes as Buffer does and decodes back', () => {
   for (let n = 0; n <= 40; n++) {
     const bytes = Uint8Array.from({ length: n }, () => rng.int(256));
     const b64 = toBase64(bytes);
@@ -21,7 +21,12 @@ test('every typed array round-trips bit for bit, NaN and -0 included', () => {
   const floats = Float32Array.from([0, -0, 1.5, -3e-39, NaN, Infinity, -Infinity, 3.4e38]);
   const back = decodeFloats(encodeFloats(floats), floats.length, 'test');
   assert.equal(Array.from(new Uint32Array(back.buffer)), Array.from(new Uint32Array(floats.buffer)));
-  for (const a of [Uint8Array.from([0, 255, 7]), Uint16Array.from([0, 65535, 513]), Int16Array.from([-32768, 32767, -1]), Int32Array.from([-(2 ** 31), 2 ** 31 - 1, 0])]) {
+  for (const a of [
+    Uint8Array.from([0, 255, 7]),
+    Uint16Array.from([0, 65535, 513]),
+    Int16Array.from([-32768, 32767, -1]),
+    Int32Array.from([-(2 ** 31), 2 ** 31 - 1, 0]),
+  ]) {
     const make = (n: number) => new (a.constructor as new (n: number) => typeof a)(n);
     assert.equal(Array.from(decodeInts(encodeBytes(a), make, a.length, 'test')), Array.from(a));
   }

@@ -1,7 +1,19 @@
 // The drawing board: predicts as you draw, in the page, with the core the server runs (src/core.ts) and the
 // served model in compact form. When that model cannot load, it asks the server instead. In Number mode the
 // board is twice as wide and every digit on it is read, with a box drawn round each.
-import { COMPACT_MODEL_PATH, parseModel, predictDecoded, readNumber, toAnswer, toNumberAnswer, type Answer, type DigitModel, type NumberAnswer, type PredictAnswer, type PredictNumberAnswer } from './core.js';
+import {
+  COMPACT_MODEL_PATH,
+  parseModel,
+  predictDecoded,
+  readNumber,
+  toAnswer,
+  toNumberAnswer,
+  type Answer,
+  type DigitModel,
+  type NumberAnswer,
+  type PredictAnswer,
+  type PredictNumberAnswer,
+} from './core.js';
 import { byId, correctionPicker, drawBoxes, numberVerdict, postPredict, registerOffline, renderBars, renderPieces, verdict } from './common.js';
 
 const canvas = byId<HTMLCanvasElement>('board');
@@ -157,7 +169,11 @@ async function predictOnServer(): Promise<void> {
   const asked = version;
   const askedMode = mode;
   predictButton.disabled = true;
-  const r = await postPredict<PredictAnswer | PredictNumberAnswer>(JSON.stringify({ image: canvas.toDataURL('image/png') }), { 'Content-Type': 'application/json' }, askedMode);
+  const r = await postPredict<PredictAnswer | PredictNumberAnswer>(
+    JSON.stringify({ image: canvas.toDataURL('image/png') }),
+    { 'Content-Type': 'application/json' },
+    askedMode,
+  );
   predictButton.disabled = false;
   if (asked !== version || askedMode !== mode) return; // the drawing changed meanwhile; its own prediction follows
   if (r.status !== 200 || 'error' in r.body) return showMessage('error' in r.body ? r.body.error : 'prediction failed', true);

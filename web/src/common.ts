@@ -1,5 +1,15 @@
 // Shared by the pages: probability bars, the answer's words, the JSON API call and offline support.
-import type { Answer, ErrorAnswer, FeedbackAnswer, FeedbackRequest, NumberAnswer, PieceAnswer, PredictAnswer, PredictNumberAnswer, UploadAnswer } from '../../src/api.js';
+import type {
+  Answer,
+  ErrorAnswer,
+  FeedbackAnswer,
+  FeedbackRequest,
+  NumberAnswer,
+  PieceAnswer,
+  PredictAnswer,
+  PredictNumberAnswer,
+  UploadAnswer,
+} from '../../src/api.js';
 
 export const percent = (p: number, digits = 1): string => `${(100 * p).toFixed(digits)}%`;
 
@@ -42,12 +52,22 @@ export function renderBars(list: HTMLElement, probabilities: readonly number[]):
 export function verdict(a: Answer): { digit: string; words: (string | Node)[] } {
   if (a.digit !== null) {
     if (!a.deblurred) return { digit: String(a.digit), words: [`${percent(a.confidence)} sure`] };
-    return { digit: String(a.digit), words: [`${percent(a.confidence)} sure`, document.createElement('br'), hint(`after undoing a motion blur of about ${a.deblurred.lengthPx} px at ${a.deblurred.angleDegrees}°`)] };
+    return {
+      digit: String(a.digit),
+      words: [
+        `${percent(a.confidence)} sure`,
+        document.createElement('br'),
+        hint(`after undoing a motion blur of about ${a.deblurred.lengthPx} px at ${a.deblurred.angleDegrees}°`),
+      ],
+    };
   }
   if (a.guess === undefined) return { digit: '', words: [`No digit found: ${a.reason.replace(/^no digit found: /, '')}.`] };
   if (a.number !== undefined) return { digit: '?', words: [`This looks like a number: ${a.number}`] };
   // Ink, but not a digit to the model: say so, with its best guess in small type.
-  return { digit: '?', words: ["This doesn't look like a digit", document.createElement('br'), hint(`best guess ${a.guess}, ${percent(a.confidence)}`, 'guess')] };
+  return {
+    digit: '?',
+    words: ["This doesn't look like a digit", document.createElement('br'), hint(`best guess ${a.guess}, ${percent(a.confidence)}`, 'guess')],
+  };
 }
 
 /** A line of small type under an answer. */
@@ -71,7 +91,11 @@ export function topThree(probabilities: readonly number[]): string {
 export type ApiResult<T> = { status: 200; body: T } | { status: number; body: ErrorAnswer };
 
 /** POSTs to /api/predict (?mode=number for numbers); network failures and unreadable answers become a readable error. */
-export function postPredict<T extends PredictAnswer | PredictNumberAnswer | UploadAnswer>(body: BodyInit, headers: Record<string, string> = {}, mode: 'digit' | 'number' = 'digit'): Promise<ApiResult<T>> {
+export function postPredict<T extends PredictAnswer | PredictNumberAnswer | UploadAnswer>(
+  body: BodyInit,
+  headers: Record<string, string> = {},
+  mode: 'digit' | 'number' = 'digit',
+): Promise<ApiResult<T>> {
   return post<T>(mode === 'number' ? '/api/predict?mode=number' : '/api/predict', body, headers);
 }
 
@@ -156,7 +180,12 @@ export function drawBoxes(svg: SVGSVGElement, digits: readonly PieceAnswer[], wi
  * "Wrong? Pick the right digit": a disclosure with ten digit buttons and "not a digit". A pick sends the
  * image (`image()`, a data URL) with the right label to /api/feedback and says what became of it.
  */
-export function correctionPicker(about: string, image: () => Promise<string>, where: Pick<FeedbackRequest, 'mode' | 'piece'> = {}, prompt = 'Wrong? Pick the right digit'): HTMLDetailsElement {
+export function correctionPicker(
+  about: string,
+  image: () => Promise<string>,
+  where: Pick<FeedbackRequest, 'mode' | 'piece'> = {},
+  prompt = 'Wrong? Pick the right digit',
+): HTMLDetailsElement {
   const details = document.createElement('details');
   details.className = 'correct';
   const summary = document.createElement('summary');

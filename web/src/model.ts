@@ -28,7 +28,9 @@ function show(value: unknown): string {
   // A committee's members: one line each, the command that made it and how it scored.
   if (Array.isArray(value) && value.every((m) => typeof m === 'object' && m !== null && 'command' in m)) {
     return (value as { command: string; validationAccuracy?: number; testAccuracy?: number; sha256?: string }[])
-      .map((m) => `${m.command} (validation ${pct(m.validationAccuracy ?? NaN)}, test ${pct(m.testAccuracy ?? NaN)}, SHA-256 ${m.sha256?.slice(0, 12) ?? '?'}…)`)
+      .map(
+        (m) => `${m.command} (validation ${pct(m.validationAccuracy ?? NaN)}, test ${pct(m.testAccuracy ?? NaN)}, SHA-256 ${m.sha256?.slice(0, 12) ?? '?'}…)`,
+      )
       .join('\n');
   }
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
@@ -98,7 +100,9 @@ async function feedback(): Promise<void> {
     row(table, 'fine-tuned on them', 'not yet: npm run train -- --model mlp --with-feedback');
   }
   const top = f.confusions.slice(0, 8);
-  $('feedback-confusions').textContent = top.length ? `Most corrected: ${top.map((c) => `${name(c.predicted)} → ${name(c.label)} ×${c.n}`).join(', ')}.` : 'No corrections yet: use “Wrong? Pick the right digit” on the board or an upload.';
+  $('feedback-confusions').textContent = top.length
+    ? `Most corrected: ${top.map((c) => `${name(c.predicted)} → ${name(c.label)} ×${c.n}`).join(', ')}.`
+    : 'No corrections yet: use “Wrong? Pick the right digit” on the board or an upload.';
 }
 
 async function main(): Promise<void> {
@@ -124,7 +128,11 @@ async function main(): Promise<void> {
     row($('metrics'), 'refuses below', `${pct(c.refuseBelow)} calibrated confidence (temperature ${c.temperature.toFixed(3)})`);
     if (c.detector) {
       const d = c.detector;
-      row($('metrics'), 'digit detector', `also refuses below ${pct(c.digitBelow ?? 0)} "a digit": an MLP ${(d.hyperparameters.sizes as number[]).join('-')}, seed ${d.seed}, ${Number(d.trainSeconds).toFixed(0)} s, trained on ${d.trainedOn}`);
+      row(
+        $('metrics'),
+        'digit detector',
+        `also refuses below ${pct(c.digitBelow ?? 0)} "a digit": an MLP ${(d.hyperparameters.sizes as number[]).join('-')}, seed ${d.seed}, ${Number(d.trainSeconds).toFixed(0)} s, trained on ${d.trainedOn}`,
+      );
       row($('metrics'), 'detector made by', d.command, true);
     }
   }

@@ -28,7 +28,12 @@ const KEEP = new Set([...OFFLINE_FILES, COMPACT_MODEL_PATH]);
 
 worker.addEventListener('install', (e) => {
   // One by one: a model with no compact form (404) must not stop the pages from being kept.
-  e.waitUntil(caches.open(CACHE).then((c) => Promise.allSettled([...KEEP].map((f) => c.add(f)))).then(() => worker.skipWaiting()));
+  e.waitUntil(
+    caches
+      .open(CACHE)
+      .then((c) => Promise.allSettled([...KEEP].map((f) => c.add(f))))
+      .then(() => worker.skipWaiting()),
+  );
 });
 
 worker.addEventListener('activate', (e) => e.waitUntil(worker.clients.claim()));

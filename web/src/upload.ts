@@ -1,7 +1,19 @@
 // The upload form: images go to the server (photos need its decoders), one compact card per image; with
 // "Read whole numbers" each image is read as a number, its digits boxed.
 import type { Answer, NumberAnswer, PredictAnswer, PredictNumberAnswer, UploadAnswer } from '../../src/api.js';
-import { byId, correctionPicker, drawBoxes, fileDataUrl, numberVerdict, postPredict, registerOffline, renderBars, renderPieces, topThree, verdict } from './common.js';
+import {
+  byId,
+  correctionPicker,
+  drawBoxes,
+  fileDataUrl,
+  numberVerdict,
+  postPredict,
+  registerOffline,
+  renderBars,
+  renderPieces,
+  topThree,
+  verdict,
+} from './common.js';
 
 const form = byId<HTMLFormElement>('form');
 const input = byId<HTMLInputElement>('files');
@@ -43,7 +55,12 @@ function resultCard(file: File, result: Result): HTMLElement {
     ul.setAttribute('aria-label', `class probabilities for ${file.name}`);
     renderBars(ul, a.probabilities);
     const details = el('details', 'all', el('summary', '', 'all ten'), ul);
-    text.append(el('div', 'line', el('span', 'digit prediction', digit), el('span', 'words', ...words)), el('div', 'hint top3', `top 3: ${topThree(a.probabilities)}`), details, correctionPicker(file.name, () => fileDataUrl(file)));
+    text.append(
+      el('div', 'line', el('span', 'digit prediction', digit), el('span', 'words', ...words)),
+      el('div', 'hint top3', `top 3: ${topThree(a.probabilities)}`),
+      details,
+      correctionPicker(file.name, () => fileDataUrl(file)),
+    );
   }
   return el('article', 'card upload-result', thumb, seen, text);
 }
@@ -73,7 +90,13 @@ function numberCard(file: File, a: NumberAnswer): HTMLElement {
   const list = el('ol', 'pieces');
   list.setAttribute('aria-label', `the digits read in ${file.name}, left to right`);
   renderPieces(list, a.digits, (i) => correctionPicker(`digit ${i + 1} of ${file.name}`, () => fileDataUrl(file), { mode: 'number', piece: i }, 'Wrong?'));
-  const text = el('div', 'text', el('div', 'hint name', file.name), el('div', 'line', el('span', 'digit prediction', number), el('span', 'words', words)), list);
+  const text = el(
+    'div',
+    'text',
+    el('div', 'hint name', file.name),
+    el('div', 'line', el('span', 'digit prediction', number), el('span', 'words', words)),
+    list,
+  );
   return el('article', 'card upload-result number-result', figure, text);
 }
 
