@@ -19,7 +19,8 @@ const usage = `npm start [-- --model PATH]
 
   Corrections (POST /api/feedback) go to SQLite at FEEDBACK_DB (default ${DEFAULT_FEEDBACK_DB}), or to
   PostgreSQL when DATABASE_URL=postgres://… is set; FEEDBACK_PER_MINUTE (default ${DEFAULT_PER_MINUTE}) per client
-  and process, FEEDBACK_MAX_ROWS (default ${DEFAULT_MAX_ROWS.toLocaleString('en')}) in all.`;
+  address, counted in the store, FEEDBACK_MAX_ROWS (default ${DEFAULT_MAX_ROWS.toLocaleString('en')}) in all.
+  Behind a reverse proxy, TRUST_PROXY=1 takes a client's address from the X-Forwarded-For entry it adds.`;
 
 runCli(usage, { model: { type: 'string' } }, async ({ values }) => {
   const modelPath = values.model ?? process.env.MODEL ?? BEST_MODEL_PATH;
@@ -91,7 +92,8 @@ async function worker(modelPath: string, host: string, port: number): Promise<vo
   const model = loadModel(modelPath);
   const predictor = servingPredictor(model, modelPath);
   const store = await openFeedbackStore();
-  const server = listen(createApp({ model, predictor, feedback: { store, perMinute: envInt('FEEDBACK_PER_MINUTE', DEFAULT_PER_MINUTE) } }), port, host);
+  const feedback = { store, perMinute: envInt('FEEDBACK_PER_MINUTE', DEFAULT_PER_MINUTE) };
+  const server = listen(createApp({ model, predictor, feedback, trustProxy: process.env.TRUST_PROXY === '1' }), port, host);
   server.on('error', (e) => {
     console.error(`error: cannot listen on ${host}:${port}: ${e.message}`);
     process.exit(1);

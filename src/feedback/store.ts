@@ -36,6 +36,8 @@ export interface FeedbackStore {
   add(c: Correction): Promise<number>;
   /** Rows stored, confirmations included (the cap counts them all). */
   count(): Promise<number>;
+  /** Rows one client stored at `since` or later: every process and instance sharing the store sees the same count. */
+  countSince(clientHash: string, since: Date): Promise<number>;
   /** Rows that change the model's answer, and confirmations (isConfirmation): kept, but not corrections. */
   tally(): Promise<{ corrections: number; confirmations: number }>;
   /** Oldest first. */
@@ -136,6 +138,9 @@ const CONFUSIONS =
 const TALLY =
   'SELECT count(*) FILTER (WHERE label IS DISTINCT FROM predicted) AS corrections, count(*) FILTER (WHERE label IS NOT DISTINCT FROM predicted) AS confirmations FROM corrections';
 
+// Served by the index on (client_hash, created_at); created_at is ISO 8601 text in SQLite, so text order is time order.
+const SINCE = 'SELECT count(*) AS n FROM corrections WHERE client_hash = $1 AND created_at >= $2';
+
 function rowToCorrection(r: {
   id: number | string;
   created_at: string | Date;
@@ -203,6 +208,10 @@ class SqliteStore implements FeedbackStore {
 
   async count(): Promise<number> {
     return (this.countRows.get() as { n: number }).n;
+  }
+
+  async countSince(clientHash: string, since: Date): Promise<number> {
+    return (this.db.prepare(SINCE.replace('$1', '?').replace('$2', '?')).get(clientHash, since.toISOString()) as { n: number }).n;
   }
 
   async tally(): Promise<{ corrections: number; confirmations: number }> {
@@ -275,6 +284,11 @@ class PostgresStore implements FeedbackStore {
 
   async count(): Promise<number> {
     const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM corrections');
+    return Number(rows[0]!.n);
+  }
+
+  async countSince(clientHash: string, since: Date): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(SINCE, [clientHash, since.toISOString()]);
     return Number(rows[0]!.n);
   }
 

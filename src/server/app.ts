@@ -20,6 +20,8 @@ export interface AppOptions {
   limits?: Partial<Limits>;
   /** Where corrections go (POST /api/feedback); without one the app takes none. */
   feedback?: FeedbackOptions;
+  /** Behind a reverse proxy (nginx): a client's address is the last X-Forwarded-For entry, the one the proxy added. */
+  trustProxy?: boolean;
 }
 
 const WEB_DIR = fileURLToPath(new URL('../../web', import.meta.url));
@@ -41,7 +43,7 @@ const CSP = [
 /** Builds the app; the caller decides where to listen (tests use port 0). */
 export function createApp(options: AppOptions): Koa {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const app = new Koa();
+  const app = new Koa({ proxy: options.trustProxy ?? false, maxIpsCount: 1 });
   // Outermost, so it compresses what the rest answers (error pages too); then 304s for unchanged files.
   // koa-compress's brotli quality 4 packs the compact model (870 kB) to 623 kB in 7 ms; quality 11 saves 1% more and takes 0.8 s.
   app.use(compress({ threshold: 1024 }));

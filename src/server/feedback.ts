@@ -9,7 +9,10 @@ import type { Limits } from './limits.js';
 import type { Predictor } from './predictor.js';
 import { IMAGE_ERROR_STATUS, imageFromJson } from './request.js';
 
-/** Corrections one client may send per minute, per server process, unless FEEDBACK_PER_MINUTE says otherwise. */
+/**
+ * Corrections one client address may store per minute, unless FEEDBACK_PER_MINUTE says otherwise. Counted in
+ * the store, so the limit holds across server processes and instances that share it.
+ */
 export const DEFAULT_PER_MINUTE = 30;
 
 export interface FeedbackOptions {
@@ -27,7 +30,6 @@ export function feedbackRouter(model: DigitModel, predictor: Predictor, limits: 
   const { store, perMinute = DEFAULT_PER_MINUTE } = options;
   const router = new Router();
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: limits.jsonBytes, encoding: 'utf-8' });
-  const recent = new Map<string, number[]>();
   let modelId: string | undefined;
   let salt: Promise<string> | undefined;
 
@@ -44,8 +46,11 @@ export function feedbackRouter(model: DigitModel, predictor: Predictor, limits: 
       if (mode !== 'digit' && mode !== 'number') return ctx.throw(400, `"mode" is "digit" or "number", not ${JSON.stringify(mode)}`);
       const piece = mode === 'number' ? pieceOf(ctx, body.piece) : 0;
       const bytes = imageFromJson(ctx, body.image);
-      const client = clientHash(await stored(ctx, () => (salt ??= store.salt())), ctx.ip, ctx.get('user-agent'));
-      if (!allowed(recent, client, perMinute)) ctx.throw(429, `too many corrections: at most ${perMinute} a minute from one client; try again in a minute`);
+      // The address only: anything the client sends (a User-Agent) it can change per request. Behind a proxy
+      // trusted with TRUST_PROXY, ctx.ip is the address that proxy saw (X-Forwarded-For).
+      const client = clientHash(await stored(ctx, () => (salt ??= store.salt())), ctx.ip);
+      const lastMinute = await stored(ctx, () => store.countSince(client, new Date(Date.now() - 60_000)));
+      if (lastMinute >= perMinute) ctx.throw(429, `too many corrections: at most ${perMinute} a minute from one client; try again in a minute`);
       // The predictor reads it as it would for /api/predict: a photo goes to its thread, not this event loop.
       const r = await predictor.see(bytes, mode, piece);
       if (!r.ok) return ctx.throw(IMAGE_ERROR_STATUS[r.code], r.error);
@@ -92,18 +97,4 @@ function labelOf(ctx: Koa.Context, label: unknown): number | null {
 function pieceOf(ctx: Koa.Context, piece: unknown): number {
   if (typeof piece === 'number' && Number.isInteger(piece) && piece >= 0) return piece;
   return ctx.throw(400, `in number mode "piece" is which digit, counting from 0 on the left; got ${JSON.stringify(piece) ?? 'nothing'}`);
-}
-
-/** Sliding one-minute window per client: records this request and says whether it is within the limit. */
-function allowed(recent: Map<string, number[]>, client: string, perMinute: number): boolean {
-  const now = Date.now();
-  const times = (recent.get(client) ?? []).filter((t) => now - t < 60_000);
-  if (recent.size > 10_000) for (const [k, v] of recent) if (now - v[v.length - 1]! >= 60_000) recent.delete(k);
-  if (times.length >= perMinute) {
-    recent.set(client, times);
-    return false;
-  }
-  times.push(now);
-  recent.set(client, times);
-  return true;
 }

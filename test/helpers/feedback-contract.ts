@@ -65,6 +65,10 @@ export async function storeContract(store: FeedbackStore): Promise<void> {
   );
   assert.ok(full instanceof StoreFullError && /full \(5 corrections\)/.test(full.message), String(full));
   assert.is(await store.count(), 5);
+  // Rows per client since a time (the rate limit): all five are client c's, none another's, none from the future.
+  assert.is(await store.countSince('c'.repeat(32), new Date(Date.now() - 60_000)), 5);
+  assert.is(await store.countSince('d'.repeat(32), new Date(Date.now() - 60_000)), 0);
+  assert.is(await store.countSince('c'.repeat(32), new Date(Date.now() + 60_000)), 0);
   assert.match(await store.salt(), /^[0-9a-f]{32}$/);
   assert.is(await store.clear(), 5);
   assert.is(await store.count(), 0);

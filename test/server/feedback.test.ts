@@ -20,15 +20,16 @@ let server: Awaited<ReturnType<typeof startServer>>;
 
 test.before(async () => {
   store = await openStore({ databaseUrl: '', path: join(mkdtempSync(join(tmpdir(), 'feedback-api-')), 'f.db'), maxRows: 8 });
-  server = await startServer({}, undefined, undefined, { store, perMinute: 6 });
+  // Behind a trusted proxy, so that X-Forwarded-For can stand for other client addresses.
+  server = await startServer({}, undefined, undefined, { store, perMinute: 6 }, { trustProxy: true });
 });
 test.after(async () => {
   await server.close();
   await store.close();
 });
 
-const post = (body: unknown, ua = 'test-a') =>
-  fetch(`${server.url}/api/feedback`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'User-Agent': ua }, body: JSON.stringify(body) });
+const post = (body: unknown, address = '198.51.100.1', url = server.url) =>
+  fetch(`${url}/api/feedback`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': address }, body: JSON.stringify(body) });
 
 test('a correction stores the 28×28 the server computed, its own prediction and probabilities; the answer has no input', async () => {
   const r = await post({ image: dataUrl(seven), label: 1, input: Array(784).fill(1) });
@@ -93,13 +94,35 @@ test('a client over its rate limit gets 429; others are not held up; a full stor
   assert.match(((await limited.json()) as { error: string }).error, /at most 6 a minute from one client/);
   // Another client: the store now holds 6 of its 8, then it is full.
   assert.equal(
-    [(await post({ image: dataUrl(seven), label: 7 }, 'test-b')).status, (await post({ image: dataUrl(seven), label: 7 }, 'test-b')).status],
+    [(await post({ image: dataUrl(seven), label: 7 }, '198.51.100.2')).status, (await post({ image: dataUrl(seven), label: 7 }, '198.51.100.2')).status],
     [201, 201],
   );
-  const full = await post({ image: dataUrl(seven), label: 7 }, 'test-b');
+  const full = await post({ image: dataUrl(seven), label: 7 }, '198.51.100.2');
   assert.is(full.status, 507);
   assert.match(((await full.json()) as { error: string }).error, /the feedback store is full \(8 corrections\)/);
   assert.is(await store.count(), 8);
+});
+
+test('the limit is per address: another User-Agent is the same client, and X-Forwarded-For counts only from a trusted proxy', async () => {
+  const own = await openStore({ databaseUrl: '', path: join(mkdtempSync(join(tmpdir(), 'feedback-limit-')), 'f.db') });
+  const direct = await startServer({}, undefined, undefined, { store: own, perMinute: 3 });
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await fetch(`${direct.url}/api/feedback`, {
+        method: 'POST',
+        // Each request claims another browser and another forwarded address: neither is trusted here.
+        headers: { 'Content-Type': 'application/json', 'User-Agent': `agent-${i}`, 'X-Forwarded-For': `203.0.113.${i}` },
+        body: JSON.stringify({ image: dataUrl(seven), label: 1 }),
+      });
+      statuses.push(r.status);
+    }
+    assert.equal(statuses, [201, 201, 201, 429, 429]);
+    assert.is(await own.count(), 3);
+  } finally {
+    await direct.close();
+    await own.close();
+  }
 });
 
 test('a store that fails is a 503 saying the correction was not saved, not a 500', async () => {
