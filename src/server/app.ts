@@ -82,15 +82,19 @@ export function createApp(options: AppOptions): Koa {
  */
 export function listen(app: Koa, port: number, host: string): Server {
   const server = createServer(app.callback());
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex & { remoteAddress?: string }) => {
+    // One line per such client, never a stack: a slow or careless client is not the server's error.
+    console.warn(`client ${socket.remoteAddress ?? '(gone)'}: ${err.code ?? err.message}, answered 400 or let go`);
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
     const body = JSON.stringify({
       error: tooLarge ? `request headers too large: at most ${maxHeaderSize} bytes` : `malformed HTTP request (${err.code ?? err.message})`,
     });
     const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    // Closed once written: a request Koa had begun would otherwise keep the socket open.
     socket.end(
       `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      () => socket.destroy(),
     );
   });
   return server.listen(port, host);

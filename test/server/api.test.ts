@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { get } from 'node:http';
+import { format } from 'node:util';
 import { decodeImage } from '../../src/image/decode.js';
 import { encodePng } from '../../src/samples/styles.js';
 import { benchImage, digitInk, numberPng, toRgba } from '../helpers/images.js';
@@ -404,6 +405,36 @@ test('the compact model: quantised weights, brotli or gzip on the wire, an ETag,
     }).on('error', reject);
   });
   assert.is(status, 304);
+});
+
+test('clients that stop mid-body, half-closing or vanishing, are one log line each at most, never a stack trace', async () => {
+  const logged: string[] = [];
+  const { error, warn } = console;
+  console.error = console.warn = (...args: unknown[]) => logged.push(format(...args));
+  try {
+    for (const how of ['end', 'destroy'] as const) {
+      for (let i = 0; i < 5; i++) {
+        await new Promise<void>((resolve) => {
+          const socket = connect(Number(new URL(server.url).port), '127.0.0.1', () => {
+            socket.write(`POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"image":"iVBOR`);
+            setTimeout(() => socket[how](), 50);
+          });
+          socket.on('error', () => {});
+          socket.resume();
+          socket.on('close', () => setTimeout(resolve, 20));
+        });
+      }
+    }
+    // The server may log a moment after the socket closes.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
+    Object.assign(console, { error, warn });
+  }
+  assert.ok(logged.length <= 10, `${logged.length} lines for 10 clients`);
+  assert.not.ok(
+    logged.some((l) => /\n\s+at /.test(l)),
+    `a stack trace was logged: ${logged.join('\n')}`,
+  );
 });
 
 test.run();
