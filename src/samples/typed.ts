@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import opentype from 'opentype.js';
 import { greyRgba } from '../image/rgba.js';
 import type { Random } from '../util/random.js';
 import { encodePng } from './styles.js';
 
 /*
- * Typed digits: 0–9 set in fonts that ship in npm packages (@fontsource), rasterised with opentype.js.
+ * Typed digits: 0–9 set in fonts kept as data (data/fonts, from the @fontsource packages), rasterised with opentype.js.
  * Handwriting-style and print faces, dark on white at several sizes, as someone would type a digit in an
  * editor and screenshot it.
  */
@@ -94,16 +94,16 @@ export const TRAINING_FONTS = [
   'baloo-2',
 ];
 
-const require = createRequire(import.meta.url);
+/** The fonts, as data: each regular Latin face with its licence, and where it came from (data/fonts/SOURCES.tsv). */
+export const FONTS_DIR = fileURLToPath(new URL('../../data/fonts/', import.meta.url));
 
 const fonts = new Map<string, opentype.Font>();
 
-/** The font's regular Latin face from its @fontsource package (WOFF, which opentype.js reads), parsed once. */
+/** The font's regular Latin face (WOFF, which opentype.js reads) from data/fonts, parsed once. */
 export function loadFont(name: string): opentype.Font {
   const cached = fonts.get(name);
   if (cached) return cached;
-  const dir = join(dirname(require.resolve(`@fontsource/${name}/package.json`)), 'files');
-  const bytes = readFileSync(join(dir, `${name}-latin-400-normal.woff`));
+  const bytes = readFileSync(join(FONTS_DIR, `${name}.woff`));
   const font = opentype.parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   fonts.set(name, font);
   return font;

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PIXELS, toUnit } from '../../src/data/frame.js';
@@ -5,7 +8,7 @@ import { loadMnist } from '../../src/data/mnist.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { corruptedImage, strongerMoreOften, TRACKS, TRAINING_TRACKS } from '../../src/samples/corruptions.js';
 import { NON_DIGIT_FAMILIES } from '../../src/samples/non-digits.js';
-import { fillPolygons, loadFont, TRAINING_FONTS, TYPED_FONTS, typedDigit } from '../../src/samples/typed.js';
+import { FONTS_DIR, fillPolygons, loadFont, TRAINING_FONTS, TYPED_FONTS, typedDigit } from '../../src/samples/typed.js';
 import { LETTER_FONTS } from '../../src/samples/non-digits.js';
 import { Random } from '../../src/util/random.js';
 
@@ -74,6 +77,25 @@ test('a filled square polygon covers its area exactly, half pixels included', ()
   const area = cover.reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(area - 20) < 1e-3, `area ${area}`);
   assert.ok(Math.abs(cover[3 * 10 + 2]! - 0.5) < 1e-6 && cover[3 * 10 + 3] === 1);
+});
+
+test('every font used is in data/fonts with its licence, and its SOURCES.tsv line names its package and hash', () => {
+  const lines = readFileSync(join(FONTS_DIR, 'SOURCES.tsv'), 'utf8').trim().split('\n').slice(1);
+  const sources = new Map(lines.map((l) => l.split('\t')).map(([font, pkg, license, sha]) => [font!, { pkg: pkg!, license: license!, sha: sha! }]));
+  for (const font of new Set([...TRAINING_FONTS, ...TYPED_FONTS.print, ...TYPED_FONTS.handwriting])) {
+    const source = sources.get(font);
+    assert.ok(source, `${font} is not in SOURCES.tsv`);
+    assert.match(source.pkg, new RegExp(`^@fontsource/${font}@\\d+\\.\\d+\\.\\d+$`));
+    assert.match(source.license, /^(OFL-1\.1|Apache-2\.0|UFL-1\.0)$/);
+    assert.is(
+      createHash('sha256')
+        .update(readFileSync(join(FONTS_DIR, `${font}.woff`)))
+        .digest('hex'),
+      source.sha,
+      `${font}.woff`,
+    );
+    assert.ok(existsSync(join(FONTS_DIR, `${font}.LICENSE`)), `${font}.LICENSE`);
+  }
 });
 
 test('typed digits render in every benchmark font', async () => {
