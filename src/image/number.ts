@@ -51,17 +51,15 @@ export const ONE_SHAPE = 'no number found: the ink is one connected shape, and t
 
 /**
  * When all the ink is one component cut into several digits, each must be read at least this sure. Chosen
- * on the non-digit set's validation half and the numbers bench's tuning half: at 0.99 it leaves 119 of 1,200
- * shapes read as a number rather than 282, and every one of the 475 tuning numbers read right before still is.
+ * on the non-digit validation half and the numbers tuning half (docs/decisions.md): it keeps 4-digit numbers
+ * at 95% and costs 11 of 3,127 tuning numbers read right (touching pairs read less surely).
  */
 export const ONE_SHAPE_SURE = 0.99;
 
 /**
  * Why pieces that lie over one another give no number: a number's digits stand side by side. Neighbouring
- * digits may share at most SIDE_BY_SIDE of the narrower one's columns (leaning or overlapping round digits
- * share up to 0.59 in the numbers bench's tuning half); hatching, read as lines grouped into 3s and 7s,
- * shares more. Chosen with ONE_SHAPE_SURE on the same halves: 119 shapes read as a number become 82, and no
- * tuning number is lost.
+ * digits may share at most SIDE_BY_SIDE of the narrower one's columns: hatching, read as strokes grouped into
+ * 3s and 7s, shares more; no tuning number does (docs/decisions.md).
  */
 export const STACKED = 'no number found: its pieces lie over one another, not side by side';
 export const SIDE_BY_SIDE = 0.7;
