@@ -192,7 +192,7 @@ export function* pairCases(kind: PairKind, half: NumberHalf, n: number): Generat
 }
 
 /**
- * Failed numbers one above the other, dark on light, each captioned "truth>read" with the boxes read:
+ * Failed numbers one above the other, dark on light, each captioned "truth>read" ("-" when no number is read) with the boxes read:
  * green for a digit, red for a piece refused as not a digit.
  */
 function numbersGallery(items: { c: NumberCase; r: NumberReading }[]): Buffer {
@@ -204,7 +204,9 @@ function numbersGallery(items: { c: NumberCase; r: NumberReading }[]): Buffer {
   png.data.fill(255);
   let oy = pad;
   for (const { c, r } of items) {
-    drawText(png, `${c.label}>${r.digits.map((d) => d.digit ?? '?').join('')}`, pad, oy, 2);
+    // A reading that gives no number (one shape not read surely, pieces stacked, mostly not digits) is a dash, whatever its pieces read.
+    const read = r.number === '' ? '-' : r.digits.map((d) => d.digit ?? '?').join('');
+    drawText(png, `${c.label}>${read}`, pad, oy, 2);
     oy += caption;
     const { width: w, height: h, data } = c.image;
     // Light ink on dark is shown inverted, so every row reads the same way.

@@ -453,7 +453,7 @@ function numbersSection(n: NonNullable<Results['numbers']>): string[] {
     `First failures (truth>read, "?" for a piece refused as not a digit): ${n.failures
       .slice(0, 30)
       .map((f) => `${f.truth}>${f.read}${f.touching ? ' (touching)' : ''}`)
-      .join(', ')}. Gallery, boxes as read (green a digit, red refused): [numbers-failures.png](numbers-failures.png)`,
+      .join(', ')}. Gallery, captioned truth>read ("-": no number), boxes as read (green a digit, red refused): [numbers-failures.png](numbers-failures.png)`,
     '',
     '![numbers failures](numbers-failures.png)',
     '',
