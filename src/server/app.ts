@@ -9,7 +9,7 @@ import etag from '@koa/etag';
 import serve from 'koa-static';
 import type { DigitModel } from '../models/model.js';
 import type { Predictor } from './predictor.js';
-import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS, DEFAULT_LIMITS, type Limits } from './limits.js';
 import { feedbackRouter, type FeedbackOptions } from './feedback.js';
 import { apiRouter } from './routes.js';
 import { WEB_BUILD } from './web-build.js';
@@ -78,10 +78,19 @@ export function createApp(options: AppOptions): Koa {
 
 /**
  * Serves `app` on host:port. A request Node refuses before Koa sees it (headers over Node's limit, malformed
- * HTTP) is answered in JSON as every other error; a client already gone is let go without a word.
+ * HTTP) is answered in JSON as every other error; a client already gone is let go without a word. Connections
+ * are capped in all and per address, and a client that holds one without sending its request is dropped after
+ * `headersMs`, so idle connections cannot take every file descriptor.
  */
-export function listen(app: Koa, port: number, host: string): Server {
-  const server = createServer(app.callback());
+export function listen(app: Koa, port: number, host: string, connections: Partial<ConnectionLimits> = {}): Server {
+  const c = { ...DEFAULT_CONNECTION_LIMITS, ...connections };
+  const server = createServer(
+    // Node checks the header and request timeouts every connectionsCheckingInterval: often, so they are kept.
+    { headersTimeout: c.headersMs, requestTimeout: c.requestMs, keepAliveTimeout: c.keepAliveMs, connectionsCheckingInterval: 1000 },
+    app.callback(),
+  );
+  server.maxConnections = c.total;
+  if (!app.proxy) capPerAddress(server, c.perAddress);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex & { remoteAddress?: string }) => {
     // One line per such client, never a stack: a slow or careless client is not the server's error.
     console.warn(`client ${socket.remoteAddress ?? '(gone)'}: ${err.code ?? err.message}, answered 400 or let go`);
@@ -98,6 +107,29 @@ export function listen(app: Koa, port: number, host: string): Server {
     );
   });
   return server.listen(port, host);
+}
+
+/** Past `most` open connections from one address, a new one is answered 503 with Retry-After and closed. */
+function capPerAddress(server: Server, most: number): void {
+  const open = new Map<string, number>();
+  const body = JSON.stringify({ error: `too many connections from one address: at most ${most} at once; retry in a few seconds` });
+  server.on('connection', (socket) => {
+    const address = socket.remoteAddress ?? '';
+    const n = (open.get(address) ?? 0) + 1;
+    if (n > most) {
+      socket.end(
+        `HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        () => socket.destroy(),
+      );
+      return;
+    }
+    open.set(address, n);
+    socket.once('close', () => {
+      const left = open.get(address)! - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
+  });
 }
 
 /**

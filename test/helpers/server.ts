@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { type AppOptions, createApp, listen } from '../../src/server/app.js';
+import type { ConnectionLimits } from '../../src/server/limits.js';
 import type { FeedbackOptions } from '../../src/server/feedback.js';
 import type { Limits } from '../../src/server/limits.js';
 import { servingPredictor } from '../../src/server/predictor.js';
@@ -28,13 +29,18 @@ export async function startServer(
   maxPixels?: number,
   inMemory?: DigitModel,
   feedback?: FeedbackOptions,
-  app: Pick<AppOptions, 'trustProxy'> = {},
+  app: Pick<AppOptions, 'trustProxy'> & { connections?: Partial<ConnectionLimits> } = {},
 ): Promise<{ url: string; close: () => Promise<void> }> {
   await (built ??= buildWeb());
   const model = inMemory ?? loadModel();
   // A model given here exists only in memory, and the thread would load the file: predict all inline then.
   const predictor = servingPredictor(model, BEST_MODEL_PATH, { inlineMaxPixels: inMemory ? Infinity : 50_000, ...(maxPixels && { maxPixels }) });
-  const server: Server = listen(createApp({ model, predictor, limits, ...(feedback && { feedback }), ...app }), 0, '127.0.0.1');
+  const server: Server = listen(
+    createApp({ model, predictor, limits, ...(feedback && { feedback }), trustProxy: app.trustProxy ?? false }),
+    0,
+    '127.0.0.1',
+    app.connections,
+  );
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -437,4 +437,52 @@ test('clients that stop mid-body, half-closing or vanishing, are one log line ea
   );
 });
 
+test('idle connections cannot take the server: past the per-address cap a new one gets 503 JSON with Retry-After, others still get in, and idle ones are dropped', async () => {
+  const capped = await startServer({}, undefined, undefined, undefined, { connections: { perAddress: 3, headersMs: 1000 } });
+  const port = Number(new URL(capped.url).port);
+  const answerOf = (socket: ReturnType<typeof connect>) =>
+    new Promise<{ text: string; ms: number }>((resolve) => {
+      const start = performance.now();
+      let text = '';
+      socket.on('data', (d) => (text += d));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve({ text, ms: performance.now() - start }));
+    });
+  // Three clients from 127.0.0.1 hold their connection, the request's headers never finished.
+  const idle = await Promise.all(
+    [1, 2, 3].map(
+      () =>
+        new Promise<ReturnType<typeof connect>>((resolve) => {
+          const socket = connect(port, '127.0.0.1', () => {
+            socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+            resolve(socket);
+          });
+        }),
+    ),
+  );
+  const dropped = idle.map(answerOf);
+  try {
+    const fourth = connect(port, '127.0.0.1');
+    const refused = await answerOf(fourth);
+    assert.match(refused.text, /^HTTP\/1\.1 503 /);
+    assert.match(refused.text, /retry-after: 5/i);
+    assert.match(JSON.parse(refused.text.slice(refused.text.indexOf('\r\n\r\n') + 4)).error, /too many connections from one address: at most 3/);
+    // Another address is not held up.
+    const other = await new Promise<number>((resolve, reject) =>
+      get({ host: '127.0.0.1', port, path: '/healthz', localAddress: '127.0.0.2' }, (r) => {
+        r.resume();
+        resolve(r.statusCode ?? 0);
+      }).on('error', reject),
+    );
+    assert.is(other, 200);
+    // The idle ones are let go once the header timeout (1 s here) has passed, checked every second.
+    for (const d of await Promise.all(dropped)) assert.ok(d.ms < 4000, `an idle connection held for ${d.ms.toFixed(0)} ms`);
+    const again = await fetch(`${capped.url}/healthz`);
+    assert.is(again.status, 200);
+  } finally {
+    for (const s of idle) s.destroy();
+    await capped.close();
+  }
+});
+
 test.run();
