@@ -64,6 +64,10 @@ export const ONE_SHAPE_SURE = 0.99;
 export const STACKED = 'no number found: its pieces lie over one another, not side by side';
 export const SIDE_BY_SIDE = 0.7;
 
+/** A number is read from at most this many pieces of ink (a 30-digit number, some digits in two strokes): the work grows with them. */
+export const MAX_PIECES = 64;
+export const TOO_MANY_PIECES = `too many pieces of ink to read as one number: more than ${MAX_PIECES}`;
+
 /** Weights of the geometry terms, in units of log-probability (tuned on the numbers bench's tuning half). */
 export interface SegmentWeights {
   /** A group read as d whose width/height is outside d's range in MNIST (ASPECT) pays `aspect` × the relative excess. */
@@ -161,6 +165,7 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   const stroke = Math.max(1, strokeWidth(ink.ink, ink.width, ink.height));
   // Heights are compared with the tallest component's: the digits of one number are about one size.
   const { atoms, digitHeight: height } = atomsOf(ink, labels, keep, stroke);
+  if (atoms.length > MAX_PIECES) return { number: '', digits: [], reason: TOO_MANY_PIECES, cuts: 0 };
   const groups = candidateGroups(atoms, height);
   const inputs = new Float32Array(groups.length * PIXELS);
   for (const [i, g] of groups.entries()) inputs.set(groupInput(ink, labels, atoms, g), i * PIXELS);

@@ -45,8 +45,13 @@ export function poolPredictor(modelPath: string, { maxPixels = MAX_PIXELS, threa
   };
 }
 
-/** Images up to this many pixels (a 280×280 board drawing is 78,400) are predicted inline. */
+/** Images up to this many pixels (a 280×280 board drawing is 78,400) are predicted inline... */
 export const INLINE_MAX_PIXELS = 300_000;
+/**
+ * ...unless this many times wider than tall (or taller than wide): the work of reading a number grows with
+ * its pieces, not its pixels, and a 5450×54 strip of 300 strokes held an event loop for a second.
+ */
+export const INLINE_MAX_ASPECT = 8;
 
 /**
  * What the server uses: images up to `inlineMaxPixels` (a board drawing, a Paint file: a few ms) are predicted
@@ -64,8 +69,11 @@ export function servingPredictor(
   // machine need not each hold one for photos that may never come.
   let pool: Predictor | undefined;
   const big = (bytes: Uint8Array): Predictor | null => {
-    const pixels = headerPixels(bytes);
-    return pixels !== null && pixels > inlineMaxPixels ? (pool ??= options.pool ?? poolPredictor(modelPath, { maxPixels, threads: 1 })) : null;
+    const size = headerSize(bytes);
+    if (size === null) return null;
+    const { width, height } = size;
+    const inline = width * height <= inlineMaxPixels && Math.max(width, height) <= INLINE_MAX_ASPECT * Math.min(width, height);
+    return inline ? null : (pool ??= options.pool ?? poolPredictor(modelPath, { maxPixels, threads: 1 }));
   };
   // One image per turn of the event loop: twenty files in one upload do not hold up other requests for all twenty.
   const here = async (bytes: Uint8Array, task: Task) => {
@@ -80,12 +88,12 @@ export function servingPredictor(
 }
 
 /** Width × height from the header, or null when there is no readable header (the decoder then says why). */
-function headerPixels(bytes: Uint8Array): number | null {
+function headerSize(bytes: Uint8Array): { width: number; height: number } | null {
   const format = sniffFormat(bytes);
   if (!format) return null;
   try {
     const { width, height } = imageSize(bytes, format);
-    return width * height;
+    return width > 0 && height > 0 ? { width, height } : null;
   } catch {
     return null;
   }

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadMnist } from '../../src/data/mnist.js';
-import { ASPECT, NOT_DIGITS, ONE_SHAPE, readNumber, STACKED } from '../../src/image/number.js';
+import { ASPECT, MAX_PIECES, NOT_DIGITS, ONE_SHAPE, readNumber, STACKED, TOO_MANY_PIECES } from '../../src/image/number.js';
 import { nonDigitImages } from '../../src/eval/refusal.js';
 import { predictDecoded, SURE_ONE_DIGIT } from '../../src/image/pipeline.js';
 import { loadModel } from '../../src/io/model-file.js';
@@ -115,6 +115,21 @@ test('pieces that lie over one another are no number: hatching read as "3334", "
     }
     i++;
   }
+});
+
+test(`ink in more than ${MAX_PIECES} pieces is no number, said at once: a strip of 100 strokes`, () => {
+  const bars = Array.from({ length: 100 }, (_, k) => ({
+    strokes: [
+      [
+        [0.1, 0.1],
+        [0.12, 0.9],
+      ],
+    ] as Stroke[],
+    offset: k * 0.3,
+  }));
+  const r = readNumber(drawn(bars, 60, 4), model);
+  assert.is(r.number, '');
+  assert.is(r.reason, TOO_MANY_PIECES);
 });
 
 test('a 5 whose hat is apart is one 5, alone and in a number', () => {

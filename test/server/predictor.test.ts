@@ -54,4 +54,26 @@ test('the serving predictor sends images over the inline limit to the pool and k
   await predictor.close();
 });
 
+test('a strip far wider than tall goes to the pool though its pixels are few: its work grows with its pieces', async () => {
+  const sent: number[] = [];
+  const pool: Predictor = {
+    predict: async (bytes) => {
+      sent.push(bytes.length);
+      return { ok: false, code: 'undecodable', error: 'pool stand-in' };
+    },
+    see: async () => ({ ok: false, code: 'undecodable', error: 'pool stand-in' }),
+    close: async () => {},
+  };
+  const predictor = servingPredictor(loadModel(), BEST_MODEL_PATH, { pool });
+  // 1,000×54 (54,000 pixels, far under the inline limit), 18.5 times wider than tall.
+  const strip = encodePng(toRgba(new Float32Array(1000 * 54).fill(0), 1000, 54, [0, 0, 0], [255, 255, 255]));
+  const board = encodePng(toRgba(digitInk(4, 280, 280), 280, 280, [0, 0, 0], [255, 255, 255]));
+  await predictor.predict(strip, 'number');
+  assert.equal(sent, [strip.length]);
+  const inline = await predictor.predict(board);
+  assert.is(inline.ok && 'digit' in inline.answer && inline.answer.digit, 4);
+  assert.equal(sent, [strip.length]);
+  await predictor.close();
+});
+
 test.run();
