@@ -14,8 +14,17 @@ import { IMAGE_ERROR_STATUS, imageFromJson, nonEmpty } from './request.js';
 export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limits): Router {
   const router = new Router();
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: limits.jsonBytes, encoding: 'utf-8' });
+  // Memory storage that notes the file it is reading, so that a limit error can name it.
+  const memory = multer.memoryStorage();
+  const storage: multer.StorageEngine = {
+    _handleFile: (req, file, cb) => {
+      (req as { uploading?: string }).uploading = file.originalname;
+      memory._handleFile(req, file, cb);
+    },
+    _removeFile: (req, file, cb) => memory._removeFile(req, file, cb),
+  };
   const files = multer({
-    storage: multer.memoryStorage(),
+    storage,
     limits: { fileSize: limits.fileBytes, files: limits.files, fields: 10, parts: limits.files + 10 },
   }).array('image', limits.files);
   const modelName = `${model.metadata.kind}: ${model.metadata.description}`;
@@ -73,7 +82,14 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
         return next();
       });
     } catch (e) {
-      if (parsed || (e as { name?: string }).name === 'MulterError') throw e;
+      const code = (e as { name?: string; code?: string }).name === 'MulterError' ? (e as { code?: string }).code : undefined;
+      const file = (ctx.req as { uploading?: string }).uploading;
+      if (!parsed && code === 'LIMIT_FILE_SIZE')
+        ctx.throw(413, `${file ? `"${file}"` : 'a file'} is over the limit of ${sizeText(limits.fileBytes)} a file: nothing in this upload was read`);
+      const field = (e as { field?: string }).field;
+      if (!parsed && (code === 'LIMIT_FILE_COUNT' || (code === 'LIMIT_UNEXPECTED_FILE' && field === 'image')))
+        ctx.throw(413, `too many files: at most ${limits.files} in one upload, in the field "image"`);
+      if (parsed || code) throw e;
       ctx.throw(400, `malformed multipart body: ${(e as Error).message}`);
     }
   };
@@ -138,4 +154,9 @@ function modelVisuals(model: DigitModel): Record<string, () => Buffer> {
     return cache.get(name)!;
   };
   return Object.fromEntries(Object.entries(model.pictures()).map(([name, vectors]) => [name, () => rendered(name, vectors)]));
+}
+
+/** Bytes as a person reads them: 10 MB, 195 kB. */
+function sizeText(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${Number((bytes / 2 ** 20).toFixed(1))} MB` : `${Math.round(bytes / 1024)} kB`;
 }

@@ -204,7 +204,7 @@ const errors: [string, () => Promise<Response>, number, RegExp][] = [
   ['truncated JSON', () => postJson('{"image": "iVBOR'), 400, /invalid JSON/],
   ['a truncated PNG', () => postJson({ image: dataUrl(seven.subarray(0, 300)) }), 400, /truncated PNG/],
   ['JSON over the size limit', () => postJson({ image: 'A'.repeat(400_000) }), 413, /too large/],
-  ['a file over the size limit', () => postFiles([['big.png', new Uint8Array(250_000)]]), 413, /limit/],
+  ['a file over the size limit', () => postFiles([['big.png', new Uint8Array(250_000)]]), 413, /"big\.png" is over the limit of 195 kB a file/],
   [
     'too many files',
     () =>
@@ -215,7 +215,7 @@ const errors: [string, () => Promise<Response>, number, RegExp][] = [
         ['d.png', seven],
       ]),
     413,
-    /limit/,
+    /too many files: at most 3 in one upload/,
   ],
   ['files in the wrong field', () => postFiles([['a.png', seven]], 'file'), 400, /field "image"/],
   ['multipart with no boundary', () => rawMultipart('multipart/form-data', 'hello'), 400, /malformed multipart body/],

@@ -238,6 +238,23 @@ test('the model page fits 1280 px and a phone, its card headings under the page 
   }
 });
 
+test('the model page says what the feedback state means, not a command to run', async () => {
+  const store = await openStore({ databaseUrl: '', path: ':memory:' });
+  const withStore = await startServer({}, undefined, undefined, { store });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${withStore.url}/model`);
+    await page.waitForFunction(() => (document.getElementById('feedback')?.textContent ?? '').includes('fine-tuned on them'));
+    const text = (await page.textContent('#feedback')) ?? '';
+    assert.match(text, /no fine-tuned model yet/);
+    assert.not.match(text, /npm run/);
+    await page.close();
+  } finally {
+    await withStore.close();
+    await store.close();
+  }
+});
+
 test('uploads: a blank image shows no broken picture, and nine images make compact cards with the bars on demand', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
   const blank = join(dir, 'blank.png');

@@ -97,7 +97,7 @@ async function feedback(): Promise<void> {
     row(table, 'held-out corrections, before → after', `${before} → ${after}`);
     row(table, 'store state', learned.storeHash.slice(0, 16), true);
   } else {
-    row(table, 'fine-tuned on them', 'not yet: npm run train -- --model mlp --with-feedback');
+    row(table, 'fine-tuned on them', 'no fine-tuned model yet');
   }
   const top = f.confusions.slice(0, 8);
   $('feedback-confusions').textContent = top.length
