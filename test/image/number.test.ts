@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadMnist } from '../../src/data/mnist.js';
-import { ASPECT, MAX_PIECES, NOT_DIGITS, ONE_SHAPE, readNumber, STACKED, TOO_MANY_PIECES } from '../../src/image/number.js';
+import { ASPECT, MAX_PIECES, NOT_DIGITS, type NumberReading, ONE_SHAPE, readNumber, STACKED, TOO_MANY_PIECES } from '../../src/image/number.js';
 import { nonDigitImages } from '../../src/eval/refusal.js';
 import { predictDecoded, SURE_ONE_DIGIT } from '../../src/image/pipeline.js';
 import { loadModel } from '../../src/io/model-file.js';
@@ -33,6 +33,23 @@ const FIVE_BODY: Stroke = [
   [0.2, 0.86],
 ];
 
+/** Checks validation non-digits by index: each of its family, read as no number for `reason`; returns the readings. */
+function noNumber(wanted: Map<number, string>, reason: string): NumberReading[] {
+  const readings: NumberReading[] = [];
+  let i = 0;
+  for (const { image, family } of nonDigitImages('validation', Math.max(...wanted.keys()) + 1)) {
+    if (wanted.has(i)) {
+      assert.is(family, wanted.get(i));
+      const r = readNumber(image, model);
+      assert.is(r.number, '', `non-digit ${i} (${family}) read as ${r.number}`);
+      assert.is(r.reason, reason);
+      readings.push(r);
+    }
+    i++;
+  }
+  return readings;
+}
+
 test('ink that is mostly not digits is no number: shapes and scribbles of the non-digit set whose one piece reads as a digit', () => {
   // Validation non-digits that were read as "8", "5", "3" and "4" (one piece read, the rest refused).
   const wanted = new Map([
@@ -41,20 +58,11 @@ test('ink that is mostly not digits is no number: shapes and scribbles of the no
     [57, 'shape'],
     [64, 'shape'],
   ]);
-  let i = 0;
-  for (const { image, family } of nonDigitImages('validation', 65)) {
-    if (wanted.has(i)) {
-      const r = readNumber(image, model);
-      assert.is(family, wanted.get(i));
-      assert.is(r.number, '', `non-digit ${i} (${family}) read as ${r.number}`);
-      assert.is(r.reason, NOT_DIGITS);
-      assert.ok(
-        r.digits.some((d) => d.digit === null),
-        'the refused pieces are still shown',
-      );
-    }
-    i++;
-  }
+  for (const r of noNumber(wanted, NOT_DIGITS))
+    assert.ok(
+      r.digits.some((d) => d.digit === null),
+      'the refused pieces are still shown',
+    );
 });
 
 test('one connected shape that reads as digits only when cut, not surely, is no number: an M and an N of straight strokes, letters and scribbles', () => {
@@ -91,30 +99,18 @@ test('one connected shape that reads as digits only when cut, not surely, is no 
     [56, 'letter'],
     [23, 'scribble'],
   ]);
-  let i = 0;
-  for (const { image, family } of nonDigitImages('validation', 57)) {
-    if (wanted.has(i)) {
-      assert.is(family, wanted.get(i));
-      const r = readNumber(image, model);
-      assert.is(r.number, '', `non-digit ${i} (${family}) read as ${r.number}`);
-      assert.is(r.reason, ONE_SHAPE);
-    }
-    i++;
-  }
+  noNumber(wanted, ONE_SHAPE);
 });
 
 test('pieces that lie over one another are no number: hatching read as "3334", "319", "331"', () => {
-  const wanted = new Set([5, 26, 33]);
-  let i = 0;
-  for (const { image, family } of nonDigitImages('validation', 34)) {
-    if (wanted.has(i)) {
-      assert.is(family, 'hatching');
-      const r = readNumber(image, model);
-      assert.is(r.number, '', `hatching ${i} read as ${r.number}`);
-      assert.is(r.reason, STACKED);
-    }
-    i++;
-  }
+  noNumber(
+    new Map([
+      [5, 'hatching'],
+      [26, 'hatching'],
+      [33, 'hatching'],
+    ]),
+    STACKED,
+  );
 });
 
 test(`ink in more than ${MAX_PIECES} pieces is no number, said at once: a strip of 100 strokes`, () => {

@@ -8,6 +8,21 @@ import { digitInk, toRgba } from '../helpers/images.js';
 
 const test = suite('prediction pool');
 
+/** A pool that answers nothing and notes what it was sent: the byte length, negative for `see`. */
+function standInPool(sent: number[]): Predictor {
+  return {
+    predict: async (bytes) => {
+      sent.push(bytes.length);
+      return { ok: false, code: 'undecodable', error: 'pool stand-in' };
+    },
+    see: async (bytes) => {
+      sent.push(-bytes.length);
+      return { ok: false, code: 'undecodable', error: 'pool stand-in' };
+    },
+    close: async () => {},
+  };
+}
+
 test('close() lets every task already asked for finish, queued ones included', async () => {
   const predictor = poolPredictor(BEST_MODEL_PATH, { threads: 2 });
   const png = readFileSync('data/samples/paint-png-3-0.png');
@@ -22,17 +37,7 @@ test('close() lets every task already asked for finish, queued ones included', a
 
 test('the serving predictor sends images over the inline limit to the pool and keeps small ones, for predictions and corrections alike', async () => {
   const sent: number[] = [];
-  const pool: Predictor = {
-    predict: async (bytes) => {
-      sent.push(bytes.length);
-      return { ok: false, code: 'undecodable', error: 'pool stand-in' };
-    },
-    see: async (bytes) => {
-      sent.push(-bytes.length);
-      return { ok: false, code: 'undecodable', error: 'pool stand-in' };
-    },
-    close: async () => {},
-  };
+  const pool = standInPool(sent);
   const predictor = servingPredictor(loadModel(), BEST_MODEL_PATH, { inlineMaxPixels: 100 * 100, pool });
   const small = encodePng(toRgba(digitInk(2, 100, 100, { size: 80, brush: 5 }), 100, 100, [0, 0, 0], [255, 255, 255]));
   const big = encodePng(toRgba(digitInk(2, 101, 100, { size: 80, brush: 5 }), 101, 100, [0, 0, 0], [255, 255, 255]));
@@ -56,14 +61,7 @@ test('the serving predictor sends images over the inline limit to the pool and k
 
 test('a strip far wider than tall goes to the pool though its pixels are few: its work grows with its pieces', async () => {
   const sent: number[] = [];
-  const pool: Predictor = {
-    predict: async (bytes) => {
-      sent.push(bytes.length);
-      return { ok: false, code: 'undecodable', error: 'pool stand-in' };
-    },
-    see: async () => ({ ok: false, code: 'undecodable', error: 'pool stand-in' }),
-    close: async () => {},
-  };
+  const pool = standInPool(sent);
   const predictor = servingPredictor(loadModel(), BEST_MODEL_PATH, { pool });
   // 1,000×54 (54,000 pixels, far under the inline limit), 18.5 times wider than tall.
   const strip = encodePng(toRgba(new Float32Array(1000 * 54).fill(0), 1000, 54, [0, 0, 0], [255, 255, 255]));
