@@ -6,9 +6,14 @@ export interface Limits {
   fileBytes: number;
   /** Most files in one multipart request. */
   files: number;
+  /**
+   * Upload bytes one process holds at once, the uploads' declared sizes (Content-Length; without one, the
+   * most a request may send) summed; past it a new upload is answered 503 with Retry-After, unread.
+   */
+  uploadBytesInFlight: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { jsonBytes: 2 * 1024 * 1024, fileBytes: 10 * 1024 * 1024, files: 20 };
+export const DEFAULT_LIMITS: Limits = { jsonBytes: 2 * 1024 * 1024, fileBytes: 10 * 1024 * 1024, files: 20, uploadBytesInFlight: 256 * 1024 * 1024 };
 
 /** How many connections a server process holds, and for how long a client may take to send its request. */
 export interface ConnectionLimits {

@@ -74,7 +74,14 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
 
   // A body busboy cannot parse (no boundary, a bad part header, an unterminated form) is the client's error;
   // errors after parsing, from the route itself, pass through as they are.
+  let uploading = 0;
   const multipart = async (ctx: Koa.Context, next: Koa.Next) => {
+    const declared = Number(ctx.get('content-length')) || limits.files * limits.fileBytes + 64 * 1024;
+    if (uploading + declared > limits.uploadBytesInFlight) {
+      ctx.set('Retry-After', '2');
+      ctx.throw(503, `the server is reading other uploads (at most ${sizeText(limits.uploadBytesInFlight)} at once): try again in a moment`, { expose: true });
+    }
+    uploading += declared;
     let parsed = false;
     try {
       await files(ctx, () => {
@@ -91,6 +98,8 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
         ctx.throw(413, `too many files: at most ${limits.files} in one upload, in the field "image"`);
       if (parsed || code) throw e;
       ctx.throw(400, `malformed multipart body: ${(e as Error).message}`);
+    } finally {
+      uploading -= declared;
     }
   };
 

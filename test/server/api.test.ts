@@ -52,10 +52,10 @@ const postJson = (body: unknown) =>
     headers: { 'Content-Type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-function postFiles(files: [string, Uint8Array][], field = 'image') {
+function postFiles(files: [string, Uint8Array][], field = 'image', url = server.url) {
   const form = new FormData();
   for (const [name, bytes] of files) form.append(field, new Blob([Uint8Array.from(bytes)]), name);
-  return fetch(`${server.url}/api/predict`, { method: 'POST', body: form });
+  return fetch(`${url}/api/predict`, { method: 'POST', body: form });
 }
 
 test('JSON with a data URL predicts the digit, with probabilities and the 28×28 the model saw', async () => {
@@ -482,6 +482,32 @@ test('idle connections cannot take the server: past the per-address cap a new on
   } finally {
     for (const s of idle) s.destroy();
     await capped.close();
+  }
+});
+
+test('uploads held at once are bounded: past the budget a new one gets 503 JSON with Retry-After, unread, and gets in once the others are done', async () => {
+  const bounded = await startServer({ ...limits, uploadBytesInFlight: 300_000 });
+  const port = Number(new URL(bounded.url).port);
+  // A slow client declares 250 kB and sends the first bytes of it, then waits.
+  const slow = connect(port, '127.0.0.1');
+  slow.on('error', () => {});
+  slow.write(
+    'POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=X\r\nContent-Length: 250000\r\n\r\n--X\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\n',
+  );
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const refused = await postFiles([['b.png', new Uint8Array(100_000)]], 'image', bounded.url);
+    assert.is(refused.status, 503);
+    assert.is(refused.headers.get('retry-after'), '2');
+    assert.match((await read(refused)).error, /reading other uploads \(at most 293 kB at once\)/);
+    slow.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const later = await postFiles([['seven.png', seven]], 'image', bounded.url);
+    assert.is(later.status, 200);
+    assert.is((await read(later)).digit, 7);
+  } finally {
+    slow.destroy();
+    await bounded.close();
   }
 });
 
