@@ -1,3 +1,4 @@
+import { benchHostile } from './hostile.js';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import KNN from 'ml-knn';
 import { PCA } from 'ml-pca';
@@ -92,6 +93,13 @@ const TASKS: Record<string, Task> = {
     );
     console.error(
       `numbers in the page: median ${b.numbers.medianMs.toFixed(1)} ms (p95 ${b.numbers.p95Ms.toFixed(1)}) per reading of a 4-digit number, ${(100 * b.numbers.fullyRight).toFixed(0)}% of ${b.numbers.drawings} read fully right`,
+    );
+  },
+  hostile: async (ctx) => {
+    const h = await benchHostile();
+    ctx.results.hostile = h;
+    console.error(
+      `hostile: p99 of ordinary predictions ${h.quietP99Ms.toFixed(0)} ms quiet, ${h.idle.p99Ms.toFixed(0)} ms under ${h.idle.attempted} idle connections (${h.idle.held} held), ${h.strip.p99Ms.toFixed(0)} ms beside two strip senders; peak RSS ${h.uploads.peakRssMb.toFixed(0)} MB under ${h.uploads.clients} maximum uploads (${JSON.stringify(h.uploads.answered)}); /healthz after each ${[h.idle, h.strip, h.uploads].map((a) => a.healthzMs.toFixed(0)).join(' / ')} ms`,
     );
   },
   server: async (ctx) => {

@@ -1,6 +1,7 @@
 import type { BrowserFigures } from './browser.js';
 import type { NonDigitFigures } from './non-digits.js';
 import type { FeedbackFigures } from './feedback.js';
+import type { HostileBench } from './hostile.js';
 import type { NumbersFigures } from './numbers.js';
 import type { RobustnessRow } from './robustness.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -56,6 +57,7 @@ export interface Results {
   browser?: BrowserFigures;
   numbers?: NumbersFigures;
   feedback?: FeedbackFigures;
+  hostile?: HostileBench;
   samples?: {
     model: string;
     total: number;

@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,16 +92,7 @@ export async function benchServer(latencySeconds = 10, rounds = 5): Promise<Serv
   const pipeline = pipelineThread(png);
 
   // The server runs as `npm start` does, in its own processes, so the load generator does not share its event loop.
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /http:\/\/[\d.]+:\d+/.exec(out);
-      if (m) resolve(m[0]);
-    });
-    server.once('exit', (code) => reject(new Error(`server exited with code ${code}`)));
-  });
+  const { server, base } = await startServe();
   const url = `${base}/api/predict`;
   const body = JSON.stringify({ image: `data:image/png;base64,${Buffer.from(png).toString('base64')}` });
   const run = existsSync(WRK) ? (c: number, d: number) => runWrk(url, body, c, d) : (c: number, d: number) => runAutocannon(url, body, c, d);
@@ -126,6 +118,24 @@ export async function benchServer(latencySeconds = 10, rounds = 5): Promise<Serv
     server.kill('SIGTERM');
     await pipeline.close();
   }
+}
+
+/** `npm start` in processes of its own on a free port, with `env` added; resolves once it listens. */
+export async function startServe(env: Record<string, string> = {}): Promise<{ server: ChildProcessByStdio<null, Readable, null>; base: string }> {
+  const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], {
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /http:\/\/[\d.]+:\d+/.exec(out);
+      if (m) resolve(m[0]);
+    });
+    server.once('exit', (code) => reject(new Error(`server exited with code ${code}`)));
+  });
+  return { server, base };
 }
 
 interface LoadResult {
