@@ -1,0 +1,161 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { openStore } from '../../src/feedback/store.js';
+import { encodePng } from '../../src/samples/styles.js';
+import { digitInk, toRgba } from '../helpers/images.js';
+import { needs } from '../helpers/needs.js';
+import { NO_POSTGRES, postgresBin, startPostgres } from '../helpers/postgres.js';
+import { startCli } from '../helpers/serve.js';
+
+/* Scale-out with real parts (docs/deploy.md): Debian's nginx in front of two npm start instances that share one PostgreSQL. */
+
+const NGINX = '/usr/sbin/nginx';
+const NAME = 'two instances behind nginx, one PostgreSQL';
+const missing = NO_POSTGRES ?? (existsSync(NGINX) ? null : `no nginx at ${NGINX} (apt-get install -y nginx-light; .ci/run does)`);
+const test = needs(suite(NAME), NAME, missing);
+
+const image = `data:image/png;base64,${Buffer.from(encodePng(toRgba(digitInk(7, 120, 120, { size: 90, brush: 5 }), 120, 120, [0, 0, 0], [255, 255, 255]))).toString('base64')}`;
+let postgres: Awaited<ReturnType<typeof startPostgres>>;
+let nginx: ChildProcess;
+let proxy: string;
+const instances: ReturnType<typeof startCli>[] = [];
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** nginx in a folder of its own, in the foreground, balancing the two instances (docs/deploy.md has the same block). */
+async function startNginx(upstreams: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'nginx-'));
+  const port = await freePort();
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  upstream digits {
+${upstreams.map((u) => `    server ${u.replace('http://', '')} max_fails=1 fail_timeout=10s;`).join('\n')}
+    keepalive 16;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    client_max_body_size 210m;
+    location / {
+      proxy_pass http://digits;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_next_upstream error timeout http_502 http_503;
+      add_header X-Upstream $upstream_addr always;
+    }
+  }
+}
+`,
+  );
+  const child = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    const up = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) return { child, url };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill();
+  throw new Error('nginx did not start');
+}
+
+const send = (label: number) =>
+  fetch(`${proxy}/api/feedback`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Connection: 'close' },
+    body: JSON.stringify({ image, label }),
+  });
+
+test.before(async () => {
+  if (missing) return;
+  postgres = await startPostgres(postgresBin()!);
+  const env = { WORKERS: '1', DATABASE_URL: postgres.url, TRUST_PROXY: '1', FEEDBACK_PER_MINUTE: '100000' };
+  instances.push(startCli(env), startCli(env));
+  const urls = await Promise.all(instances.map((i) => i.url));
+  ({ child: nginx, url: proxy } = await startNginx(urls));
+});
+
+test.after(async () => {
+  nginx?.kill('SIGTERM');
+  for (const i of instances) {
+    try {
+      i.killGroup('SIGTERM');
+    } catch {}
+  }
+  await Promise.all(instances.map((i) => i.exited));
+  postgres?.stop();
+});
+
+test('corrections sent through nginx land once each in the shared store, from both instances', async () => {
+  const answers = await Promise.all(Array.from({ length: 120 }, (_, i) => send(i % 10)));
+  assert.equal(
+    answers.filter((r) => r.status !== 201).map((r) => r.status),
+    [],
+  );
+  const upstreams = new Set(answers.map((r) => r.headers.get('x-upstream')));
+  assert.is(upstreams.size, 2, `answered by ${[...upstreams].join(', ')}`);
+  const ids = await Promise.all(answers.map(async (r) => ((await r.json()) as { id: number }).id));
+  assert.is(new Set(ids).size, 120, 'one row each');
+  const store = await openStore({ databaseUrl: postgres.url });
+  try {
+    assert.is(await store.count(), 120);
+  } finally {
+    await store.close();
+  }
+});
+
+test('killing one instance under load loses no acknowledged correction; reads go on through the other', async () => {
+  const store = await openStore({ databaseUrl: postgres.url });
+  const before = await store.count();
+  const acknowledged: number[] = [];
+  let failed = 0;
+  const burst = Array.from({ length: 200 }, async (_, i) => {
+    if (i === 60) instances[0]!.killGroup('SIGKILL');
+    const r = await send(i % 10).catch(() => null);
+    if (r?.status === 201) acknowledged.push(((await r.json()) as { id: number }).id);
+    else failed++;
+  });
+  await Promise.all(burst);
+  try {
+    const rows = await store.list(1e6, before);
+    const stored = new Set(rows.map((r) => r.id));
+    assert.equal(
+      acknowledged.filter((id) => !stored.has(id)),
+      [],
+      'every acknowledged correction is stored',
+    );
+    // Only requests in flight on the killed instance may fail (nginx does not resend a POST).
+    assert.ok(failed <= 60, `${failed} of 200 failed`);
+    // The page and the API still answer, through the instance left.
+    for (let i = 0; i < 5; i++) assert.is((await fetch(`${proxy}/healthz`)).status, 200);
+  } finally {
+    await store.close();
+  }
+});
+
+test.run();
