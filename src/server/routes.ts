@@ -124,13 +124,22 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
         respond(ctx, await predictor.predict(nonEmpty(ctx, uploads[0]!.buffer), mode), modelName);
         return;
       }
-      const results = await Promise.all(
-        uploads.map(async (f) => {
-          if (f.buffer.length === 0) return { file: f.originalname, error: 'empty file' };
-          const r = await predictor.predict(f.buffer, mode);
-          return r.ok ? { file: f.originalname, ...r.answer, model: modelName } : { file: f.originalname, error: r.error };
-        }),
-      );
+      // One file after another (they share one event loop or one thread anyway), and none once the client
+      // has gone: a hung-up upload of twenty photos must not keep the process busy for a minute.
+      let gone = false;
+      ctx.res.once('close', () => {
+        gone = !ctx.res.writableFinished;
+      });
+      const results: UploadAnswer['results'] = [];
+      for (const f of uploads) {
+        if (gone) return;
+        if (f.buffer.length === 0) {
+          results.push({ file: f.originalname, error: 'empty file' });
+          continue;
+        }
+        const r = await predictor.predict(f.buffer, mode);
+        results.push(r.ok ? { file: f.originalname, ...r.answer, model: modelName } : { file: f.originalname, error: r.error });
+      }
       ctx.body = { results } satisfies UploadAnswer;
     },
   );

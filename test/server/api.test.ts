@@ -7,6 +7,10 @@ import { decodeImage } from '../../src/image/decode.js';
 import { encodePng } from '../../src/samples/styles.js';
 import { benchImage, digitInk, numberPng, toRgba } from '../helpers/images.js';
 import { refusingModel, startServer } from '../helpers/server.js';
+import { loadModel } from '../../src/io/model-file.js';
+import { createApp, listen } from '../../src/server/app.js';
+import type { Predictor } from '../../src/server/predictor.js';
+import type { AddressInfo } from 'node:net';
 
 const test = suite('JSON API');
 const seven = encodePng(toRgba(digitInk(7, 280, 280, { size: 200, brush: 10 }), 280, 280, [0, 0, 0], [255, 255, 255]));
@@ -508,6 +512,41 @@ test('uploads held at once are bounded: past the budget a new one gets 503 JSON 
   } finally {
     slow.destroy();
     await bounded.close();
+  }
+});
+
+test('an upload whose client has gone is not read further: a hung-up upload of ten files stops after the file under way', async () => {
+  // A stand-in predictor that takes 100 ms a file and counts the files it is asked to read.
+  let asked = 0;
+  const slow: Predictor = {
+    predict: async () => {
+      asked++;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return { ok: false, code: 'undecodable', error: 'stand-in' };
+    },
+    see: async () => ({ ok: false, code: 'undecodable', error: 'stand-in' }),
+    close: async () => {},
+  };
+  const app = listen(createApp({ model: loadModel(), predictor: slow }), 0, '127.0.0.1');
+  await new Promise<void>((resolve) => app.once('listening', resolve));
+  const url = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+  try {
+    const form = new FormData();
+    for (let f = 0; f < 10; f++) form.append('image', new Blob([Uint8Array.from(seven)]), `${f}.png`);
+    const hangUp = new AbortController();
+    const answer = fetch(`${url}/api/predict`, { method: 'POST', body: form, signal: hangUp.signal }).catch(() => null);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    hangUp.abort();
+    await answer;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.ok(asked <= 4, `${asked} of 10 files read after the client left at 250 ms`);
+    // A client that stays gets every file read.
+    asked = 0;
+    const whole = await fetch(`${url}/api/predict`, { method: 'POST', body: form });
+    assert.is(whole.status, 200);
+    assert.is(asked, 10);
+  } finally {
+    await new Promise<void>((resolve) => app.close(() => resolve()));
   }
 });
 
