@@ -199,6 +199,11 @@ export function renderReport(r: Results): void {
       `| in-process pipeline, one thread | ${server.pipelinePerSecond.toFixed(0)}/s (${server.pipelineMs.toFixed(2)} ms each) |`,
       `| HTTP requests/s per core ÷ in-process pipeline runs/s | **${(100 * server.httpVsPipelinePerCore).toFixed(0)}%** |`,
       `| errors | ${server.errors} |`,
+      ...(server.scaleOut
+        ? [
+            `| through nginx, 8 connections: one instance (one process) / two instances / ratio | ${server.scaleOut.oneInstance.toFixed(0)} / ${server.scaleOut.twoInstances.toFixed(0)} req/s / **${(server.scaleOut.twoInstances / server.scaleOut.oneInstance).toFixed(2)}×** (both instances and the load generator share the machine's ${server.cores} cores) |`,
+          ]
+        : []),
       '',
     );
   }

@@ -14,6 +14,7 @@ import { rasterStrokes } from '../src/samples/raster.js';
 import { smoothPath, TEMPLATES } from '../src/samples/strokes.js';
 import { predictTask } from '../src/server/predict-task.js';
 import { startWorker } from '../src/util/worker.js';
+import { NGINX, startNginx } from '../test/helpers/nginx.js';
 
 export interface ServerBench {
   loadGenerator: string;
@@ -27,6 +28,11 @@ export interface ServerBench {
   /** HTTP requests/s per core over in-process runs/s on one thread. */
   httpVsPipelinePerCore: number;
   errors: number;
+  /**
+   * Through nginx, req/s with 8 connections to one `npm start` instance (WORKERS=1) and to two sharing the
+   * work, in alternating rounds (medians); null without nginx. Absent in older results.
+   */
+  scaleOut?: { oneInstance: number; twoInstances: number } | null;
 }
 
 /**
@@ -113,10 +119,30 @@ export async function benchServer(latencySeconds = 10, rounds = 5): Promise<Serv
       cores,
       httpVsPipelinePerCore: median(measured.map((m) => m.http.requestsPerSecond / cores / m.single)),
       errors: one.errors + measured.reduce((a, m) => a + m.http.errors, 0),
+      scaleOut: existsSync(NGINX) ? await scaleOut(body, rounds) : null,
     };
   } finally {
     server.kill('SIGTERM');
     await pipeline.close();
+  }
+}
+
+/** Two `npm start` instances of one process each, behind nginx (as docs/deploy.md), against one of them behind nginx. */
+async function scaleOut(body: string, rounds: number): Promise<{ oneInstance: number; twoInstances: number }> {
+  const instances = [await startServe({ WORKERS: '1' }), await startServe({ WORKERS: '1' })];
+  const one = await startNginx([instances[0]!.base]);
+  const two = await startNginx(instances.map((i) => i.base));
+  const run = (url: string) => (existsSync(WRK) ? runWrk(`${url}/api/predict`, body, 8, 3) : runAutocannon(`${url}/api/predict`, body, 8, 3));
+  try {
+    const warm = await run(two.url);
+    if (warm.errors > 0) throw new Error(`${warm.errors} requests through nginx failed: the scale-out figures would be error pages`);
+    const rates: { one: number; two: number }[] = [];
+    for (let i = 0; i < rounds; i++) rates.push({ one: (await run(one.url)).requestsPerSecond, two: (await run(two.url)).requestsPerSecond });
+    return { oneInstance: median(rates.map((r) => r.one)), twoInstances: median(rates.map((r) => r.two)) };
+  } finally {
+    one.child.kill('SIGTERM');
+    two.child.kill('SIGTERM');
+    for (const i of instances) i.server.kill('SIGTERM');
   }
 }
 

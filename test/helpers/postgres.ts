@@ -17,7 +17,7 @@ export function postgresBin(): string | null {
 /** Why the PostgreSQL tests cannot run here, or null when they can. */
 export const NO_POSTGRES = postgresBin() ? null : 'no PostgreSQL server installed (apt-get install -y postgresql; .ci/run does)';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

@@ -1,8 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openStore } from '../../src/feedback/store.js';
@@ -11,10 +8,10 @@ import { digitInk, toRgba } from '../helpers/images.js';
 import { needs } from '../helpers/needs.js';
 import { NO_POSTGRES, postgresBin, startPostgres } from '../helpers/postgres.js';
 import { startCli } from '../helpers/serve.js';
+import { NGINX, startNginx } from '../helpers/nginx.js';
 
 /* Scale-out with real parts (docs/deploy.md): Debian's nginx in front of two npm start instances that share one PostgreSQL. */
 
-const NGINX = '/usr/sbin/nginx';
 const NAME = 'two instances behind nginx, one PostgreSQL';
 const missing = NO_POSTGRES ?? (existsSync(NGINX) ? null : `no nginx at ${NGINX} (apt-get install -y nginx-light; .ci/run does)`);
 const test = needs(suite(NAME), NAME, missing);
@@ -24,65 +21,6 @@ let postgres: Awaited<ReturnType<typeof startPostgres>>;
 let nginx: ChildProcess;
 let proxy: string;
 const instances: ReturnType<typeof startCli>[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** nginx in a folder of its own, in the foreground, balancing the two instances (docs/deploy.md has the same block). */
-async function startNginx(upstreams: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'nginx-'));
-  const port = await freePort();
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  upstream digits {
-${upstreams.map((u) => `    server ${u.replace('http://', '')} max_fails=1 fail_timeout=10s;`).join('\n')}
-    keepalive 16;
-  }
-  server {
-    listen 127.0.0.1:${port};
-    client_max_body_size 210m;
-    location / {
-      proxy_pass http://digits;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_next_upstream error timeout http_502 http_503;
-      add_header X-Upstream $upstream_addr always;
-    }
-  }
-}
-`,
-  );
-  const child = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    const up = await fetch(`${url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) return { child, url };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill();
-  throw new Error('nginx did not start');
-}
 
 const send = (label: number) =>
   fetch(`${proxy}/api/feedback`, {
