@@ -15,7 +15,8 @@ const usage = `npm start [-- --model PATH]
   ${BEST_MODEL_PATH} (or MODEL).
 
   WORKERS server processes share the port (default one per core); each predicts board-sized images
-  itself and hands photos over ${(INLINE_MAX_PIXELS / 1e6).toFixed(1)} megapixels to a thread of its own.
+  itself and hands photos over ${(INLINE_MAX_PIXELS / 1e6).toFixed(1)} megapixels to a thread of its own. A worker that does not
+  answer the primary's health check for WATCHDOG_MS (default 15000) is replaced.
 
   Corrections (POST /api/feedback) go to SQLite at FEEDBACK_DB (default ${DEFAULT_FEEDBACK_DB}), or to
   PostgreSQL when DATABASE_URL=postgres://… is set; FEEDBACK_PER_MINUTE (default ${DEFAULT_PER_MINUTE}) per client
@@ -86,6 +87,39 @@ function primary(workers: number, banner: () => void): void {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  watch(envInt('WATCHDOG_MS', DEFAULT_WATCHDOG_MS), () => stopping);
+}
+
+/** A worker that has not answered a health check for this long (its event loop stuck, or the process stopped) is replaced. */
+const DEFAULT_WATCHDOG_MS = 15_000;
+
+/**
+ * The primary's health check: every second each listening worker is asked, over the cluster's IPC channel,
+ * to answer; the answer comes from the worker's event loop, so a loop held by a request, or a process stopped,
+ * does not answer. One silent for `stallMs` is killed, and the exit handler starts another.
+ */
+function watch(stallMs: number, stopping: () => boolean): void {
+  const answered = new Map<number, number>();
+  cluster.on('listening', (w) => answered.set(w.id, Date.now()));
+  cluster.on('message', (w, m: { pong?: boolean }) => {
+    if (m?.pong) answered.set(w.id, Date.now());
+  });
+  cluster.on('exit', (w) => answered.delete(w.id));
+  setInterval(
+    () => {
+      if (stopping()) return;
+      for (const w of Object.values(cluster.workers ?? {})) {
+        const last = w && answered.get(w.id);
+        if (!w || last === undefined) continue;
+        if (Date.now() - last > stallMs) {
+          console.error(`worker ${w.process.pid} has not answered its health check for ${Math.round((Date.now() - last) / 1000)} s; replacing it`);
+          answered.delete(w.id);
+          w.process.kill('SIGKILL');
+        } else w.send({ ping: true });
+      }
+    },
+    Math.min(1000, stallMs / 3),
+  ).unref();
 }
 
 async function worker(modelPath: string, host: string, port: number): Promise<void> {
@@ -109,4 +143,8 @@ async function worker(modelPath: string, host: string, port: number): Promise<vo
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // The primary's health check (watch): answered from this event loop, so only a loop that turns answers.
+  process.on('message', (m: { ping?: boolean }) => {
+    if (m?.ping) process.send?.({ pong: true });
+  });
 }

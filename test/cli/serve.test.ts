@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../helpers/cli.js';
 import { startCli } from '../helpers/serve.js';
+import { freePort } from '../helpers/postgres.js';
 
 const test = suite('npm start');
 
@@ -36,6 +38,37 @@ test('two worker processes share the port, answer, and all stop cleanly on SIGTE
   }
   assert.is(await server.exited, 0, server.output());
   assert.not.match(server.output(), /Error|died/);
+});
+
+test('a worker that stops answering its health check is replaced, and the server answers again', async () => {
+  // A fixed port: with PORT=0 the only worker's replacement would listen on a new random one.
+  const port = String(await freePort());
+  const server = startCli({ PORT: port, WORKERS: '1', WATCHDOG_MS: '1500', FEEDBACK_DB: join(mkdtempSync(join(tmpdir(), 'watch-')), 'f.db') });
+  try {
+    const url = await server.url;
+    assert.is((await fetch(`${url}/healthz`)).status, 200);
+    // The worker is the primary's child running serve.ts (esbuild's service is another child).
+    const [stuck] = execFileSync('pgrep', ['-P', String(server.child.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+      .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('serve.ts'));
+    // A stopped process answers nothing, as a worker whose event loop is held answers nothing.
+    process.kill(stuck!, 'SIGSTOP');
+    let healthy = false;
+    for (let i = 0; i < 40 && !healthy; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      healthy = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+    }
+    assert.ok(healthy, `no answer 10 s after the worker stopped:\n${server.output()}`);
+    assert.match(server.output(), new RegExp(`worker ${stuck} has not answered its health check for \\d+ s; replacing it`));
+  } finally {
+    server.killGroup('SIGTERM');
+    await server.exited;
+  }
 });
 
 test('a model file that does not load is one clear error before any worker starts', () => {
