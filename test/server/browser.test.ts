@@ -387,7 +387,28 @@ test('one-digit mode names two separate digits as a number, and one click reads 
   await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '42');
   assert.is(await page.evaluate(() => location.hash), '#number');
   assert.is(await page.locator('#boxes rect').count(), 2);
+  // The page's title follows the mode, both ways.
+  assert.is(await page.title(), 'Write a number · MNIST classic');
+  await page.check('input[name="mode"][value="digit"]');
+  assert.is(await page.title(), 'Draw a digit · MNIST classic');
   await page.close();
+});
+
+test('the keyboard focus ring stands out at least 3:1 from the page, in both colour schemes', async () => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 }, colorScheme });
+    await page.goto(server.url);
+    await page.keyboard.press('Tab');
+    const [ring, background] = await page.evaluate(() => [
+      getComputedStyle(document.activeElement!).outlineColor,
+      getComputedStyle(document.body).backgroundColor === 'rgba(0, 0, 0, 0)'
+        ? getComputedStyle(document.documentElement).backgroundColor
+        : getComputedStyle(document.body).backgroundColor,
+    ]);
+    const ratio = contrast(ring!, background!);
+    assert.ok(ratio >= 3, `${colorScheme}: focus ring ${ratio.toFixed(2)}:1`);
+    await page.close();
+  }
 });
 
 test('upload with "Read whole numbers" shows each number with its digits boxed over the image', async () => {

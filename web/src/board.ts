@@ -208,6 +208,7 @@ function setMode(next: Mode): void {
   if (strokes.some((s) => s.some(([x]) => x > canvas.width))) strokes.length = 0;
   layout.classList.toggle('number', mode === 'number');
   heading.textContent = mode === 'number' ? 'Write a number' : 'Draw a digit';
+  document.title = `${heading.textContent} · MNIST classic`;
   for (const input of modeInputs) input.checked = input.value === mode;
   canvas.setAttribute('aria-label', `drawing area: ${mode === 'number' ? 'write a number' : 'draw a digit'} here`);
   history.replaceState(null, '', mode === 'number' ? '#number' : location.pathname);
