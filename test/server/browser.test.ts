@@ -238,6 +238,30 @@ test('the model page fits 1280 px and a phone, its card headings under the page 
   }
 });
 
+test('the confusion matrix labels its axes, and every off-diagonal count reads at least 4.5:1 on its cell, in both colour schemes', async () => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme });
+    await page.goto(`${server.url}/model`);
+    await page.waitForSelector('.confusion td');
+    assert.ok(await page.isVisible('.confusion caption'));
+    assert.match((await page.textContent('.confusion caption')) ?? '', /rows: the true digit · columns: the digit predicted/);
+    assert.match((await page.textContent('.confusion th.axes')) ?? '', /true ↓.*pred\. →/);
+    const cells = await page.evaluate(() =>
+      [...document.querySelectorAll('.confusion tr')]
+        .slice(1)
+        .flatMap((tr, t) =>
+          [...tr.querySelectorAll('td')].flatMap((td, p) =>
+            t === p ? [] : [[getComputedStyle(td).color, getComputedStyle(td).backgroundColor, td.textContent]],
+          ),
+        ),
+    );
+    assert.is(cells.length, 90);
+    const worst = cells.map(([fg, bg, n]) => ({ ratio: contrast(fg!, bg!), n, bg })).sort((a, b) => a.ratio - b.ratio)[0]!;
+    assert.ok(worst.ratio >= 4.5, `${colorScheme}: the count ${worst.n} on ${worst.bg} reads ${worst.ratio.toFixed(2)}:1`);
+    await page.close();
+  }
+});
+
 test('the model page says what the feedback state means, not a command to run', async () => {
   const store = await openStore({ databaseUrl: '', path: ':memory:' });
   const withStore = await startServer({}, undefined, undefined, { store });

@@ -36,15 +36,37 @@ function show(value: unknown): string {
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
-function confusionTable(confusion: number[][]): HTMLElement {
+/** The rgb() of a CSS colour string, alpha dropped. */
+const rgbOf = (c: string): number[] => (c.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map(Number);
+
+/** WCAG relative luminance of an [r, g, b] in 0..255. */
+function luminance(rgb: number[]): number {
+  const [r, g, b] = rgb.map((v) => {
+    const s = v / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
+/**
+ * The confusion matrix, each off-diagonal cell red in proportion to its count, blended here over the card's
+ * own colour (`behind`) so that the text can be black or white, whichever reads better: at least 4.5:1.
+ */
+function confusionTable(confusion: number[][], behind: string): HTMLElement {
   const wrap = document.createElement('div');
   wrap.className = 'scroll';
   const table = document.createElement('table');
   table.className = 'confusion';
   wrap.append(table);
   table.setAttribute('aria-label', 'confusion matrix: rows are the true digit, columns the predicted digit');
+  const caption = document.createElement('caption');
+  caption.textContent = 'rows: the true digit · columns: the digit predicted';
+  table.append(caption);
   const head = document.createElement('tr');
-  head.append(document.createElement('th'));
+  const corner = document.createElement('th');
+  corner.append('true ↓', document.createElement('br'), 'pred. →');
+  corner.className = 'axes';
+  head.append(corner);
   for (let d = 0; d < 10; d++) {
     const th = document.createElement('th');
     th.textContent = String(d);
@@ -60,8 +82,14 @@ function confusionTable(confusion: number[][]): HTMLElement {
     r.forEach((v, p) => {
       const td = document.createElement('td');
       td.textContent = String(v);
-      td.style.background = t === p ? 'var(--diag)' : `rgba(179,38,30,${(0.85 * v) / offMax})`;
-      if (t !== p && v / offMax > 0.5) td.style.color = 'white';
+      if (t === p) td.style.background = 'var(--diag)';
+      else {
+        const a = (0.85 * v) / offMax;
+        const cell = rgbOf(behind).map((c, k) => Math.round((1 - a) * c + a * [179, 38, 30][k]!));
+        td.style.background = `rgb(${cell.join(', ')})`;
+        // Black or white, whichever stands out more from the cell.
+        td.style.color = (luminance(cell) + 0.05) / 0.05 >= 1.05 / (luminance(cell) + 0.05) ? 'black' : 'white';
+      }
       tr.append(td);
     });
     table.append(tr);
@@ -120,7 +148,10 @@ async function main(): Promise<void> {
   for (const [split, v] of Object.entries(m.metrics ?? {}) as [string, Metrics][]) {
     row($('metrics'), `${split} accuracy`, `${pct(v.accuracy)} on ${v.n} images${v.ci95 ? ` (95% CI ${pct(v.ci95[0])}–${pct(v.ci95[1])})` : ''}`);
   }
-  if (m.metrics?.test?.confusion) $('confusion').replaceChildren(confusionTable(m.metrics.test.confusion));
+  if (m.metrics?.test?.confusion) {
+    const card = $('confusion').closest('.card') ?? document.body;
+    $('confusion').replaceChildren(confusionTable(m.metrics.test.confusion, getComputedStyle(card).backgroundColor));
+  }
   for (const [k, v] of Object.entries(m.hyperparameters ?? {})) row($('hyper'), k, show(v));
   for (const [file, hash] of Object.entries(m.data ?? {})) row($('data'), file, hash, true);
   if (m.confidence) {
