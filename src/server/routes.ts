@@ -1,4 +1,5 @@
 import bodyParser from '@koa/bodyparser';
+import type { Readable } from 'node:stream';
 import multer from '@koa/multer';
 import Router from '@koa/router';
 import type Koa from 'koa';
@@ -14,19 +15,33 @@ import { IMAGE_ERROR_STATUS, imageFromJson, nonEmpty } from './request.js';
 export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limits): Router {
   const router = new Router();
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: limits.jsonBytes, encoding: 'utf-8' });
-  // Memory storage that notes the file it is reading, so that a limit error can name it.
-  const memory = multer.memoryStorage();
+  // Memory storage that keeps a file up to the limit and reads past the rest of a bigger one, keeping none of
+  // it: that file gets an error of its own and the others their answers. It notes the file it is reading, so
+  // that an error for the whole upload (a file past FILE_HARD_LIMIT times the limit) can name it.
   const storage: multer.StorageEngine = {
     _handleFile: (req, file, cb) => {
       (req as { uploading?: string }).uploading = file.originalname;
-      memory._handleFile(req, file, cb);
+      const { stream } = file as unknown as { stream: Readable };
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= limits.fileBytes) chunks.push(chunk);
+        else chunks.length = 0;
+      });
+      stream.on('error', cb);
+      stream.on('end', () => cb(null, { buffer: size <= limits.fileBytes ? Buffer.concat(chunks) : Buffer.alloc(0), size } as unknown as multer.File));
     },
-    _removeFile: (req, file, cb) => memory._removeFile(req, file, cb),
+    _removeFile: (_req, file, cb) => {
+      (file as { buffer?: Buffer }).buffer = Buffer.alloc(0);
+      cb(null as unknown as Error);
+    },
   };
   const files = multer({
     storage,
-    limits: { fileSize: limits.fileBytes, files: limits.files, fields: 10, parts: limits.files + 10 },
+    limits: { fileSize: FILE_HARD_LIMIT * limits.fileBytes, files: limits.files, fields: 10, parts: limits.files + 10 },
   }).array('image', limits.files);
+  const tooLarge = (name: string) => `"${name}" is over the limit of ${sizeText(limits.fileBytes)} a file`;
   const modelName = `${model.metadata.kind}: ${model.metadata.description}`;
   const { metadata } = model;
   const visuals = modelVisuals(model);
@@ -92,7 +107,7 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
       const code = (e as { name?: string; code?: string }).name === 'MulterError' ? (e as { code?: string }).code : undefined;
       const file = (ctx.req as { uploading?: string }).uploading;
       if (!parsed && code === 'LIMIT_FILE_SIZE')
-        ctx.throw(413, `${file ? `"${file}"` : 'a file'} is over the limit of ${sizeText(limits.fileBytes)} a file: nothing in this upload was read`);
+        ctx.throw(413, `${file ? `"${file}"` : 'a file'} is far over the limit of ${sizeText(limits.fileBytes)} a file: nothing in this upload was read`);
       const field = (e as { field?: string }).field;
       if (!parsed && (code === 'LIMIT_FILE_COUNT' || (code === 'LIMIT_UNEXPECTED_FILE' && field === 'image')))
         ctx.throw(413, `too many files: at most ${limits.files} in one upload, in the field "image"`);
@@ -118,9 +133,10 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
         respond(ctx, await predictor.predict(bytes, mode), modelName);
         return;
       }
-      const uploads = (ctx.request as unknown as { files?: { originalname: string; buffer: Buffer }[] }).files ?? [];
+      const uploads = (ctx.request as unknown as { files?: { originalname: string; buffer: Buffer; size: number }[] }).files ?? [];
       if (uploads.length === 0) ctx.throw(400, 'no image files: send them in the multipart field "image"');
       if (uploads.length === 1) {
+        if (uploads[0]!.size > limits.fileBytes) ctx.throw(413, tooLarge(uploads[0]!.originalname));
         respond(ctx, await predictor.predict(nonEmpty(ctx, uploads[0]!.buffer), mode), modelName);
         return;
       }
@@ -133,6 +149,10 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
       const results: UploadAnswer['results'] = [];
       for (const f of uploads) {
         if (gone) return;
+        if (f.size > limits.fileBytes) {
+          results.push({ file: f.originalname, error: tooLarge(f.originalname) });
+          continue;
+        }
         if (f.buffer.length === 0) {
           results.push({ file: f.originalname, error: 'empty file' });
           continue;
@@ -173,6 +193,9 @@ function modelVisuals(model: DigitModel): Record<string, () => Buffer> {
   };
   return Object.fromEntries(Object.entries(model.pictures()).map(([name, vectors]) => [name, () => rendered(name, vectors)]));
 }
+
+/** A file this many times over the size limit fails its whole upload (the others are not read): it would take that long to read past. */
+const FILE_HARD_LIMIT = 4;
 
 /** Bytes as a person reads them: 10 MB, 195 kB. */
 function sizeText(bytes: number): string {

@@ -550,4 +550,23 @@ test('an upload whose client has gone is not read further: a hung-up upload of t
   }
 });
 
+test('a file over the size limit next to good ones gets its own error, and the others their answers', async () => {
+  const r = await postFiles([
+    ['seven.png', seven],
+    ['big.png', new Uint8Array(250_000)],
+  ]);
+  assert.is(r.status, 200);
+  const { results } = (await r.json()) as { results: { file: string; digit?: number; error?: string }[] };
+  assert.is(results[0]!.digit, 7);
+  assert.is(results[1]!.file, 'big.png');
+  assert.match(results[1]!.error ?? '', /"big\.png" is over the limit of 195 kB a file/);
+  // Far over the limit (4 times), the whole upload is refused before the rest is read.
+  const far = await postFiles([
+    ['seven.png', seven],
+    ['huge.png', new Uint8Array(900_000)],
+  ]);
+  assert.is(far.status, 413);
+  assert.match((await read(far)).error, /"huge\.png" is far over the limit of 195 kB a file/);
+});
+
 test.run();
