@@ -99,14 +99,20 @@ export function listen(app: Koa, port: number, host: string, connections: Partia
     const body = JSON.stringify({
       error: tooLarge ? `request headers too large: at most ${maxHeaderSize} bytes` : `malformed HTTP request (${err.code ?? err.message})`,
     });
-    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    // Closed once written: a request Koa had begun would otherwise keep the socket open.
-    socket.end(
-      `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      () => socket.destroy(),
-    );
+    answerRaw(socket, tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request', body);
   });
   return server.listen(port, host);
+}
+
+/**
+ * A JSON answer written straight to a socket Koa never got (or should not get), then the socket closed once
+ * written: a request Koa had begun would otherwise keep it open.
+ */
+function answerRaw(socket: Duplex, status: string, body: string, headers = ''): void {
+  socket.end(
+    `HTTP/1.1 ${status}\r\n${headers}Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
 }
 
 /** Past `most` open connections from one address, a new one is answered 503 with Retry-After and closed. */
@@ -117,10 +123,7 @@ function capPerAddress(server: Server, most: number): void {
     const address = socket.remoteAddress ?? '';
     const n = (open.get(address) ?? 0) + 1;
     if (n > most) {
-      socket.end(
-        `HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-        () => socket.destroy(),
-      );
+      answerRaw(socket, '503 Service Unavailable', body, 'Retry-After: 5\r\n');
       return;
     }
     open.set(address, n);
