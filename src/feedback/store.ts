@@ -167,12 +167,15 @@ class SqliteStore implements FeedbackStore {
   readonly kind = 'sqlite';
   private readonly insert;
   private readonly countRows;
+  private readonly countFrom;
 
   private constructor(
     private readonly db: Database.Database,
     private readonly maxRows: number,
   ) {
     this.countRows = db.prepare('SELECT count(*) AS n FROM corrections');
+    // Asked on every correction (the rate limit): prepared once. SQLite takes ? where PostgreSQL takes $n.
+    this.countFrom = db.prepare(SINCE.replace('$1', '?').replace('$2', '?'));
     const insert = db.prepare('INSERT INTO corrections (created_at, input, label, predicted, probabilities, model, client_hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
     // IMMEDIATE: the count and the insert see no other writer in between, across processes too.
     this.insert = db.transaction((c: Correction) => {
@@ -211,7 +214,7 @@ class SqliteStore implements FeedbackStore {
   }
 
   async countSince(clientHash: string, since: Date): Promise<number> {
-    return (this.db.prepare(SINCE.replace('$1', '?').replace('$2', '?')).get(clientHash, since.toISOString()) as { n: number }).n;
+    return (this.countFrom.get(clientHash, since.toISOString()) as { n: number }).n;
   }
 
   async tally(): Promise<{ corrections: number; confirmations: number }> {
