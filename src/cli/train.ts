@@ -48,6 +48,11 @@ function flagConfig(): Record<string, { type: 'string' | 'boolean' }> {
   return flags;
 }
 
+function inRange(n: number, flag: string, [min, max]: readonly [number, number]): number {
+  if (n < min || n > max) throw new RangeError(`--${flag} must be from ${min} to ${max}, got ${n}`);
+  return n;
+}
+
 /** The row's options from the flags given, defaults for the rest; a flag of another model is an error. */
 function optionsFrom(row: ModelRow, values: Record<string, string | boolean | undefined>): object {
   const specs = specsOf(row);
@@ -64,11 +69,10 @@ function optionsFrom(row: ModelRow, values: Record<string, string | boolean | un
     if (v === undefined) continue;
     if (spec.kind === 'switch') options[key] = spec.value;
     else if (spec.kind === 'path') options[key] = String(v);
-    else if (spec.kind === 'ints')
-      options[key] = String(v)
-        .split(',')
-        .map((x) => intOption(x, spec.flag, 0));
-    else options[key] = spec.kind === 'int' ? intOption(String(v), spec.flag, 0) : numberOption(String(v), spec.flag, 0);
+    else {
+      const read = (x: string) => inRange(spec.kind === 'number' ? numberOption(x, spec.flag, 0) : intOption(x, spec.flag, 0), spec.flag, spec.range);
+      options[key] = spec.kind === 'ints' ? String(v).split(',').map(read) : read(String(v));
+    }
   }
   return options;
 }

@@ -276,6 +276,59 @@ export function partialDigit(rng: Random): { digit: number; image: RgbaImage } {
   return { digit, image: drawStrokes(kept, rng, false) };
 }
 
+/**
+ * Letters as a pen draws them, for training only: hand-made skeletons (one or more per letter of LETTERS) in
+ * tenths of a box, strokes split by "|", points "xy". A stroke of two points is a straight line, so corners
+ * stay sharp; longer strokes are smoothed. Lowercase letters sit on the line y = 7 with x-height 3.
+ * The bench never draws them: its letters come from fonts training never sees.
+ */
+const PEN_LETTERS: Record<string, string[]> = {
+  A: ['19 51|51 89|36 66', '19 41 61 89|36 66'],
+  C: ['82 51 23 15 28 59 88'],
+  E: ['81 21|21 29|29 89|25 75', '81 21 25 29 89|25 65'],
+  F: ['81 21|21 29|25 75'],
+  H: ['21 29|81 89|25 85'],
+  J: ['71 77 59 38 26', '41 91|71 77 59 38 26'],
+  K: ['21 29|81 25|35 89'],
+  L: ['21 29|29 79', '21 28 39 79'],
+  M: ['19 11|11 55|55 91|91 99', '19 12 21 55 81 92 99'],
+  N: ['29 21|21 89|89 81'],
+  P: ['29 21|21 61 83 65 25'],
+  R: ['29 21|21 61 83 65 25|45 89'],
+  T: ['11 91|51 59'],
+  U: ['21 27 49 69 87 81', '21 27 49 69 87 81|81 89'],
+  V: ['11 59|59 91'],
+  W: ['01 39|39 54|54 79|79 91'],
+  X: ['11 99|91 19'],
+  Y: ['11 55|91 55|55 59'],
+  a: ['74 53 34 26 37 57 75|73 77', '74 53 34 26 37 57 75 73 77 87'],
+  d: ['74 53 34 26 37 57 75|70 77'],
+  e: ['25 75 64 53 34 25 36 57 76'],
+  f: ['61 40 31 37|23 53'],
+  h: ['20 27|24 43 63 74 77'],
+  k: ['20 27|63 25|35 67'],
+  m: ['23 27|24 33 43 54 57|54 63 73 84 87'],
+  n: ['23 27|24 43 63 74 77'],
+  p: ['23 29|24 43 63 75 66 47 26'],
+  r: ['23 27|25 43 63 74'],
+  t: ['30 36 47 67|13 53', '30 37|13 53'],
+  u: ['23 26 37 57 75|73 77', '23 26 37 57 75 73 77 87'],
+  v: ['23 57|57 83'],
+  w: ['13 37|37 54|54 77|77 93'],
+  x: ['23 77|73 27'],
+  y: ['23 57|83 39', '23 26 36 55 74|73 78 59 39 28'],
+};
+
+/** A letter drawn by a jittered pen (jitteredDigit with the letter's skeleton), as a user would on the board. */
+export function penLetter(rng: Random): RgbaImage {
+  const letter = LETTERS[rng.int(LETTERS.length)]!;
+  const variants = PEN_LETTERS[letter]!;
+  const skeleton = variants[rng.int(variants.length)]!.split('|').map((stroke) =>
+    stroke.split(' ').map(([x, y]): [number, number] => [Number(x) / 10, Number(y) / 10]),
+  );
+  return drawStrokes(jitteredDigit(0, rng, { jitter: 0.025 }, skeleton).strokes, rng);
+}
+
 /** Training sees letters twice as often as the other families: they are the most varied. */
 const TRAINING_TURNS = [0, ...NON_DIGIT_FAMILIES.keys()];
 

@@ -4,7 +4,9 @@ import { Mlp, OUTLIER_LABEL } from '../models/mlp.js';
 import { Random } from '../util/random.js';
 import type { TrainingData } from './common.js';
 import { extraSamples } from './extra.js';
-import { reporter, type TrainHooks } from './hooks.js';
+import type { TrainHooks } from './hooks.js';
+import { trainLoop } from './loop.js';
+import { InputError } from '../util/errors.js';
 
 export interface DetectorOptions {
   hidden: number;
@@ -14,11 +16,14 @@ export interface DetectorOptions {
   outliers: number;
   corrupted: number;
   typed: number;
+  /** Letters drawn by a pen (penLetter): the bench's letters are in fonts, so these teach letters as a hand draws them. */
+  penLetters: number;
   /** The share of each batch drawn from the non-digits (they are fewer than the digits). */
   nonDigitShare: number;
   batch: number;
   lr: number;
   weightDecay: number;
+  workers: number;
 }
 
 /**
@@ -32,58 +37,70 @@ export const DEFAULT_DETECTOR: DetectorOptions = {
   outliers: 20_000,
   corrupted: 24_000,
   typed: 4_000,
+  penLetters: 10_000,
   nonDigitShare: 0.5,
   batch: 128,
   lr: 1e-3,
   weightDecay: 1e-4,
+  workers: 2,
 };
 
 /**
  * Trains the digit detector: an MLP 784-hidden-2 telling digits (MNIST's fit split, corrupted and typed
  * digits) from non-digits (letters from the training fonts, shapes, scribbles…), with balanced batches and
- * a cosine-decayed AdamW. One thread: it takes a minute or two.
+ * a cosine-decayed AdamW, in the one training loop (train/loop.ts).
  */
 export async function trainDetector(data: TrainingData, o: DetectorOptions, command: string, hooks: TrainHooks = {}): Promise<DigitDetector> {
   const start = performance.now();
-  const extra = await extraSamples(data, { outliers: o.outliers, corrupted: o.corrupted, typed: o.typed }, o.seed, hooks);
+  const extra = await extraSamples(data, { outliers: o.outliers, corrupted: o.corrupted, typed: o.typed, penLetters: o.penLetters }, o.seed, hooks);
   const fitN = data.fit.n;
-  const n = fitN + extra.labels.length;
-  const x = new Float32Array(n * PIXELS);
-  x.set(data.fitX);
-  for (let i = 0; i < extra.pixels.length; i++) x[fitN * PIXELS + i] = extra.pixels[i]! / 255;
   // Label 0: a digit; 1: not a digit.
-  const labels = new Uint8Array(n);
+  const labels = new Uint8Array(fitN + extra.labels.length);
   const digits: number[] = [];
   const others: number[] = [];
-  for (let r = 0; r < n; r++) {
+  for (let r = 0; r < labels.length; r++) {
     const notDigit = r >= fitN && extra.labels[r - fitN] === OUTLIER_LABEL;
     labels[r] = notDigit ? 1 : 0;
     (notDigit ? others : digits).push(r);
   }
-  if (others.length === 0) throw new RangeError('the digit detector needs non-digits to learn from (outliers > 0)');
-  const net = Mlp.init([PIXELS, o.hidden, 2], o.seed);
-  const adam = net.adamState();
+  if (others.length === 0) throw new InputError('the digit detector needs non-digits to learn from (outliers > 0)');
+  const pixels = new Uint8Array(labels.length * PIXELS);
+  pixels.set(data.fit.pixels);
+  pixels.set(extra.pixels, fitN * PIXELS);
+  const sizes = [PIXELS, o.hidden, 2];
   const rng = new Random(o.seed);
-  const stepsPerEpoch = Math.ceil(digits.length / (o.batch * (1 - o.nonDigitShare)));
-  const total = o.epochs * stepsPerEpoch;
-  const report = reporter(hooks, 'training the digit detector', total);
-  const rows = new Array<number>(o.batch);
-  let loss = 0;
-  for (let step = 1; step <= total; step++) {
-    for (let b = 0; b < o.batch; b++) rows[b] = rng.next() < o.nonDigitShare ? others[rng.int(others.length)]! : digits[rng.int(digits.length)]!;
-    const lr = o.lr * 0.5 * (1 + Math.cos((Math.PI * (step - 1)) / total));
-    loss += net.trainBatch(x, labels, rows, adam, { lr, weightDecay: o.weightDecay, step });
-    if (step % stepsPerEpoch === 0) {
-      report.step(step, `epoch ${step / stepsPerEpoch}/${o.epochs} loss ${(loss / (stepsPerEpoch * o.batch)).toFixed(4)}`);
-      loss = 0;
-    }
-  }
-  report.end();
+  // An epoch sees every digit once on average, with the non-digits (fewer) drawn as often in each batch.
+  const rowsPerEpoch = Math.ceil(digits.length / (o.batch * (1 - o.nonDigitShare))) * o.batch;
+  const { state } = await trainLoop(
+    {
+      sizes,
+      pixels,
+      labels,
+      features: null,
+      augment: null,
+      batch: o.batch,
+      weightDecay: o.weightDecay,
+      workers: o.workers,
+      seed: o.seed,
+      lr: o.lr,
+      warmupEpochs: 0,
+      minLrFraction: 0,
+      epochs: o.epochs,
+      rows: () =>
+        Int32Array.from({ length: rowsPerEpoch }, () => (rng.next() < o.nonDigitShare ? others[rng.int(others.length)]! : digits[rng.int(digits.length)]!)),
+      rowsPerEpoch,
+      validation: null,
+      task: 'training the digit detector',
+    },
+    { params: Mlp.init(sizes, o.seed).params },
+    hooks,
+  );
+  const net = new Mlp(sizes, state.best);
   return new DigitDetector(net, {
     command,
     seed: o.seed,
     data: { ...data.mnist.hashes },
-    trainedOn: `${fitN} MNIST digits (the fit split) and ${extra.labels.length} rendered images (${o.outliers} not digits, ${o.corrupted} corrupted MNIST digits, ${o.typed} typed digits; ${extra.empty} came out blank and were not used)`,
+    trainedOn: `${fitN} MNIST digits (the fit split) and ${extra.labels.length} rendered images (${o.outliers} not digits, ${o.penLetters} letters drawn by a pen, ${o.corrupted} corrupted MNIST digits, ${o.typed} typed digits; ${extra.empty} came out blank and were not used)`,
     hyperparameters: { sizes: net.sizes, ...o, optimizer: 'AdamW, cosine decay', output: 'softmax over [a digit, not a digit]' },
     trainSeconds: Math.round((performance.now() - start) / 1000),
   });

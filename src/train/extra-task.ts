@@ -6,7 +6,7 @@ import type { RgbaImage } from '../image/rgba.js';
 import { toMnistInput } from '../image/preprocess.js';
 import { OUTLIER_LABEL } from '../models/mlp.js';
 import { strongerMoreOften, TRAINING_TRACKS } from '../samples/corruptions.js';
-import { nonDigit } from '../samples/non-digits.js';
+import { nonDigit, penLetter } from '../samples/non-digits.js';
 import { loadFont, TRAINING_FONTS, typedDigit } from '../samples/typed.js';
 import { Random } from '../util/random.js';
 import { ImageError } from '../util/errors.js';
@@ -14,7 +14,7 @@ import { ImageError } from '../util/errors.js';
 /* A thread that renders extra training images and passes each through the real preprocessing. */
 
 export interface ExtraTask {
-  kind: 'outlier' | 'corrupted' | 'typed';
+  kind: 'outlier' | 'corrupted' | 'typed' | 'pen-letter';
   /** Seeds of the images, one each. */
   seeds: number[];
   /** For 'corrupted': the MNIST training image to corrupt, one per seed. */
@@ -42,6 +42,9 @@ export default async function run(task: ExtraTask): Promise<ExtraResult> {
     let label: number;
     if (task.kind === 'outlier') {
       image = nonDigit(seed, rng, 'train').image;
+      label = OUTLIER_LABEL;
+    } else if (task.kind === 'pen-letter') {
+      image = penLetter(rng);
       label = OUTLIER_LABEL;
     } else if (task.kind === 'corrupted') {
       const i = task.images![k]!;

@@ -12,6 +12,8 @@ export interface ExtraCounts {
   corrupted: number;
   /** Digits typed in TRAINING_FONTS (src/samples/typed.ts). */
   typed: number;
+  /** Letters drawn by a pen (penLetter, src/samples/non-digits.ts), also trained as non-digits. */
+  penLetters?: number;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface ExtraCounts {
  * gets, so the network trains on what it will be shown. Deterministic for a seed.
  */
 export async function extraSamples(data: TrainingData, counts: ExtraCounts, seed: number, hooks: TrainHooks = {}): Promise<ExtraResult> {
-  const total = counts.outliers + counts.corrupted + counts.typed;
+  const total = counts.outliers + counts.corrupted + counts.typed + (counts.penLetters ?? 0);
   const empty: ExtraResult = { pixels: new Uint8Array(0), labels: new Uint8Array(0), empty: 0 };
   if (total === 0) return empty;
   // A small heap limit makes the threads collect garbage often: they allocate a few MB per image, and with
@@ -45,6 +47,7 @@ export async function extraSamples(data: TrainingData, counts: ExtraCounts, seed
   add('outlier', counts.outliers, 0);
   add('corrupted', counts.corrupted, 3_000_000);
   add('typed', counts.typed, 6_000_000);
+  add('pen-letter', counts.penLetters ?? 0, 8_000_000);
   let done = 0;
   try {
     const parts = await Promise.all(

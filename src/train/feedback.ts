@@ -8,7 +8,8 @@ import { Mlp, OUTLIER_LABEL } from '../models/mlp.js';
 import { DigitModel, type FeedbackRecord } from '../models/model.js';
 import { InputError } from '../util/errors.js';
 import { Random } from '../util/random.js';
-import { AugmentScratch, augment, DEFAULT_AUGMENT } from './augment.js';
+import { DEFAULT_AUGMENT } from './augment.js';
+import { trainLoop } from './loop.js';
 import { extraSamples } from './extra.js';
 import { commandLine, validationMetrics, type TrainingData } from './common.js';
 import type { MlpTrainOptions } from './mlp-options.js';
@@ -49,6 +50,7 @@ export interface FeedbackTuneOptions {
   lr: number;
   weightDecay: number;
   seed: number;
+  workers: number;
 }
 
 export const DEFAULT_FEEDBACK_TUNE: FeedbackTuneOptions = {
@@ -61,6 +63,7 @@ export const DEFAULT_FEEDBACK_TUNE: FeedbackTuneOptions = {
   lr: 1e-4,
   weightDecay: 1e-4,
   seed: 1,
+  workers: 2,
 };
 
 /** Every fifth correction by id is held out: the same split on every run over the same store. */
@@ -114,47 +117,62 @@ export async function fineTuneOnFeedback(
   const nets = model.classifier instanceof Mlp ? [model.classifier] : model.classifier instanceof Committee ? [...model.classifier.members] : null;
   if (!nets) throw new InputError(`${o.from} is a ${model.metadata.kind} model; only an MLP or a committee of MLPs can be fine-tuned`);
 
-  const fitLabels = labelsOf(data.fit);
-  const corrections = new Uint8Array(train.length * PIXELS);
-  for (const [i, r] of train.entries()) corrections.set(r.input, i * PIXELS);
-  const correctionLabels = Uint8Array.from(train, (r) => r.label ?? OUTLIER_LABEL);
-  const tuned = nets.map((net) => Mlp.load(net.toJSON()));
   const outliers =
     o.outliersPerBatch > 0 && o.outliers > 0 ? await extraSamples(data, { outliers: o.outliers, corrupted: 0, typed: 0 }, o.seed, { onProgress }) : null;
-  const mnistPerBatch = o.batch - o.correctionsPerBatch - (outliers ? o.outliersPerBatch : 0);
-  const steps = Math.ceil(o.mnistPerEpoch / mnistPerBatch) * o.epochs;
-  const rng = new Random(o.seed);
-  const scratch = new AugmentScratch();
-  const x = new Float32Array(o.batch * PIXELS);
-  const labels = new Uint8Array(o.batch);
-  const batchRows = Array.from({ length: o.batch }, (_, i) => i);
-  let done = 0;
-  for (const [k, net] of tuned.entries()) {
-    const adam = net.adamState();
-    for (let step = 1; step <= steps; step++) {
-      for (let i = 0; i < o.batch; i++) {
-        if (i < mnistPerBatch) {
-          const r = rng.int(data.fit.n);
-          augment(data.fit.pixels, r * PIXELS, x, i * PIXELS, rng, DEFAULT_AUGMENT, scratch);
-          labels[i] = fitLabels[r]!;
-        } else if (outliers && i < mnistPerBatch + o.outliersPerBatch) {
-          const r = rng.int(outliers.labels.length);
-          augment(outliers.pixels, r * PIXELS, x, i * PIXELS, rng, DEFAULT_AUGMENT, scratch);
-          labels[i] = OUTLIER_LABEL;
-        } else {
-          const r = rng.int(train.length);
-          augment(corrections, r * PIXELS, x, i * PIXELS, rng, DEFAULT_AUGMENT, scratch);
-          labels[i] = correctionLabels[r]!;
-        }
-      }
-      net.trainBatch(x, labels, batchRows, adam, { lr: o.lr, weightDecay: o.weightDecay, step });
-      onProgress({
-        task: `fine-tuning ${tuned.length > 1 ? `member ${k + 1} of ${tuned.length}` : 'the MLP'}`,
-        done: ++done,
-        total: steps * tuned.length,
-        status: '',
+  // One set of rows: MNIST's fit split, then the non-digits, then the corrections.
+  const fitN = data.fit.n;
+  const outlierN = outliers?.labels.length ?? 0;
+  const pixels = new Uint8Array((fitN + outlierN + train.length) * PIXELS);
+  const labels = new Uint8Array(fitN + outlierN + train.length);
+  pixels.set(data.fit.pixels);
+  labels.set(labelsOf(data.fit));
+  if (outliers) {
+    pixels.set(outliers.pixels, fitN * PIXELS);
+    labels.fill(OUTLIER_LABEL, fitN, fitN + outlierN);
+  }
+  for (const [i, r] of train.entries()) {
+    pixels.set(r.input, (fitN + outlierN + i) * PIXELS);
+    labels[fitN + outlierN + i] = r.label ?? OUTLIER_LABEL;
+  }
+  const outliersPerBatch = outliers ? o.outliersPerBatch : 0;
+  const mnistPerBatch = o.batch - o.correctionsPerBatch - outliersPerBatch;
+  const rowsPerEpoch = Math.ceil(o.mnistPerEpoch / mnistPerBatch) * o.batch;
+  const tuned: Mlp[] = [];
+  for (const [k, net] of nets.entries()) {
+    const rng = new Random(o.seed + k);
+    // Every batch: MNIST digits, then non-digits, then corrections, each drawn with replacement.
+    const rows = () =>
+      Int32Array.from({ length: rowsPerEpoch }, (_, i) => {
+        const b = i % o.batch;
+        if (b < mnistPerBatch) return rng.int(fitN);
+        if (b < mnistPerBatch + outliersPerBatch) return fitN + rng.int(outlierN);
+        return fitN + outlierN + rng.int(train.length);
       });
-    }
+    const { state } = await trainLoop(
+      {
+        sizes: net.sizes,
+        pixels,
+        labels,
+        features: null,
+        augment: DEFAULT_AUGMENT,
+        batch: o.batch,
+        weightDecay: o.weightDecay,
+        workers: o.workers,
+        seed: o.seed + k,
+        // A constant rate: small steps from trained weights.
+        lr: o.lr,
+        warmupEpochs: 0,
+        minLrFraction: 1,
+        epochs: o.epochs,
+        rows,
+        rowsPerEpoch,
+        validation: null,
+        task: `fine-tuning ${nets.length > 1 ? `member ${k + 1} of ${nets.length}` : 'the MLP'}`,
+      },
+      { params: net.params },
+      { onProgress },
+    );
+    tuned.push(new Mlp(net.sizes, state.best));
   }
   const classifier = tuned.length === 1 && model.classifier instanceof Mlp ? tuned[0]! : new Committee(tuned);
   const record: FeedbackRecord = {

@@ -30,6 +30,8 @@ export interface SharedInputs {
   labels: Uint8Array;
   /** n × sizes[0] features instead of pixels (an input transform), or null. */
   features: Float32Array | null;
+  /** The length of an epoch's row order (the batch builder's). */
+  rowsPerEpoch: number;
   evalX: Float32Array;
   evalN: number;
   augment: AugmentOptions | null;
@@ -44,7 +46,9 @@ export interface SharedInputs {
 export class MlpThreads {
   readonly views: SharedViews;
   private readonly workers: Worker[];
-  private readonly pending: ((r: MlpWorkerReply) => void)[][];
+  private readonly pending: { resolve: (r: MlpWorkerReply) => void; reject: (e: Error) => void }[][];
+  /** The first thread's failure: every request waiting or to come is rejected with it. */
+  private failure: Error | null = null;
 
   constructor(inputs: SharedInputs) {
     const { sizes, workers: count } = inputs;
@@ -59,12 +63,12 @@ export class MlpThreads {
       pixels: shared(n * PIXELS),
       features: inputs.features ? shared(inputs.features.length * 4) : null,
       labels: shared(n),
-      order: shared(n * 4),
+      order: shared(inputs.rowsPerEpoch * 4),
       evalX: shared(inputs.evalX.length * 4),
       evalProba: shared(inputs.evalN * CLASSES * 4),
       augment: inputs.augment,
       workers: count,
-      stepLr: shared(Math.ceil(n / inputs.batch) * 4),
+      stepLr: shared(Math.ceil(inputs.rowsPerEpoch / inputs.batch) * 4),
       control: shared(CTL_WORDS * 4),
     };
     this.views = {
@@ -87,28 +91,40 @@ export class MlpThreads {
     this.pending = Array.from({ length: count }, () => []);
     this.workers = Array.from({ length: count }, (_, worker) => {
       const w = startWorker(new URL('./mlp-worker.ts', import.meta.url), { workerData: { ...data, worker } });
-      w.on('message', (r: MlpWorkerReply) => this.pending[worker]!.shift()?.(r));
-      w.on('error', (e) => {
-        throw e;
-      });
+      w.on('message', (r: MlpWorkerReply) => this.pending[worker]!.shift()?.resolve(r));
+      w.on('error', (e) => this.fail(new Error(`training thread ${worker} failed: ${e.message}`, { cause: e })));
+      w.on('exit', (code) => this.fail(new Error(`training thread ${worker} exited (code ${code})`)));
       return w;
     });
   }
 
-  /** Sends one request to each worker (requests[i] to worker i) and waits for all replies. */
+  /**
+   * Sends one request to each worker (requests[i] to worker i) and waits for all replies. A thread that
+   * fails rejects it. The others may be waiting at a barrier for the one that failed: close() ends them.
+   */
   all(requests: MlpWorkerRequest[]): Promise<MlpWorkerReply[]> {
     return Promise.all(
       requests.map(
         (req, i) =>
-          new Promise<MlpWorkerReply>((resolve) => {
-            this.pending[i]!.push(resolve);
+          new Promise<MlpWorkerReply>((resolve, reject) => {
+            if (this.failure) return reject(this.failure);
+            this.pending[i]!.push({ resolve, reject });
             this.workers[i]!.postMessage(req);
           }),
       ),
     );
   }
 
+  private fail(e: Error): void {
+    if (this.closing) return;
+    this.failure ??= e;
+    for (const waiting of this.pending) for (const p of waiting.splice(0)) p.reject(this.failure);
+  }
+
+  private closing = false;
+
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

@@ -86,6 +86,7 @@ function gradients(start: number, count: number, seed: number): { loss: number; 
   let correct = 0;
   for (let i = start; i < start + count; i++) {
     const idx = order[i]!;
+    if (!(idx >= 0 && idx < labels.length)) throw new RangeError(`row ${idx} of the epoch's order is not one of the ${labels.length} training rows`);
     if (features) {
       x.set(features.subarray(idx * inputSize, (idx + 1) * inputSize));
     } else if (d.augment) {

@@ -14,10 +14,17 @@ import { DEFAULT_MLP, type MlpTrainOptions } from './mlp-options.js';
 
 /**
  * One command-line option of a trainer: its flag, what it sets and how it is read. A value flag takes a
- * number ('int', 'number'), a comma-separated list ('ints') or a file name ('path'); a switch takes
- * nothing and sets `value`.
+ * number ('int', 'number') or a comma-separated list ('ints') within `range` (inclusive), or a file name
+ * ('path'); a switch takes nothing and sets `value`.
  */
-export type OptionSpec<V> = { flag: string; help: string } & ({ kind: 'int' | 'number' | 'ints' | 'path' } | { kind: 'switch'; value: V });
+export type OptionSpec<V> = { flag: string; help: string } & (
+  | { kind: 'int' | 'number' | 'ints'; range: readonly [number, number] }
+  | { kind: 'path' }
+  | { kind: 'switch'; value: V }
+);
+
+const COUNT = [0, 10_000_000] as const;
+const POSITIVE = [1, 10_000_000] as const;
 
 export interface ModelRow<O extends object = object> {
   /** The model's one name (its classifier's kind) and how to read it back. */
@@ -39,8 +46,8 @@ function row<O extends object>(r: ModelRow<O>): ModelRow {
   return r;
 }
 
-const seed = { flag: 'seed', kind: 'int', help: 'random seed' } as const;
-const workers = { flag: 'workers', kind: 'int', help: 'worker threads' } as const;
+const seed = { flag: 'seed', kind: 'int', range: [0, 2 ** 31 - 1], help: 'random seed' } as const;
+const workers = { flag: 'workers', kind: 'int', range: [1, 64], help: 'worker threads' } as const;
 
 /**
  * Every model the program trains, one row each. The train CLI, its --help, the bench and the loader all
@@ -52,8 +59,8 @@ export const MODELS: readonly ModelRow[] = [
     summary: 'deskew → PCA → k-nearest neighbours, distance-weighted; PCA size and k chosen on the validation split',
     defaults: DEFAULT_KNN,
     options: {
-      components: { flag: 'components', kind: 'ints', help: 'candidate PCA sizes' },
-      ks: { flag: 'k', kind: 'ints', help: 'candidate k' },
+      components: { flag: 'components', kind: 'ints', range: POSITIVE, help: 'candidate PCA sizes' },
+      ks: { flag: 'k', kind: 'ints', range: POSITIVE, help: 'candidate k' },
       deskew: { flag: 'no-deskew', kind: 'switch', value: false, help: 'raw pixels instead of deskewed ones' },
     },
     train: (data, o, run) => trainKnn(data, o, run),
@@ -63,11 +70,11 @@ export const MODELS: readonly ModelRow[] = [
     summary: 'random forest, Gini splits, bootstrap; raw or deskewed pixels chosen on the validation split',
     defaults: DEFAULT_FOREST,
     options: {
-      trees: { flag: 'trees', kind: 'int', help: 'trees in the forest' },
-      bins: { flag: 'bins', kind: 'int', help: 'bins per pixel: 256 is exact on 8-bit pixels, fewer are quantile bins' },
-      maxDepth: { flag: 'max-depth', kind: 'int', help: 'deepest a tree grows' },
-      minSamplesLeaf: { flag: 'min-leaf', kind: 'int', help: 'fewest samples in a leaf' },
-      searchTrees: { flag: 'search-trees', kind: 'int', help: 'trees per input candidate in the validation search' },
+      trees: { flag: 'trees', kind: 'int', range: POSITIVE, help: 'trees in the forest' },
+      bins: { flag: 'bins', kind: 'int', range: [2, 256], help: 'bins per pixel: 256 is exact on 8-bit pixels, fewer are quantile bins' },
+      maxDepth: { flag: 'max-depth', kind: 'int', range: [1, 64], help: 'deepest a tree grows' },
+      minSamplesLeaf: { flag: 'min-leaf', kind: 'int', range: POSITIVE, help: 'fewest samples in a leaf' },
+      searchTrees: { flag: 'search-trees', kind: 'int', range: POSITIVE, help: 'trees per input candidate in the validation search' },
       seed,
       workers,
     },
@@ -78,19 +85,19 @@ export const MODELS: readonly ModelRow[] = [
     summary: 'softmax multilayer perceptron, ReLU, AdamW, on-the-fly augmentation, early stopping on validation',
     defaults: DEFAULT_MLP,
     options: {
-      hidden: { flag: 'hidden', kind: 'ints', help: 'hidden layer sizes' },
-      epochs: { flag: 'epochs', kind: 'int', help: 'most epochs' },
-      batch: { flag: 'batch', kind: 'int', help: 'mini-batch size' },
-      lr: { flag: 'lr', kind: 'number', help: 'peak learning rate' },
-      weightDecay: { flag: 'weight-decay', kind: 'number', help: 'AdamW weight decay' },
-      patience: { flag: 'patience', kind: 'int', help: 'epochs without a better validation accuracy before stopping' },
+      hidden: { flag: 'hidden', kind: 'ints', range: [1, 100_000], help: 'hidden layer sizes' },
+      epochs: { flag: 'epochs', kind: 'int', range: [1, 100_000], help: 'most epochs' },
+      batch: { flag: 'batch', kind: 'int', range: [1, 100_000], help: 'mini-batch size' },
+      lr: { flag: 'lr', kind: 'number', range: [1e-8, 10], help: 'peak learning rate' },
+      weightDecay: { flag: 'weight-decay', kind: 'number', range: [0, 10], help: 'AdamW weight decay' },
+      patience: { flag: 'patience', kind: 'int', range: POSITIVE, help: 'epochs without a better validation accuracy before stopping' },
       seed,
       workers,
-      fitLimit: { flag: 'limit', kind: 'int', help: 'train on the first N images only' },
+      fitLimit: { flag: 'limit', kind: 'int', range: POSITIVE, help: 'train on the first N images only' },
       augment: { flag: 'no-augment', kind: 'switch', value: null, help: 'no augmentation' },
-      outliers: { flag: 'outliers', kind: 'int', help: 'images that are not digits, trained towards "unsure" (outlier exposure)' },
-      corrupted: { flag: 'corrupted', kind: 'int', help: 'MNIST training digits corrupted as user images (blur, low resolution, noise…)' },
-      typed: { flag: 'typed', kind: 'int', help: 'digits typed in fonts the robustness bench does not use' },
+      outliers: { flag: 'outliers', kind: 'int', range: COUNT, help: 'images that are not digits, trained towards "unsure" (outlier exposure)' },
+      corrupted: { flag: 'corrupted', kind: 'int', range: COUNT, help: 'MNIST training digits corrupted as user images (blur, low resolution, noise…)' },
+      typed: { flag: 'typed', kind: 'int', range: COUNT, help: 'digits typed in fonts the robustness bench does not use' },
       from: { flag: 'from', kind: 'path', help: 'start from this MLP model file (fine-tuning)' },
       withFeedback: {
         flag: 'with-feedback',
@@ -98,7 +105,7 @@ export const MODELS: readonly ModelRow[] = [
         value: true,
         help: 'fine-tune the served model (or --from: an MLP or a committee) on MNIST plus the corrections in the feedback store; writes models/feedback.json',
       },
-      feedbackEpochs: { flag: 'feedback-epochs', kind: 'int', help: 'epochs of that fine-tune' },
+      feedbackEpochs: { flag: 'feedback-epochs', kind: 'int', range: [1, 1000], help: 'epochs of that fine-tune' },
     },
     resumable: true,
     train: (data, o, run) => (o.withFeedback ? trainOnFeedback(data, o, run) : trainMlp(data, o, { ...run, checkpointPath: `${run.out}.checkpoint` })),

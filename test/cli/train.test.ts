@@ -29,6 +29,20 @@ test("another model's flag, an unknown model and a bad number are clear errors",
   assert.match(runCli('src/cli/train.ts', []).stderr, /--model is required/);
 });
 
+test('numbers out of their range are usage errors, before any data is read', () => {
+  for (const [flags, message] of [
+    [['--batch', '0'], /--batch must be from 1 to 100000, got 0/],
+    [['--workers', '0'], /--workers must be from 1 to 64, got 0/],
+    [['--hidden', '800,-1'], /--hidden must be from 1 to 100000, got -1/],
+    [['--lr', '0'], /--lr must be from 1e-8 to 10, got 0/],
+  ] as const) {
+    const r = runCli('src/cli/train.ts', ['--model', 'mlp', ...flags]);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, message);
+    assert.not.match(r.stderr, /SharedArrayBuffer|TypeError|at /);
+  }
+});
+
 test('a short MLP run writes a model that loads, with its command, and a checkpoint beside it', () => {
   const out = join(mkdtempSync(join(tmpdir(), 'train-')), 'tiny.json');
   const r = runCli('src/cli/train.ts', ['--model', 'mlp', '--hidden', '16', '--epochs', '1', '--limit', '300', '--out', out]);
