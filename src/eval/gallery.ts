@@ -19,6 +19,7 @@ const GLYPHS: Record<string, string> = {
   '-': '000000111000000',
   ' ': '000000000000000',
   '?': '111001011000010',
+  '.': '000000000000010',
 };
 
 export interface GalleryItem {

@@ -1,6 +1,8 @@
 import { PNG } from 'pngjs';
 import { pngCanvas } from '../image/png.js';
 import { PIXELS, SIDE } from '../data/frame.js';
+import type { Picture } from '../models/pictures.js';
+import { drawText, setPixel } from './gallery.js';
 
 /** A 28×28 image in [0,1] as a PNG data URL (white ink on black, as the model sees it). */
 export function inputDataUrl(pixels: Float32Array): string {
@@ -17,33 +19,47 @@ export function inputDataUrl(pixels: Float32Array): string {
 }
 
 /**
- * Tiles of 784-long vectors (PCA components, first-layer weights) as one PNG grid: each tile zoomed ×3,
- * positive values blue, negative red, scaled by that tile's largest magnitude.
+ * Tiles of 784-long vectors (a Picture's) as one PNG grid, each tile zoomed ×3. 'signed': positive values
+ * blue, negative red, scaled by the tile's largest magnitude; 'ink': dark is high, scaled from the tile's
+ * lowest to its highest. A label, if any, is written under its tile.
  */
-export function tilesPng(vectors: Float32Array[], columns = 8): Buffer {
+export function tilesPng(
+  vectors: Float32Array[],
+  { style = 'signed', labels, columns = 8 }: { style?: Picture['style']; labels?: string[]; columns?: number } = {},
+): Buffer {
   const zoom = 3;
   const tile = SIDE * zoom;
   const gap = 4;
+  const caption = labels ? 14 : 0;
   const rows = Math.max(1, Math.ceil(vectors.length / columns));
-  const png = pngCanvas(columns * (tile + gap) + gap, rows * (tile + gap) + gap);
+  const png = pngCanvas(Math.min(columns, Math.max(1, vectors.length)) * (tile + gap) + gap, rows * (tile + gap + caption) + gap);
   png.data.fill(255);
   vectors.forEach((v, k) => {
-    let max = 1e-12;
-    for (let i = 0; i < PIXELS; i++) max = Math.max(max, Math.abs(v[i]!));
+    let max = -Infinity;
+    let min = Infinity;
+    for (let i = 0; i < PIXELS; i++) {
+      max = Math.max(max, style === 'signed' ? Math.abs(v[i]!) : v[i]!);
+      min = Math.min(min, v[i]!);
+    }
+    const span = Math.max(1e-12, style === 'signed' ? max : max - min);
     const ox = gap + (k % columns) * (tile + gap);
-    const oy = gap + Math.floor(k / columns) * (tile + gap);
+    const oy = gap + Math.floor(k / columns) * (tile + gap + caption);
     for (let y = 0; y < tile; y++) {
       for (let x = 0; x < tile; x++) {
-        const w = v[Math.floor(y / zoom) * SIDE + Math.floor(x / zoom)]! / max;
-        const o = ((oy + y) * png.width + ox + x) * 4;
-        const a = Math.min(1, Math.abs(w));
-        const [r, g, b] = w >= 0 ? [255 - 196 * a, 255 - 145 * a, 255 - 87 * a] : [255 - 63 * a, 255 - 175 * a, 255 - 178 * a];
-        png.data[o] = Math.round(r);
-        png.data[o + 1] = Math.round(g);
-        png.data[o + 2] = Math.round(b);
-        png.data[o + 3] = 255;
+        const value = v[Math.floor(y / zoom) * SIDE + Math.floor(x / zoom)]!;
+        let rgb: number[];
+        if (style === 'signed') {
+          const w = value / span;
+          const a = Math.min(1, Math.abs(w));
+          rgb = w >= 0 ? [255 - 196 * a, 255 - 145 * a, 255 - 87 * a] : [255 - 63 * a, 255 - 175 * a, 255 - 178 * a];
+        } else {
+          const g = 255 - 235 * ((value - min) / span);
+          rgb = [g, g, g];
+        }
+        setPixel(png, ox + x, oy + y, Math.round(rgb[0]!), Math.round(rgb[1]!), Math.round(rgb[2]!));
       }
     }
+    if (labels?.[k]) drawText(png, labels[k], ox + 1, oy + tile + 2, 2);
   });
   return PNG.sync.write(png);
 }

@@ -73,6 +73,16 @@ export class Pca {
   }
 
   /** Projects n rows of x (n×inputSize) to n×components on this thread. */
+  /** One row of components back to the input space: mean + Σ features[c]·vectors[c]. */
+  reconstruct(features: Float32Array): Float32Array {
+    const out = Float32Array.from(this.mean);
+    for (let c = 0; c < this.components; c++) {
+      const f = features[c]!;
+      for (let i = 0; i < this.inputSize; i++) out[i]! += f * this.vectors[c * this.inputSize + i]!;
+    }
+    return out;
+  }
+
   project(x: Float32Array, n: number): Float32Array {
     const out = new Float32Array(n * this.components);
     projectRows(x, this.inputSize, this.components, this.vectorsT, this.meanProjection, 0, n, out);

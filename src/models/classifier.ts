@@ -1,4 +1,5 @@
 import { CLASSES } from '../data/frame.js';
+import type { Picture } from './pictures.js';
 
 /** The surface every classifier offers (the ml.js pattern): predict, and save to JSON. */
 export interface Classifier {
@@ -11,8 +12,11 @@ export interface Classifier {
   toJSON(): ClassifierJson;
   /** A smaller, slightly lossy form for the browser, where the classifier has one. */
   toCompactJSON?(): ClassifierJson;
-  /** Pictures of what it learnt, by name: each a list of 784-long vectors to show as 28×28 tiles. */
-  pictures?(): Record<string, () => Float32Array[]>;
+  /**
+   * Pictures of what it learnt, by name. `toPixels` maps a row of its input features back to a 28×28 image
+   * when the model's input transform can (a PCA's reconstruction), else it is null.
+   */
+  pictures?(toPixels: ((features: Float32Array) => Float32Array) | null): Record<string, Picture>;
 }
 
 export interface ClassifierJson {

@@ -3,6 +3,7 @@ import { ModelFormatError } from '../util/errors.js';
 import { modelBlock } from '../util/model-json.js';
 import type { Classifier, ClassifierJson } from './classifier.js';
 import { Mlp, type MlpJson } from './mlp.js';
+import { type Picture, unitsPicture } from './pictures.js';
 
 export interface CommitteeJson extends ClassifierJson {
   name: 'committee';
@@ -42,9 +43,14 @@ export class Committee implements Classifier {
     return out;
   }
 
-  /** The first member's pictures: the members learn features alike. */
-  pictures(): Record<string, () => Float32Array[]> {
-    return this.members[0]!.pictures();
+  /** Each member's first-layer units. */
+  pictures(): Record<string, Picture> {
+    const out: Record<string, Picture> = {};
+    this.members.forEach((m, k) => {
+      const p = unitsPicture(m, `Member ${k + 1} of ${this.members.length}: first-layer units`, 'digit');
+      if (p) out[`member-${k + 1}`] = p;
+    });
+    return out;
   }
 
   toJSON(): CommitteeJson {

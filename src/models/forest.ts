@@ -1,4 +1,5 @@
-import { CLASSES } from '../data/frame.js';
+import { CLASSES, PIXELS } from '../data/frame.js';
+import { fixedPicture, type Picture } from './pictures.js';
 import { binFeatures, growTree, treeSeed, type TreeArrays, type TreeOptions } from './forest-tree.js';
 import { ModelFormatError } from '../util/errors.js';
 import { decodeFloats, decodeInts, encodeBytes, encodeFloats } from '../util/floats.js';
@@ -85,6 +86,23 @@ export class RandomForest implements Classifier {
 
   get nodeCount(): number {
     return this.trees.reduce((a, t) => a + t.feature.length, 0);
+  }
+
+  /** On pixel input: how often each pixel is split on, over all trees. */
+  pictures(): Record<string, Picture> {
+    if (this.inputSize !== PIXELS) return {};
+    return {
+      splits: fixedPicture(
+        'Pixels the trees split on',
+        `How often each pixel is tested, over the ${this.trees.length} trees: darker is more often. The digits' edges, where the classes differ, carry the decisions.`,
+        'ink',
+        () => {
+          const counts = new Float32Array(PIXELS);
+          for (const t of this.trees) for (const f of t.feature) if (f >= 0) counts[f]!++;
+          return { vectors: [counts] };
+        },
+      ),
+    };
   }
 
   toJSON(): ForestJson {

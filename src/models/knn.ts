@@ -1,4 +1,5 @@
 import { CLASSES } from '../data/frame.js';
+import { firstPerClass, fixedPicture, type Picture } from './pictures.js';
 import { ModelFormatError } from '../util/errors.js';
 import { decodeFloats, decodeInts, encodeBytes, encodeFloats } from '../util/floats.js';
 import type { Classifier, ClassifierJson } from './classifier.js';
@@ -145,6 +146,23 @@ export class KnnClassifier implements Classifier {
       vote(this.sortedLabels, index, dist2, this.k, this.weighted, out, r * CLASSES);
     }
     return out;
+  }
+
+  /** With a way back to pixels: a few of the training digits it stores, per class. */
+  pictures(toPixels: ((features: Float32Array) => Float32Array) | null): Record<string, Picture> {
+    if (!toPixels) return {};
+    const d = this.inputSize;
+    return {
+      stored: fixedPicture(
+        'Training digits it compares with',
+        `The first 6 stored training digits of each class, of ${this.labels.length.toLocaleString('en')}: each is kept as its ${d} features and drawn here back as pixels. A digit is read by its ${this.k} nearest.`,
+        'ink',
+        () => {
+          const rows = firstPerClass(this.labels, 6);
+          return { vectors: rows.map((r) => toPixels(this.features.subarray(r * d, (r + 1) * d))), labels: rows.map((r) => String(this.labels[r])) };
+        },
+      ),
+    };
   }
 
   toJSON(): KnnJson {

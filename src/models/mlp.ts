@@ -1,6 +1,7 @@
-import { CLASSES, PIXELS } from '../data/frame.js';
+import { CLASSES } from '../data/frame.js';
 import { ModelFormatError } from '../util/errors.js';
 import { ALPHABET, decodeFloats, encodeFloats } from '../util/floats.js';
+import { type Picture, unitsPicture } from './pictures.js';
 import { Random } from '../util/random.js';
 import type { Classifier, ClassifierJson } from './classifier.js';
 import { modelBlock } from '../util/model-json.js';
@@ -348,14 +349,10 @@ export class Mlp implements Classifier {
     return out;
   }
 
-  /** On pixel input, the first layer's weights into each of the first 48 hidden units. */
-  pictures(): Record<string, () => Float32Array[]> {
-    const first = this.layers[0]!;
-    if (this.inputSize !== PIXELS) return {};
-    return {
-      weights: () =>
-        Array.from({ length: Math.min(48, first.outSize) }, (_, j) => Float32Array.from({ length: PIXELS }, (_, i) => first.w[i * first.outSize + j]!)),
-    };
+  /** On pixel input, the first layer's weights into each hidden unit. */
+  pictures(): Record<string, Picture> {
+    const units = unitsPicture(this, 'First-layer units', 'digit');
+    return units ? { weights: units } : {};
   }
 
   toJSON(): MlpJson {

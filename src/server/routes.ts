@@ -4,8 +4,10 @@ import multer from '@koa/multer';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { COMPACT_MODEL_PATH, type PredictAnswer, type PredictNumberAnswer, type UploadAnswer } from '../api.js';
+import { modelTree } from '../eval/model-tree.js';
 import { tilesPng } from '../eval/visuals.js';
 import type { DigitModel } from '../models/model.js';
+import { DEFAULT_TILES } from '../models/pictures.js';
 import type { Limits } from './limits.js';
 import type { Predictor } from './predictor.js';
 import type { PredictMode, TaskResult } from './predict-task.js';
@@ -53,24 +55,31 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
   router.get('/api/model', (ctx) => {
     // The detector's facts, not its weights: the page shows what made it.
     const c = model.confidence;
-    ctx.body = { ...metadata, confidence: c && { ...c, detector: c.detector?.about }, input: model.input.describe(), visuals: Object.keys(visuals) };
+    ctx.body = { ...metadata, confidence: c && { ...c, detector: c.detector?.about }, input: model.input.describe(), pictures: visuals.list };
   });
 
   router.get('/api/model/:picture.png', (ctx) => {
-    const name = ctx.params.picture as string;
-    // Own names only: "__proto__", "valueOf" or "toString" are properties of every object, not pictures.
-    const png = Object.hasOwn(visuals, name) ? visuals[name] : undefined;
-    if (!png) ctx.throw(404, `this model has no ${name} picture (it has: ${Object.keys(visuals).join(', ') || 'none'})`);
+    const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+    ctx.body = visuals.png(ctx.params.picture as string, one(ctx.query.count), one(ctx.query.order));
     ctx.type = 'image/png';
-    ctx.body = png!();
   });
 
-  let download: string | null = null;
-  router.get('/model.json', (ctx) => {
-    download ??= JSON.stringify(model.toJSON(), null, 1);
-    ctx.attachment('mnist-digit-model.json');
+  // The model file as a tree a person reads: its tensors summarised (src/eval/model-tree.ts).
+  let tree: string | null = null;
+  router.get('/api/model/tree', (ctx) => {
+    tree ??= JSON.stringify(modelTree(model.toJSON()));
     ctx.type = 'application/json';
-    ctx.body = download;
+    ctx.body = tree;
+  });
+
+  // The whole file: shown in the browser, or saved with ?download.
+  let file: string | null = null;
+  router.get('/model.json', (ctx) => {
+    file ??= JSON.stringify(model.toJSON(), null, 1);
+    if (ctx.query.download !== undefined) ctx.attachment('mnist-digit-model.json');
+    else ctx.set('Content-Disposition', 'inline');
+    ctx.type = 'application/json';
+    ctx.body = file;
   });
 
   // The board's own copy of the model, its weights quantised (Mlp.toCompactJSON). Compressed and given an ETag by
@@ -185,13 +194,42 @@ function respond(ctx: Koa.Context, r: TaskResult, model: string): void {
 }
 
 /** The model's pictures as PNGs for the inspector, each rendered on its first request. */
-function modelVisuals(model: DigitModel): Record<string, () => Buffer> {
+/**
+ * The model's pictures as PNGs, drawn when first asked for and kept: `count` tiles (1 to all, default 48) in
+ * one of the picture's orders (default its first). A count or order it does not have is a 400 that says
+ * what it has.
+ */
+function modelVisuals(model: DigitModel): { list: object[]; png(name: string, count?: string, order?: string): Buffer } {
+  const pictures = model.pictures();
   const cache = new Map<string, Buffer>();
-  const rendered = (name: string, vectors: () => Float32Array[]): Buffer => {
-    if (!cache.has(name)) cache.set(name, tilesPng(vectors()));
-    return cache.get(name)!;
+  return {
+    list: Object.entries(pictures).map(([name, p]) => ({ name, title: p.title, caption: p.caption, style: p.style, available: p.available, orders: p.orders })),
+    png(name, countText, orderText) {
+      // Own names only: "__proto__", "valueOf" or "toString" are properties of every object, not pictures.
+      const p = Object.hasOwn(pictures, name) ? pictures[name] : undefined;
+      if (!p) throw new HttpError(404, `this model has no ${name} picture (it has: ${Object.keys(pictures).join(', ') || 'none'})`);
+      const count = countText === undefined ? Math.min(DEFAULT_TILES, p.available) : Number(countText);
+      if (!Number.isInteger(count) || count < 1 || count > p.available) throw new HttpError(400, `count must be a whole number from 1 to ${p.available}`);
+      const order = orderText ?? p.orders[0]!.name;
+      if (!p.orders.some((o) => o.name === order)) throw new HttpError(400, `order must be one of ${p.orders.map((o) => o.name).join(', ')}`);
+      const key = `${name}/${count}/${order}`;
+      if (!cache.has(key)) {
+        const { vectors, labels, columns } = p.tiles(count, order);
+        cache.set(key, tilesPng(vectors, { style: p.style, ...(labels && { labels }), columns: columns ?? (p.available > 1 ? 12 : 1) }));
+      }
+      return cache.get(key)!;
+    },
   };
-  return Object.fromEntries(Object.entries(model.pictures()).map(([name, vectors]) => [name, () => rendered(name, vectors)]));
+}
+
+/** An answer to the client: the app's error handler sends its status and message as JSON. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** A file this many times over the size limit fails its whole upload (the others are not read): it would take that long to read past. */

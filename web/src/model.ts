@@ -3,22 +3,44 @@ import type { Confidence, DetectorAbout, FeedbackRecord, Metrics, ModelMetadata 
 import { byId as $, percent, registerOffline } from './common.js';
 
 /** GET /api/model: the metadata, the confidence block (the detector's facts, not its weights) and the names of the pictures. */
-type ModelAnswer = ModelMetadata & { confidence: (Omit<Confidence, 'detector'> & { detector?: DetectorAbout }) | null; input: string; visuals: string[] };
+/** A picture the server draws (src/models/pictures.ts). */
+interface PictureAbout {
+  name: string;
+  title: string;
+  caption: string;
+  available: number;
+  orders: { name: string; label: string }[];
+}
+
+type ModelAnswer = ModelMetadata & {
+  confidence: (Omit<Confidence, 'detector'> & { detector?: DetectorAbout }) | null;
+  input: string;
+  pictures: PictureAbout[];
+};
 
 const pct = (v: number): string => percent(v, 2);
 
-function row(table: HTMLElement, name: string, value: string, mono = false): void {
+/** "weightDecay" → "weight decay": a label that wraps between words, not inside one. */
+const words = (key: string): string => key.replace(/([a-z])([A-Z])/g, (_, a: string, b: string) => `${a} ${b.toLowerCase()}`);
+
+function row(table: HTMLElement, name: string, value: unknown, mono = false): void {
   const tr = document.createElement('tr');
   const th = document.createElement('th');
   th.scope = 'row';
-  th.textContent = name;
+  th.textContent = words(name);
   const td = document.createElement('td');
-  if (mono) {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    // A nested value (the augmentation, where training started from) is a small table of its own.
+    const inner = document.createElement('table');
+    inner.className = 'nested';
+    for (const [k, v] of Object.entries(value)) row(inner, k, v, k === 'command' || k === 'sha256' || k === 'file');
+    td.append(inner);
+  } else if (mono) {
     const code = document.createElement('code');
-    code.textContent = value;
+    code.textContent = show(value);
     td.append(code);
   } else {
-    td.textContent = value;
+    td.textContent = show(value);
   }
   tr.append(th, td);
   table.append(tr);
@@ -33,6 +55,7 @@ function show(value: unknown): string {
       )
       .join('\n');
   }
+  if (Array.isArray(value)) return value.join(', ');
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
@@ -152,7 +175,7 @@ async function main(): Promise<void> {
     const card = $('confusion').closest('.card') ?? document.body;
     $('confusion').replaceChildren(confusionTable(m.metrics.test.confusion, getComputedStyle(card).backgroundColor));
   }
-  for (const [k, v] of Object.entries(m.hyperparameters ?? {})) row($('hyper'), k, show(v));
+  for (const [k, v] of Object.entries(m.hyperparameters ?? {})) row($('hyper'), k, v);
   for (const [file, hash] of Object.entries(m.data ?? {})) row($('data'), file, hash, true);
   if (m.confidence) {
     const c = m.confidence;
@@ -167,24 +190,153 @@ async function main(): Promise<void> {
       row($('metrics'), 'detector made by', d.command, true);
     }
   }
-  const captions: Record<string, string> = {
-    eigendigits: 'PCA eigen-digits: the first principal components of the training images (blue positive, red negative).',
-    weights: 'First-layer weights of the MLP: what each of the first 48 hidden units looks for (blue positive, red negative).',
-  };
-  if (m.visuals.length === 0) $('pictures').append('This model has no pictures to show.');
-  for (const name of m.visuals) {
-    const figure = document.createElement('figure');
-    const img = document.createElement('img');
-    img.src = `/api/model/${name}.png`;
-    img.alt = captions[name] ?? name;
-    const caption = document.createElement('figcaption');
-    caption.className = 'hint';
-    caption.textContent = captions[name] ?? name;
-    figure.append(img, caption);
-    $('pictures').append(figure);
-  }
+  if (m.pictures.length === 0) $('pictures').append('This model has no pictures to show.');
+  for (const p of m.pictures) $('pictures').append(pictureFigure(p));
 }
 
+/** One picture: its title, how many tiles and in what order (when there is a choice), the image, what it shows. */
+function pictureFigure(p: PictureAbout): HTMLElement {
+  const figure = document.createElement('figure');
+  const title = document.createElement('h3');
+  title.textContent = p.title;
+  const img = document.createElement('img');
+  img.alt = `${p.title}: ${p.caption}`;
+  const caption = document.createElement('figcaption');
+  caption.className = 'hint';
+  caption.textContent = p.caption;
+  const controls = document.createElement('div');
+  controls.className = 'picture-controls';
+  const select = (label: string, options: [string, string][], value: string) => {
+    const l = document.createElement('label');
+    const s = document.createElement('select');
+    for (const [v, text] of options) s.add(new Option(text, v, false, v === value));
+    l.append(`${label} `, s);
+    controls.append(l);
+    return s;
+  };
+  const counts = [12, 24, 48, 96, 192].filter((c) => c < p.available);
+  const count = counts.length
+    ? select(
+        'Show',
+        [...counts.map((c): [string, string] => [String(c), String(c)]), [String(p.available), `all ${p.available}`]],
+        String(Math.min(48, p.available)),
+      )
+    : null;
+  const order =
+    p.orders.length > 1
+      ? select(
+          'Order',
+          p.orders.map((o): [string, string] => [o.name, o.label]),
+          p.orders[0]!.name,
+        )
+      : null;
+  const load = () => {
+    const q = new URLSearchParams({ ...(count && { count: count.value }), ...(order && { order: order.value }) });
+    img.src = `/api/model/${p.name}.png${q.size ? `?${q}` : ''}`;
+  };
+  count?.addEventListener('change', load);
+  order?.addEventListener('change', load);
+  load();
+  figure.append(title, ...(count || order ? [controls] : []), img, caption);
+  return figure;
+}
+
+/** A tensor as the server summarises it (src/eval/model-tree.ts). */
+interface TensorSummary {
+  $tensor: string;
+  shape: number[];
+  min: number;
+  max: number;
+  mean: number;
+  histogram: number[];
+  first: number[];
+}
+
+const isTensor = (v: unknown): v is TensorSummary => typeof v === 'object' && v !== null && '$tensor' in v;
+
+/** A small bar chart of a tensor's histogram. */
+function histogram(counts: number[]): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${counts.length} 10`);
+  svg.setAttribute('class', 'histogram');
+  svg.setAttribute('aria-hidden', 'true');
+  const top = Math.max(1, ...counts);
+  counts.forEach((c, i) => {
+    const h = c ? Math.max(0.6, (10 * Math.sqrt(c)) / Math.sqrt(top)) : 0;
+    const bar = document.createElementNS(ns, 'rect');
+    bar.setAttribute('x', String(i + 0.1));
+    bar.setAttribute('width', '0.8');
+    bar.setAttribute('y', String(10 - h));
+    bar.setAttribute('height', String(h));
+    svg.append(bar);
+  });
+  return svg;
+}
+
+/** Up to this many items of a long list, then "… n more". */
+const LIST_LIMIT = 100;
+
+/** One value of the model file: a leaf, a tensor's summary, or a collapsible object or list. */
+function treeNode(key: string, value: unknown, depth: number): HTMLElement {
+  const name = document.createElement('span');
+  name.className = 'key';
+  name.textContent = key;
+  if (isTensor(value)) {
+    const d = document.createElement('details');
+    const summary = document.createElement('summary');
+    const about = document.createElement('span');
+    about.className = 'tensor';
+    about.textContent = ` ${value.$tensor} [${value.shape.join('×')}] · min ${value.min} · max ${value.max} · mean ${value.mean} `;
+    summary.append(name, about, histogram(value.histogram));
+    const first = document.createElement('code');
+    first.textContent = `first values: ${value.first.join(', ')}${value.shape.reduce((a, b) => a * b, 1) > value.first.length ? ', …' : ''}`;
+    d.append(summary, first);
+    return d;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const entries = Array.isArray(value) ? value.map((v, i): [string, unknown] => [String(i), v]) : Object.entries(value);
+    // A short list of plain values reads best on one line.
+    if (Array.isArray(value) && value.length <= 16 && value.every((v) => typeof v !== 'object' || v === null)) return leaf(name, `[${value.join(', ')}]`);
+    const d = document.createElement('details');
+    d.open = depth < 1;
+    const summary = document.createElement('summary');
+    const size = document.createElement('span');
+    size.className = 'hint';
+    size.textContent = Array.isArray(value) ? ` [${value.length} items]` : ` {${entries.length} keys}`;
+    summary.append(name, size);
+    d.append(summary);
+    // Children are made when first opened: a committee's file has thousands of values.
+    const fill = () => {
+      if (d.childElementCount > 1) return;
+      for (const [k, v] of entries.slice(0, LIST_LIMIT)) d.append(treeNode(k, v, depth + 1));
+      if (entries.length > LIST_LIMIT) d.append(leaf(document.createElement('span'), `… ${entries.length - LIST_LIMIT} more`));
+    };
+    if (d.open) fill();
+    else d.addEventListener('toggle', fill);
+    return d;
+  }
+  return leaf(name, typeof value === 'string' ? JSON.stringify(value) : String(value));
+}
+
+function leaf(name: HTMLElement, text: string): HTMLElement {
+  const div = document.createElement('div');
+  div.className = 'leaf';
+  const v = document.createElement('span');
+  v.textContent = text;
+  div.append(name, name.textContent ? ': ' : '', v);
+  return div;
+}
+
+async function fileTree(): Promise<void> {
+  const response = await fetch('/api/model/tree');
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  $('tree').replaceChildren(treeNode('model', await response.json(), 0));
+}
+
+fileTree().catch((e: unknown) => {
+  $('tree').textContent = `Cannot load the model file: ${e instanceof Error ? e.message : String(e)}`;
+});
 feedback().catch((e: unknown) => row($('feedback'), 'corrections', `cannot load: ${e instanceof Error ? e.message : String(e)}`));
 main().catch((e: unknown) => {
   $('summary').textContent = `Cannot load the model: ${e instanceof Error ? e.message : String(e)}`;
