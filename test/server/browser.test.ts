@@ -148,6 +148,21 @@ test('the model inspector shows metadata and pictures', async () => {
   const pictures = await page.locator('#pictures img').count();
   assert.ok(pictures >= 1);
   await page.waitForFunction(() => [...document.querySelectorAll('#pictures img')].every((i) => (i as HTMLImageElement).naturalWidth > 0));
+  // How many units and in what order: the picture follows the choice.
+  const units = page.locator('#pictures figure').first();
+  await units.locator('select').nth(1).selectOption('class');
+  await page.waitForFunction(() => /order=class/.test((document.querySelector('#pictures img') as HTMLImageElement).src));
+  // The file as a tree: metadata in full, tensors summarised, opened on demand.
+  await page.waitForSelector('#tree details');
+  assert.match((await page.textContent('#tree')) ?? '', /command: "npm run/);
+  await page.locator('#tree summary', { has: page.locator('span.key:text-is("classifier")') }).click();
+  await page.locator('#tree summary', { has: page.locator('span.key:text-is("layers")') }).click();
+  await page
+    .locator('#tree summary', { has: page.locator('span.key:text-is("0")') })
+    .first()
+    .click();
+  await page.waitForFunction(() => /w float32 \[784×800\] · min -?[\d.]+ · max [\d.]+ · mean/.test(document.getElementById('tree')?.textContent ?? ''));
+  assert.is(await page.getAttribute('a[href="/model.json?download"]', 'download'), 'mnist-digit-model.json');
   await page.screenshot({ path: join(ARTIFACTS, 'model.png'), fullPage: true });
   await page.close();
 });
@@ -472,7 +487,11 @@ test('"Wrong? Pick the right digit" saves a correction from the board, and per d
     await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
     await drawDigit(page, 7);
     await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '7');
-    await page.click('#correct summary');
+    // By keyboard: Enter on the focused "Wrong?" opens it, and does not predict anew over it.
+    await page.focus('#correct summary');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => (document.querySelector('#correct details') as HTMLDetailsElement | null)?.open === true);
+    assert.is(await page.evaluate(() => document.activeElement?.closest('#correct') !== null), true);
     await page.click('#correct button:text-is("1")');
     await page.waitForFunction(() => /saved as correction #1/.test(document.querySelector('#correct .hint')?.textContent ?? ''));
     await page.screenshot({ path: join(ARTIFACTS, 'board-correction.png') });

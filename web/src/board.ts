@@ -264,7 +264,7 @@ document.addEventListener('keydown', (e) => {
     undo();
   } else if (e.key === 'Escape') {
     clear();
-  } else if (e.key === 'Enter' && !(e.target instanceof HTMLButtonElement || e.target instanceof HTMLAnchorElement || e.target instanceof HTMLInputElement)) {
+  } else if (e.key === 'Enter' && !(e.target instanceof Element && e.target.closest('button, a, input, select, textarea, summary'))) {
     predictNow(true);
   }
 });
