@@ -73,6 +73,8 @@ export interface ErrorAnswer {
 
 /** Where the board fetches its model: the served model in compact form (404 when it has none). */
 export const COMPACT_MODEL_PATH = '/api/model/compact.json';
+/** Set by the page's service worker on an answer it gives from its cache, offline: the page may say it is stale. */
+export const OFFLINE_COPY_HEADER = 'X-Offline-Copy';
 
 /** A prediction as the API answers it; `picture` turns the 28×28 into a data URL (pngjs on the server, a canvas in the browser). */
 export function toAnswer(p: Prediction, picture: (input: Float32Array) => string): Answer {

@@ -79,6 +79,16 @@ test('with the server stopped after load, the board still predicts; after a firs
     await modelLoaded(page);
     await drawDigit(page, 2);
     await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '2', undefined, { timeout: 2000 });
+    // The model page shows its last figures, saying they may be stale; an upload says it needs the server.
+    await page.goto(`${server.url}/model`);
+    await page.waitForFunction(() => /Offline: these are the figures from your last visit/.test(document.getElementById('stale')?.textContent ?? ''));
+    await page.waitForSelector('#facts tr');
+    assert.match((await page.textContent('#facts')) ?? '', /npm run/);
+    await page.waitForSelector('#tree details');
+    await page.goto(`${server.url}/upload`);
+    const four = readdirSync('data/samples').find((f) => /-4-\d+\.png$/.test(f))!;
+    await page.setInputFiles('input[type=file]', `data/samples/${four}`);
+    await page.waitForFunction(() => /Reading an upload needs the server/.test(document.querySelector('.status')?.textContent ?? ''));
   } finally {
     await context.close();
     await server.close().catch(() => {});

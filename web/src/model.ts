@@ -1,4 +1,5 @@
 // The model inspector: the served model's metadata, metrics, confusion matrix and pictures.
+import { OFFLINE_COPY_HEADER } from '../../src/api.js';
 import type { Confidence, DetectorAbout, FeedbackRecord, Metrics, ModelMetadata } from '../../src/core.js';
 import { byId as $, percent, registerOffline } from './common.js';
 
@@ -159,6 +160,10 @@ async function feedback(): Promise<void> {
 async function main(): Promise<void> {
   const response = await fetch('/api/model');
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  if (response.headers.get(OFFLINE_COPY_HEADER)) {
+    $('stale').hidden = false;
+    $('stale').textContent = 'Offline: these are the figures from your last visit, and may be out of date.';
+  }
   const m = (await response.json()) as ModelAnswer;
   $('title').textContent = `Model: ${m.kind}`;
   $('summary').textContent = m.description;

@@ -113,6 +113,12 @@ async function send(files: File[]): Promise<void> {
   // One file is answered on its own, several as {results}; a refused request as {error}.
   const r = await postPredict<PredictAnswer | PredictNumberAnswer | UploadAnswer>(data, {}, numbers.checked ? 'number' : 'digit');
   let results: Result[];
+  if (r.status === 0) {
+    status.classList.add('error');
+    status.textContent =
+      'Reading an upload needs the server, and it cannot be reached (are you offline?). The drawing board works offline: draw the digit there.';
+    return;
+  }
   if ('results' in r.body) results = r.body.results;
   else if ('digit' in r.body || 'digits' in r.body) results = [{ file: files[0]!.name, ...r.body }];
   else if (files.length === 1) results = [{ file: files[0]!.name, error: r.body.error }];
