@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { encodePng } from '../../src/samples/styles.js';
-import { drawDigit, drawNumber, inkedPixels, launchBrowser, NO_CHROMIUM } from '../helpers/browser.js';
+import { drawDigit, drawNumber, drawStrokes, inkedPixels, launchBrowser, NO_CHROMIUM } from '../helpers/browser.js';
 import { needs } from '../helpers/needs.js';
 import { benchImage, digitInk, numberPng, toRgba } from '../helpers/images.js';
 import { refusingModel, startServer } from '../helpers/server.js';
@@ -511,6 +511,68 @@ test('"Wrong? Pick the right digit" saves a correction from the board, and per d
         [2, null],
       ],
     );
+  } finally {
+    await page.close();
+    await withFeedback.close();
+    await store.close();
+  }
+});
+
+test('on a phone the board never moves as the live answer changes: none, a digit, not a digit, two digits', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  try {
+    await page.goto(server.url);
+    await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
+    const top = async () => (await page.locator('canvas').boundingBox())!.y;
+    const tops = [await top()];
+    await drawDigit(page, 7);
+    await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '7');
+    tops.push(await top());
+    await page.keyboard.press('Escape');
+    const star: [number, number][] = [
+      [0.5, 0.05],
+      [0.62, 0.4],
+      [0.97, 0.4],
+      [0.68, 0.6],
+      [0.8, 0.95],
+      [0.5, 0.73],
+      [0.2, 0.95],
+      [0.32, 0.6],
+      [0.03, 0.4],
+      [0.38, 0.4],
+      [0.5, 0.05],
+    ];
+    await drawStrokes(page, [star]);
+    await page.waitForFunction(() => /doesn't look like a digit/.test(document.getElementById('confidence')?.textContent ?? ''));
+    tops.push(await top());
+    await page.keyboard.press('Escape');
+    await drawNumber(page, '42');
+    await page.waitForFunction(() => /looks like a number/.test(document.getElementById('confidence')?.textContent ?? ''));
+    tops.push(await top());
+    assert.equal(tops.map(Math.round), new Array(4).fill(Math.round(tops[0]!)), `the board's top: ${tops.join(', ')}`);
+  } finally {
+    await page.close();
+  }
+});
+
+test('in Number mode one digit\'s "Wrong?" opens over the page: its neighbours stay put, its choices in rows', async () => {
+  const store = await openStore({ databaseUrl: '', path: ':memory:' });
+  const withFeedback = await startServer({}, undefined, undefined, { store });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await page.goto(`${withFeedback.url}/#number`);
+    await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
+    await drawNumber(page, '427');
+    await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '427');
+    const boxes = () => page.locator('#pieces li').evaluateAll((lis) => lis.map((li) => li.getBoundingClientRect().x));
+    const before = await boxes();
+    await page.click('#pieces li:nth-child(1) summary');
+    await page.waitForSelector('#pieces li:nth-child(1) .choices button', { state: 'visible' });
+    assert.equal(await boxes(), before);
+    const rows = await page
+      .locator('#pieces li:nth-child(1) .choices button')
+      .evaluateAll((bs) => new Set(bs.map((b) => Math.round(b.getBoundingClientRect().y))).size);
+    assert.ok(rows <= 3, `the 11 choices take ${rows} rows`);
   } finally {
     await page.close();
     await withFeedback.close();
