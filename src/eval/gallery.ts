@@ -98,6 +98,27 @@ export function misclassified(pixels: Uint8Array, labels: Uint8Array, prediction
   return items.slice(0, limit);
 }
 
+/**
+ * The digits of one confusion-matrix cell (true digit `truth`, read as `predicted`): in a cell of mistakes the
+ * most confident first, on the diagonal the least sure first.
+ */
+export function cellItems(
+  pixels: Uint8Array,
+  labels: Uint8Array,
+  predictions: Uint8Array,
+  confidences: Float32Array,
+  truth: number,
+  predicted: number,
+  limit = 60,
+): GalleryItem[] {
+  const items: GalleryItem[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === truth && predictions[i] === predicted) items.push({ pixels, offset: i * PIXELS, truth, predicted, confidence: confidences[i]! });
+  }
+  items.sort((a, b) => (truth === predicted ? a.confidence - b.confidence : b.confidence - a.confidence));
+  return items.slice(0, limit);
+}
+
 /** The misclassified-digit gallery of an evaluation of `frame`, as a PNG. */
 export function mistakesPng(frame: DigitFrame, e: { predictions: Uint8Array; confidences: Float32Array }): Buffer {
   return galleryPng(misclassified(frame.pixels, labelsOf(frame), e.predictions, e.confidences), 10, 1);

@@ -4,7 +4,12 @@ import multer from '@koa/multer';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { COMPACT_MODEL_PATH, type PredictAnswer, type PredictNumberAnswer, type UploadAnswer } from '../api.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { CLASSES, labelsOf, PIXELS, toUnit } from '../data/frame.js';
+import { loadMnist } from '../data/mnist.js';
+import { cellItems, galleryPng } from '../eval/gallery.js';
 import { modelTree } from '../eval/model-tree.js';
+import { argmaxRow } from '../models/classifier.js';
 import { tilesPng } from '../eval/visuals.js';
 import type { DigitModel } from '../models/model.js';
 import { DEFAULT_TILES } from '../models/pictures.js';
@@ -62,6 +67,37 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
     const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
     ctx.body = visuals.png(ctx.params.picture as string, one(ctx.query.count), one(ctx.query.order));
     ctx.type = 'image/png';
+  });
+
+  // The test digits of a cell of the confusion matrix, predicted once when first asked for, a slice per turn
+  // of the event loop so that other requests go on meanwhile.
+  let answers: Promise<{ pixels: Uint8Array; labels: Uint8Array; predictions: Uint8Array; confidences: Float32Array }> | null = null;
+  const testAnswers = () =>
+    (answers ??= (async () => {
+      const test = loadMnist().test;
+      const x = toUnit(test.pixels);
+      const predictions = new Uint8Array(test.n);
+      const confidences = new Float32Array(test.n);
+      for (let start = 0; start < test.n; start += 200) {
+        await nextTurn();
+        const n = Math.min(200, test.n - start);
+        const p = model.predictProba(x.subarray(start * PIXELS, (start + n) * PIXELS), n);
+        for (let r = 0; r < n; r++) {
+          predictions[start + r] = argmaxRow(p, r);
+          confidences[start + r] = p[r * CLASSES + predictions[start + r]!]!;
+        }
+      }
+      return { pixels: test.pixels, labels: labelsOf(test), predictions, confidences };
+    })());
+  router.get('/api/model/confusion/:truth/:predicted.png', async (ctx) => {
+    const [truth, predicted] = [ctx.params.truth, ctx.params.predicted].map(Number) as [number, number];
+    if (![truth, predicted].every((d) => Number.isInteger(d) && d >= 0 && d < CLASSES))
+      ctx.throw(400, 'a cell is a true digit and a predicted digit, each 0 to 9');
+    const a = await testAnswers();
+    const items = cellItems(a.pixels, a.labels, a.predictions, a.confidences, truth, predicted);
+    if (items.length === 0) ctx.throw(404, `no test digit ${truth} is read as ${predicted}`);
+    ctx.type = 'image/png';
+    ctx.body = galleryPng(items, 10, 1);
   });
 
   // The model file as a tree a person reads: its tensors summarised (src/eval/model-tree.ts).

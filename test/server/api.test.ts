@@ -32,6 +32,7 @@ interface Body {
   kind: string;
   command: string;
   classifier?: unknown;
+  metrics: { test: { confusion: number[][] } };
   pictures: { name: string; title: string; caption: string; available: number }[];
   name: string;
   number: string;
@@ -355,6 +356,26 @@ test('GET /api/model gives metadata without weights and its pictures; /model.jso
   assert.match(shown.headers.get('content-type') ?? '', /application\/json/);
   assert.is((await read(shown)).name, 'mnist-digit-model');
   assert.match((await fetch(`${server.url}/model.json?download`)).headers.get('content-disposition') ?? '', /attachment; filename="mnist-digit-model.json"/);
+});
+
+test('GET /api/model/confusion/T/P.png shows the test digits of a cell of the confusion matrix; a cell that is not one is a 400, an empty one a 404', async () => {
+  const confusion = (await read(await fetch(`${server.url}/api/model`))).metrics.test.confusion as number[][];
+  const [t, p] = [4, 9];
+  const r = await fetch(`${server.url}/api/model/confusion/${t}/${p}.png`);
+  if (confusion[t]![p]! === 0) assert.is(r.status, 404);
+  else {
+    assert.is(r.headers.get('content-type'), 'image/png');
+    // A gallery row of up to 10 digits: wider for more of them.
+    assert.ok(new DataView(await r.arrayBuffer()).getUint32(16) > 28 * 3 * Math.min(10, confusion[t]![p]!));
+  }
+  assert.is((await fetch(`${server.url}/api/model/confusion/1/1.png`)).status, 200);
+  for (const bad of ['10/1', 'x/2', '-1/3']) {
+    const answer = await fetch(`${server.url}/api/model/confusion/${bad}.png`);
+    assert.is(answer.status, 400, bad);
+    assert.match((await read(answer)).error, /a cell is a true digit and a predicted digit, each 0 to 9/);
+  }
+  const empty = confusion.flatMap((row, i) => row.map((v, j) => [v, i, j] as const)).find(([v]) => v === 0);
+  if (empty) assert.is((await fetch(`${server.url}/api/model/confusion/${empty[1]}/${empty[2]}.png`)).status, 404);
 });
 
 test('GET /api/model/tree is the model file with each tensor summarised: type, shape, range, mean, histogram, first values', async () => {

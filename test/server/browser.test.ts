@@ -163,6 +163,10 @@ test('the model inspector shows metadata and pictures', async () => {
     .click();
   await page.waitForFunction(() => /w float32 \[784×800\] · min -?[\d.]+ · max [\d.]+ · mean/.test(document.getElementById('tree')?.textContent ?? ''));
   assert.is(await page.getAttribute('a[href="/model.json?download"]', 'download'), 'mnist-digit-model.json');
+  // A cell of the confusion matrix shows its test digits.
+  await page.locator('.confusion tr:nth-child(7) td:nth-child(11)').click();
+  await page.waitForFunction(() => ((document.querySelector('#cell img') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
+  assert.match((await page.textContent('#cell')) ?? '', /test digits? 4 read as 9/);
   await page.screenshot({ path: join(ARTIFACTS, 'model.png'), fullPage: true });
   await page.close();
 });

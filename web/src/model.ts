@@ -106,6 +106,19 @@ function confusionTable(confusion: number[][], behind: string): HTMLElement {
     r.forEach((v, p) => {
       const td = document.createElement('td');
       td.textContent = String(v);
+      if (v > 0) {
+        // A cell opens its test digits below the table.
+        td.tabIndex = 0;
+        td.setAttribute('role', 'button');
+        td.setAttribute('aria-label', `${v} test digit${v > 1 ? 's' : ''} ${t} read as ${p}: show them`);
+        td.addEventListener('click', () => showCell(t, p, v));
+        td.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            showCell(t, p, v);
+          }
+        });
+      }
       if (t === p) td.style.background = 'var(--diag)';
       else {
         const a = (0.85 * v) / offMax;
@@ -119,6 +132,21 @@ function confusionTable(confusion: number[][], behind: string): HTMLElement {
     table.append(tr);
   });
   return wrap;
+}
+
+/** The test digits of one cell, under the matrix. */
+function showCell(truth: number, predicted: number, count: number): void {
+  const figure = document.createElement('figure');
+  figure.className = 'cell-digits';
+  const img = document.createElement('img');
+  img.src = `/api/model/confusion/${truth}/${predicted}.png`;
+  const caption = document.createElement('figcaption');
+  caption.className = 'hint';
+  const which = truth === predicted ? `read right, the least sure first` : `read as ${predicted}, the most confident first`;
+  caption.textContent = `${count > 60 ? `60 of the ${count}` : `The ${count}`} test digit${count > 1 ? 's' : ''} ${truth} ${which}: captioned true>read and the model's confidence.`;
+  img.alt = caption.textContent;
+  figure.append(img, caption);
+  $('cell').replaceChildren(figure);
 }
 
 /** GET /api/feedback/summary: counts only, never the corrections themselves. */
