@@ -51,7 +51,7 @@ export function unitsPicture(net: Mlp, title: string, outputs: string, labelled 
   ];
   return {
     title,
-    caption: `What each hidden unit looks for: its ${PIXELS} input weights as a 28×28 tile, blue positive, red negative. ${units} units in all. By the ${outputs} it favours: a row for each ${outputs}${labelled}, its units whose output weights push it up most.`,
+    caption: `What each hidden unit looks for: its ${PIXELS} input weights as a 28×28 tile, blue positive, red negative. ${units} units in all. Ordered by the ${outputs} they favour, each row holds the units whose output weights push that ${outputs}${labelled} up most.`,
     style: 'signed',
     available: units,
     orders,
