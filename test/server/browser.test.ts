@@ -584,11 +584,12 @@ test('in Number mode one digit\'s "Wrong?" opens over the page: its neighbours s
   }
 });
 
-test('screenshots of every page at 1280×800 and 390×844, light and dark, none scrolling sideways', async () => {
+test('screenshots of every page at 1280×800, 390×844 and 640×400 (a laptop at 200% zoom), light and dark, none scrolling sideways', async () => {
   for (const colorScheme of ['light', 'dark'] as const) {
     for (const [width, height] of [
       [1280, 800],
       [390, 844],
+      [640, 400],
     ] as const) {
       const page = await browser.newPage({ viewport: { width, height }, colorScheme, ...(width < 500 && { isMobile: true, hasTouch: true }) });
       await page.goto(server.url);
@@ -602,6 +603,12 @@ test('screenshots of every page at 1280×800 and 390×844, light and dark, none 
           await page.waitForFunction(() => document.querySelectorAll('.upload-result').length === 2);
         }
         assert.is(await page.evaluate(() => document.documentElement.scrollWidth), width, `${path} at ${width} px, ${colorScheme}`);
+        if (path === '/' && height === 400) {
+          // At 200% zoom the answer sits beside the board, both in view.
+          const answer = (await page.locator('#prediction').boundingBox())!;
+          const board = (await page.locator('canvas').boundingBox())!;
+          assert.ok(answer.y + answer.height <= height && answer.x > board.x + board.width, `answer ${JSON.stringify(answer)}, board ${JSON.stringify(board)}`);
+        }
         const name = path === '/' ? 'board' : path.slice(1);
         await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}-${colorScheme}.png`), fullPage: path !== '/' });
       }
