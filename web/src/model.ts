@@ -1,6 +1,7 @@
 // The model inspector: the served model's metadata, metrics, confusion matrix and pictures.
 import { OFFLINE_COPY_HEADER } from '../../src/api.js';
 import type { Confidence, DetectorAbout, FeedbackRecord, Metrics, ModelMetadata } from '../../src/core.js';
+import type { TensorSummary } from '../../src/eval/model-tree.js';
 import { byId as $, percent, registerOffline } from './common.js';
 
 /** GET /api/model: the metadata, the confidence block (the detector's facts, not its weights) and the names of the pictures. */
@@ -272,17 +273,6 @@ function pictureFigure(p: PictureAbout): HTMLElement {
   load();
   figure.append(title, ...(count || order ? [controls] : []), img, caption);
   return figure;
-}
-
-/** A tensor as the server summarises it (src/eval/model-tree.ts). */
-interface TensorSummary {
-  $tensor: string;
-  shape: number[];
-  min: number;
-  max: number;
-  mean: number;
-  histogram: number[];
-  first: number[];
 }
 
 const isTensor = (v: unknown): v is TensorSummary => typeof v === 'object' && v !== null && '$tensor' in v;
