@@ -316,6 +316,14 @@ test('uploads: a blank image shows no broken picture, and nine images make compa
   await page.waitForFunction(() => [...document.images].every((i) => i.complete));
   assert.is(await brokenImages(page), 0);
   assert.match((await page.textContent('.upload-result')) ?? '', /No digit found/);
+  // A thumbnail is padded with the paper's white, not a checkerboard that reads as transparency.
+  assert.equal(
+    await page
+      .locator('.upload-result .thumb')
+      .first()
+      .evaluate((t) => [getComputedStyle(t).backgroundImage, getComputedStyle(t).backgroundColor]),
+    ['none', 'rgb(255, 255, 255)'],
+  );
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   assert.ok(height < 1600, `nine cards make a ${height} px page`);
   assert.is(await page.locator('.upload-result .bars').first().isVisible(), false, 'bars folded away');
