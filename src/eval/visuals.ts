@@ -41,6 +41,8 @@ export function tilesPng(
       max = Math.max(max, style === 'signed' ? Math.abs(v[i]!) : v[i]!);
       min = Math.min(min, v[i]!);
     }
+    // Ink from zero to the tile's darkest; a reconstruction's dips below zero are paper.
+    if (style === 'ink') min = 0;
     const span = Math.max(1e-12, style === 'signed' ? max : max - min);
     const ox = gap + (k % columns) * (tile + gap);
     const oy = gap + Math.floor(k / columns) * (tile + gap + caption);
@@ -53,7 +55,7 @@ export function tilesPng(
           const a = Math.min(1, Math.abs(w));
           rgb = w >= 0 ? [255 - 196 * a, 255 - 145 * a, 255 - 87 * a] : [255 - 63 * a, 255 - 175 * a, 255 - 178 * a];
         } else {
-          const g = 255 - 235 * ((value - min) / span);
+          const g = 255 - 235 * Math.max(0, (value - min) / span);
           rgb = [g, g, g];
         }
         setPixel(png, ox + x, oy + y, Math.round(rgb[0]!), Math.round(rgb[1]!), Math.round(rgb[2]!));

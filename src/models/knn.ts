@@ -155,11 +155,15 @@ export class KnnClassifier implements Classifier {
     return {
       stored: fixedPicture(
         'Training digits it compares with',
-        `The first 6 stored training digits of each class, of ${this.labels.length.toLocaleString('en')}: each is kept as its ${d} features and drawn here back as pixels. A digit is read by its ${this.k} nearest.`,
+        `The first 4 stored training digits of each class, of ${this.labels.length.toLocaleString('en')}: each is kept as its ${d} features and drawn here back as pixels. A digit is read by its ${this.k} nearest.`,
         'ink',
         () => {
-          const rows = firstPerClass(this.labels, 6);
-          return { vectors: rows.map((r) => toPixels(this.features.subarray(r * d, (r + 1) * d))), labels: rows.map((r) => String(this.labels[r])) };
+          const rows = firstPerClass(this.labels, 4);
+          return {
+            vectors: rows.map((r) => toPixels(this.features.subarray(r * d, (r + 1) * d))),
+            labels: rows.map((r) => String(this.labels[r])),
+            columns: 8,
+          };
         },
       ),
     };

@@ -80,7 +80,12 @@ export function unitsPicture(net: Mlp, title: string, outputs: string, labelled 
 }
 
 /** One picture of a few fixed tiles, in one order. */
-export function fixedPicture(title: string, caption: string, style: Picture['style'], make: () => { vectors: Float32Array[]; labels?: string[] }): Picture {
+export function fixedPicture(
+  title: string,
+  caption: string,
+  style: Picture['style'],
+  make: () => { vectors: Float32Array[]; labels?: string[]; columns?: number },
+): Picture {
   let made: ReturnType<typeof make> | null = null;
   const all = () => (made ??= make());
   return {
@@ -92,8 +97,8 @@ export function fixedPicture(title: string, caption: string, style: Picture['sty
     },
     orders: [{ name: 'index', label: 'as stored' }],
     tiles: (count) => {
-      const { vectors, labels } = all();
-      return { vectors: vectors.slice(0, count), ...(labels && { labels: labels.slice(0, count) }) };
+      const { vectors, labels, columns } = all();
+      return { vectors: vectors.slice(0, count), ...(labels && { labels: labels.slice(0, count) }), ...(columns && { columns }) };
     },
   };
 }
