@@ -21,8 +21,9 @@ const usage = `npm run evaluate -- [--model PATH] [--json] [--gallery PNG] [--re
   --calibrate     fit the temperature (on MNIST's validation split) and the "not a digit" threshold (refusing
                   at most ${REFUSE_AT_MOST * 100}% of validation digits, MNIST's and drawn ones) and store both in the model file
   --detector      with --calibrate: first train a digit detector (an MLP ${DEFAULT_DETECTOR.hidden} hidden units wide telling digits
-                  from non-digits, seed ${DEFAULT_DETECTOR.seed}; two to five minutes) whose "a digit" probability is a second refusal
-                  rule, fitted together with the first; without it, a detector already in the model file is kept`;
+                  from non-digits, seed ${DEFAULT_DETECTOR.seed}; about ten minutes, most of it rendering its training images)
+                  whose "a digit" probability is a second refusal rule, fitted together with the first; without it, a
+                  detector already in the model file is kept`;
 
 runCli(
   usage,

@@ -47,8 +47,8 @@ export const DEFAULT_DETECTOR: DetectorOptions = {
 
 /**
  * Trains the digit detector: an MLP 784-hidden-2 telling digits (MNIST's fit split, corrupted and typed
- * digits) from non-digits (letters from the training fonts, shapes, scribbles…), with balanced batches and
- * a cosine-decayed AdamW, in the one training loop (train/loop.ts).
+ * digits) from non-digits (letters in the training fonts and drawn by a pen, shapes, scribbles…), with
+ * balanced batches and a cosine-decayed AdamW, in the one training loop (train/loop.ts).
  */
 export async function trainDetector(data: TrainingData, o: DetectorOptions, command: string, hooks: TrainHooks = {}): Promise<DigitDetector> {
   const start = performance.now();
