@@ -34,13 +34,22 @@ import { TRACKS } from '../src/samples/corruptions.js';
 import { benchServer } from './server.js';
 import { readResults, upsert, writeResults, type Results } from './results.js';
 
-const usage = `npm run bench -- [--only NAME[,NAME]] [--tracks NAME[,NAME]] [--retrain] [--knn-queries N] [--compare PATH]
+/**
+ * What `npm run bench` runs unless told otherwise: the models compared (the fast ones trained, the served MLP
+ * measured), the ml.js comparisons and the quick tasks, in under ten minutes on two cores from a fresh clone.
+ */
+const QUICK = ['pca-fit', 'knn-predict', 'knn', 'forest-train', 'forest', 'mlp', 'samples', 'non-digits', 'numbers', 'png-decode'];
+
+const usage = `npm run bench -- [--full | --only NAME[,NAME]] [--tracks NAME[,NAME]] [--retrain] [--knn-queries N] [--compare PATH]
 
   Trains or loads every model, evaluates each on the same MNIST test set, runs the side-by-side
   comparisons with the ml.js reference packages, and writes benchmarks/results.json,
   benchmarks/report.md (+ charts) and ${BEST_MODEL_PATH} (the best model by validation accuracy).
 
-  tasks: ${'pca-fit, knn-predict, knn, forest-train, forest, mlp-speed, mlp-input, mlp, samples, robustness, non-digits, numbers, feedback, png-decode, browser, server'}
+  By default the quick tasks (under ten minutes): ${QUICK.join(', ')}. Without models/mlp.json the served
+  model is measured as the MLP rather than trained again (60 epochs: about 40 minutes).
+  --full        every task: also mlp-speed, mlp-input, committee, robustness (about 22 minutes), feedback,
+                browser (about 7), server, hostile (about an hour in all)
   --only        run only these tasks (results of the others are kept from the last run)
   --tracks      the robustness task runs only these corruption tracks (the other rows are kept from the last run)
   --retrain     train models even when models/NAME.json exists (default: load it)
@@ -114,9 +123,17 @@ const TASKS: Record<string, Task> = {
 
 runCli(
   usage,
-  { only: { type: 'string' }, tracks: { type: 'string' }, retrain: { type: 'boolean' }, 'knn-queries': { type: 'string' }, compare: { type: 'string' } },
+  {
+    only: { type: 'string' },
+    full: { type: 'boolean' },
+    tracks: { type: 'string' },
+    retrain: { type: 'boolean' },
+    'knn-queries': { type: 'string' },
+    compare: { type: 'string' },
+  },
   async ({ values }) => {
-    const only = values.only ? values.only.split(',') : Object.keys(TASKS);
+    if (values.full && values.only) throw new RangeError('--full runs every task, --only some of them: give one');
+    const only = values.only ? values.only.split(',') : values.full ? Object.keys(TASKS) : QUICK;
     const unknown = only.filter((t) => !TASKS[t]);
     if (unknown.length) throw new RangeError(`unknown task ${unknown.join(', ')}; tasks are ${Object.keys(TASKS).join(', ')}`);
     const ctx: Context = {
@@ -243,7 +260,10 @@ async function knnPredict(ctx: Context): Promise<void> {
 /** Loads models/NAME.json (or trains it with its defaults), evaluates it on the test set and records the entry. */
 async function modelTask(ctx: Context, row: ModelRow): Promise<void> {
   const name = row.type.kind;
-  const file = `models/${name}.json`;
+  const own = `models/${name}.json`;
+  // A fresh clone has no models/mlp.json: the served model is that MLP, measured rather than trained for 40 minutes.
+  const served = !existsSync(own) && !ctx.retrain && !row.fromFiles && existsSync(BEST_MODEL_PATH) && loadModel(BEST_MODEL_PATH).metadata.kind === name;
+  const file = served ? BEST_MODEL_PATH : own;
   let model: DigitModel;
   let scored: { test: Evaluation; predictMsPerImage: number };
   if (row.fromFiles && !existsSync(file)) {
