@@ -10,7 +10,6 @@ import { scoreSamples } from '../src/eval/samples.js';
 import { mistakesPng } from '../src/eval/gallery.js';
 import { timedEvaluation, type Evaluation } from '../src/eval/metrics.js';
 import { deskew } from '../src/features/deskew.js';
-import { Pca } from '../src/features/pca.js';
 import { InputTransform } from '../src/features/transform.js';
 import { BEST_MODEL_PATH, loadModel, saveModel } from '../src/io/model-file.js';
 import { argmaxRows } from '../src/models/classifier.js';
@@ -33,6 +32,7 @@ import { benchRobustness, ROBUSTNESS_DIGITS, type RobustnessRow } from './robust
 import { TRACKS } from '../src/samples/corruptions.js';
 import { benchServer } from './server.js';
 import { readResults, upsert, writeResults, type Results } from './results.js';
+import { fitPca } from '../src/features/pca-fit.js';
 
 /**
  * What `npm run bench` runs unless told otherwise: the models compared (the fast ones trained, the served MLP
@@ -186,7 +186,7 @@ async function pcaFit(ctx: Context): Promise<void> {
   const n = 2000;
   const sub = x.subarray(0, n * PIXELS);
   start = performance.now();
-  const ours = Pca.fit(sub, n, PIXELS, { components: 50 });
+  const ours = fitPca(sub, n, PIXELS, { components: 50 });
   const oursSeconds = seconds(start);
   const rows = Array.from({ length: n }, (_, i) => Array.from(sub.subarray(i * PIXELS, (i + 1) * PIXELS)));
   const bar = progress('ml-pca (reference)', 1);

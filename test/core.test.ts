@@ -8,6 +8,7 @@ import { build, type Metafile } from 'esbuild';
 import { decodeImage } from '../src/image/decode.js';
 import { predictDecoded } from '../src/image/pipeline.js';
 import { BEST_MODEL_PATH, loadModel } from '../src/io/model-file.js';
+import { buildWeb } from '../src/server/web-build.js';
 
 const test = suite('a core that runs anywhere');
 
@@ -46,6 +47,19 @@ test('every core module bundles for the browser without a Node built-in', async 
   const fromNode = inputs.filter((i) => node.has(i) || /node_modules\/(pngjs|jpeg-js|exifr|piscina)\//.test(i));
   assert.equal(fromNode, [], 'no Node built-in and no Node-only package');
   for (const f of coreFiles) assert.ok(inputs.includes(f), `${f} is in the bundle`);
+});
+
+test('the pages carry no fitting code: the board bundle is at most 70 kB minified, without the eigen-solver', async () => {
+  const { code, metafile } = await bundle("import { parseModel } from './src/core.ts'; console.log(parseModel);");
+  const inputs = Object.keys(metafile.inputs);
+  assert.equal(
+    inputs.filter((i) => /ml-matrix|math\/eigen|pca-fit/.test(i)),
+    [],
+    'loading and predicting need no eigen-solver',
+  );
+  assert.ok(code.length > 0);
+  const { pageBytes } = await buildWeb();
+  assert.ok(pageBytes.board! <= 70_000, `the board's JavaScript is ${pageBytes.board} bytes`);
 });
 
 test('a module that imports from Node fails the same bundling', async () => {

@@ -7,6 +7,8 @@ const usage = `npm run build
   npm start and npm test run it themselves.`;
 
 runCli(usage, {}, async () => {
-  const files = await buildWeb();
+  const { files, pageBytes } = await buildWeb();
   console.log(`built ${files.length} files into ${WEB_BUILD}`);
+  for (const [page, bytes] of Object.entries(pageBytes))
+    console.log(`  ${page}: ${(bytes / 1000).toFixed(1)} kB of minified JavaScript, shared chunks included`);
 });

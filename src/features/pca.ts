@@ -1,5 +1,4 @@
-import { topEigenpairs } from '../math/eigen.js';
-import { projectRows, sparseCovariance } from '../math/linalg.js';
+import { projectRows } from '../math/linalg.js';
 import { ModelFormatError } from '../util/errors.js';
 import { decodeFloats, encodeFloats } from '../util/floats.js';
 import { modelBlock } from '../util/model-json.js';
@@ -17,8 +16,9 @@ export interface PcaJson {
 }
 
 /**
- * Principal components, fitted on typed arrays; projection is a sparse-aware kernel. Everything here runs
- * on one thread, anywhere; src/train/parallel.ts spreads the fit and projection over all cores.
+ * Principal components: projection is a sparse-aware kernel, on one thread, anywhere. Fitting is in
+ * pca-fit.ts, so that the pages, which only project, carry no eigen-solver; src/train/parallel.ts spreads
+ * the fit and projection over all cores.
  */
 export class Pca {
   /** vectorsT is inputSize×components so a non-zero input pixel adds one contiguous row. */
@@ -26,7 +26,7 @@ export class Pca {
   /** mean·Wᵀ, subtracted once instead of centring every input. */
   readonly meanProjection: Float32Array;
 
-  private constructor(
+  constructor(
     readonly inputSize: number,
     readonly components: number,
     readonly mean: Float32Array,
@@ -44,26 +44,6 @@ export class Pca {
       }
       this.meanProjection[c] = mp;
     }
-  }
-
-  /** Fits the leading `components` principal components of n rows of x (n×d), on this thread. */
-  static fit(x: Float32Array, n: number, d: number, { components = 50 } = {}): Pca {
-    return Pca.fromCovariance(sparseCovariance(x, n, d), d, components);
-  }
-
-  /** The fit from a covariance accumulated elsewhere (src/train/parallel.ts sums it on all cores). */
-  static fromCovariance({ mean, cov }: { mean: Float64Array; cov: Float64Array }, d: number, components: number): Pca {
-    if (components < 1 || components > d) throw new RangeError(`components must be 1..${d}, got ${components}`);
-    let total = 0;
-    for (let i = 0; i < d; i++) total += cov[i * d + i] as number;
-    const { values, vectors } = topEigenpairs(cov, d, components);
-    return new Pca(
-      d,
-      components,
-      Float32Array.from(mean),
-      Float32Array.from(vectors),
-      Array.from(values, (v) => v / total),
-    );
   }
 
   /** The same PCA keeping only its first `components`. */

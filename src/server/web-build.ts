@@ -1,6 +1,6 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 
 /** The pages' TypeScript (web/src) and where its bundles go (served beside web/). */
 export const WEB_SOURCE = fileURLToPath(new URL('../../web/src', import.meta.url));
@@ -12,7 +12,7 @@ export const WEB_BUILD = fileURLToPath(new URL('../../web/build', import.meta.ur
  * bundled on its own (a worker cannot share the pages' chunks) and told the files to keep for offline use.
  * Takes a fraction of a second; `npm start` and the tests run it.
  */
-export async function buildWeb(): Promise<string[]> {
+export async function buildWeb(): Promise<{ files: string[]; pageBytes: Record<string, number> }> {
   rmSync(WEB_BUILD, { recursive: true, force: true });
   const pages = ['board', 'upload', 'model', 'core'].map((p) => `${WEB_SOURCE}/${p}.ts`);
   const result = await build({
@@ -44,5 +44,23 @@ export async function buildWeb(): Promise<string[]> {
     define: { OFFLINE_FILES: JSON.stringify(offline) },
     logLevel: 'silent',
   });
-  return readdirSync(WEB_BUILD);
+  return { files: readdirSync(WEB_BUILD), pageBytes: pageBytes(result.metafile) };
+}
+
+/** Each page's minified JavaScript, its shared chunks included: what a browser downloads for it. */
+function pageBytes(metafile: Metafile): Record<string, number> {
+  const { outputs } = metafile;
+  const reach = (file: string, seen: Set<string>): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const i of outputs[file]!.imports) if (i.kind === 'import-statement') reach(i.path, seen);
+  };
+  const pages: Record<string, number> = {};
+  for (const [file, out] of Object.entries(outputs)) {
+    if (!out.entryPoint || !file.endsWith('.js')) continue;
+    const seen = new Set<string>();
+    reach(file, seen);
+    pages[file.slice(file.lastIndexOf('/') + 1, -3)] = [...seen].reduce((a, f) => a + outputs[f]!.bytes, 0);
+  }
+  return pages;
 }

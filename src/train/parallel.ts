@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
-import { Pca } from '../features/pca.js';
+import type { Pca } from '../features/pca.js';
+import { pcaFromCovariance } from '../features/pca-fit.js';
 import { covarianceFromMoments } from '../math/linalg.js';
 import { workerPool } from '../util/worker.js';
 import type { MomentsTask, ProjectTask } from './parallel-tasks.js';
@@ -44,9 +45,9 @@ async function parallelCovariance(x: Float32Array, n: number, d: number): Promis
   return covarianceFromMoments(sum, moments, n, d);
 }
 
-/** Pca.fit with the covariance accumulated on all cores: the same components. */
+/** fitPca with the covariance accumulated on all cores: the same components. */
 export async function fitPcaParallel(x: Float32Array, n: number, d: number, { components = 50 } = {}): Promise<Pca> {
-  return Pca.fromCovariance(await parallelCovariance(x, n, d), d, components);
+  return pcaFromCovariance(await parallelCovariance(x, n, d), d, components);
 }
 
 /** pca.project with rows split across threads: for whole data sets. */

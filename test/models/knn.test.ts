@@ -3,9 +3,9 @@ import * as assert from 'uvu/assert';
 import { head, PIXELS, take, toUnit } from '../../src/data/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { evaluate } from '../../src/eval/metrics.js';
-import { Pca } from '../../src/features/pca.js';
 import { KnnClassifier } from '../../src/models/knn.js';
 import { isProbabilityRows } from '../../src/models/model.js';
+import { fitPca } from '../../src/features/pca-fit.js';
 
 const test = suite('kNN');
 const mnist = loadMnist();
@@ -14,7 +14,7 @@ const held = take(
   mnist.test,
   Array.from({ length: 500 }, (_, i) => i),
 );
-const pca = Pca.fit(toUnit(train.pixels), train.n, PIXELS, { components: 40 });
+const pca = fitPca(toUnit(train.pixels), train.n, PIXELS, { components: 40 });
 const trainX = pca.project(toUnit(train.pixels), train.n);
 const testX = pca.project(toUnit(held.pixels), held.n);
 

@@ -6,17 +6,17 @@ import { join } from 'node:path';
 import { CLASSES, head, PIXELS, toUnit } from '../../src/data/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { InputTransform } from '../../src/features/transform.js';
-import { Pca } from '../../src/features/pca.js';
 import { KnnClassifier } from '../../src/models/knn.js';
 import { DigitModel, type ModelMetadata } from '../../src/models/model.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { parseModel } from '../../src/models/registry.js';
 import { ModelFormatError } from '../../src/util/errors.js';
+import { fitPca } from '../../src/features/pca-fit.js';
 
 const test = suite('model JSON');
 const train = head(loadMnist().train, 500);
 const x = toUnit(train.pixels);
-const pca = Pca.fit(x, train.n, PIXELS, { components: 20 });
+const pca = fitPca(x, train.n, PIXELS, { components: 20 });
 const metadata: ModelMetadata = {
   kind: 'knn',
   description: 'test model',

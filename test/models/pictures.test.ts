@@ -3,13 +3,13 @@ import * as assert from 'uvu/assert';
 import { head, labelsOf, PIXELS, toUnit } from '../../src/data/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { modelTree } from '../../src/eval/model-tree.js';
-import { Pca } from '../../src/features/pca.js';
 import { InputTransform } from '../../src/features/transform.js';
 import { Committee } from '../../src/models/committee.js';
 import { RandomForest } from '../../src/models/forest.js';
 import { KnnClassifier } from '../../src/models/knn.js';
 import { Mlp } from '../../src/models/mlp.js';
 import { DigitModel, type ModelMetadata } from '../../src/models/model.js';
+import { fitPca } from '../../src/features/pca-fit.js';
 
 const test = suite('pictures of what a model learned');
 const train = head(loadMnist().train, 600);
@@ -65,7 +65,7 @@ test('a committee shows each member; a forest its split map; a PCA its mean and 
   // The border of the frame is blank in MNIST: never split on.
   assert.is(splits[0], 0);
 
-  const pca = Pca.fit(x, train.n, PIXELS, { components: 20 });
+  const pca = fitPca(x, train.n, PIXELS, { components: 20 });
   const knn = KnnClassifier.fit(pca.project(x, train.n), labels, 20, { k: 3 });
   const model = new DigitModel(metadata, new InputTransform(false, pca), knn);
   const pictures = model.pictures();
@@ -83,7 +83,7 @@ test('a committee shows each member; a forest its split map; a PCA its mean and 
 });
 
 test('the model tree keeps every value but the tensors, which it summarises with their shapes', () => {
-  const pca = Pca.fit(x, train.n, PIXELS, { components: 12 });
+  const pca = fitPca(x, train.n, PIXELS, { components: 12 });
   const knn = KnnClassifier.fit(pca.project(x, train.n), labels, 12, { k: 3 });
   const json = new DigitModel(metadata, new InputTransform(true, pca), knn).toJSON();
   const tree = modelTree(JSON.parse(JSON.stringify(json))) as { input: { pca: Record<string, unknown> }; classifier: Record<string, unknown>; command: string };

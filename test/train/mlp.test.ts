@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labelsOf, PIXELS, take, toUnit } from '../../src/data/frame.js';
 import { evaluate } from '../../src/eval/metrics.js';
-import { Pca } from '../../src/features/pca.js';
 import { InputTransform } from '../../src/features/transform.js';
 import type { Mlp } from '../../src/models/mlp.js';
 import { isProbabilityRows } from '../../src/models/model.js';
@@ -14,6 +13,7 @@ import type { ProgressEvent } from '../../src/train/hooks.js';
 import { trainMlp } from '../../src/train/mlp.js';
 import { readCheckpoint } from '../../src/train/mlp-checkpoint.js';
 import { InputError } from '../../src/util/errors.js';
+import { fitPca } from '../../src/features/pca-fit.js';
 
 const test = suite('MLP training');
 const dir = mkdtempSync(join(tmpdir(), 'mlp-train-'));
@@ -83,7 +83,7 @@ test('a checkpoint keeps its input transform, which comes back as an InputTransf
     data.fit,
     Array.from({ length: 300 }, (_, i) => i),
   );
-  const pca = Pca.fit(toUnit(fit.pixels), fit.n, PIXELS, { components: 12 });
+  const pca = fitPca(toUnit(fit.pixels), fit.n, PIXELS, { components: 12 });
   const path = join(dir, 'pca.checkpoint');
   await trainMlp(data, { ...tiny, epochs: 1, augment: null, transform: new InputTransform(true, pca) }, { checkpointPath: path });
   const { options } = readCheckpoint(path);

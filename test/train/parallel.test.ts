@@ -2,15 +2,15 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { head, PIXELS, toUnit } from '../../src/data/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
-import { Pca } from '../../src/features/pca.js';
 import { fitPcaParallel, projectParallel } from '../../src/train/parallel.js';
+import { fitPca } from '../../src/features/pca-fit.js';
 
 const test = suite('PCA on all cores');
 const sample = head(loadMnist().train, 600);
 const x = toUnit(sample.pixels);
 
 test('the parallel fit and projection equal the single-threaded ones', async () => {
-  const serial = Pca.fit(x, sample.n, PIXELS, { components: 20 });
+  const serial = fitPca(x, sample.n, PIXELS, { components: 20 });
   const parallel = await fitPcaParallel(x, sample.n, PIXELS, { components: 20 });
   for (let c = 0; c < 20; c++) {
     let dot = 0;
