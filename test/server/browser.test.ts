@@ -416,6 +416,9 @@ test('Number mode reads a written number in the page, with a box round each digi
     );
     for (let i = 1; i < boxes.length; i++) assert.ok(boxes[i - 1]!.x + boxes[i - 1]!.w <= boxes[i]!.x, `box ${i - 1} ends before box ${i}`);
     assert.is(await page.locator('#pieces li').count(), 4);
+    // Each digit read is in view without scrolling: beside the board on a desktop, above it on a phone.
+    const lastPiece = (await page.locator('#pieces li').last().boundingBox())!;
+    assert.ok(lastPiece.y + lastPiece.height <= height, `the last piece ends at y = ${lastPiece.y + lastPiece.height} of ${height}`);
     assert.equal(posts, [], 'read in the page, no round trip');
     assert.ok((await page.evaluate(() => performance.getEntriesByName('predict-number').length)) > 4, 'read live, as it was written');
     // The board did not move under the pen when the answer arrived (the answer sits above it on a phone).
