@@ -502,6 +502,8 @@ test('"Wrong? Pick the right digit" saves a correction from the board, and per d
     await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
     await drawDigit(page, 7);
     await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '7');
+    // "Wrong?" sits with the answer, not under the board.
+    assert.is(await page.locator('.result #correct summary').count(), 1);
     // By keyboard: Enter on the focused "Wrong?" opens it, and does not predict anew over it.
     await page.focus('#correct summary');
     await page.keyboard.press('Enter');
@@ -592,6 +594,39 @@ test('in Number mode one digit\'s "Wrong?" opens over the page: its neighbours s
     await page.close();
     await withFeedback.close();
     await store.close();
+  }
+});
+
+test('on a phone the model page breaks no label inside a word, and nested values are small tables, not JSON', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  try {
+    await page.goto(`${server.url}/model`);
+    await page.waitForSelector('#hyper tr');
+    const broken = await page.evaluate(() => {
+      const out: string[] = [];
+      for (const th of document.querySelectorAll('#facts th, #metrics th, #hyper th, #data th')) {
+        const text = th.firstChild;
+        if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+        const value = text.textContent ?? '';
+        // A word split over two lines has two boxes.
+        for (const m of value.matchAll(/[^\s-]+/g)) {
+          const range = document.createRange();
+          range.setStart(text, m.index!);
+          range.setEnd(text, m.index! + m[0].length);
+          if (range.getClientRects().length > 1) out.push(m[0]);
+        }
+      }
+      return out;
+    });
+    assert.equal(broken, [], 'labels broken inside a word');
+    const nested = await page
+      .locator('#hyper tr', { has: page.locator('th:text-is("augmentation")') })
+      .locator('table.nested th')
+      .allTextContents();
+    assert.ok(nested.includes('rotate deg') && nested.includes('elastic px'), nested.join(', '));
+    assert.not.match((await page.textContent('#hyper')) ?? '', /[{}"]/);
+  } finally {
+    await page.close();
   }
 });
 
