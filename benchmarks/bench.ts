@@ -262,7 +262,8 @@ async function modelTask(ctx: Context, row: ModelRow): Promise<void> {
   const name = row.type.kind;
   const own = `models/${name}.json`;
   // A fresh clone has no models/mlp.json: the served model is that MLP, measured rather than trained for 40 minutes.
-  const served = !existsSync(own) && !ctx.retrain && !row.fromFiles && existsSync(BEST_MODEL_PATH) && loadModel(BEST_MODEL_PATH).metadata.kind === name;
+  const best = !existsSync(own) && !ctx.retrain && !row.fromFiles && existsSync(BEST_MODEL_PATH) ? loadModel(BEST_MODEL_PATH) : null;
+  const served = best?.metadata.kind === name ? best : null;
   const file = served ? BEST_MODEL_PATH : own;
   let model: DigitModel;
   let scored: { test: Evaluation; predictMsPerImage: number };
@@ -272,7 +273,7 @@ async function modelTask(ctx: Context, row: ModelRow): Promise<void> {
   }
   if (existsSync(file) && !(ctx.retrain && !row.fromFiles)) {
     console.error(`loading ${file} (--retrain to train it again); it was made by:`);
-    model = loadModel(file);
+    model = served ?? loadModel(file);
     console.error(`  ${model.metadata.command}`);
     const { evaluation, msPerImage } = timedEvaluation(model, ctx.data.testX, labelsOf(ctx.data.mnist.test));
     scored = { test: evaluation, predictMsPerImage: msPerImage };

@@ -86,14 +86,25 @@ export function setPixel(png: PNG, x: number, y: number, r: number, g: number, b
   png.data[o + 3] = 255;
 }
 
-/** The first `limit` misclassified test digits, most confident mistakes first. */
-export function misclassified(pixels: Uint8Array, labels: Uint8Array, predictions: Uint8Array, confidences: Float32Array, limit = 60): GalleryItem[] {
+/** The digits whose (true, predicted) pair passes `keep`, as gallery items. */
+function itemsWhere(
+  pixels: Uint8Array,
+  labels: Uint8Array,
+  predictions: Uint8Array,
+  confidences: Float32Array,
+  keep: (truth: number, predicted: number) => boolean,
+): GalleryItem[] {
   const items: GalleryItem[] = [];
   for (let i = 0; i < labels.length; i++) {
-    if (predictions[i] !== labels[i]) {
-      items.push({ pixels, offset: i * PIXELS, truth: labels[i] as number, predicted: predictions[i] as number, confidence: confidences[i] as number });
-    }
+    if (keep(labels[i]!, predictions[i]!))
+      items.push({ pixels, offset: i * PIXELS, truth: labels[i]!, predicted: predictions[i]!, confidence: confidences[i]! });
   }
+  return items;
+}
+
+/** The first `limit` misclassified test digits, most confident mistakes first. */
+export function misclassified(pixels: Uint8Array, labels: Uint8Array, predictions: Uint8Array, confidences: Float32Array, limit = 60): GalleryItem[] {
+  const items = itemsWhere(pixels, labels, predictions, confidences, (t, p) => t !== p);
   items.sort((a, b) => b.confidence - a.confidence);
   return items.slice(0, limit);
 }
@@ -111,10 +122,7 @@ export function cellItems(
   predicted: number,
   limit = 60,
 ): GalleryItem[] {
-  const items: GalleryItem[] = [];
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] === truth && predictions[i] === predicted) items.push({ pixels, offset: i * PIXELS, truth, predicted, confidence: confidences[i]! });
-  }
+  const items = itemsWhere(pixels, labels, predictions, confidences, (t, p) => t === truth && p === predicted);
   items.sort((a, b) => (truth === predicted ? a.confidence - b.confidence : b.confidence - a.confidence));
   return items.slice(0, limit);
 }

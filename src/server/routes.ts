@@ -9,7 +9,7 @@ import { CLASSES, labelsOf, PIXELS, toUnit } from '../data/frame.js';
 import { loadMnist } from '../data/mnist.js';
 import { cellItems, galleryPng } from '../eval/gallery.js';
 import { modelTree } from '../eval/model-tree.js';
-import { argmaxRow } from '../models/classifier.js';
+import { evaluate } from '../eval/metrics.js';
 import { tilesPng } from '../eval/visuals.js';
 import type { DigitModel } from '../models/model.js';
 import { DEFAULT_TILES } from '../models/pictures.js';
@@ -76,18 +76,15 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
     (answers ??= (async () => {
       const test = loadMnist().test;
       const x = toUnit(test.pixels);
-      const predictions = new Uint8Array(test.n);
-      const confidences = new Float32Array(test.n);
+      const probabilities = new Float32Array(test.n * CLASSES);
       for (let start = 0; start < test.n; start += 200) {
         await nextTurn();
         const n = Math.min(200, test.n - start);
-        const p = model.predictProba(x.subarray(start * PIXELS, (start + n) * PIXELS), n);
-        for (let r = 0; r < n; r++) {
-          predictions[start + r] = argmaxRow(p, r);
-          confidences[start + r] = p[r * CLASSES + predictions[start + r]!]!;
-        }
+        probabilities.set(model.predictProba(x.subarray(start * PIXELS, (start + n) * PIXELS), n), start * CLASSES);
       }
-      return { pixels: test.pixels, labels: labelsOf(test), predictions, confidences };
+      const labels = labelsOf(test);
+      const { predictions, confidences } = evaluate(probabilities, labels);
+      return { pixels: test.pixels, labels, predictions, confidences };
     })());
   router.get('/api/model/confusion/:truth/:predicted.png', async (ctx) => {
     const [truth, predicted] = [ctx.params.truth, ctx.params.predicted].map(Number) as [number, number];

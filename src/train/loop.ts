@@ -61,22 +61,6 @@ export interface LoopResult {
   samplesPerSecond: number;
 }
 
-/** A run with no epoch yet. */
-export function freshState(nParams: number): TrainState {
-  return {
-    epoch: 0,
-    step: 0,
-    seconds: 0,
-    history: [],
-    bestAccuracy: -1,
-    bestEpoch: 0,
-    params: new Float32Array(nParams),
-    best: new Float32Array(nParams),
-    m: new Float32Array(nParams),
-    v: new Float32Array(nParams),
-  };
-}
-
 /**
  * Trains an MLP with mini-batch AdamW on `workers` threads: each computes gradients on its share of every
  * batch, then updates its share of the parameters. `onEpoch` sees the state after every epoch (checkpoints);
@@ -104,7 +88,8 @@ export async function trainLoop(spec: LoopSpec, start: LoopStart, hooks: TrainHo
     views.m.set(resumed.m);
     views.v.set(resumed.v);
   }
-  const state: TrainState = { ...(resumed ?? freshState(views.params.length)), params: views.params, m: views.m, v: views.v };
+  const fresh = { epoch: 0, step: 0, seconds: 0, history: [], bestAccuracy: -1, bestEpoch: 0, best: new Float32Array(views.params.length) };
+  const state: TrainState = { ...(resumed ?? fresh), params: views.params, m: views.m, v: views.v };
   let run: { interrupted: boolean; samplesPerSecond: number };
   try {
     run = await runEpochs(threads, spec, state, hooks);

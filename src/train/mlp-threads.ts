@@ -49,6 +49,8 @@ export class MlpThreads {
   private readonly pending: { resolve: (r: MlpWorkerReply) => void; reject: (e: Error) => void }[][];
   /** The first thread's failure: every request waiting or to come is rejected with it. */
   private failure: Error | null = null;
+  /** Set by close(): the threads' exits from then on are expected. */
+  private closing = false;
 
   constructor(inputs: SharedInputs) {
     const { sizes, workers: count } = inputs;
@@ -120,8 +122,6 @@ export class MlpThreads {
     this.failure ??= e;
     for (const waiting of this.pending) for (const p of waiting.splice(0)) p.reject(this.failure);
   }
-
-  private closing = false;
 
   async close(): Promise<void> {
     this.closing = true;
