@@ -10,7 +10,7 @@ export { DigitModel, type Confidence, type FeedbackRecord, type Metrics, type Mo
 export { argmaxRows, type Classifier } from './models/classifier.js';
 export { KnnClassifier } from './models/knn.js';
 export { RandomForest } from './models/forest.js';
-export { adamwStep, Mlp, Workspace } from './models/mlp.js';
+export { Mlp } from './models/mlp.js';
 export { DigitDetector, type DetectorAbout } from './models/detector.js';
 export { InputTransform } from './features/transform.js';
 export { Pca } from './features/pca.js';

@@ -5,111 +5,82 @@ import { type Picture, unitsPicture } from './pictures.js';
 import { Random } from '../util/random.js';
 import type { Classifier, ClassifierJson } from './classifier.js';
 import { modelBlock } from '../util/model-json.js';
+import { Arena, type Kernels, kernelMemory, kernelsOn } from '../math/kernels.js';
+
+/** One thread's working space: an input block of `blockRows` rows, each layer's outputs and output gradients. */
+export interface ThreadLayout {
+  /** Activations block per layer, input first: blockRows × sizes[l]. */
+  acts: number[];
+  /** Gradient of the loss at each activation block (index 0 unused). */
+  deltas: number[];
+  /** This thread's summed gradients (0: an inference-only network has none). */
+  grads: number;
+  /** Kernel scratch: 8 bytes × max(largest layer, blockRows). */
+  pairs: number;
+}
+
+/**
+ * Where a network's arrays sit in kernel memory (byte offsets): the parameters and AdamW moments, shared by
+ * all threads, and each thread's own gradients and working space.
+ */
+export interface MlpLayout {
+  sizes: number[];
+  paramCount: number;
+  params: number;
+  /** AdamW's moments; 0 for an inference-only network. */
+  m: number;
+  v: number;
+  blockRows: number;
+  threads: ThreadLayout[];
+  bytes: number;
+}
+
+/** Rows a network forwards at a time when predicting: enough to amortise each call, small enough to stay in cache. */
+const PREDICT_ROWS = 64;
+
+/** The layout of a network of `sizes` in memory: for training (moments, gradients) on `threads` threads, or not. */
+export function mlpLayout(sizes: number[], o: { training: boolean; threads?: number; blockRows?: number }): MlpLayout {
+  const arena = new Arena();
+  const paramCount = Mlp.paramCount(sizes);
+  const params = arena.floats(paramCount);
+  const m = o.training ? arena.floats(paramCount) : 0;
+  const v = o.training ? arena.floats(paramCount) : 0;
+  const blockRows = o.blockRows ?? PREDICT_ROWS;
+  const threads = Array.from({ length: o.threads ?? 1 }, () => ({
+    grads: o.training ? arena.floats(paramCount) : 0,
+    acts: sizes.map((s) => arena.floats(blockRows * s)),
+    deltas: sizes.map((s, l) => (l === 0 || !o.training ? 0 : arena.floats(blockRows * s))),
+    pairs: arena.floats(2 * Math.max(blockRows, ...sizes)),
+  }));
+  return { sizes, paramCount, params, m, v, blockRows, threads, bytes: arena.bytes };
+}
 
 /**
  * A fully connected layer, weights stored input-major (in×out) so that a zero input skips a whole row:
  * MNIST pixels are ~81% zeros and about half of ReLU outputs are zero, in the forward pass and in the
- * weight gradient alike. Parameters and gradients are views into the network's flat buffers.
+ * weight gradient alike. Its arrays are views into kernel memory; `at` holds their byte offsets.
  */
 export class Dense {
   readonly w: Float32Array;
   readonly b: Float32Array;
   readonly gw: Float32Array;
   readonly gb: Float32Array;
-  /** Scratch: indices of the current input's non-zero entries. */
-  private readonly nonZero: Int32Array;
 
   constructor(
     readonly inSize: number,
     readonly outSize: number,
-    params: Float32Array,
-    grads: Float32Array,
-    offset: number,
+    buffer: ArrayBufferLike,
+    readonly at: { w: number; b: number; gw: number; gb: number },
   ) {
-    const nw = inSize * outSize;
-    this.w = params.subarray(offset, offset + nw);
-    this.b = params.subarray(offset + nw, offset + nw + outSize);
-    this.gw = grads.subarray(offset, offset + nw);
-    this.gb = grads.subarray(offset + nw, offset + nw + outSize);
-    this.nonZero = new Int32Array(inSize);
+    this.w = new Float32Array(buffer, at.w, inSize * outSize);
+    this.b = new Float32Array(buffer, at.b, outSize);
+    this.gw = at.gw ? new Float32Array(buffer, at.gw, inSize * outSize) : new Float32Array(0);
+    this.gb = at.gb ? new Float32Array(buffer, at.gb, outSize) : new Float32Array(0);
   }
 
   static paramCount(inSize: number, outSize: number): number {
     return inSize * outSize + outSize;
   }
-
-  /** y[yo..] = b + xᵀW for one sample. */
-  forward(x: Float32Array, xo: number, y: Float32Array, yo: number): void {
-    const n = this.outSize;
-    const w = this.w;
-    const nz = this.nonZero;
-    let m = 0;
-    for (let i = 0; i < this.inSize; i++) if (x[xo + i] !== 0) nz[m++] = i;
-    for (let j = 0; j < n; j++) y[yo + j] = this.b[j]!;
-    // Four input rows per pass: each output is loaded and stored once per four multiply-adds.
-    let a = 0;
-    for (; a + 3 < m; a += 4) {
-      const i0 = nz[a]!;
-      const i1 = nz[a + 1]!;
-      const i2 = nz[a + 2]!;
-      const i3 = nz[a + 3]!;
-      const v0 = x[xo + i0]!;
-      const v1 = x[xo + i1]!;
-      const v2 = x[xo + i2]!;
-      const v3 = x[xo + i3]!;
-      const o0 = i0 * n;
-      const o1 = i1 * n;
-      const o2 = i2 * n;
-      const o3 = i3 * n;
-      for (let j = 0; j < n; j++) y[yo + j]! += v0 * w[o0 + j]! + v1 * w[o1 + j]! + v2 * w[o2 + j]! + v3 * w[o3 + j]!;
-    }
-    for (; a < m; a++) {
-      const i0 = nz[a]!;
-      const v0 = x[xo + i0]!;
-      const o0 = i0 * n;
-      for (let j = 0; j < n; j++) y[yo + j]! += v0 * w[o0 + j]!;
-    }
-  }
-
-  /**
-   * Accumulates this sample's gradients and, if dx is given, writes dL/dx. dx is computed only where
-   * x ≠ 0: exact when x comes out of a ReLU, whose gradient is zero wherever its output is.
-   */
-  backward(x: Float32Array, xo: number, dy: Float32Array, dyo: number, dx: Float32Array | null, dxo: number): void {
-    const n = this.outSize;
-    const w = this.w;
-    const gw = this.gw;
-    for (let j = 0; j < n; j++) this.gb[j]! += dy[dyo + j]!;
-    if (dx) dx.fill(0, dxo, dxo + this.inSize);
-    for (let i = 0; i < this.inSize; i++) {
-      const v = x[xo + i]!;
-      if (v === 0) continue;
-      const wo = i * n;
-      if (dx) {
-        let s = 0;
-        for (let j = 0; j < n; j++) {
-          const d = dy[dyo + j]!;
-          s += w[wo + j]! * d;
-          gw[wo + j]! += v * d;
-        }
-        dx[dxo + i] = s;
-      } else {
-        let j = 0;
-        for (; j + 3 < n; j += 4) {
-          gw[wo + j]! += v * dy[dyo + j]!;
-          gw[wo + j + 1]! += v * dy[dyo + j + 1]!;
-          gw[wo + j + 2]! += v * dy[dyo + j + 2]!;
-          gw[wo + j + 3]! += v * dy[dyo + j + 3]!;
-        }
-        for (; j < n; j++) gw[wo + j]! += v * dy[dyo + j]!;
-      }
-    }
-  }
-}
-
-/** ReLU in place on n values. */
-export function reluForward(z: Float32Array, o: number, n: number): void {
-  for (let i = 0; i < n; i++) if (z[o + i]! < 0) z[o + i] = 0;
 }
 
 /** Softmax in place, stably: subtract the max before exp so large logits cannot overflow. */
@@ -137,55 +108,17 @@ export const OUTLIER_WEIGHT = 0.5;
  */
 export const COMPACT_LEVELS = 31;
 
-/** Parameters and AdamW moments; `decay` is 1 where weight decay applies (weights), 0 for biases. */
-export interface AdamState {
-  params: Float32Array;
-  m: Float32Array;
-  v: Float32Array;
-  decay: Uint8Array;
+/** AdamW's settings for one step; `step` counts from 1 for Adam's bias correction. */
+export interface AdamwStep {
+  lr: number;
+  weightDecay: number;
+  step: number;
+  /** Samples the gradients were summed over. */
+  batch: number;
 }
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
-const EPSILON = 1e-8;
-
-/**
- * One AdamW step (decoupled weight decay) on params[from..to), from `grad`, the gradients summed over a
- * batch of `batch` samples; `step` counts from 1 for Adam's bias correction. Ranges let threads update
- * disjoint slices of one shared buffer.
- */
-export function adamwStep(
-  s: AdamState,
-  grad: Float32Array,
-  from: number,
-  to: number,
-  o: { lr: number; weightDecay: number; step: number; batch: number },
-): void {
-  const { params, m, v, decay } = s;
-  const c1 = 1 / (1 - BETA1 ** o.step);
-  const c2 = 1 / (1 - BETA2 ** o.step);
-  const scale = 1 / o.batch;
-  const lr = o.lr;
-  const lrDecay = lr * o.weightDecay;
-  for (let p = from; p < to; p++) {
-    const gp = grad[p]! * scale;
-    const mp = BETA1 * m[p]! + (1 - BETA1) * gp;
-    const vp = BETA2 * v[p]! + (1 - BETA2) * gp * gp;
-    m[p] = mp;
-    v[p] = vp;
-    params[p]! -= lr * ((mp * c1) / (Math.sqrt(vp * c2) + EPSILON)) + decay[p]! * lrDecay * params[p]!;
-  }
-}
-
-/** Per-thread activations and deltas for one sample, allocated once. */
-export class Workspace {
-  readonly activations: Float32Array[];
-  readonly deltas: Float32Array[];
-  constructor(sizes: number[]) {
-    this.activations = sizes.map((s) => new Float32Array(s));
-    this.deltas = sizes.map((s) => new Float32Array(s));
-  }
-}
 
 export interface MlpJson extends ClassifierJson {
   name: 'mlp';
@@ -202,29 +135,58 @@ export interface MlpJson extends ClassifierJson {
   layers: ({ w: string; b: string } | { wq: string; scale: string; b: string })[];
 }
 
-/** A softmax multilayer perceptron with ReLU hidden layers, all parameters in one flat Float32Array. */
+/**
+ * A softmax multilayer perceptron with ReLU hidden layers. Its parameters sit in one flat Float32Array in
+ * kernel memory (src/math/kernels.wat), where the SIMD kernels run every layer over blocks of rows.
+ */
 export class Mlp implements Classifier {
   static readonly kind = 'mlp';
   static readonly legacyNames = ['MLP'];
   readonly name = Mlp.kind;
   readonly layers: Dense[];
+  readonly params: Float32Array;
+  /** This thread's summed gradients; empty for an inference-only network. */
   readonly grads: Float32Array;
+  private readonly k: Kernels;
+  private readonly ws: ThreadLayout;
 
-  constructor(
-    readonly sizes: number[],
-    readonly params: Float32Array = new Float32Array(Mlp.paramCount(sizes)),
-    grads?: Float32Array,
-  ) {
+  readonly sizes: number[];
+  readonly layout: MlpLayout;
+
+  /**
+   * A network of `sizes` with its own memory, holding a copy of `params` if given (zeros otherwise); with
+   * `training`, also room for its gradients and AdamW moments. With `on`, the network laid out there
+   * instead, worked on as thread `thread`, with no copy: how the trainer's threads share one.
+   */
+  constructor(sizes: number[], params?: Float32Array, o: { training?: boolean; on?: { k: Kernels; layout: MlpLayout; thread: number } } = {}) {
+    Mlp.checkSizes(sizes);
+    const layout = o.on?.layout ?? mlpLayout(sizes, { training: o.training ?? false });
+    if (layout.sizes.join() !== sizes.join()) throw new RangeError(`layout for ${layout.sizes.join('-')}, not ${sizes.join('-')}`);
+    this.sizes = sizes;
+    this.layout = layout;
+    this.k = o.on?.k ?? kernelsOn(kernelMemory(layout.bytes));
+    this.ws = layout.threads[o.on?.thread ?? 0]!;
+    const buffer = this.k.memory.buffer;
+    this.params = new Float32Array(buffer, layout.params, layout.paramCount);
+    this.grads = this.ws.grads ? new Float32Array(buffer, this.ws.grads, layout.paramCount) : new Float32Array(0);
+    this.layers = [];
+    let at = layout.params;
+    const grad = (p: number) => (this.ws.grads ? this.ws.grads - layout.params + p : 0);
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      const [inSize, outSize] = [sizes[l]!, sizes[l + 1]!];
+      const b = at + inSize * outSize * 4;
+      this.layers.push(new Dense(inSize, outSize, buffer, { w: at, b, gw: grad(at), gb: grad(b) }));
+      at = b + outSize * 4;
+    }
+    if (params) {
+      if (params.length !== layout.paramCount) throw new RangeError(`expected ${layout.paramCount} parameters, got ${params.length}`);
+      this.params.set(params);
+    }
+  }
+
+  private static checkSizes(sizes: number[]): void {
     if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new RangeError(`invalid layer sizes ${sizes.join('-')}`);
     if (sizes[sizes.length - 1]! < 2) throw new RangeError('the last layer needs at least 2 outputs');
-    if (params.length !== Mlp.paramCount(sizes)) throw new RangeError(`expected ${Mlp.paramCount(sizes)} parameters, got ${params.length}`);
-    this.grads = grads ?? new Float32Array(params.length);
-    this.layers = [];
-    let offset = 0;
-    for (let l = 0; l + 1 < sizes.length; l++) {
-      this.layers.push(new Dense(sizes[l]!, sizes[l + 1]!, this.params, this.grads, offset));
-      offset += Dense.paramCount(sizes[l]!, sizes[l + 1]!);
-    }
   }
 
   get inputSize(): number {
@@ -242,9 +204,9 @@ export class Mlp implements Classifier {
     return n;
   }
 
-  /** He initialisation (normal, std √(2/fan-in)), biases zero. */
+  /** He initialisation (normal, std √(2/fan-in)), biases zero; ready to train. */
   static init(sizes: number[], seed: number): Mlp {
-    const net = new Mlp(sizes);
+    const net = new Mlp(sizes, undefined, { training: true });
     const rng = new Random(seed);
     for (const layer of net.layers) {
       const std = Math.sqrt(2 / layer.inSize);
@@ -253,99 +215,134 @@ export class Mlp implements Classifier {
     return net;
   }
 
-  /** 1 for each weight and 0 for each bias in the flat buffer: AdamW decays weights only. */
-  decayMask(): Uint8Array {
-    const mask = new Uint8Array(this.params.length);
-    let offset = 0;
-    for (const l of this.layers) {
-      mask.fill(1, offset, offset + l.w.length);
-      offset += l.w.length + l.b.length;
-    }
-    return mask;
+  /** Rows the input block holds: what forwardBlock and trainBlock take at most. */
+  get blockRows(): number {
+    return this.layout.blockRows;
   }
 
-  /** Forward pass of one sample from x[xo..]; the probabilities end in the workspace's last activation. */
-  forward(x: Float32Array, xo: number, ws: Workspace): Float32Array {
-    let input = x;
-    let io = xo;
+  /** The input block (blockRows × inputSize): fill its first rows, then forwardBlock or trainBlock them. */
+  inputBlock(): Float32Array {
+    return new Float32Array(this.k.memory.buffer, this.ws.acts[0]!, this.blockRows * this.inputSize);
+  }
+
+  /** Forward pass of the input block's first `rows` rows; returns their probabilities (rows × outputs), a view. */
+  forwardBlock(rows: number): Float32Array {
+    const { k, ws } = this;
     this.layers.forEach((layer, l) => {
-      const out = ws.activations[l + 1]!;
-      layer.forward(input, io, out, 0);
-      if (l + 1 < this.layers.length) reluForward(out, 0, layer.outSize);
-      input = out;
-      io = 0;
+      const relu = l + 1 < this.layers.length ? 1 : 0;
+      k.forward(ws.acts[l]!, rows, layer.inSize, layer.outSize, layer.at.w, layer.at.b, ws.acts[l + 1]!, relu, ws.pairs);
     });
-    const probs = ws.activations[this.layers.length]!;
-    softmax(probs, 0, this.outputs);
+    const probs = new Float32Array(this.k.memory.buffer, ws.acts[this.layers.length]!, rows * this.outputs);
+    for (let r = 0; r < rows; r++) softmax(probs, r * this.outputs, this.outputs);
     return probs;
   }
 
   /**
-   * Forward and backward for one labelled sample, accumulating gradients. Returns the cross-entropy loss.
-   * With softmax + cross-entropy, dL/dlogits = p − target: one-hot for a digit; for OUTLIER_LABEL the
-   * uniform distribution (outlier exposure, Hendrycks et al. 2019), which teaches low confidence on it.
+   * Forward and backward over the input block's first `rows` rows with their labels, adding their gradients
+   * to this thread's. Returns the summed cross-entropy loss and how many were classified right. With softmax
+   * + cross-entropy, dL/dlogits = p − target: one-hot for a digit; for OUTLIER_LABEL the uniform distribution
+   * (outlier exposure, Hendrycks et al. 2019), which teaches low confidence on it.
    */
-  trainSample(x: Float32Array, xo: number, label: number, ws: Workspace): number {
-    const probs = this.forward(x, xo, ws);
+  trainBlock(labels: ArrayLike<number>, rows: number): { loss: number; correct: number } {
+    const { k, ws } = this;
+    const probs = this.forwardBlock(rows);
     const last = this.layers.length;
-    const delta = ws.deltas[last]!;
-    if (label === OUTLIER_LABEL) {
-      let loss = 0;
-      const k = this.outputs;
-      for (let c = 0; c < k; c++) {
-        delta[c] = OUTLIER_WEIGHT * (probs[c]! - 1 / k);
-        loss -= (OUTLIER_WEIGHT * Math.log(Math.max(probs[c]!, 1e-12))) / k;
+    const out = this.outputs;
+    const delta = new Float32Array(k.memory.buffer, ws.deltas[last]!, rows * out);
+    let loss = 0;
+    let correct = 0;
+    for (let r = 0; r < rows; r++) {
+      const label = labels[r]!;
+      const o = r * out;
+      if (label === OUTLIER_LABEL) {
+        for (let c = 0; c < out; c++) {
+          delta[o + c] = OUTLIER_WEIGHT * (probs[o + c]! - 1 / out);
+          loss -= (OUTLIER_WEIGHT * Math.log(Math.max(probs[o + c]!, 1e-12))) / out;
+        }
+        continue;
       }
-      this.backward(x, xo, ws);
-      return loss;
+      let best = 0;
+      for (let c = 0; c < out; c++) {
+        delta[o + c] = probs[o + c]! - (c === label ? 1 : 0);
+        if (probs[o + c]! > probs[o + best]!) best = c;
+      }
+      if (best === label) correct++;
+      loss -= Math.log(Math.max(probs[o + label]!, 1e-12));
     }
-    for (let c = 0; c < this.outputs; c++) delta[c] = probs[c]! - (c === label ? 1 : 0);
-    this.backward(x, xo, ws);
-    return -Math.log(Math.max(probs[label]!, 1e-12));
-  }
-
-  /** Backpropagates the output deltas already in the workspace, accumulating gradients. */
-  private backward(x: Float32Array, xo: number, ws: Workspace): void {
-    const last = this.layers.length;
     for (let l = last - 1; l >= 0; l--) {
       const layer = this.layers[l]!;
-      const input = l === 0 ? x : ws.activations[l]!;
-      layer.backward(input, l === 0 ? xo : 0, ws.deltas[l + 1]!, 0, l === 0 ? null : ws.deltas[l]!, 0);
+      k.weightGradient(ws.acts[l]!, ws.deltas[l + 1]!, rows, layer.inSize, layer.outSize, layer.at.gw, layer.at.gb, ws.pairs);
+      if (l > 0) k.backward(ws.deltas[l + 1]!, rows, layer.inSize, layer.outSize, layer.at.w, ws.acts[l]!, ws.deltas[l]!);
     }
+    return { loss, correct };
   }
 
   /**
-   * One AdamW step on this thread over the batch `rows` of x (·×inputSize) with their labels: the step
-   * src/train/mlp.ts takes with the batch split across threads. Returns the batch's summed loss.
+   * One AdamW step (decoupled weight decay, on weights only) on params[from..to) from `grads`' same range,
+   * the gradients summed over the batch. Ranges let threads update disjoint slices of shared parameters.
    */
-  trainBatch(
-    x: Float32Array,
-    labels: Uint8Array,
-    rows: ArrayLike<number>,
-    adam: AdamState,
-    o: { lr: number; weightDecay: number; step: number },
-    ws = new Workspace(this.sizes),
-  ): number {
-    this.grads.fill(0);
-    let loss = 0;
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!;
-      loss += this.trainSample(x, r * this.inputSize, labels[r]!, ws);
+  adamw(from: number, to: number, o: AdamwStep, grads = this.grads): void {
+    const { k, layout } = this;
+    if (!layout.m) throw new RangeError('this network was made for inference: it has no AdamW moments');
+    const c1 = 1 / (1 - BETA1 ** o.step);
+    const c2 = 1 / (1 - BETA2 ** o.step);
+    const g = grads.byteOffset - layout.params;
+    let start = 0;
+    for (const layer of this.layers) {
+      for (const [size, decay] of [
+        [layer.w.length, o.lr * o.weightDecay],
+        [layer.b.length, 0],
+      ] as const) {
+        const a = Math.max(from, start);
+        const b = Math.min(to, start + size);
+        const at = layout.params + a * 4;
+        if (b > a) k.adamw(at, at + g, layout.m + a * 4, layout.v + a * 4, b - a, o.lr, decay, c1, c2, 1 / o.batch);
+        start += size;
+      }
     }
-    adamwStep(adam, this.grads, 0, this.params.length, { ...o, batch: rows.length });
+  }
+
+  /** dst[from..to) += src[from..to), two gradient arrays in this network's memory. */
+  addGradients(dst: Float32Array, src: Float32Array, from: number, to: number): void {
+    this.k.add(dst.byteOffset + from * 4, src.byteOffset + from * 4, to - from);
+  }
+
+  /**
+   * One AdamW step on one thread over the batch `rows` of x (·×inputSize) with their labels, as the
+   * trainer's threads take it together. Returns the batch's summed loss.
+   */
+  trainBatch(x: Float32Array, labels: Uint8Array, rows: ArrayLike<number>, o: Omit<AdamwStep, 'batch'>): number {
+    this.grads.fill(0);
+    const input = this.inputBlock();
+    let loss = 0;
+    for (let s = 0; s < rows.length; s += this.blockRows) {
+      const count = Math.min(this.blockRows, rows.length - s);
+      const blockLabels = new Uint8Array(count);
+      for (let i = 0; i < count; i++) {
+        const r = rows[s + i]!;
+        input.set(x.subarray(r * this.inputSize, (r + 1) * this.inputSize), i * this.inputSize);
+        blockLabels[i] = labels[r]!;
+      }
+      loss += this.trainBlock(blockLabels, count).loss;
+    }
+    this.adamw(0, this.params.length, { ...o, batch: rows.length });
     return loss;
   }
 
-  /** Fresh AdamW state for this network's parameters. */
-  adamState(): AdamState {
-    return { params: this.params, m: new Float32Array(this.params.length), v: new Float32Array(this.params.length), decay: this.decayMask() };
+  /** The probabilities of n rows of x, written to out (n × outputs). */
+  predictInto(x: Float32Array, n: number, out: Float32Array): void {
+    const input = this.inputBlock();
+    const d = this.inputSize;
+    for (let s = 0; s < n; s += this.blockRows) {
+      const count = Math.min(this.blockRows, n - s);
+      input.set(x.subarray(s * d, (s + count) * d));
+      out.set(this.forwardBlock(count), s * this.outputs);
+    }
   }
 
   predictProba(x: Float32Array, n: number): Float32Array {
-    const k = this.outputs;
-    const out = new Float32Array(n * k);
-    const ws = new Workspace(this.sizes);
-    for (let r = 0; r < n; r++) out.set(this.forward(x, r * this.inputSize, ws), r * k);
+    const out = new Float32Array(n * this.outputs);
+    this.predictInto(x, n, out);
     return out;
   }
 

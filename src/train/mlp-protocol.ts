@@ -1,3 +1,4 @@
+import type { MlpLayout } from '../models/mlp.js';
 import type { AugmentOptions } from './augment.js';
 
 /* What the MLP trainer and its worker threads share: memory layout, control words and messages. */
@@ -5,11 +6,12 @@ import type { AugmentOptions } from './augment.js';
 /** Shared memory one training worker sees; built by the trainer in mlp.ts. */
 export interface MlpWorkerData {
   sizes: number[];
-  params: SharedArrayBuffer;
-  /** One gradient buffer per worker; each worker writes its own and reads all when updating. */
-  grads: SharedArrayBuffer[];
-  adamM: SharedArrayBuffer;
-  adamV: SharedArrayBuffer;
+  /**
+   * The kernels' shared memory: parameters and AdamW moments, and each worker's gradients and working
+   * space, at the layout's offsets. Each worker writes its own gradients and reads all when updating.
+   */
+  memory: WebAssembly.Memory;
+  layout: MlpLayout;
   worker: number;
   pixels: SharedArrayBuffer;
   /** Precomputed float features (n × sizes[0]) instead of pixels, e.g. PCA; then no augmentation. */

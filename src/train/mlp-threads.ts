@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
-import { CLASSES, PIXELS } from '../data/frame.js';
-import { Mlp } from '../models/mlp.js';
+import { PIXELS } from '../data/frame.js';
+import { kernelMemory } from '../math/kernels.js';
+import { mlpLayout } from '../models/mlp.js';
 import type { AugmentOptions } from './augment.js';
 import { CTL_WORDS, type MlpWorkerData, type MlpWorkerReply, type MlpWorkerRequest } from './mlp-protocol.js';
 import { startWorker } from '../util/worker.js';
@@ -55,28 +56,28 @@ export class MlpThreads {
   constructor(inputs: SharedInputs) {
     const { sizes, workers: count } = inputs;
     const n = inputs.labels.length;
-    const nParams = Mlp.paramCount(sizes);
+    // Each worker takes at most its share of a batch at once.
+    const layout = mlpLayout(sizes, { training: true, threads: count, blockRows: Math.ceil(inputs.batch / count) });
+    const memory = kernelMemory(layout.bytes, true);
     const data: Omit<MlpWorkerData, 'worker'> = {
       sizes,
-      params: shared(nParams * 4),
-      grads: Array.from({ length: count }, () => shared(nParams * 4)),
-      adamM: shared(nParams * 4),
-      adamV: shared(nParams * 4),
+      memory,
+      layout,
       pixels: shared(n * PIXELS),
       features: inputs.features ? shared(inputs.features.length * 4) : null,
       labels: shared(n),
       order: shared(inputs.rowsPerEpoch * 4),
       evalX: shared(inputs.evalX.length * 4),
-      evalProba: shared(inputs.evalN * CLASSES * 4),
+      evalProba: shared(inputs.evalN * sizes[sizes.length - 1]! * 4),
       augment: inputs.augment,
       workers: count,
       stepLr: shared(Math.ceil(inputs.rowsPerEpoch / inputs.batch) * 4),
       control: shared(CTL_WORDS * 4),
     };
     this.views = {
-      params: new Float32Array(data.params),
-      m: new Float32Array(data.adamM),
-      v: new Float32Array(data.adamV),
+      params: new Float32Array(memory.buffer, layout.params, layout.paramCount),
+      m: new Float32Array(memory.buffer, layout.m, layout.paramCount),
+      v: new Float32Array(memory.buffer, layout.v, layout.paramCount),
       pixels: new Uint8Array(data.pixels),
       labels: new Uint8Array(data.labels),
       order: new Int32Array(data.order),

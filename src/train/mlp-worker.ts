@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { CLASSES, PIXELS } from '../data/frame.js';
-import { argmaxRow } from '../models/classifier.js';
-import { adamwStep, Mlp, Workspace, type AdamState } from '../models/mlp.js';
+import { PIXELS } from '../data/frame.js';
+import { kernelsOn } from '../math/kernels.js';
+import { Mlp } from '../models/mlp.js';
 import { Random } from '../util/random.js';
 import { augment, AugmentScratch } from './augment.js';
 import {
@@ -16,11 +16,9 @@ import {
 } from './mlp-protocol.js';
 
 const d = workerData as MlpWorkerData;
-const params = new Float32Array(d.params);
-const grads = d.grads.map((g) => new Float32Array(g));
-const net = new Mlp(d.sizes, params, grads[d.worker]);
-const m = new Float32Array(d.adamM);
-const v = new Float32Array(d.adamV);
+const net = new Mlp(d.sizes, undefined, { on: { k: kernelsOn(d.memory), layout: d.layout, thread: d.worker } });
+/** Every worker's gradients: the update sums them. */
+const grads = d.layout.threads.map((t) => new Float32Array(d.memory.buffer, t.grads, d.layout.paramCount));
 const pixels = new Uint8Array(d.pixels);
 const features = d.features ? new Float32Array(d.features) : null;
 const inputSize = d.sizes[0]!;
@@ -28,13 +26,12 @@ const labels = new Uint8Array(d.labels);
 const order = new Int32Array(d.order);
 const evalX = new Float32Array(d.evalX);
 const evalProba = new Float32Array(d.evalProba);
-const ws = new Workspace(d.sizes);
-const x = new Float32Array(inputSize);
+const input = net.inputBlock();
+const blockLabels = new Uint8Array(net.blockRows);
 const scratch = new AugmentScratch();
 const rng = new Random(0);
 const stepLr = new Float32Array(d.stepLr);
 const control = new Int32Array(d.control);
-const optimiser: AdamState = { params, m, v, decay: net.decayMask() };
 
 parentPort!.on('message', (req: MlpWorkerRequest) => {
   parentPort!.postMessage(req.type === 'epoch' ? epoch(req) : predict(req.start, req.count));
@@ -82,38 +79,34 @@ function epoch(req: Extract<MlpWorkerRequest, { type: 'epoch' }>): MlpWorkerRepl
 /** Sum of gradients over order[start..start+count), written to this worker's gradient buffer. */
 function gradients(start: number, count: number, seed: number): { loss: number; correct: number } {
   net.grads.fill(0);
-  let loss = 0;
-  let correct = 0;
-  for (let i = start; i < start + count; i++) {
+  if (count > net.blockRows) throw new RangeError(`a worker's share of a batch is ${count} rows, over its block of ${net.blockRows}`);
+  for (let k = 0; k < count; k++) {
+    const i = start + k;
     const idx = order[i]!;
     if (!(idx >= 0 && idx < labels.length)) throw new RangeError(`row ${idx} of the epoch's order is not one of the ${labels.length} training rows`);
+    const at = k * inputSize;
     if (features) {
-      x.set(features.subarray(idx * inputSize, (idx + 1) * inputSize));
+      input.set(features.subarray(idx * inputSize, (idx + 1) * inputSize), at);
     } else if (d.augment) {
       // A seed per (epoch, position) keeps the run identical however work is split between threads.
-      augment(pixels, idx * PIXELS, x, 0, rng.reseed((seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0), d.augment, scratch);
+      augment(pixels, idx * PIXELS, input, at, rng.reseed((seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0), d.augment, scratch);
     } else {
-      for (let p = 0; p < PIXELS; p++) x[p] = pixels[idx * PIXELS + p]! / 255;
+      for (let p = 0; p < PIXELS; p++) input[at + p] = pixels[idx * PIXELS + p]! / 255;
     }
-    const label = labels[idx]!;
-    loss += net.trainSample(x, 0, label, ws);
-    if (argmaxRow(ws.activations[ws.activations.length - 1]!, 0) === label) correct++;
+    blockLabels[k] = labels[idx]!;
   }
-  return { loss, correct };
+  return net.trainBlock(blockLabels, count);
 }
 
-/** AdamW on params[from..to): averages all workers' gradients, decays weights (not biases). */
+/** AdamW on params[from..to): sums all workers' gradients, decays weights (not biases). */
 function update(from: number, to: number, lr: number, step: number, batch: number, weightDecay: number): void {
   // Sum the other workers' gradients into the first buffer's slice; slices are disjoint across workers.
   const g = grads[0]!;
-  for (let w = 1; w < grads.length; w++) {
-    const other = grads[w]!;
-    for (let p = from; p < to; p++) g[p]! += other[p]!;
-  }
-  adamwStep(optimiser, g, from, to, { lr, weightDecay, step, batch });
+  for (let w = 1; w < grads.length; w++) net.addGradients(g, grads[w]!, from, to);
+  net.adamw(from, to, { lr, weightDecay, step, batch }, g);
 }
 
 function predict(start: number, count: number): MlpWorkerReply {
-  for (let r = start; r < start + count; r++) evalProba.set(net.forward(evalX, r * inputSize, ws), r * CLASSES);
+  net.predictInto(evalX.subarray(start * inputSize), count, evalProba.subarray(start * net.outputs));
   return { loss: 0, correct: 0, steps: 0, samples: count };
 }

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { assembleKernels, KERNELS_MODULE } from '../../src/cli/kernels-build.js';
+import { Arena, kernelMemory, kernelsOn } from '../../src/math/kernels.js';
+import { Random } from '../../src/util/random.js';
+
+const test = suite('SIMD kernels');
+
+test('the module served is the one its source assembles to, byte for byte', async () => {
+  assert.is(await assembleKernels(), readFileSync(KERNELS_MODULE, 'utf8'), 'run npm run build:kernels after editing src/math/kernels.wat');
+});
+
+/** Random shapes: sizes 1..37 take every path (16 at a time, 4 at a time, one at a time) and their mixes. */
+function* shapes(seed: number): Generator<{ rows: number; inSize: number; outSize: number; rng: Random }> {
+  const rng = new Random(seed);
+  for (let t = 0; t < 40; t++)
+    yield { rows: 1 + Math.floor(rng.uniform(0, 6)), inSize: 1 + Math.floor(rng.uniform(0, 37)), outSize: 1 + Math.floor(rng.uniform(0, 37)), rng };
+}
+
+/** Fills `count` floats at `at` with uniform values in ±1, a fraction `zeros` of them 0, and returns a copy. */
+function fill(view: Float32Array, rng: Random, zeros = 0): Float32Array {
+  for (let i = 0; i < view.length; i++) view[i] = rng.uniform(0, 1) < zeros ? 0 : rng.uniform(-1, 1);
+  return view.slice();
+}
+
+function close(actual: Float32Array, expected: number[], what: string): void {
+  assert.is(actual.length, expected.length, what);
+  for (let i = 0; i < expected.length; i++)
+    assert.ok(Math.abs(actual[i]! - expected[i]!) <= 1e-5 * (1 + Math.abs(expected[i]!)), `${what} [${i}]: ${actual[i]} against ${expected[i]}`);
+}
+
+function setup(floats: number[]): { k: ReturnType<typeof kernelsOn>; at: number[]; view: (i: number) => Float32Array } {
+  const arena = new Arena();
+  const at = floats.map((n) => arena.floats(n));
+  const k = kernelsOn(kernelMemory(arena.bytes));
+  return { k, at, view: (i) => new Float32Array(k.memory.buffer, at[i]!, floats[i]!) };
+}
+
+test('forward: y = b + xW, with and without ReLU, matches a plain loop', () => {
+  for (const { rows, inSize, outSize, rng } of shapes(1)) {
+    for (const relu of [0, 1]) {
+      const { k, at, view } = setup([rows * inSize, inSize * outSize, outSize, rows * outSize, 2 * inSize]);
+      const x = fill(view(0), rng, 0.5);
+      const w = fill(view(1), rng);
+      const b = fill(view(2), rng);
+      k.forward(at[0]!, rows, inSize, outSize, at[1]!, at[2]!, at[3]!, relu, at[4]!);
+      const expected: number[] = [];
+      for (let r = 0; r < rows; r++)
+        for (let j = 0; j < outSize; j++) {
+          let s = b[j]!;
+          for (let i = 0; i < inSize; i++) s += x[r * inSize + i]! * w[i * outSize + j]!;
+          expected.push(relu ? Math.max(0, s) : s);
+        }
+      close(view(3), expected, `forward ${rows}×${inSize}→${outSize} relu ${relu}`);
+    }
+  }
+});
+
+test('weightGradient: gW += xᵀdy and gb += Σdy, added to what is there, match a plain loop', () => {
+  for (const { rows, inSize, outSize, rng } of shapes(2)) {
+    const { k, at, view } = setup([rows * inSize, rows * outSize, inSize * outSize, outSize, 2 * rows]);
+    const x = fill(view(0), rng, 0.5);
+    const dy = fill(view(1), rng);
+    const gw = fill(view(2), rng);
+    const gb = fill(view(3), rng);
+    k.weightGradient(at[0]!, at[1]!, rows, inSize, outSize, at[2]!, at[3]!, at[4]!);
+    const expectedW = Array.from(gw, (g, p) => {
+      const [i, j] = [Math.floor(p / outSize), p % outSize];
+      let s = g;
+      for (let r = 0; r < rows; r++) s += x[r * inSize + i]! * dy[r * outSize + j]!;
+      return s;
+    });
+    const expectedB = Array.from(gb, (g, j) => {
+      let s = g;
+      for (let r = 0; r < rows; r++) s += dy[r * outSize + j]!;
+      return s;
+    });
+    close(view(2), expectedW, `gW ${rows}×${inSize}→${outSize}`);
+    close(view(3), expectedB, `gb ${rows}×${inSize}→${outSize}`);
+  }
+});
+
+test('backward: dx = dy Wᵀ where x ≠ 0 and 0 where x = 0, matches a plain loop', () => {
+  for (const { rows, inSize, outSize, rng } of shapes(3)) {
+    const { k, at, view } = setup([rows * outSize, inSize * outSize, rows * inSize, rows * inSize]);
+    const dy = fill(view(0), rng);
+    const w = fill(view(1), rng);
+    const x = fill(view(2), rng, 0.5);
+    fill(view(3), rng);
+    k.backward(at[0]!, rows, inSize, outSize, at[1]!, at[2]!, at[3]!);
+    const expected = Array.from(x, (v, p) => {
+      if (v === 0) return 0;
+      const [r, i] = [Math.floor(p / inSize), p % inSize];
+      let s = 0;
+      for (let j = 0; j < outSize; j++) s += w[i * outSize + j]! * dy[r * outSize + j]!;
+      return s;
+    });
+    close(view(3), expected, `dx ${rows}×${inSize}→${outSize}`);
+  }
+});
+
+test('adamw and add match a plain loop on counts that are not multiples of 4', () => {
+  const rng = new Random(4);
+  for (const count of [1, 3, 4, 7, 16, 37]) {
+    const { k, at, view } = setup([count, count, count, count, count]);
+    const p = fill(view(0), rng);
+    const g = fill(view(1), rng);
+    const m = fill(view(2), rng);
+    const v = view(3);
+    for (let i = 0; i < count; i++) v[i] = rng.uniform(0, 1);
+    const v0 = v.slice();
+    const src = fill(view(4), rng);
+    const o = { lr: 0.01, lrDecay: 0.001, c1: 1.5, c2: 2.5, scale: 0.25 };
+    k.adamw(at[0]!, at[1]!, at[2]!, at[3]!, count, o.lr, o.lrDecay, o.c1, o.c2, o.scale);
+    const mm: number[] = [];
+    const vv: number[] = [];
+    const pp: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const gs = g[i]! * o.scale;
+      mm.push(0.9 * m[i]! + 0.1 * gs);
+      vv.push(0.999 * v0[i]! + 0.001 * gs * gs);
+      pp.push(p[i]! - (o.lr * (mm[i]! * o.c1)) / (Math.sqrt(vv[i]! * o.c2) + 1e-8) - o.lrDecay * p[i]!);
+    }
+    close(view(2), mm, `m, ${count}`);
+    close(view(3), vv, `v, ${count}`);
+    close(view(0), pp, `p, ${count}`);
+    k.add(at[1]!, at[4]!, count);
+    close(
+      view(1),
+      Array.from(g, (a, i) => a + src[i]!),
+      `add, ${count}`,
+    );
+  }
+});
+
+test('a shared memory runs the same kernels, for the trainer threads', () => {
+  const memory = kernelMemory(1 << 16, true);
+  assert.instance(memory.buffer, SharedArrayBuffer);
+  const k = kernelsOn(memory);
+  const f = new Float32Array(memory.buffer, 16, 10);
+  f.set([1, 2, 3, 4, 5, 10, 20, 30, 40, 50]);
+  k.add(16, 36, 5);
+  assert.equal(Array.from(f.subarray(0, 5)), [11, 22, 33, 44, 55]);
+});
+
+test.run();
