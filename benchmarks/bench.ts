@@ -31,6 +31,7 @@ import { benchFeedback } from './feedback.js';
 import { benchRobustness, ROBUSTNESS_DIGITS, type RobustnessRow } from './robustness.js';
 import { TRACKS } from '../src/samples/corruptions.js';
 import { benchServer } from './server.js';
+import { benchTrainingSpeed } from './training-speed.js';
 import { readResults, upsert, writeResults, type Results } from './results.js';
 import { fitPca } from '../src/features/pca-fit.js';
 
@@ -370,19 +371,7 @@ async function forestTrain(ctx: Context): Promise<void> {
 
 /** The reference network 784-256-10, batch 128, on 10,000 images: training throughput on both cores. */
 async function mlpSpeed(ctx: Context): Promise<void> {
-  const epochs = 3;
-  const r = await trainMlp(ctx.data, { hidden: [256], batch: 128, epochs, fitLimit: 10_000, augment: null, validateEvery: 1000, patience: 1000 });
-  const steady = r.history.slice(1).reduce((a, h) => a + h.samplesPerSecond, 0) / Math.max(1, r.history.length - 1);
-  ctx.results.mlpTrainSamplesPerSecond = Math.round(r.samplesPerSecond);
-  ctx.results.mlpSpeed = {
-    network: '784-256-10',
-    batch: 128,
-    images: 10_000,
-    epochs,
-    samplesPerSecond: Math.round(r.samplesPerSecond),
-    steadySamplesPerSecond: Math.round(steady),
-  };
-  console.error(`mlpTrainSamplesPerSecond ${Math.round(r.samplesPerSecond)} (after the first epoch: ${Math.round(steady)})`);
+  ctx.results.mlpSpeed = await benchTrainingSpeed(ctx.data);
 }
 
 /**

@@ -13,6 +13,8 @@ import { Random } from '../src/util/random.js';
 import { drawNumber, drawStrokes, launchBrowser } from '../test/helpers/browser.js';
 import { startServer } from '../test/helpers/server.js';
 import { progress } from '../src/cli/progress.js';
+import { BASELINE_COMMIT, baselineTree } from './baseline.js';
+import { startServe } from './server.js';
 
 export interface BrowserFigures {
   model: string;
@@ -26,7 +28,16 @@ export interface BrowserFigures {
   server: { requests: number; medianMs: number; p95Ms: number };
   /** Number mode: 4-digit numbers written on the wide board, every reading the page made timed (canvas → digits). */
   numbers: { drawings: number; readings: number; medianMs: number; p95Ms: number; fullyRight: number };
+  /**
+   * The board of the code before the SIMD kernels (benchmarks/baseline.ts), served by its own `npm start`
+   * with the same model, given the same drawings in turn with today's board: each page's predictions timed.
+   * Absent in older results.
+   */
+  baseline?: { commit: string; drawings: number; medianMs: number; p95Ms: number; todayMedianMs: number; todayP95Ms: number; ratio: number } | { why: string };
 }
+
+/** Drawings given in turn to today's board and the baseline's. */
+const BASELINE_DRAWINGS = 60;
 
 export const BROWSER_NUMBERS = 50;
 
@@ -122,6 +133,7 @@ export async function benchBrowser(modelPath: string, data: TrainingData): Promi
     numbersBar.stop();
     const numberTimes = await page.evaluate(() => performance.getEntriesByName('predict-number').map((e) => e.duration));
     await page.close();
+    const baseline = await againstBaseline(browser, server.url, rng);
     return {
       model: full.metadata.description,
       bytes,
@@ -144,9 +156,54 @@ export async function benchBrowser(modelPath: string, data: TrainingData): Promi
         p95Ms: quantile(numberTimes, 0.95),
         fullyRight: numbersRight / BROWSER_NUMBERS,
       },
+      baseline,
     };
   } finally {
     await browser.close();
     await server.close();
+  }
+}
+
+/** Today's board beside the baseline's, the same drawings given to each in turn; see BrowserFigures.baseline. */
+async function againstBaseline(
+  browser: Awaited<ReturnType<typeof launchBrowser>>,
+  today: string,
+  rng: Random,
+): Promise<NonNullable<BrowserFigures['baseline']>> {
+  const tree = baselineTree();
+  if (!('dir' in tree)) return tree;
+  const { server, base } = await startServe({ WORKERS: '1' }, tree.dir);
+  try {
+    const pages = await Promise.all(
+      [today, base].map(async (url) => {
+        const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+        await page.goto(url);
+        await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
+        return page;
+      }),
+    );
+    const bar = progress('the same drawings on the baseline board', BASELINE_DRAWINGS);
+    for (let i = 0; i < BASELINE_DRAWINGS; i++) {
+      const strokes = jitteredDigit(i % 10, rng).strokes;
+      for (const page of pages) {
+        await page.keyboard.press('Escape');
+        await drawStrokes(page, strokes);
+      }
+      bar.update(i + 1);
+    }
+    bar.stop();
+    const [now, before] = await Promise.all(pages.map((p) => p.evaluate(() => performance.getEntriesByName('predict').map((e) => e.duration))));
+    await Promise.all(pages.map((p) => p.close()));
+    return {
+      commit: BASELINE_COMMIT,
+      drawings: BASELINE_DRAWINGS,
+      medianMs: quantile(before!, 0.5),
+      p95Ms: quantile(before!, 0.95),
+      todayMedianMs: quantile(now!, 0.5),
+      todayP95Ms: quantile(now!, 0.95),
+      ratio: quantile(before!, 0.5) / quantile(now!, 0.5),
+    };
+  } finally {
+    server.kill('SIGTERM');
   }
 }

@@ -4,6 +4,7 @@ import type { FeedbackFigures } from './feedback.js';
 import type { HostileBench } from './hostile.js';
 import type { NumbersFigures } from './numbers.js';
 import type { RobustnessRow } from './robustness.js';
+import type { TrainingSpeed } from './training-speed.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
@@ -46,8 +47,7 @@ export interface Results {
   models: ModelEntry[];
   comparisons: Comparison[];
   best?: { name: string; validationAccuracy: number; testAccuracy: number };
-  mlpTrainSamplesPerSecond?: number;
-  mlpSpeed?: { network: string; batch: number; images: number; epochs: number; samplesPerSecond: number; steadySamplesPerSecond: number };
+  mlpSpeed?: TrainingSpeed;
   pca?: { fitSeconds: number; projectSeconds: number; components: number; images: number; explainedVariance: number[] };
   knnSearch?: { deskew: boolean; components: number; k: number; validationAccuracy: number }[];
   deskew?: { withoutDeskew: number; withDeskew: number; note: string };

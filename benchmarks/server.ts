@@ -3,6 +3,8 @@ import type { Readable } from 'node:stream';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BASELINE_COMMIT, baselineTree } from './baseline.js';
 import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { PNG } from 'pngjs';
@@ -22,6 +24,11 @@ export interface ServerBench {
   /** In-process runs/s of what the server does per request (decode → preprocess → predict → answer), one thread. */
   pipelinePerSecond: number;
   pipelineMs: number;
+  /**
+   * The same pipeline in the code before the SIMD kernels (benchmarks/baseline.ts), measured in rounds
+   * alternating with today's; today's ÷ the baseline's is the median of the rounds' ratios. Absent in older results.
+   */
+  baseline?: { commit: string; pipelinePerSecond: number; ratio: number } | { why: string };
   concurrency1: { p50Ms: number; p99Ms: number; requestsPerSecond: number };
   loaded: { connections: number; p50Ms: number; p99Ms: number; requestsPerSecond: number };
   cores: number;
@@ -70,9 +77,10 @@ export async function pipelineRuns(png: Uint8Array, seconds: number): Promise<nu
   return runs / seconds;
 }
 
-/** A thread that measures the pipeline on request: `measure(seconds)` gives runs/s. */
-function pipelineThread(png: Uint8Array): { measure: (seconds: number) => Promise<number>; close: () => Promise<number> } {
-  const worker = startWorker(new URL('./pipeline-worker.ts', import.meta.url), { workerData: { png } });
+/** A thread that measures the pipeline (of this tree, or of another's `root`) on request: `measure(seconds)` gives runs/s. */
+function pipelineThread(png: Uint8Array, root?: string): { measure: (seconds: number) => Promise<number>; close: () => Promise<number> } {
+  const url = root ? pathToFileURL(join(root, 'benchmarks/pipeline-worker.ts')) : new URL('./pipeline-worker.ts', import.meta.url);
+  const worker = startWorker(url, { workerData: { png } });
   return {
     measure: (seconds) =>
       new Promise((resolve, reject) => {
@@ -96,6 +104,8 @@ export async function benchServer(latencySeconds = 10, rounds = 5): Promise<Serv
   const png = canvasPng();
   const cores = availableParallelism();
   const pipeline = pipelineThread(png);
+  const tree = baselineTree();
+  const baseline = 'dir' in tree ? pipelineThread(png, tree.dir) : null;
 
   // The server runs as `npm start` does, in its own processes, so the load generator does not share its event loop.
   const { server, base } = await startServe();
@@ -105,8 +115,9 @@ export async function benchServer(latencySeconds = 10, rounds = 5): Promise<Serv
   try {
     await run(2, 3); // warm the server's JIT
     const one = await run(1, latencySeconds);
-    const measured: { single: number; http: LoadResult }[] = [];
-    for (let i = 0; i < rounds; i++) measured.push({ single: await pipeline.measure(3), http: await run(8, 3) });
+    const measured: { single: number; http: LoadResult; before: number }[] = [];
+    for (let i = 0; i < rounds; i++)
+      measured.push({ single: await pipeline.measure(3), before: baseline ? await baseline.measure(3) : 0, http: await run(8, 3) });
     const loaded = measured.map((m) => m.http).sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[rounds >> 1]!;
     const pipelinePerSecond = median(measured.map((m) => m.single));
     return {
@@ -114,6 +125,9 @@ export async function benchServer(latencySeconds = 10, rounds = 5): Promise<Serv
       image: '280×280 canvas PNG, black strokes on white, as the drawing board sends (JSON data URL)',
       pipelinePerSecond,
       pipelineMs: 1000 / pipelinePerSecond,
+      baseline: baseline
+        ? { commit: BASELINE_COMMIT, pipelinePerSecond: median(measured.map((m) => m.before)), ratio: median(measured.map((m) => m.single / m.before)) }
+        : { why: (tree as { why: string }).why },
       concurrency1: { p50Ms: one.p50Ms, p99Ms: one.p99Ms, requestsPerSecond: one.requestsPerSecond },
       loaded: { connections: 8, p50Ms: loaded.p50Ms, p99Ms: loaded.p99Ms, requestsPerSecond: loaded.requestsPerSecond },
       cores,
@@ -124,6 +138,7 @@ export async function benchServer(latencySeconds = 10, rounds = 5): Promise<Serv
   } finally {
     server.kill('SIGTERM');
     await pipeline.close();
+    await baseline?.close();
   }
 }
 
@@ -147,8 +162,9 @@ async function scaleOut(body: string, rounds: number): Promise<{ oneInstance: nu
 }
 
 /** `npm start` in processes of its own on a free port, with `env` added; resolves once it listens. */
-export async function startServe(env: Record<string, string> = {}): Promise<{ server: ChildProcessByStdio<null, Readable, null>; base: string }> {
+export async function startServe(env: Record<string, string> = {}, cwd = '.'): Promise<{ server: ChildProcessByStdio<null, Readable, null>; base: string }> {
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], {
+    cwd,
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

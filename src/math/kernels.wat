@@ -92,22 +92,21 @@
         (br $next1))))
 
   ;; Writes the pairs (rowBase + k × rowBytes, v_k) for each k < count whose value v_k, read at
-  ;; src + k × stride, is not zero. Returns how many there are.
+  ;; src + k × stride, is not zero. Returns how many there are. Branch-free: every pair is written, and the
+  ;; write position moves on only past a non-zero one (half a ReLU layer's outputs are zero, at random).
   (func $nonZero (param $src i32) (param $stride i32) (param $count i32) (param $rowBase i32) (param $rowBytes i32) (param $pairs i32) (result i32)
-    (local $k i32) (local $m i32) (local $v f32)
+    (local $k i32) (local $at i32) (local $v f32)
+    (local.set $at (local.get $pairs))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
         (local.set $v (f32.load (i32.add (local.get $src) (i32.mul (local.get $k) (local.get $stride)))))
-        (if (f32.ne (local.get $v) (f32.const 0))
-          (then
-            (i32.store (local.get $pairs) (i32.add (local.get $rowBase) (i32.mul (local.get $k) (local.get $rowBytes))))
-            (f32.store offset=4 (local.get $pairs) (local.get $v))
-            (local.set $pairs (i32.add (local.get $pairs) (i32.const 8)))
-            (local.set $m (i32.add (local.get $m) (i32.const 1)))))
+        (i32.store (local.get $at) (i32.add (local.get $rowBase) (i32.mul (local.get $k) (local.get $rowBytes))))
+        (f32.store offset=4 (local.get $at) (local.get $v))
+        (local.set $at (i32.add (local.get $at) (i32.shl (f32.ne (local.get $v) (f32.const 0)) (i32.const 3))))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $next)))
-    (local.get $m))
+    (i32.shr_u (i32.sub (local.get $at) (local.get $pairs)) (i32.const 3)))
 
   ;; y = b + xW for each of `rows` rows of x (rows × in), then ReLU if relu ≠ 0; y is rows × out. Reads only
   ;; x's non-zero entries. `pairs`: scratch of 8 × in bytes.

@@ -4,6 +4,8 @@ import { toUnit } from '../../src/data/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { argmaxRow } from '../../src/models/classifier.js';
 import { COMPACT_LEVELS, Mlp, OUTLIER_LABEL, OUTLIER_WEIGHT, softmax } from '../../src/models/mlp.js';
+import { readFileSync } from 'node:fs';
+import { BEST_MODEL_PATH } from '../../src/io/model-file.js';
 import { decodeFloats } from '../../src/util/floats.js';
 import { Random } from '../../src/util/random.js';
 
@@ -113,6 +115,29 @@ test('training on a "not a digit" image pulls its probabilities towards uniform'
   for (let step = 1; step <= 50; step++) net.trainBatch(x, Uint8Array.from([OUTLIER_LABEL]), [0], { lr: 3e-3, weightDecay: 0, step });
   const after = top();
   assert.ok(after < before && after < 0.15, `top probability ${before} → ${after}`);
+});
+
+test("the served network's kernels agree with a plain float64 forward pass: the same digit, probabilities within 1e-5", () => {
+  const net = Mlp.load((JSON.parse(readFileSync(BEST_MODEL_PATH, 'utf8')) as { classifier: unknown }).classifier);
+  const n = 300;
+  const x = toUnit(loadMnist().test.pixels.subarray(0, n * 784));
+  const p = net.predictProba(x, n);
+  let worst = 0;
+  for (let r = 0; r < n; r++) {
+    // The reference: each layer as a plain loop in float64, ReLU between, softmax at the end.
+    let a: number[] = Array.from(x.subarray(r * 784, (r + 1) * 784));
+    net.layers.forEach((layer, l) => {
+      const z = Array.from(layer.b, Number);
+      for (let i = 0; i < layer.inSize; i++) if (a[i]) for (let j = 0; j < layer.outSize; j++) z[j]! += a[i]! * layer.w[i * layer.outSize + j]!;
+      a = l + 1 < net.layers.length ? z.map((v) => Math.max(0, v)) : z;
+    });
+    const max = Math.max(...a);
+    const e = a.map((v) => Math.exp(v - max));
+    const total = e.reduce((s, v) => s + v, 0);
+    for (let c = 0; c < 10; c++) worst = Math.max(worst, Math.abs(p[r * 10 + c]! - e[c]! / total));
+    assert.is(argmaxRow(p, r), e.indexOf(Math.max(...e)), `test image ${r}`);
+  }
+  assert.ok(worst <= 1e-5, `largest probability difference ${worst}`);
 });
 
 test('a JSON round-trip gives identical probabilities', () => {
