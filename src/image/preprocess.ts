@@ -260,7 +260,8 @@ function inkByPolarity(grey: Float32Array, width: number, height: number): { ink
   const bh = Math.ceil(height / block);
   const local = bilinearResize(boxBlur(grid, bw, bh, 1), bw, bh, width, height);
   // Differences from the local background, mapped from [−1, 1] to the histogram's [0, 1].
-  const residual = grey.map((g, i) => (g - local[i]! + 1) / 2);
+  const residual = new Float32Array(grey.length);
+  for (let i = 0; i < grey.length; i++) residual[i] = (grey[i]! - local[i]! + 1) / 2;
   const h = new Histogram(residual);
   const median = h.quantile(0.5);
   const tail = robustTail(grey.length);

@@ -27,10 +27,13 @@ export interface AppOptions {
 const WEB_DIR = fileURLToPath(new URL('../../web', import.meta.url));
 const NOT_FOUND_PAGE = readFileSync(`${WEB_DIR}/404.html`, 'utf8');
 
-/** All script comes from files under web/, so the policy needs no 'unsafe-inline'. */
+/**
+ * All script comes from files under web/, so the policy needs no 'unsafe-inline'. 'wasm-unsafe-eval' lets
+ * the page compile the MLP's WebAssembly kernels (src/math/kernels.wat); it allows no JavaScript eval.
+ */
 const CSP = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "connect-src 'self'",

@@ -32,6 +32,29 @@ test('box max and dilation never lower a pixel, and erosion (negated) never rais
   for (const [i, v] of dilate(neg, 16, 12, 1).entries()) assert.ok(-v <= img[i]!);
 });
 
+test('box max is the maximum over each (2r+1)² window clipped to the image, for any size and radius', () => {
+  const rng = new Random(17);
+  for (const [w, h] of [
+    [1, 1],
+    [5, 3],
+    [16, 12],
+    [13, 29],
+    [64, 64],
+  ] as const) {
+    const img = Float32Array.from({ length: w * h }, () => rng.uniform(-1, 1));
+    for (const r of [0, 1, 2, 3, 6, 40]) {
+      const out = boxMax(img, w, h, r);
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          let m = -Infinity;
+          for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy++)
+            for (let xx = Math.max(0, x - r); xx <= Math.min(w - 1, x + r); xx++) m = Math.max(m, img[yy * w + xx]!);
+          assert.is(out[y * w + x], m, `${w}×${h}, r ${r}, (${x}, ${y})`);
+        }
+    }
+  }
+});
+
 test('a lone bright pixel dilates into a round pen, not a square', () => {
   const img = new Float32Array(15 * 15);
   img[7 * 15 + 7] = 1;

@@ -404,7 +404,7 @@ test('pages carry a strict CSP, nosniff and frame-ancestors none; unknown paths 
     const csp = r.headers.get('content-security-policy') ?? '';
     assert.match(csp, /script-src 'self'/);
     assert.match(csp, /frame-ancestors 'none'/);
-    assert.not.match(csp, /unsafe-inline|upgrade-insecure-requests/);
+    assert.not.match(csp, /unsafe-inline|upgrade-insecure-requests|'unsafe-eval'/);
     assert.is(r.headers.get('x-content-type-options'), 'nosniff');
   }
   for (const path of ['/style.css', '/favicon.svg', '/index.html']) assert.is((await fetch(`${server.url}${path}`)).status, 200, path);
