@@ -59,6 +59,11 @@ function openFeedbackStore(): Promise<FeedbackStore> {
 function primary(workers: number, banner: () => void): void {
   let stopping = false;
   let announced = false;
+  // Each worker accepts its own connections from the shared socket. With Node's default round-robin the
+  // primary accepts and hands each connection over, and one in the hand-over when its worker is killed is
+  // held by the primary for ever: its client hung until its own timeout (issue 29). Now the kernel closes a
+  // dead worker's connections, so their clients learn at once and may retry.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   for (let i = 0; i < workers; i++) cluster.fork();
   cluster.on('listening', (_worker, address) => {
     if (announced) return;

@@ -47,12 +47,7 @@ test('a worker that stops answering its health check is replaced, and the server
   try {
     const url = await server.url;
     assert.is((await fetch(`${url}/healthz`)).status, 200);
-    // The worker is the primary's child running serve.ts (esbuild's service is another child).
-    const [stuck] = execFileSync('pgrep', ['-P', String(server.child.pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number)
-      .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('serve.ts'));
+    const [stuck] = workerPids(server.child.pid!);
     // A stopped process answers nothing, as a worker whose event loop is held answers nothing.
     process.kill(stuck!, 'SIGSTOP');
     let healthy = false;
@@ -65,6 +60,47 @@ test('a worker that stops answering its health check is replaced, and the server
     }
     assert.ok(healthy, `no answer 10 s after the worker stopped:\n${server.output()}`);
     assert.match(server.output(), new RegExp(`worker ${stuck} has not answered its health check for \\d+ s; replacing it`));
+  } finally {
+    server.killGroup('SIGTERM');
+    await server.exited;
+  }
+});
+
+/** The pids of the server's worker processes (children running serve.ts; esbuild's service is another child). */
+function workerPids(primary: number): number[] {
+  return execFileSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map(Number)
+    .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('serve.ts'));
+}
+
+test('a worker killed mid-burst leaves no request hanging: each is answered or fails at once', async () => {
+  const port = String(await freePort());
+  const server = startCli({ PORT: port, WORKERS: '2', FEEDBACK_DB: join(mkdtempSync(join(tmpdir(), 'kill-')), 'f.db') });
+  try {
+    const url = await server.url;
+    const [victim] = workerPids(server.child.pid!);
+    const outcomes: string[] = [];
+    let sent = 0;
+    // Four clients, a new connection for every request, as a busy site's visitors make.
+    const client = async () => {
+      while (sent < 400) {
+        if (++sent === 150) process.kill(victim!, 'SIGKILL');
+        const started = Date.now();
+        outcomes.push(
+          await fetch(`${url}/healthz`, { headers: { Connection: 'close' }, signal: AbortSignal.timeout(8000) }).then(
+            (r) => String(r.status),
+            (e: Error) => (e.name === 'TimeoutError' ? `hung ${Date.now() - started} ms` : 'failed at once'),
+          ),
+        );
+      }
+    };
+    await Promise.all([client(), client(), client(), client()]);
+    const hung = outcomes.filter((o) => o.startsWith('hung'));
+    assert.equal(hung, [], `requests left hanging after the kill:\n${server.output()}`);
+    assert.ok(outcomes.filter((o) => o === '200').length >= 390, `answered: ${outcomes.filter((o) => o === '200').length} of ${outcomes.length}`);
+    assert.match(server.output(), new RegExp(`worker ${victim} died`));
   } finally {
     server.killGroup('SIGTERM');
     await server.exited;
