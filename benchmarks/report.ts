@@ -231,7 +231,7 @@ export function renderReport(r: Results): void {
     out.push(
       '## Hostile load',
       '',
-      `\`npm run bench -- --only hostile\`: \`npm start\` on loopback under three attacks in turn, ordinary digit predictions (the board's 280×280 PNG, one at a time, 150 of them) timed from an address of their own meanwhile, and /healthz asked after each. Quiet p99: ${ms(h.quietP99Ms)}. The idle flood is smaller than the issue's 40,000: one bench process may open 20,000 files here (ulimit -n); past the per-address cap (256 a process) every further connection is answered 503 at once, so the size matters little.`,
+      `\`npm run bench -- --only hostile\`: \`npm start\` on loopback under three attacks in turn, ordinary digit predictions (the board's 280×280 PNG, one at a time, 150 of them) timed from an address of their own meanwhile, and /healthz asked after each. Quiet p99: ${ms(h.quietP99Ms)}. The idle flood comes from three processes, one per address (one process may open 20,000 files here); past the per-address cap (256 a process) every further connection is answered 503 at once.`,
       '',
       '| attack | measured | target |',
       '|---|---|---|',
