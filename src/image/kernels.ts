@@ -223,19 +223,37 @@ export function bilinearResize(src: Float32Array, sw: number, sh: number, dw: nu
     right[x] = Math.min(sw - 1, left[x]! + 1);
     weight[x] = sxf - left[x]!;
   }
+  // Each source row interpolated along x, kept in double precision, for the two rows the current output row
+  // lies between: an enlargement reuses them for many output rows, and the result is the same to the bit.
+  let upper = new Float64Array(dw);
+  let lower = new Float64Array(dw);
+  let upperRow = -1;
+  let lowerRow = -1;
+  const along = (row: number, into: Float64Array) => {
+    const r = row * sw;
+    for (let x = 0; x < dw; x++) into[x] = (1 - weight[x]!) * src[r + left[x]!]! + weight[x]! * src[r + right[x]!]!;
+  };
   for (let y = 0; y < dh; y++) {
     const syf = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));
     const y0 = Math.floor(syf);
     const y1 = Math.min(sh - 1, y0 + 1);
     const fy = syf - y0;
-    const r0 = y0 * sw;
-    const r1 = y1 * sw;
-    for (let x = 0; x < dw; x++) {
-      const x0 = left[x]!;
-      const x1 = right[x]!;
-      const fx = weight[x]!;
-      out[y * dw + x] = (1 - fy) * ((1 - fx) * src[r0 + x0]! + fx * src[r0 + x1]!) + fy * ((1 - fx) * src[r1 + x0]! + fx * src[r1 + x1]!);
+    if (y0 !== upperRow) {
+      if (y0 === lowerRow) {
+        [upper, lower] = [lower, upper];
+        upperRow = y0;
+        lowerRow = -1;
+      } else {
+        along(y0, upper);
+        upperRow = y0;
+      }
     }
+    if (y1 !== lowerRow) {
+      along(y1, lower);
+      lowerRow = y1;
+    }
+    const o = y * dw;
+    for (let x = 0; x < dw; x++) out[o + x] = (1 - fy) * upper[x]! + fy * lower[x]!;
   }
   return out;
 }

@@ -24,6 +24,29 @@ test('a bilinear resize to the same size is the identity; of a constant, that co
   for (const v of bilinearResize(new Float32Array(12).fill(0.3), 4, 3, 17, 11)) close(v, 0.3, 1e-6, 'constant');
 });
 
+test('a bilinear resize gives, to the bit, the textbook per-pixel formula, enlarging and shrinking', () => {
+  const rng = new Random(23);
+  for (const [sw, sh, dw, dh] of [
+    [4, 4, 140, 140],
+    [9, 6, 3, 17],
+    [1, 5, 7, 2],
+    [13, 11, 64, 50],
+  ] as const) {
+    const src = Float32Array.from({ length: sw * sh }, () => rng.uniform(0, 1));
+    const out = bilinearResize(src, sw, sh, dw, dh);
+    for (let y = 0; y < dh; y++)
+      for (let x = 0; x < dw; x++) {
+        const syf = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));
+        const sxf = Math.min(sw - 1, Math.max(0, ((x + 0.5) * sw) / dw - 0.5));
+        const [y0, x0] = [Math.floor(syf), Math.floor(sxf)];
+        const [y1, x1] = [Math.min(sh - 1, y0 + 1), Math.min(sw - 1, x0 + 1)];
+        const [fy, fx] = [syf - y0, sxf - x0];
+        const v = (1 - fy) * ((1 - fx) * src[y0 * sw + x0]! + fx * src[y0 * sw + x1]!) + fy * ((1 - fx) * src[y1 * sw + x0]! + fx * src[y1 * sw + x1]!);
+        assert.is(out[y * dw + x], Math.fround(v), `${sw}×${sh} → ${dw}×${dh} at (${x}, ${y})`);
+      }
+  }
+});
+
 test('box max and dilation never lower a pixel, and erosion (negated) never raises one', () => {
   const img = randomImage(16, 12);
   for (const out of [boxMax(img, 16, 12, 2), dilate(img, 16, 12, 3)]) for (const [i, v] of out.entries()) assert.ok(v >= img[i]!);
