@@ -2,8 +2,7 @@ import { CLASSES, PIXELS } from '../data/frame.js';
 import { argmaxRow } from '../models/classifier.js';
 import { NOT_A_DIGIT, type DigitModel } from '../models/model.js';
 import { ImageError } from '../util/errors.js';
-import { componentsAbove } from './kernels.js';
-import { digitFromCrop, inkImage, strokesNotSpecks, strokeWidth, VISIBLE_INK, workingFactor, type InkImage } from './preprocess.js';
+import { analyseInk, digitFromCrop, strokesNotSpecks, strokeWidth, workingFactor, type InkAnalysis, type InkImage } from './preprocess.js';
 import type { RgbaImage } from './rgba.js';
 
 /*
@@ -149,13 +148,14 @@ interface Group {
 }
 
 /** Reads every digit in the image, left to right. Throws only what decoding would: no ink is an empty reading with its reason. */
-export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWeights = SEGMENT_WEIGHTS): NumberReading {
+export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWeights = SEGMENT_WEIGHTS, analysis?: InkAnalysis): NumberReading {
   let ink: InkImage;
   let labels: Int32Array;
   let keep: Uint8Array;
   try {
-    ink = inkImage(img, workingFactor(img));
-    const found = componentsAbove(ink.ink, ink.width, ink.height, VISIBLE_INK);
+    // The one-digit reading's analysis of this image, if it was made at the scale a number is read at.
+    const found = analysis?.factor === workingFactor(img) ? analysis : analyseInk(img, workingFactor(img));
+    ink = found;
     labels = found.labels;
     keep = strokesNotSpecks(found.areas);
   } catch (e) {

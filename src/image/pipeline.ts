@@ -4,7 +4,7 @@ import { NOT_A_DIGIT, type DigitModel } from '../models/model.js';
 import { ImageError } from '../util/errors.js';
 import { undoMotionBlur, type LineBlurEstimate } from './deblur.js';
 import { readNumber } from './number.js';
-import { toMnistInput, type PreprocessInfo } from './preprocess.js';
+import { toMnistInput, type MnistInput, type PreprocessInfo } from './preprocess.js';
 import type { RgbaImage } from './rgba.js';
 
 export { NOT_A_DIGIT };
@@ -66,7 +66,7 @@ export function predictDecoded(img: RgbaImage, model: DigitModel, { live = false
   // A confident one-digit reading stands: a blurred or low-resolution digit breaks into pieces that may read
   // as a number, while a real number rarely reads as one sure digit (the model learnt squeezed digits as outliers).
   if (!live && (refused || p[best]! < SURE_ONE_DIGIT)) {
-    const number = numberIn(img, model, prepared.info.box);
+    const number = numberIn(img, model, prepared);
     if (number !== null) return { digit: null, reason: LOOKS_LIKE_A_NUMBER, number, guess: best, ...seen };
     const deblurred = model.confidence !== null && digitScore >= DEBLUR_MIN_SCORE ? deblurredReading(img, model, prepared.info, seen.confidence) : null;
     if (deblurred) return deblurred;
@@ -119,9 +119,9 @@ const WIDE_INK = 0.8;
  * The number an image clearly holds, or null: read as a number, it gives two or more digits, none refused,
  * and they are three or more or stand apart (none had to be cut from its neighbour: not one stroke cut in two).
  */
-function numberIn(img: RgbaImage, model: DigitModel, box: PreprocessInfo['box']): string | null {
+function numberIn(img: RgbaImage, model: DigitModel, { info: { box }, analysis }: MnistInput): string | null {
   if (box.width < WIDE_INK * box.height) return null;
-  const { number, digits, cuts } = readNumber(img, model);
+  const { number, digits, cuts } = readNumber(img, model, undefined, analysis);
   if (digits.length < 2 || number.length !== digits.length) return null;
   return digits.length >= 3 || cuts === 0 ? number : null;
 }

@@ -20,6 +20,11 @@ export interface MnistInput {
   /** 28×28 in [0,1], white ink on black, as MNIST. */
   pixels: Float32Array;
   info: PreprocessInfo;
+  /**
+   * The whole image's ink at the scale it was first looked at (analysis.factor), for a second reading of the
+   * same image (as a number: src/image/number.ts) to start from instead of analysing it again.
+   */
+  analysis: InkAnalysis;
 }
 
 /** Images are averaged down by a whole factor while their shorter side stays at least this long. */
@@ -75,7 +80,7 @@ export function toMnistInput(img: RgbaImage): MnistInput {
   const y0 = Math.max(0, box.y - margin);
   const region = cropRgba(img, x0, y0, Math.min(img.width, box.x + box.width + margin) - x0, Math.min(img.height, box.y + box.height + margin) - y0);
   const fine = prepare(region, workingFactor(region));
-  return { ...fine, info: { ...fine.info, box: { ...fine.info.box, x: fine.info.box.x + x0, y: fine.info.box.y + y0 } } };
+  return { ...fine, info: { ...fine.info, box: { ...fine.info.box, x: fine.info.box.x + x0, y: fine.info.box.y + y0 } }, analysis: coarse.analysis };
 }
 
 /** The ink of an image at one working scale, bright on dark, background removed, stroke cores at 1. */
@@ -131,13 +136,26 @@ export function digitFromCrop(crop: Float32Array, width: number, height: number)
 /** Pixels of ink above this count as visible strokes when finding connected components. */
 export const VISIBLE_INK = 0.2;
 
+/** An image's ink at one working scale (inkImage) and its connected pieces of visible ink (label 0: none). */
+export interface InkAnalysis extends InkImage {
+  labels: Int32Array;
+  areas: number[];
+}
+
+/** The first half of the pipeline and the ink's components: what every reading of an image starts from. */
+export function analyseInk(img: RgbaImage, factor: number): InkAnalysis {
+  const ink = inkImage(img, factor);
+  return { ...ink, ...componentsAbove(ink.ink, ink.width, ink.height, VISIBLE_INK) };
+}
+
 /** The pipeline at one working scale: `factor`×`factor` blocks of the image become one working pixel. */
 function prepare(img: RgbaImage, factor: number): MnistInput {
-  const { ink, width, polarity, contrast, height } = inkImage(img, factor);
-  const { box, specksIgnored } = keepDigit(ink, width, height);
-  const { pixels, strokeRatio, adjusted } = digitFromCrop(cropTo(ink, width, box), box.width, box.height);
+  const analysis = analyseInk(img, factor);
+  const { ink, width, height, polarity, contrast, labels } = analysis;
+  const { box, keep, specksIgnored } = keepDigit(analysis);
+  const { pixels, strokeRatio, adjusted } = digitFromCrop(cropTo(ink, width, box, labels, keep), box.width, box.height);
   const original = { x: box.x * factor, y: box.y * factor, width: box.width * factor, height: box.height * factor };
-  return { pixels, info: { polarity, contrast, box: original, strokeRatio, strokeAdjustedPx: adjusted, specksIgnored } };
+  return { pixels, info: { polarity, contrast, box: original, strokeRatio, strokeAdjustedPx: adjusted, specksIgnored }, analysis };
 }
 
 /**
@@ -371,11 +389,10 @@ function subtractBackground(ink: Float32Array, width: number, height: number): v
 }
 
 /**
- * Keeps the ink that forms the digit: connected components of visible ink, dropping specks far smaller than
- * the largest stroke; everything outside the kept components is cleared. Returns their bounding box.
+ * The ink that forms the digit: the components of visible ink, dropping specks far smaller than the largest
+ * stroke (`keep`, by label), and their bounding box.
  */
-function keepDigit(ink: Float32Array, width: number, height: number): { box: PreprocessInfo['box']; specksIgnored: number } {
-  const { labels, areas } = componentsAbove(ink, width, height, VISIBLE_INK);
+function keepDigit({ labels, areas, width, height }: InkAnalysis): { box: PreprocessInfo['box']; keep: Uint8Array; specksIgnored: number } {
   const keep = strokesNotSpecks(areas);
   let x0 = width;
   let y0 = height;
@@ -383,18 +400,15 @@ function keepDigit(ink: Float32Array, width: number, height: number): { box: Pre
   let y1 = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      if (keep[labels[i]!]) {
+      if (keep[labels[y * width + x]!]) {
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
         if (y < y0) y0 = y;
         if (y > y1) y1 = y;
-      } else {
-        ink[i] = 0;
       }
     }
   }
-  return { box: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }, specksIgnored: areas.length - 1 - keep.reduce((a, b) => a + b, 0) };
+  return { box: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }, keep, specksIgnored: areas.length - 1 - keep.reduce((a, b) => a + b, 0) };
 }
 
 /**
@@ -415,9 +429,15 @@ export function cropRgba(img: RgbaImage, x0: number, y0: number, w: number, h: n
   return { width: w, height: h, data };
 }
 
-function cropTo(ink: Float32Array, width: number, box: PreprocessInfo['box']): Float32Array {
+/** The box of the ink, with only the kept components' ink in it. */
+function cropTo(ink: Float32Array, width: number, box: PreprocessInfo['box'], labels: Int32Array, keep: Uint8Array): Float32Array {
   const out = new Float32Array(box.width * box.height);
-  for (let y = 0; y < box.height; y++) out.set(ink.subarray((box.y + y) * width + box.x, (box.y + y) * width + box.x + box.width), y * box.width);
+  for (let y = 0; y < box.height; y++) {
+    for (let x = 0; x < box.width; x++) {
+      const i = (box.y + y) * width + box.x + x;
+      if (keep[labels[i]!]) out[y * box.width + x] = ink[i]!;
+    }
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@ import { loadMnist } from '../../src/data/mnist.js';
 import { ASPECT, MAX_PIECES, NOT_DIGITS, type NumberReading, ONE_SHAPE, readNumber, STACKED, TOO_MANY_PIECES } from '../../src/image/number.js';
 import { nonDigitImages } from '../../src/eval/refusal.js';
 import { predictDecoded, SURE_ONE_DIGIT } from '../../src/image/pipeline.js';
+import { toMnistInput, workingFactor } from '../../src/image/preprocess.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { composeNumber, strokeTile } from '../../src/samples/numbers.js';
 import { rasterStrokes } from '../../src/samples/raster.js';
@@ -276,6 +277,20 @@ test('in single-digit mode, separate digits are named as a number, not squeezed 
   assert.is(p.digit === null && p.number, '42');
   // One wide digit is still a digit.
   assert.is(predictDecoded(drawn([{ strokes: template(0), offset: 0 }]), model).digit, 0);
+});
+
+test("the number check starts from the one-digit reading's analysis of the image, and reads the same from it", () => {
+  const image = drawn([
+    { strokes: template(4), offset: 0 },
+    { strokes: template(2), offset: 1.2 },
+  ]);
+  const { analysis } = toMnistInput(image);
+  assert.is(analysis.factor, workingFactor(image));
+  const fresh = readNumber(image, model);
+  assert.equal(readNumber(image, model, undefined, analysis), fresh);
+  assert.is(fresh.number, '42');
+  // An analysis made at another scale is not used: the reading is made afresh, and is the same.
+  assert.equal(readNumber(image, model, undefined, { ...analysis, factor: analysis.factor + 1, labels: new Int32Array(analysis.labels.length) }), fresh);
 });
 
 test('in a live prediction (the board mid-stroke), the same two digits get a one-digit answer', () => {
