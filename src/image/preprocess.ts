@@ -151,7 +151,7 @@ export function analyseInk(img: RgbaImage, factor: number): InkAnalysis {
 /** The pipeline at one working scale: `factor`×`factor` blocks of the image become one working pixel. */
 function prepare(img: RgbaImage, factor: number): MnistInput {
   const analysis = analyseInk(img, factor);
-  const { ink, width, height, polarity, contrast, labels } = analysis;
+  const { ink, width, polarity, contrast, labels } = analysis;
   const { box, keep, specksIgnored } = keepDigit(analysis);
   const { pixels, strokeRatio, adjusted } = digitFromCrop(cropTo(ink, width, box, labels, keep), box.width, box.height);
   const original = { x: box.x * factor, y: box.y * factor, width: box.width * factor, height: box.height * factor };
