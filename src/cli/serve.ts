@@ -62,9 +62,12 @@ function primary(workers: number, banner: () => void): void {
   // Each worker accepts its own connections from the shared socket. With Node's default round-robin the
   // primary accepts and hands each connection over, and one in the hand-over when its worker is killed is
   // held by the primary for ever: its client hung until its own timeout (issue 29). Now the kernel closes a
-  // dead worker's connections, so their clients learn at once and may retry.
+  // dead worker's connections, so their clients learn at once and may retry. UV_TCP_SINGLE_ACCEPT makes
+  // libuv take one connection per wake-up, so a burst is shared out rather than taken whole by the first
+  // process awake.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  for (let i = 0; i < workers; i++) cluster.fork();
+  const fork = () => cluster.fork({ UV_TCP_SINGLE_ACCEPT: '1' });
+  for (let i = 0; i < workers; i++) fork();
   cluster.on('listening', (_worker, address) => {
     if (announced) return;
     announced = true;
@@ -82,7 +85,7 @@ function primary(workers: number, banner: () => void): void {
       process.exit(1);
     }
     console.error(`worker ${w.process.pid} died (${signal ?? `exit code ${code}`}); starting another`);
-    cluster.fork();
+    fork();
   });
   const stop = () => {
     if (stopping) return;

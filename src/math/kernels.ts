@@ -1,5 +1,5 @@
 import { fromBase64 } from '../util/floats.js';
-import { KERNELS, KERNELS_SHARED } from './kernels-wasm.js';
+import { KERNELS } from './kernels-wasm.js';
 
 /** The SIMD kernels (src/math/kernels.wat) on one memory. Pointers are byte offsets into it. */
 export interface Kernels {
@@ -16,17 +16,24 @@ export interface Kernels {
   add(dst: number, src: number, count: number): void;
 }
 
-const compiled: { plain?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
+let plain: WebAssembly.Module | undefined;
 
 /**
- * The kernels on `memory`. The module is about 2 kB, small enough to compile synchronously even on a
- * page's main thread, and is compiled once per thread.
+ * The kernels on a plain (unshared) memory. The module is about 2 kB, small enough to compile synchronously
+ * even on a page's main thread, and is compiled once per thread. The trainer's threads use
+ * sharedKernelsOn (src/math/kernels-shared.ts), so that the page does not carry the shared variant.
  */
 export function kernelsOn(memory: WebAssembly.Memory): Kernels {
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const key = shared ? 'shared' : 'plain';
-  compiled[key] ??= new WebAssembly.Module(fromBase64(shared ? KERNELS_SHARED : KERNELS) as Uint8Array<ArrayBuffer>);
-  const instance = new WebAssembly.Instance(compiled[key], { env: { memory } });
+  plain ??= compileKernels(KERNELS);
+  return instantiateKernels(plain, memory);
+}
+
+export function compileKernels(base64: string): WebAssembly.Module {
+  return new WebAssembly.Module(fromBase64(base64) as Uint8Array<ArrayBuffer>);
+}
+
+export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): Kernels {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
   return { memory, ...(instance.exports as unknown as Omit<Kernels, 'memory'>) };
 }
 

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PIXELS } from '../data/frame.js';
-import { kernelsOn } from '../math/kernels.js';
+import { sharedKernelsOn } from '../math/kernels-shared.js';
 import { Mlp } from '../models/mlp.js';
 import { Random } from '../util/random.js';
 import { augment, AugmentScratch } from './augment.js';
@@ -16,7 +16,7 @@ import {
 } from './mlp-protocol.js';
 
 const d = workerData as MlpWorkerData;
-const net = new Mlp(d.sizes, undefined, { on: { k: kernelsOn(d.memory), layout: d.layout, thread: d.worker } });
+const net = new Mlp(d.sizes, undefined, { on: { k: sharedKernelsOn(d.memory), layout: d.layout, thread: d.worker } });
 /** Every worker's gradients: the update sums them. */
 const grads = d.layout.threads.map((t) => new Float32Array(d.memory.buffer, t.grads, d.layout.paramCount));
 const pixels = new Uint8Array(d.pixels);

@@ -1,14 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assembleKernels, KERNELS_MODULE } from '../../src/cli/kernels-build.js';
+import { assembleKernels, KERNEL_VARIANTS } from '../../src/cli/kernels-build.js';
+import { sharedKernelsOn } from '../../src/math/kernels-shared.js';
 import { Arena, kernelMemory, kernelsOn } from '../../src/math/kernels.js';
 import { Random } from '../../src/util/random.js';
 
 const test = suite('SIMD kernels');
 
 test('the module served is the one its source assembles to, byte for byte', async () => {
-  assert.is(await assembleKernels(), readFileSync(KERNELS_MODULE, 'utf8'), 'run npm run build:kernels after editing src/math/kernels.wat');
+  const texts = await assembleKernels();
+  KERNEL_VARIANTS.forEach(({ file }, i) =>
+    assert.is(texts[i], readFileSync(file, 'utf8'), `${file.pathname}: run npm run build:kernels after editing src/math/kernels.wat`),
+  );
 });
 
 /** Random shapes: sizes 1..37 take every path (16 at a time, 4 at a time, one at a time) and their mixes. */
@@ -137,7 +141,7 @@ test('adamw and add match a plain loop on counts that are not multiples of 4', (
 test('a shared memory runs the same kernels, for the trainer threads', () => {
   const memory = kernelMemory(1 << 16, true);
   assert.instance(memory.buffer, SharedArrayBuffer);
-  const k = kernelsOn(memory);
+  const k = sharedKernelsOn(memory);
   const f = new Float32Array(memory.buffer, 16, 10);
   f.set([1, 2, 3, 4, 5, 10, 20, 30, 40, 50]);
   k.add(16, 36, 5);

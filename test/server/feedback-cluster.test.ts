@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { encodePng } from '../../src/samples/styles.js';
@@ -17,6 +18,25 @@ const send = (url: string, label: number) =>
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Connection: 'close' },
     body: JSON.stringify({ image, label }),
+  });
+
+/**
+ * The same correction from a loopback address of its own (127.0.0.x): a burst from one address is what the
+ * per-address connection cap (256 a process) is there to refuse.
+ */
+const sendFrom = (url: string, label: number, localAddress: string) =>
+  new Promise<number>((resolve, reject) => {
+    const body = JSON.stringify({ image, label });
+    const req = request(
+      `${url}/api/feedback`,
+      { method: 'POST', localAddress, agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      (r) => {
+        r.resume();
+        r.on('end', () => resolve(r.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
   });
 
 /** Every row of a store file, checked cell by cell; the file's own integrity check first. */
@@ -51,12 +71,12 @@ function rowsOf(path: string): { id: number; label: number }[] {
   }
 }
 
-test('500 corrections sent at once through both npm start processes make 500 whole rows', async () => {
+test('500 corrections sent at once from five addresses through both npm start processes make 500 whole rows', async () => {
   const db = join(mkdtempSync(join(tmpdir(), 'cluster-')), 'feedback.db');
   const server = startCli({ WORKERS: '2', FEEDBACK_DB: db, FEEDBACK_PER_MINUTE: '100000' });
   try {
     const url = await server.url;
-    const statuses = await Promise.all(Array.from({ length: 500 }, (_, i) => send(url, i % 10).then((r) => r.status)));
+    const statuses = await Promise.all(Array.from({ length: 500 }, (_, i) => sendFrom(url, i % 10, `127.0.0.${1 + (i % 5)}`)));
     assert.equal(
       statuses.filter((s) => s !== 201),
       [],
