@@ -10,9 +10,8 @@ const test = suite('SIMD kernels');
 
 test('the module served is the one its source assembles to, byte for byte', async () => {
   const texts = await assembleKernels();
-  KERNEL_VARIANTS.forEach(({ file }, i) =>
-    assert.is(texts[i], readFileSync(file, 'utf8'), `${file.pathname}: run npm run build:kernels after editing src/math/kernels.wat`),
-  );
+  for (const [i, { file }] of KERNEL_VARIANTS.entries())
+    assert.is(texts[i], readFileSync(file, 'utf8'), `${file.pathname}: run npm run build:kernels after editing src/math/kernels.wat`);
 });
 
 /** Random shapes: sizes 1..37 take every path (16 at a time, 4 at a time, one at a time) and their mixes. */
