@@ -239,14 +239,10 @@ export function bilinearResize(src: Float32Array, sw: number, sh: number, dw: nu
     const y1 = Math.min(sh - 1, y0 + 1);
     const fy = syf - y0;
     if (y0 !== upperRow) {
-      if (y0 === lowerRow) {
-        [upper, lower] = [lower, upper];
-        upperRow = y0;
-        lowerRow = -1;
-      } else {
-        along(y0, upper);
-        upperRow = y0;
-      }
+      // Moving down one source row: the row below becomes the row above.
+      if (y0 === lowerRow) [upper, lower, lowerRow] = [lower, upper, -1];
+      else along(y0, upper);
+      upperRow = y0;
     }
     if (y1 !== lowerRow) {
       along(y1, lower);

@@ -149,19 +149,17 @@ interface Group {
 
 /** Reads every digit in the image, left to right. Throws only what decoding would: no ink is an empty reading with its reason. */
 export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWeights = SEGMENT_WEIGHTS, analysis?: InkAnalysis): NumberReading {
-  let ink: InkImage;
-  let labels: Int32Array;
+  let ink: InkAnalysis;
   let keep: Uint8Array;
   try {
     // The one-digit reading's analysis of this image, if it was made at the scale a number is read at.
-    const found = analysis?.factor === workingFactor(img) ? analysis : analyseInk(img, workingFactor(img));
-    ink = found;
-    labels = found.labels;
-    keep = strokesNotSpecks(found.areas);
+    ink = analysis?.factor === workingFactor(img) ? analysis : analyseInk(img, workingFactor(img));
+    keep = strokesNotSpecks(ink.areas);
   } catch (e) {
     if (e instanceof ImageError && e.code === 'empty') return { number: '', digits: [], reason: e.message, cuts: 0 };
     throw e;
   }
+  const { labels } = ink;
   const stroke = Math.max(1, strokeWidth(ink.ink, ink.width, ink.height));
   // Heights are compared with the tallest component's: the digits of one number are about one size.
   const { atoms, digitHeight: height } = atomsOf(ink, labels, keep, stroke);

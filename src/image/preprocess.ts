@@ -238,36 +238,7 @@ function blockSums(img: RgbaImage, factor: number, w: number, h: number, lit: Fl
   for (let y = 0; y < h * factor; y++) {
     const out = ((y / factor) | 0) * w;
     let q = y * img.width;
-    // Blocks of 2 (the board's 280 px canvas), unrolled: the same sums in the same order as the loop below.
-    for (let x = 0; factor === 2 && x < w; x++, q += 2) {
-      const p0 = words[q]!;
-      if (p0 !== last) {
-        const p = q * 4;
-        const a = d[p + 3]!;
-        lastLit = (0.299 * d[p]! + 0.587 * d[p + 1]! + 0.114 * d[p + 2]!) * a;
-        lastClear = 255 - a;
-        if (a < 250) translucent = 1;
-        last = p0;
-      }
-      let l = 0 + lastLit;
-      let t = 0 + lastClear;
-      const p1 = words[q + 1]!;
-      if (p1 !== last) {
-        const p = (q + 1) * 4;
-        const a = d[p + 3]!;
-        lastLit = (0.299 * d[p]! + 0.587 * d[p + 1]! + 0.114 * d[p + 2]!) * a;
-        lastClear = 255 - a;
-        if (a < 250) translucent = 1;
-        last = p1;
-      }
-      l += lastLit;
-      t += lastClear;
-      lit[out + x]! += l;
-      clear[out + x]! += t;
-      weighted += l;
-      alphaSum += 2 * 255 - t;
-    }
-    for (let x = 0; factor !== 2 && x < w; x++) {
+    for (let x = 0; x < w; x++) {
       let l = 0;
       let t = 0;
       for (let dx = 0; dx < factor; dx++, q++) {

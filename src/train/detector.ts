@@ -4,7 +4,6 @@ import { Mlp, OUTLIER_LABEL } from '../models/mlp.js';
 import { Random } from '../util/random.js';
 import type { TrainingData } from './common.js';
 import { extraSamples } from './extra.js';
-import type { ExtraResult } from './extra-task.js';
 import type { TrainHooks } from './hooks.js';
 import { trainLoop } from './loop.js';
 import { InputError } from '../util/errors.js';
@@ -51,17 +50,9 @@ export const DEFAULT_DETECTOR: DetectorOptions = {
  * digits) from non-digits (letters in the training fonts and drawn by a pen, shapes, scribbles…), with
  * balanced batches and a cosine-decayed AdamW, in the one training loop (train/loop.ts).
  */
-export async function trainDetector(
-  data: TrainingData,
-  o: DetectorOptions,
-  command: string,
-  hooks: TrainHooks = {},
-  /** Its extra images already rendered (extraSamples with o's counts and seed), as experiments reuse them. */
-  rendered?: ExtraResult,
-): Promise<DigitDetector> {
+export async function trainDetector(data: TrainingData, o: DetectorOptions, command: string, hooks: TrainHooks = {}): Promise<DigitDetector> {
   const start = performance.now();
-  const extra =
-    rendered ?? (await extraSamples(data, { outliers: o.outliers, corrupted: o.corrupted, typed: o.typed, penLetters: o.penLetters }, o.seed, hooks));
+  const extra = await extraSamples(data, { outliers: o.outliers, corrupted: o.corrupted, typed: o.typed, penLetters: o.penLetters }, o.seed, hooks);
   const fitN = data.fit.n;
   // Label 0: a digit; 1: not a digit.
   const labels = new Uint8Array(fitN + extra.labels.length);

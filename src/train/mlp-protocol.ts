@@ -5,7 +5,6 @@ import type { AugmentOptions } from './augment.js';
 
 /** Shared memory one training worker sees; built by the trainer in mlp.ts. */
 export interface MlpWorkerData {
-  sizes: number[];
   /**
    * The kernels' shared memory: parameters and AdamW moments, and each worker's gradients and working
    * space, at the layout's offsets. Each worker writes its own gradients and reads all when updating.
@@ -14,7 +13,7 @@ export interface MlpWorkerData {
   layout: MlpLayout;
   worker: number;
   pixels: SharedArrayBuffer;
-  /** Precomputed float features (n × sizes[0]) instead of pixels, e.g. PCA; then no augmentation. */
+  /** Precomputed float features (n × layout.sizes[0]) instead of pixels, e.g. PCA; then no augmentation. */
   features: SharedArrayBuffer | null;
   labels: SharedArrayBuffer;
   /** The epoch's sample order (indices into pixels/labels), written by the trainer each epoch. */

@@ -60,7 +60,6 @@ export class MlpThreads {
     const layout = mlpLayout(sizes, { training: true, threads: count, blockRows: Math.ceil(inputs.batch / count) });
     const memory = kernelMemory(layout.bytes, true);
     const data: Omit<MlpWorkerData, 'worker'> = {
-      sizes,
       memory,
       layout,
       pixels: shared(n * PIXELS),

@@ -16,12 +16,12 @@ import {
 } from './mlp-protocol.js';
 
 const d = workerData as MlpWorkerData;
-const net = new Mlp(d.sizes, undefined, { on: { k: sharedKernelsOn(d.memory), layout: d.layout, thread: d.worker } });
+const net = new Mlp(d.layout.sizes, undefined, { on: { k: sharedKernelsOn(d.memory), layout: d.layout, thread: d.worker } });
 /** Every worker's gradients: the update sums them. */
 const grads = d.layout.threads.map((t) => new Float32Array(d.memory.buffer, t.grads, d.layout.paramCount));
 const pixels = new Uint8Array(d.pixels);
 const features = d.features ? new Float32Array(d.features) : null;
-const inputSize = d.sizes[0]!;
+const inputSize = net.inputSize;
 const labels = new Uint8Array(d.labels);
 const order = new Int32Array(d.order);
 const evalX = new Float32Array(d.evalX);
