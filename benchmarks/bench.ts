@@ -1,5 +1,5 @@
 import { benchHostile } from './hostile.js';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import KNN from 'ml-knn';
 import { PCA } from 'ml-pca';
 import { progress, progressBars } from '../src/cli/progress.js';
@@ -11,7 +11,7 @@ import { mistakesPng } from '../src/eval/gallery.js';
 import { timedEvaluation, type Evaluation } from '../src/eval/metrics.js';
 import { deskew } from '../src/features/deskew.js';
 import { InputTransform } from '../src/features/transform.js';
-import { BEST_MODEL_PATH, loadModel, saveModel } from '../src/io/model-file.js';
+import { BEST_MODEL_PATH, loadModel, promoteModel, saveModel } from '../src/io/model-file.js';
 import { argmaxRows } from '../src/models/classifier.js';
 import { KnnClassifier } from '../src/models/knn.js';
 import type { DigitModel } from '../src/models/model.js';
@@ -44,8 +44,9 @@ const QUICK = ['pca-fit', 'knn-predict', 'knn', 'forest-train', 'forest', 'mlp',
 const usage = `npm run bench -- [--full | --only NAME[,NAME]] [--tracks NAME[,NAME]] [--retrain] [--knn-queries N] [--compare PATH]
 
   Trains or loads every model, evaluates each on the same MNIST test set, runs the side-by-side
-  comparisons with the ml.js reference packages, and writes benchmarks/results.json,
-  benchmarks/report.md (+ charts) and ${BEST_MODEL_PATH} (the best model by validation accuracy).
+  comparisons with the ml.js reference packages, and writes benchmarks/results.json and
+  benchmarks/report.md (+ charts). A run without --only then serves the best model by validation accuracy
+  (npm run promote's way: it says what it replaced); with --only it names the best and serves nothing.
 
   By default the quick tasks (under ten minutes): ${QUICK.join(', ')}. Without models/mlp.json the served
   model is measured as the MLP rather than trained again (60 epochs: about 40 minutes).
@@ -78,11 +79,12 @@ const COMPARISONS: Record<string, Record<string, Task>> = {
   mlp: { 'mlp-speed': mlpSpeed, 'mlp-input': mlpInput },
 };
 
+/** Every model in the table is a task of its own name, after its speed comparisons. */
+const MODEL_ENTRIES = MODELS.flatMap((row): [string, Task][] => [...Object.entries(COMPARISONS[row.name] ?? {}), [row.name, (ctx) => modelTask(ctx, row)]]);
+const MODEL_TASKS = new Set(MODEL_ENTRIES.map(([name]) => name));
+
 const TASKS: Record<string, Task> = {
-  // Every model in the table is a task of its own name.
-  ...Object.fromEntries(
-    MODELS.flatMap((row): [string, Task][] => [...Object.entries(COMPARISONS[row.type.kind] ?? {}), [row.type.kind, (ctx) => modelTask(ctx, row)]]),
-  ),
+  ...Object.fromEntries(MODEL_ENTRIES),
   samples: samplesTask,
   robustness: robustnessTask,
   'non-digits': nonDigitsTask,
@@ -95,7 +97,6 @@ const TASKS: Record<string, Task> = {
     }
   },
   browser: async (ctx) => {
-    chooseBest(ctx.results);
     const b = await benchBrowser(BEST_MODEL_PATH, ctx.data);
     ctx.results.browser = b;
     console.error(
@@ -113,7 +114,6 @@ const TASKS: Record<string, Task> = {
     );
   },
   server: async (ctx) => {
-    chooseBest(ctx.results);
     const r = await benchServer();
     ctx.results.server = r;
     console.error(
@@ -147,17 +147,31 @@ runCli(
     };
     const unknownTracks = ctx.tracks?.filter((t) => !TRACKS.some((k) => k.name === t)) ?? [];
     if (unknownTracks.length) throw new RangeError(`unknown track ${unknownTracks.join(', ')}; tracks are ${TRACKS.map((t) => t.name).join(', ')}`);
+    // Only a run that compared the models serves one, right after them, so the tasks that measure the served
+    // model measure it; a partial run (--only) leaves the served model alone and names the best.
+    let promoted = !!values.only;
+    const promoteBest = () => {
+      promoted = true;
+      const best = chooseBest(ctx.results);
+      if (!best) return;
+      const { replaced, now, same } = promoteModel(best.file);
+      ctx.results.best = { name: best.name, validationAccuracy: best.validationAccuracy, testAccuracy: best.testAccuracy };
+      console.error(same ? `\n${BEST_MODEL_PATH} stays ${now}` : `\n${BEST_MODEL_PATH} was ${replaced ?? 'absent'}; now ${now} (${best.name})`);
+    };
     for (const name of only) {
+      if (!promoted && !MODEL_TASKS.has(name)) promoteBest();
       console.error(`\n== ${name}`);
       const start = performance.now();
       await TASKS[name]!(ctx);
       console.error(`== ${name} done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
       writeResults(ctx.results);
     }
-    chooseBest(ctx.results);
+    if (!promoted) promoteBest();
+    const best = chooseBest(ctx.results);
+    if (values.only && best) console.log(`\nbest model measured: ${best.name} (${best.file}); npm run promote -- ${best.file} serves it`);
     writeResults(ctx.results);
     renderReport(ctx.results);
-    console.log(`\nwrote benchmarks/results.json, benchmarks/report.md${ctx.results.best ? ` and ${BEST_MODEL_PATH} (${ctx.results.best.name})` : ''}`);
+    console.log('wrote benchmarks/results.json and benchmarks/report.md');
   },
 );
 
@@ -260,11 +274,11 @@ async function knnPredict(ctx: Context): Promise<void> {
 
 /** Loads models/NAME.json (or trains it with its defaults), evaluates it on the test set and records the entry. */
 async function modelTask(ctx: Context, row: ModelRow): Promise<void> {
-  const name = row.type.kind;
+  const { name } = row;
   const own = `models/${name}.json`;
   // A fresh clone has no models/mlp.json: the served model is that MLP, measured rather than trained for 40 minutes.
   const best = !existsSync(own) && !ctx.retrain && !row.fromFiles && existsSync(BEST_MODEL_PATH) ? loadModel(BEST_MODEL_PATH) : null;
-  const served = best?.metadata.kind === name ? best : null;
+  const served = best?.metadata.kind === row.type.kind ? best : null;
   const file = served ? BEST_MODEL_PATH : own;
   let model: DigitModel;
   let scored: { test: Evaluation; predictMsPerImage: number };
@@ -396,7 +410,6 @@ async function mlpInput(ctx: Context): Promise<void> {
 
 /** The best model on the user-style sample set, beside the tutorial pipeline. */
 async function samplesTask(ctx: Context): Promise<void> {
-  chooseBest(ctx.results);
   if (!existsSync(BEST_MODEL_PATH)) throw new RangeError(`no ${BEST_MODEL_PATH} yet: run a model task first`);
   const s = await scoreSamples(loadModel(BEST_MODEL_PATH), 'data/samples');
   const table = (t: Record<string, [number, number, number]>) =>
@@ -415,7 +428,6 @@ async function samplesTask(ctx: Context): Promise<void> {
 
 /** The served model on every corruption track and on typed digits, beside the tutorial pipeline (and --compare). */
 async function robustnessTask(ctx: Context): Promise<void> {
-  chooseBest(ctx.results);
   const log = (r: RobustnessRow) =>
     console.error(
       `${r.track.padEnd(22)} ${r.strength.padEnd(40)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  no digit ${(100 * r.noDigitRate).toFixed(2)}%  declined ${(100 * r.declinedRate).toFixed(2)}%  tutorial ${(100 * r.tutorialAccuracy).toFixed(1)}%`,
@@ -444,7 +456,6 @@ async function robustnessTask(ctx: Context): Promise<void> {
 
 /** Refusing what is not a digit, and calibration: the served model, beside --compare fitted the same way. */
 async function nonDigitsTask(ctx: Context): Promise<void> {
-  chooseBest(ctx.results);
   const show = (f: NonDigitFigures) =>
     console.error(
       `${f.model}: AUROC ${f.auroc.toFixed(4)}; refused: non-digits ${(100 * f.nonDigitsRefused).toFixed(1)}% (whole pipeline ${f.nonDigitsNotAnswered === undefined ? '–' : (100 * f.nonDigitsNotAnswered).toFixed(1)}%), MNIST test ${(100 * f.mnistRefused).toFixed(2)}%, samples ${(100 * f.samplesRefused).toFixed(1)}%; ECE ${(100 * f.eceBefore).toFixed(2)}% → ${(100 * f.eceAfter).toFixed(2)}% (T ${f.temperature})`,
@@ -458,7 +469,6 @@ async function nonDigitsTask(ctx: Context): Promise<void> {
 
 /** Learning from corrections: a simulated user's 50 corrections, the served model fine-tuned on them, before and after. */
 async function feedbackTask(ctx: Context): Promise<void> {
-  chooseBest(ctx.results);
   const f = await benchFeedback(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, ctx.data);
   const pct = (v: number | null) => (v === null ? '–' : `${(100 * v).toFixed(1)}%`);
   console.error(
@@ -469,7 +479,6 @@ async function feedbackTask(ctx: Context): Promise<void> {
 
 /** Numbers read whole by the served model: the report half (the tuning half chose the segmentation's weights). */
 async function numbersTask(ctx: Context): Promise<void> {
-  chooseBest(ctx.results);
   const figures = benchNumbers(loadModel(BEST_MODEL_PATH), ctx.results.best?.name ?? 'best', 'report', NUMBERS_PER_LENGTH, 'benchmarks/numbers-failures.png');
   for (const r of figures.rows) {
     console.error(
@@ -480,20 +489,18 @@ async function numbersTask(ctx: Context): Promise<void> {
 }
 
 /**
- * The best model by validation accuracy becomes models/best.json; models that carry a confidence block
+ * The best model by validation accuracy, of those this bench measured; models that carry a confidence block
  * (so can answer "not a digit") come before those that cannot.
  */
-function chooseBest(results: Results): void {
+function chooseBest(results: Results): Results['models'][number] | null {
   // Only files the bench itself measured: a model trained since then under the same name has figures
   // nobody has checked, and must not be served on the strength of its predecessor's.
   const measured = results.models.filter((m) => existsSync(m.file) && m.sha256 === sha256(readFileSync(m.file)) && Number.isFinite(m.validationAccuracy));
   const refusing = measured.filter((m) => m.refuses);
   const candidates = refusing.length ? refusing : measured;
-  if (candidates.length === 0) return;
+  if (candidates.length === 0) return null;
   // On a tie the smaller file: it downloads to the board sooner and predicts faster.
   const better = (a: (typeof candidates)[number], b: (typeof candidates)[number]) =>
     b.validationAccuracy > a.validationAccuracy || (b.validationAccuracy === a.validationAccuracy && b.modelBytes < a.modelBytes);
-  const best = candidates.reduce((a, b) => (better(a, b) ? b : a));
-  copyFileSync(best.file, BEST_MODEL_PATH);
-  results.best = { name: best.name, validationAccuracy: best.validationAccuracy, testAccuracy: best.testAccuracy };
+  return candidates.reduce((a, b) => (better(a, b) ? b : a));
 }

@@ -1,6 +1,7 @@
 import { labelsOf, PIXELS } from '../src/data/frame.js';
 import { auroc, expectedCalibrationError, reliability, type ReliabilityBin } from '../src/eval/calibration.js';
-import { fitConfidence, nonDigitImages, nonDigitSet, nonDigitsRefused } from '../src/eval/refusal.js';
+import { nonDigitImages, nonDigitSet, nonDigitsRefused } from '../src/eval/refusal.js';
+import { fitConfidence } from '../src/train/confidence.js';
 import { readNumber } from '../src/image/number.js';
 import { partialDigit } from '../src/samples/non-digits.js';
 import { Random } from '../src/util/random.js';

@@ -75,7 +75,7 @@ export function renderReport(r: Results): void {
     out.push(
       `## Best model: ${best.name}`,
       '',
-      `Chosen by validation accuracy (${pct(best.validationAccuracy)}) and written to \`models/best.json\`. Test accuracy ${pct(best.testAccuracy)}.`,
+      `Chosen by validation accuracy (${pct(best.validationAccuracy)}) and served as \`models/best.json\`. Test accuracy ${pct(best.testAccuracy)}.`,
       '',
       chart('confusion-best', confusionHeatmap(`Confusion matrix, ${best.name} (rows: true digit)`, best.confusion)),
       '',
@@ -302,7 +302,7 @@ export function renderReport(r: Results): void {
     out.push(
       '## Learning from corrections',
       '',
-      `A simulated user writes in a style MNIST lacks (European 1s with a long flag and a base, crossed 7s, open 4s) and corrects every wrong answer through the real store until there are ${f.corrections} corrections (${f.drawingsToGetThem} drawings). The served model is fine-tuned on them (\`npm run train -- --model mlp --with-feedback\`'s code, ${f.seconds.toFixed(0)} s), then both models read ${300} fresh drawings of the user's 1, 4 and 7 and 300 of their other digits (other seeds), and MNIST's test set.`,
+      `A simulated user writes in a style MNIST lacks (European 1s with a long flag and a base, crossed 7s, open 4s) and corrects every wrong answer through the real store until there are ${f.corrections} corrections (${f.drawingsToGetThem} drawings). The served model is fine-tuned on them (\`npm run train -- --model feedback\`'s code, ${f.seconds.toFixed(0)} s), then both models read ${300} fresh drawings of the user's 1, 4 and 7 and 300 of their other digits (other seeds), and MNIST's test set.`,
       '',
       '| measure | before | after |',
       '|---|---|---|',

@@ -1,6 +1,8 @@
 import { formatEvaluation } from '../eval/metrics.js';
 import { saveModel } from '../io/model-file.js';
-import { scoreModel, trainingData } from '../train/common.js';
+import { commandLine, scoreModel, trainingData } from '../train/common.js';
+import { fitConfidence, REFUSE_AT_MOST } from '../train/confidence.js';
+import { DEFAULT_DETECTOR, trainDetector } from '../train/detector.js';
 import { MODELS, modelRow, type ModelRow, type OptionSpec } from '../train/table.js';
 import { progressBars } from './progress.js';
 import { intOption, numberOption, runCli } from './run.js';
@@ -20,13 +22,19 @@ function showDefault(v: unknown): string {
 /** The --help text, from the model table. */
 function usage(): string {
   const lines = [
-    `npm run train -- --model ${MODELS.map((m) => m.type.kind).join('|')} [--out PATH] [model options]`,
+    `npm run train -- --model ${MODELS.map((m) => m.name).join('|')} [--out PATH] [model options] [--calibrate [--detector]]`,
     '',
     '  --model NAME          the model to train, one of those below',
-    '  --out PATH            where to write the model JSON (default models/NAME.json)',
+    '  --out PATH            where to write the model JSON (default models/NAME.json); npm run promote serves it',
+    '  --calibrate           then fit the temperature (on MNIST\'s validation split) and the "not a digit" threshold',
+    `                        (refusing at most ${REFUSE_AT_MOST * 100}% of validation digits, MNIST's and drawn ones); a detector`,
+    '                        the model already has (--from) is kept',
+    `  --detector            with --calibrate: first train a digit detector (an MLP ${DEFAULT_DETECTOR.hidden} hidden units wide telling`,
+    `                        digits from non-digits, seed ${DEFAULT_DETECTOR.seed}; about seven minutes, most of it rendering its`,
+    '                        training images) whose "a digit" probability is a second refusal rule, fitted with the first',
   ];
   for (const row of MODELS) {
-    lines.push('', `${row.type.kind}: ${row.summary}`);
+    lines.push('', `${row.name}: ${row.summary}`);
     for (const [key, spec] of specsOf(row)) {
       const arg = spec.kind === 'switch' ? '' : spec.kind === 'ints' ? ' N,N,…' : spec.kind === 'path' ? ' PATH' : ' N';
       const value = (row.defaults as Record<string, unknown>)[key];
@@ -43,7 +51,13 @@ function usage(): string {
 
 /** Every flag any row has: each is a string (a value) or a boolean (a switch). */
 function flagConfig(): Record<string, { type: 'string' | 'boolean' }> {
-  const flags: Record<string, { type: 'string' | 'boolean' }> = { model: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' } };
+  const flags: Record<string, { type: 'string' | 'boolean' }> = {
+    model: { type: 'string' },
+    out: { type: 'string' },
+    resume: { type: 'boolean' },
+    calibrate: { type: 'boolean' },
+    detector: { type: 'boolean' },
+  };
   for (const row of MODELS) for (const [, spec] of specsOf(row)) flags[spec.flag] = { type: spec.kind === 'switch' ? 'boolean' : 'string' };
   return flags;
 }
@@ -56,11 +70,11 @@ function inRange(n: number, flag: string, [min, max]: readonly [number, number])
 /** The row's options from the flags given, defaults for the rest; a flag of another model is an error. */
 function optionsFrom(row: ModelRow, values: Record<string, string | boolean | undefined>): object {
   const specs = specsOf(row);
-  const own = new Set(['model', 'out', ...(row.resumable ? ['resume'] : []), ...specs.map(([, s]) => s.flag)]);
+  const own = new Set(['model', 'out', 'calibrate', 'detector', ...(row.resumable ? ['resume'] : []), ...specs.map(([, s]) => s.flag)]);
   const foreign = Object.keys(values).filter((f) => values[f] !== undefined && !own.has(f));
   if (foreign.length) {
     throw new RangeError(
-      `${foreign.map((f) => `--${f}`).join(', ')} ${foreign.length > 1 ? 'are not options' : 'is not an option'} of ${row.type.kind}; see npm run train -- --help`,
+      `${foreign.map((f) => `--${f}`).join(', ')} ${foreign.length > 1 ? 'are not options' : 'is not an option'} of ${row.name}; see npm run train -- --help`,
     );
   }
   const options: Record<string, unknown> = { ...row.defaults };
@@ -82,8 +96,9 @@ runCli(usage(), flagConfig(), async ({ values }) => {
   if (typeof name !== 'string') throw new RangeError(`--model is required\n\n${usage()}`);
   const row = modelRow(name);
   const options = optionsFrom(row, values);
+  if (values.detector && !values.calibrate) throw new RangeError('--detector trains a detector for --calibrate: give both');
   const data = trainingData();
-  const out = typeof values.out === 'string' ? values.out : values['with-feedback'] ? 'models/feedback.json' : `models/${name}.json`;
+  const out = typeof values.out === 'string' ? values.out : `models/${name}.json`;
   let stopping = false;
   const onInterrupt = () => {
     if (stopping) process.exit(130);
@@ -99,8 +114,16 @@ runCli(usage(), flagConfig(), async ({ values }) => {
   });
   process.off('SIGINT', onInterrupt);
   if (interrupted) console.log(`interrupted: continue with npm run train -- --model ${name} --resume${values.out ? ` --out ${out}` : ''}`);
+  if (values.calibrate && !interrupted) {
+    const detector = values.detector ? await trainDetector(data, DEFAULT_DETECTOR, commandLine(), { onProgress: progressBars() }) : model.confidence?.detector;
+    model.confidence = await fitConfidence(model, data, commandLine(), detector);
+    const c = model.confidence;
+    console.error(
+      `calibrated: temperature ${c.temperature}, "not a digit" below ${c.refuseBelow}${c.detector ? ` or the detector's "a digit" below ${c.digitBelow}` : ''}; ${JSON.stringify(c.figures)}`,
+    );
+  }
   const { test, predictMsPerImage } = scoreModel(model, data);
   console.log(formatEvaluation(test, `${model.metadata.description}: MNIST test set`, predictMsPerImage));
   saveModel(model, out);
-  console.log(`\nwrote ${out}`);
+  console.log(`\nwrote ${out}; serve it with npm run promote -- ${out}`);
 });

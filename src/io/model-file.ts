@@ -1,5 +1,6 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { DigitModel } from '../models/model.js';
 import { parseModel } from '../models/registry.js';
 import { readInput } from './files.js';
@@ -19,4 +20,28 @@ export function saveModel(model: DigitModel, path: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(`${path}.tmp`, `${JSON.stringify(model.toJSON(), null, 1)}\n`);
   renameSync(`${path}.tmp`, path);
+}
+
+/** A model file in one line: what it is, its test accuracy and the start of its SHA-256. */
+export function describeModelFile(path: string): string {
+  const model = loadModel(path);
+  const test = model.metadata.metrics.test?.accuracy;
+  const sha = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 12);
+  return `${model.metadata.description}${test === undefined ? '' : `, MNIST test ${(100 * test).toFixed(2)}%`}, sha256 ${sha}…`;
+}
+
+/**
+ * The one way a model becomes the served one: checked by loading it whole, then copied over models/best.json
+ * (through a temporary file). Returns what was served before (null when nothing was) and what is now.
+ */
+export function promoteModel(path: string, target = BEST_MODEL_PATH): { replaced: string | null; now: string; same: boolean } {
+  const now = describeModelFile(path);
+  const replaced = existsSync(target) ? describeModelFile(target) : null;
+  const same = resolve(path) === resolve(target) || (replaced !== null && readFileSync(path).equals(readFileSync(target)));
+  if (!same) {
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(path, `${target}.tmp`);
+    renameSync(`${target}.tmp`, target);
+  }
+  return { replaced, now, same };
 }

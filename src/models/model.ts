@@ -36,7 +36,7 @@ export interface ModelMetadata {
   metrics: { validation?: Metrics; test?: Metrics };
   /** Anything model-specific a person wants to see, e.g. a training curve. */
   notes?: Record<string, unknown>;
-  /** Set by fine-tuning on users' corrections (npm run train -- --with-feedback). */
+  /** Set by fine-tuning on users' corrections (npm run train -- --model feedback). */
   feedback?: FeedbackRecord;
 }
 
@@ -95,7 +95,7 @@ export class DigitModel {
     readonly metadata: ModelMetadata,
     readonly input: InputTransform,
     readonly classifier: Classifier,
-    /** Calibration and the refusal threshold; null until fitted (npm run evaluate -- --calibrate). */
+    /** Calibration and the refusal threshold; null until fitted (npm run train -- … --calibrate). */
     public confidence: Confidence | null = null,
   ) {
     if (input.outputSize !== classifier.inputSize) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { labelsOf, PIXELS } from '../data/frame.js';
-import { fitConfidence } from '../eval/refusal.js';
+import { fitConfidence } from './confidence.js';
 import type { FeedbackStore, StoredCorrection } from '../feedback/store.js';
 import { argmaxRow } from '../models/classifier.js';
 import { Committee } from '../models/committee.js';
@@ -12,7 +12,6 @@ import { DEFAULT_AUGMENT } from './augment.js';
 import { trainLoop } from './loop.js';
 import { extraSamples } from './extra.js';
 import { commandLine, validationMetrics, type TrainingData } from './common.js';
-import type { MlpTrainOptions } from './mlp-options.js';
 import { BEST_MODEL_PATH, loadModel } from '../io/model-file.js';
 import { DEFAULT_FEEDBACK_DB, isConfirmation, openStore } from '../feedback/store.js';
 import { evaluate } from '../eval/metrics.js';
@@ -205,10 +204,20 @@ export async function fineTuneOnFeedback(
   return out;
 }
 
-/** `npm run train -- --model mlp --with-feedback`: the store (FEEDBACK_DB or DATABASE_URL) → the fine-tuned served model. */
+/** The options of `npm run train -- --model feedback`. */
+export interface FeedbackTrainOptions {
+  /** The model to fine-tune (an MLP or a committee of them); the served model when not given. */
+  from?: string;
+  epochs: number;
+  seed: number;
+}
+
+export const DEFAULT_FEEDBACK_TRAIN: FeedbackTrainOptions = { epochs: DEFAULT_FEEDBACK_TUNE.epochs, seed: DEFAULT_FEEDBACK_TUNE.seed };
+
+/** `npm run train -- --model feedback`: the store (FEEDBACK_DB or DATABASE_URL) → the fine-tuned served model. */
 export async function trainOnFeedback(
   data: TrainingData,
-  o: MlpTrainOptions,
+  o: FeedbackTrainOptions,
   run: { onProgress?: (e: ProgressEvent) => void },
 ): Promise<{ model: DigitModel; interrupted: boolean }> {
   const from = o.from ?? BEST_MODEL_PATH;
@@ -219,7 +228,7 @@ export async function trainOnFeedback(
       model,
       store,
       data,
-      { ...DEFAULT_FEEDBACK_TUNE, epochs: o.feedbackEpochs, seed: o.seed, from, command: commandLine() },
+      { ...DEFAULT_FEEDBACK_TUNE, epochs: o.epochs, seed: o.seed, from, command: commandLine() },
       run.onProgress,
     );
     const f = tuned.metadata.feedback!;

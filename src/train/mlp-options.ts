@@ -30,9 +30,6 @@ export interface MlpTrainOptions {
   typed: number;
   /** A model file (an MLP of the same sizes) whose weights training starts from: fine-tuning. */
   from?: string;
-  /** Fine-tune the served model (or --from) on MNIST plus the users' corrections instead (src/train/feedback.ts). */
-  withFeedback: boolean;
-  feedbackEpochs: number;
 }
 
 export const DEFAULT_MLP: MlpTrainOptions = {
@@ -50,8 +47,6 @@ export const DEFAULT_MLP: MlpTrainOptions = {
   outliers: 0,
   corrupted: 0,
   typed: 0,
-  withFeedback: false,
-  feedbackEpochs: 3,
 };
 
 export interface EpochRecord {

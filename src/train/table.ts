@@ -1,6 +1,6 @@
 import type { ClassifierType } from '../models/classifier.js';
 import { Committee } from '../models/committee.js';
-import { trainOnFeedback } from './feedback.js';
+import { DEFAULT_FEEDBACK_TRAIN, trainOnFeedback, type FeedbackTrainOptions } from './feedback.js';
 import { RandomForest } from '../models/forest.js';
 import { KnnClassifier } from '../models/knn.js';
 import { Mlp } from '../models/mlp.js';
@@ -27,7 +27,9 @@ const COUNT = [0, 10_000_000] as const;
 const POSITIVE = [1, 10_000_000] as const;
 
 export interface ModelRow<O extends object = object> {
-  /** The model's one name (its classifier's kind) and how to read it back. */
+  /** What `--model` calls it, and the bench's row. */
+  readonly name: string;
+  /** Its classifier's kind, and how to read it back. */
   readonly type: ClassifierType;
   readonly summary: string;
   readonly defaults: O;
@@ -55,6 +57,7 @@ const workers = { flag: 'workers', kind: 'int', range: [1, 64], help: 'worker th
  */
 export const MODELS: readonly ModelRow[] = [
   row<KnnTrainOptions>({
+    name: 'knn',
     type: KnnClassifier,
     summary: 'deskew → PCA → k-nearest neighbours, distance-weighted; PCA size and k chosen on the validation split',
     defaults: DEFAULT_KNN,
@@ -66,6 +69,7 @@ export const MODELS: readonly ModelRow[] = [
     train: (data, o, run) => trainKnn(data, o, run),
   }),
   row<ForestTrainOptions>({
+    name: 'forest',
     type: RandomForest,
     summary: 'random forest, Gini splits, bootstrap; raw or deskewed pixels chosen on the validation split',
     defaults: DEFAULT_FOREST,
@@ -81,6 +85,7 @@ export const MODELS: readonly ModelRow[] = [
     train: (data, o, run) => trainForest(data, o, run),
   }),
   row<MlpTrainOptions>({
+    name: 'mlp',
     type: Mlp,
     summary: 'softmax multilayer perceptron, ReLU, AdamW, on-the-fly augmentation, early stopping on validation',
     defaults: DEFAULT_MLP,
@@ -99,18 +104,26 @@ export const MODELS: readonly ModelRow[] = [
       corrupted: { flag: 'corrupted', kind: 'int', range: COUNT, help: 'MNIST training digits corrupted as user images (blur, low resolution, noise…)' },
       typed: { flag: 'typed', kind: 'int', range: COUNT, help: 'digits typed in fonts the robustness bench does not use' },
       from: { flag: 'from', kind: 'path', help: 'start from this MLP model file (fine-tuning)' },
-      withFeedback: {
-        flag: 'with-feedback',
-        kind: 'switch',
-        value: true,
-        help: 'fine-tune the served model (or --from: an MLP or a committee) on MNIST plus the corrections in the feedback store; writes models/feedback.json',
-      },
-      feedbackEpochs: { flag: 'feedback-epochs', kind: 'int', range: [1, 1000], help: 'epochs of that fine-tune' },
     },
     resumable: true,
-    train: (data, o, run) => (o.withFeedback ? trainOnFeedback(data, o, run) : trainMlp(data, o, { ...run, checkpointPath: `${run.out}.checkpoint` })),
+    train: (data, o, run) => trainMlp(data, o, { ...run, checkpointPath: `${run.out}.checkpoint` }),
+  }),
+  row<FeedbackTrainOptions>({
+    name: 'feedback',
+    type: Mlp,
+    summary:
+      'the served model (or --from: an MLP or a committee) fine-tuned on MNIST plus the corrections in the feedback store (FEEDBACK_DB or DATABASE_URL), its thresholds fitted again',
+    defaults: DEFAULT_FEEDBACK_TRAIN,
+    options: {
+      from: { flag: 'from', kind: 'path', help: 'the model to fine-tune (default: the served one)' },
+      epochs: { flag: 'epochs', kind: 'int', range: [1, 1000], help: 'epochs of the fine-tune' },
+      seed,
+    },
+    fromFiles: true,
+    train: (data, o, run) => trainOnFeedback(data, o, run),
   }),
   row<CommitteeTrainOptions>({
+    name: 'committee',
     type: Committee,
     summary: 'a committee of MLPs trained apart (other seeds), their probabilities averaged; made from MLP model files',
     defaults: DEFAULT_COMMITTEE,
@@ -123,7 +136,7 @@ export const MODELS: readonly ModelRow[] = [
 ];
 
 export function modelRow(name: string): ModelRow {
-  const r = MODELS.find((m) => m.type.kind === name);
-  if (!r) throw new RangeError(`unknown model "${name}"; expected ${MODELS.map((m) => m.type.kind).join(', ')}`);
+  const r = MODELS.find((m) => m.name === name);
+  if (!r) throw new RangeError(`unknown model "${name}"; expected ${MODELS.map((m) => m.name).join(', ')}`);
   return r;
 }

@@ -13,7 +13,7 @@ test('--help is generated from the model table: every model and every one of its
   const r = runCli('src/cli/train.ts', ['--help']);
   assert.is(r.code, 0, r.stderr);
   for (const row of MODELS) {
-    assert.match(r.stdout, `${row.type.kind}: ${row.summary}`);
+    assert.match(r.stdout, `${row.name}: ${row.summary}`);
     for (const spec of Object.values(row.options as Record<string, OptionSpec<unknown>>)) assert.match(r.stdout, `--${spec.flag}`);
   }
   assert.match(r.stdout, /--trees N\s+trees in the forest \(default 100\)/);
@@ -27,6 +27,10 @@ test("another model's flag, an unknown model and a bad number are clear errors",
   assert.match(runCli('src/cli/train.ts', ['--model', 'svm']).stderr, /unknown model "svm"; expected knn, forest, mlp/);
   assert.match(runCli('src/cli/train.ts', ['--model', 'mlp', '--epochs', 'many']).stderr, /--epochs must be an integer, got "many"/);
   assert.match(runCli('src/cli/train.ts', []).stderr, /--model is required/);
+  assert.match(runCli('src/cli/train.ts', ['--model', 'knn', '--detector']).stderr, /--detector trains a detector for --calibrate: give both/);
+  // The fine-tune on corrections is a model of its own, not a switch of the MLP's.
+  assert.match(runCli('src/cli/train.ts', ['--model', 'mlp', '--with-feedback']).stderr, /Unknown option '--with-feedback'/);
+  assert.match(runCli('src/cli/train.ts', ['--model', 'feedback', '--hidden', '8']).stderr, /--hidden is not an option of feedback/);
 });
 
 test('numbers out of their range are usage errors, before any data is read', () => {
@@ -43,16 +47,22 @@ test('numbers out of their range are usage errors, before any data is read', () 
   }
 });
 
-test('a short MLP run writes a model that loads, with its command, and a checkpoint beside it', () => {
+test('a short MLP run, calibrated, writes a model that loads, with its command, and a checkpoint beside it', () => {
   const out = join(mkdtempSync(join(tmpdir(), 'train-')), 'tiny.json');
-  const r = runCli('src/cli/train.ts', ['--model', 'mlp', '--hidden', '16', '--epochs', '1', '--limit', '300', '--out', out]);
+  const r = runCli('src/cli/train.ts', ['--model', 'mlp', '--hidden', '16', '--epochs', '1', '--limit', '300', '--calibrate', '--out', out]);
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`wrote ${out}`));
+  assert.match(r.stdout, new RegExp(`wrote ${out}; serve it with npm run promote -- ${out}`));
   const model = loadModel(out);
   assert.is(model.metadata.kind, 'mlp');
-  assert.match(model.metadata.command, /--model mlp --hidden 16 --epochs 1 --limit 300/);
+  assert.match(model.metadata.command, /--model mlp --hidden 16 --epochs 1 --limit 300 --calibrate/);
   assert.ok(existsSync(`${out}.checkpoint`));
   assert.ok(model.metadata.metrics.test && model.metadata.metrics.test.n === 10_000);
+  // Calibration is a step of training: the file it writes has its confidence block, fitted by this command.
+  const c = model.confidence;
+  assert.ok(c, 'no confidence block');
+  assert.ok(c.temperature > 0 && c.refuseBelow > 0 && c.refuseBelow < 1, JSON.stringify(c));
+  assert.match(c.command, /--calibrate/);
+  assert.is(c.detector, undefined);
 });
 
 test.run();

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { head, labelsOf, PIXELS, toUnit } from '../../src/data/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { auroc } from '../../src/eval/calibration.js';
-import { fitThresholds, nonDigitSet, REFUSE_AT_MOST, type Scored } from '../../src/eval/refusal.js';
+import { nonDigitSet } from '../../src/eval/refusal.js';
+import { fitThresholds, REFUSE_AT_MOST, type ScoredDigits } from '../../src/train/confidence.js';
 import { InputTransform } from '../../src/features/transform.js';
 import { DigitDetector } from '../../src/models/detector.js';
 import { Mlp } from '../../src/models/mlp.js';
@@ -101,7 +102,7 @@ test('the thresholds: the detector share that refuses most non-digits, never mor
   const rng = new Random(4);
   const n = 2000;
   // Digits: sure of their class, and the detector sure they are digits, with a few doubtful ones of each.
-  const digits: Scored = {
+  const digits: ScoredDigits = {
     top: Array.from({ length: n }, () => 1 - 0.3 * rng.next() ** 8),
     digitness: Float32Array.from({ length: n }, () => 1 - 0.5 * rng.next() ** 8),
   };
