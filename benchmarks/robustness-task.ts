@@ -8,14 +8,18 @@ import { loadModel } from '../src/io/model-file.js';
 import { corruptedImage, imageSeed } from '../src/samples/corruptions.js';
 import { loadFont, typedDigit } from '../src/samples/typed.js';
 import { Random } from '../src/util/random.js';
-import { DECLINED, NO_DIGIT_FOUND } from './robustness.js';
 
 /* One robustness-bench thread: the model and the MNIST test set load once; each task scores a batch. */
+
+/** "No digit found": the pipeline saw no ink (blank, too faint, only specks). */
+export const NO_DIGIT_FOUND = -1;
+/** Ink the model declined to read as one digit: "not a digit" or "looks like a number". */
+export const DECLINED = -2;
 
 export type RobustnessTask = { kind: 'track'; track: number; strength: number; indices: number[] } | { kind: 'typed'; font: string; sizes: [number, number][] };
 
 /** Per image: the digit the pipeline read (NO_DIGIT_FOUND, DECLINED), the tutorial pipeline's, and the true one. */
-export interface Scored {
+export interface TrackReadings {
   predicted: number[];
   tutorial: number[];
   truth: number[];
@@ -25,7 +29,7 @@ const model = loadModel((workerData as { modelPath: string }).modelPath);
 const test = loadMnist().test;
 const x = toUnit(test.pixels);
 
-async function score(bytes: Uint8Array, truth: number, out: Scored): Promise<void> {
+async function score(bytes: Uint8Array, truth: number, out: TrackReadings): Promise<void> {
   const img = await decodeImage(bytes);
   const p = predictDecoded(img, model);
   out.predicted.push(p.digit ?? (p.guess === null ? NO_DIGIT_FOUND : DECLINED));
@@ -33,8 +37,8 @@ async function score(bytes: Uint8Array, truth: number, out: Scored): Promise<voi
   out.truth.push(truth);
 }
 
-export default async function run(task: RobustnessTask): Promise<Scored> {
-  const out: Scored = { predicted: [], tutorial: [], truth: [] };
+export default async function run(task: RobustnessTask): Promise<TrackReadings> {
+  const out: TrackReadings = { predicted: [], tutorial: [], truth: [] };
   if (task.kind === 'track') {
     for (const i of task.indices) {
       const { bytes } = corruptedImage(task.track, task.strength, x.subarray(i * PIXELS, (i + 1) * PIXELS), i);

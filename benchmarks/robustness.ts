@@ -11,7 +11,7 @@ import type { DigitModel } from '../src/models/model.js';
 import { corruptedImage, TRACKS } from '../src/samples/corruptions.js';
 import { TYPED_FONTS } from '../src/samples/typed.js';
 import { workerPool } from '../src/util/worker.js';
-import type { RobustnessTask, Scored } from './robustness-task.js';
+import { DECLINED, NO_DIGIT_FOUND, type RobustnessTask, type TrackReadings } from './robustness-task.js';
 
 /** The 2,000 MNIST test digits every track corrupts: test images 5000–6999 (0–199 were used while building the tracks). */
 export const ROBUSTNESS_DIGITS = Array.from({ length: 2000 }, (_, i) => 5000 + i);
@@ -21,11 +21,6 @@ const TYPED_SIZES: [number, number][] = [
   [150, 280],
   [260, 400],
 ];
-
-/** "No digit found": the pipeline saw no ink (blank, too faint, only specks). */
-export const NO_DIGIT_FOUND = -1;
-/** Ink the model declined to read as one digit: "not a digit" or "looks like a number". */
-export const DECLINED = -2;
 
 export interface RobustnessRow {
   track: string;
@@ -42,7 +37,7 @@ export interface RobustnessRow {
   beyondTargets?: boolean;
 }
 
-function row(track: string, family: string, strength: string, s: Scored, beyondTargets = false): RobustnessRow {
+function row(track: string, family: string, strength: string, s: TrackReadings, beyondTargets = false): RobustnessRow {
   const n = s.truth.length;
   const count = (f: (i: number) => boolean) => s.truth.filter((_, i) => f(i)).length / n;
   return {
@@ -77,7 +72,7 @@ export async function benchRobustness(
     idleTimeout: 1000,
     resourceLimits: { maxOldGenerationSizeMb: 768 },
   });
-  const run = (t: RobustnessTask) => pool.run(t) as Promise<Scored>;
+  const run = (t: RobustnessTask) => pool.run(t) as Promise<TrackReadings>;
   const chunks = (indices: number[], parts: number) => Array.from({ length: parts }, (_, p) => indices.filter((_, i) => i % parts === p));
   const rows: RobustnessRow[] = [];
   const failures: { track: number; strength: number; index: number }[] = [];
@@ -87,7 +82,7 @@ export async function benchRobustness(
       for (const [s, strength] of track.strengths.entries()) {
         const parts = await Promise.all(chunks(ROBUSTNESS_DIGITS, 8).map((indices) => run({ kind: 'track', track: t, strength: s, indices })));
         const indices = chunks(ROBUSTNESS_DIGITS, 8).flat();
-        const merged: Scored = {
+        const merged: TrackReadings = {
           predicted: parts.flatMap((p) => p.predicted),
           tutorial: parts.flatMap((p) => p.tutorial),
           truth: parts.flatMap((p) => p.truth),
@@ -104,7 +99,11 @@ export async function benchRobustness(
     }
     for (const [style, fonts] of tracks ? [] : Object.entries(TYPED_FONTS)) {
       const parts = await Promise.all(fonts.map((font) => run({ kind: 'typed', font, sizes: TYPED_SIZES })));
-      const merged: Scored = { predicted: parts.flatMap((p) => p.predicted), tutorial: parts.flatMap((p) => p.tutorial), truth: parts.flatMap((p) => p.truth) };
+      const merged: TrackReadings = {
+        predicted: parts.flatMap((p) => p.predicted),
+        tutorial: parts.flatMap((p) => p.tutorial),
+        truth: parts.flatMap((p) => p.truth),
+      };
       const r = row(`typed-${style}`, 'typed', `${fonts.length} fonts × 10 digits × ${TYPED_SIZES.length} sizes`, merged);
       rows.push(r);
       onLevel(r);

@@ -1,5 +1,5 @@
-import { launchBrowser, drawDigit, drawNumber, NO_CHROMIUM } from '../test/helpers/browser.js';
-import { startServer } from '../test/helpers/server.js';
+import { launchBrowser, drawDigit, drawNumber, NO_CHROMIUM } from './drive/browser.js';
+import { startServer } from './drive/server.js';
 
 /*
  * The README's pictures, taken from the running app so that they cannot go stale: `npm run screenshots`

@@ -9,14 +9,10 @@ import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { PNG } from 'pngjs';
 import { pngCanvas } from '../src/image/png.js';
-import { MAX_PIXELS } from '../src/image/decode.js';
-import type { DigitModel } from '../src/models/model.js';
-import { BEST_MODEL_PATH, loadModel } from '../src/io/model-file.js';
 import { rasterStrokes } from '../src/samples/raster.js';
 import { smoothPath, TEMPLATES } from '../src/samples/strokes.js';
-import { predictTask } from '../src/server/predict-task.js';
 import { startWorker } from '../src/util/worker.js';
-import { NGINX, startNginx } from '../test/helpers/nginx.js';
+import { NGINX, startNginx } from './drive/nginx.js';
 
 export interface ServerBench {
   loadGenerator: string;
@@ -55,26 +51,6 @@ export function canvasPng(): Uint8Array {
     png.data[i * 4 + 3] = 255;
   }
   return PNG.sync.write(png, { filterType: 2 });
-}
-
-let cachedModel: DigitModel | undefined;
-
-/** How many times the server's per-request work runs per second on this thread (warmed up on the first call). */
-export async function pipelineRuns(png: Uint8Array, seconds: number): Promise<number> {
-  const warm = cachedModel !== undefined;
-  const model = (cachedModel ??= loadModel(BEST_MODEL_PATH));
-  const once = async () => {
-    const r = await predictTask(model, png, MAX_PIXELS);
-    if (!r.ok || !('digit' in r.answer) || r.answer.digit !== 3) throw new Error(`the bench image should read as 3, got ${JSON.stringify(r)}`);
-  };
-  if (!warm) for (let i = 0; i < 200; i++) await once();
-  let runs = 0;
-  const end = performance.now() + seconds * 1000;
-  while (performance.now() < end) {
-    await once();
-    runs++;
-  }
-  return runs / seconds;
 }
 
 /** A thread that measures the pipeline (of this tree, or of another's `root`) on request: `measure(seconds)` gives runs/s. */

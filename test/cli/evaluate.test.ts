@@ -1,10 +1,10 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveModel } from '../../src/io/model-file.js';
-import { runCli } from '../helpers/cli.js';
+import { runScript } from '../helpers/cli.js';
 import { refusingModel } from '../helpers/server.js';
 
 const test = suite('evaluate CLI');
@@ -15,7 +15,7 @@ saveModel(refusingModel(), file);
 test('measures on MNIST test and writes nothing: the model file and benchmarks/ are untouched', () => {
   const model = readFileSync(file);
   const charts = readdirSync('benchmarks');
-  const r = runCli('src/cli/evaluate.ts', ['--model', file, '--json']);
+  const r = runScript('src/cli/evaluate.ts', ['--model', file, '--json']);
   assert.is(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.is(out.model.path, file);
@@ -30,7 +30,7 @@ test('measures on MNIST test and writes nothing: the model file and benchmarks/ 
 
 test('--gallery writes the misclassified digits where it is told; the text report names it', () => {
   const gallery = join(dir, 'sub', 'mistakes.png');
-  const r = runCli('src/cli/evaluate.ts', ['--model', file, '--gallery', gallery]);
+  const r = runScript('src/cli/evaluate.ts', ['--model', file, '--gallery', gallery]);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /MNIST test set/);
   assert.match(r.stdout, new RegExp(`misclassified gallery .*: ${gallery}`));
@@ -39,11 +39,11 @@ test('--gallery writes the misclassified digits where it is told; the text repor
 });
 
 test('the old fitting flags are gone (training fits), and a bad model file is named', () => {
-  const old = runCli('src/cli/evaluate.ts', ['--model', file, '--calibrate']);
+  const old = runScript('src/cli/evaluate.ts', ['--model', file, '--calibrate']);
   assert.is(old.code, 2);
   assert.match(old.stderr, /Unknown option '--calibrate'/);
   assert.match(old.stderr, /npm run train -- … --calibrate/);
-  const missing = runCli('src/cli/evaluate.ts', ['--model', join(dir, 'nope.json')]);
+  const missing = runScript('src/cli/evaluate.ts', ['--model', join(dir, 'nope.json')]);
   assert.is(missing.code, 1);
   assert.match(missing.stderr, /nope\.json/);
 });

@@ -1,10 +1,10 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/feedback/store.js';
-import { runCli } from '../helpers/cli.js';
+import { runScript } from '../helpers/cli.js';
 import { correction } from '../helpers/feedback-contract.js';
 
 const test = suite('feedback CLI');
@@ -16,13 +16,13 @@ test('--list, --export and --clear work on the store FEEDBACK_DB names', async (
   await store.add(correction(9, 7, 1));
   await store.add(correction(8, null, 4));
   await store.close();
-  const list = runCli('src/cli/feedback.ts', ['--list'], env);
+  const list = runScript('src/cli/feedback.ts', ['--list'], env);
   assert.is(list.code, 0, list.stderr);
   assert.match(list.stdout, /2 corrections in the sqlite store/);
   assert.match(list.stdout, /#1 .* model said 1 \(91%\), right: 7/);
   assert.match(list.stdout, /#2 .* right: not a digit/);
   const file = join(dir, 'out.jsonl');
-  assert.is(runCli('src/cli/feedback.ts', ['--export', file], env).code, 0);
+  assert.is(runScript('src/cli/feedback.ts', ['--export', file], env).code, 0);
   const rows = readFileSync(file, 'utf8')
     .trim()
     .split('\n')
@@ -33,14 +33,14 @@ test('--list, --export and --clear work on the store FEEDBACK_DB names', async (
   );
   assert.equal([...Buffer.from(rows[0]!.input, 'base64')].slice(0, 3), [9, 9, 9]);
   assert.is(Buffer.from(rows[0]!.input, 'base64').length, 784);
-  const clear = runCli('src/cli/feedback.ts', ['--clear'], env);
+  const clear = runScript('src/cli/feedback.ts', ['--clear'], env);
   assert.match(clear.stdout, /deleted 2 corrections/);
-  assert.match(runCli('src/cli/feedback.ts', ['--list'], env).stdout, /^0 corrections/);
+  assert.match(runScript('src/cli/feedback.ts', ['--list'], env).stdout, /^0 corrections/);
 });
 
 test('no action, two actions, or a bad --limit are clear errors', () => {
   for (const args of [[], ['--list', '--clear'], ['--list', '--limit', 'lots']]) {
-    const r = runCli('src/cli/feedback.ts', args, env);
+    const r = runScript('src/cli/feedback.ts', args, env);
     assert.is(r.code, 1, args.join(' '));
     assert.match(r.stderr, /^error: (give one of --list, --export FILE or --clear|--limit must be a whole number)/m);
   }

@@ -1,10 +1,10 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePng } from '../../src/samples/styles.js';
-import { runCli } from '../helpers/cli.js';
+import { runScript } from '../helpers/cli.js';
 import { digitInk, numberPng, toRgba } from '../helpers/images.js';
 
 const test = suite('predict CLI');
@@ -17,7 +17,7 @@ const blank = join(dir, 'blank.png');
 writeFileSync(blank, encodePng(toRgba(new Float32Array(100 * 100), 100, 100, [0, 0, 0], [255, 255, 255])));
 
 test('--json prints one object per file and exits 1 when any file failed', () => {
-  const r = runCli('src/cli/predict.ts', ['--json', seven, broken, blank, join(dir, 'missing.png')]);
+  const r = runScript('src/cli/predict.ts', ['--json', seven, broken, blank, join(dir, 'missing.png')]);
   assert.is(r.code, 1, r.stderr);
   const lines = r.stdout
     .trim()
@@ -37,7 +37,7 @@ test('--json prints one object per file and exits 1 when any file failed', () =>
 test('--number --json prints {file, number, digits} per file, each digit with its box', () => {
   const number = join(dir, '2026.png');
   writeFileSync(number, numberPng('2026'));
-  const r = runCli('src/cli/predict.ts', ['--number', '--json', number, blank]);
+  const r = runScript('src/cli/predict.ts', ['--number', '--json', number, blank]);
   assert.is(r.code, 0, r.stderr);
   const [read, empty] = r.stdout
     .trim()
@@ -52,13 +52,13 @@ test('--number --json prints {file, number, digits} per file, each digit with it
   assert.ok(read.digits.every((d: { box: { w: number } }) => d.box.w > 0));
   assert.is(empty.number, '');
   assert.match(empty.reason, /no digit found/);
-  const text = runCli('src/cli/predict.ts', ['--number', number]);
+  const text = runScript('src/cli/predict.ts', ['--number', number]);
   assert.match(text.stdout, /2026\.png: 2026 \(2 \d+\.\d%, 0/);
 });
 
 test('a good file exits 0; --show writes the input beside the 28×28 the model saw into --out, not beside the input', () => {
   const out = join(dir, 'views');
-  const r = runCli('src/cli/predict.ts', ['--show', '--out', out, seven]);
+  const r = runScript('src/cli/predict.ts', ['--show', '--out', out, seven]);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /seven\.png: 7 \(\d+\.\d%\)/);
   assert.ok(existsSync(join(out, 'seven.png.seen.png')));
@@ -66,19 +66,19 @@ test('a good file exits 0; --show writes the input beside the 28×28 the model s
 });
 
 test('a folder given as an image is named as one', () => {
-  const r = runCli('src/cli/predict.ts', [dir]);
+  const r = runScript('src/cli/predict.ts', [dir]);
   assert.is(r.code, 1);
   assert.match(r.stderr, /cannot read image .*: it is a directory, not a file/);
 });
 
 test('no files, an unknown flag and a bad model are clear errors', () => {
-  assert.match(runCli('src/cli/predict.ts', []).stderr, /no image files given/);
-  const unknown = runCli('src/cli/predict.ts', ['--frobnicate', seven]);
+  assert.match(runScript('src/cli/predict.ts', []).stderr, /no image files given/);
+  const unknown = runScript('src/cli/predict.ts', ['--frobnicate', seven]);
   assert.is(unknown.code, 2);
   assert.match(unknown.stderr, /Unknown option '--frobnicate'/);
   const badModel = join(dir, 'model.json');
   writeFileSync(badModel, '{"name": "mnist-digit-model", "format": 1, "kind": "mlp", "clas');
-  const r = runCli('src/cli/predict.ts', ['--model', badModel, seven]);
+  const r = runScript('src/cli/predict.ts', ['--model', badModel, seven]);
   assert.is(r.code, 1);
   assert.match(r.stderr, /error: .*model\.json is not valid JSON \(truncated or damaged\?\)/);
 });

@@ -1,10 +1,10 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BEST_MODEL_PATH, describeModelFile, promoteModel, saveModel } from '../../src/io/model-file.js';
-import { runCli } from '../helpers/cli.js';
+import { runScript } from '../helpers/cli.js';
 import { refusingModel } from '../helpers/server.js';
 
 const test = suite('promote');
@@ -40,14 +40,14 @@ test('a file that is not a model is refused by name, and the served model stays'
 
 test('the command: usage without a file, a clear error for a bad one, and the served model itself is no change', () => {
   const before = readFileSync(BEST_MODEL_PATH);
-  const none = runCli('src/cli/promote.ts', []);
+  const none = runScript('src/cli/promote.ts', []);
   assert.is(none.code, 1);
   assert.match(none.stderr, /give one model file to serve/);
-  const missing = runCli('src/cli/promote.ts', [join(dir, 'missing.json')]);
+  const missing = runScript('src/cli/promote.ts', [join(dir, 'missing.json')]);
   assert.is(missing.code, 1);
   assert.match(missing.stderr, /missing\.json/);
   assert.not.match(missing.stderr, /\n\s+at /);
-  const self = runCli('src/cli/promote.ts', [BEST_MODEL_PATH]);
+  const self = runScript('src/cli/promote.ts', [BEST_MODEL_PATH]);
   assert.is(self.code, 0, self.stderr);
   assert.match(self.stdout, /models\/best\.json is already .*: nothing changed/);
   assert.ok(readFileSync(BEST_MODEL_PATH).equals(before));

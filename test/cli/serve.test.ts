@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { runCli } from '../helpers/cli.js';
+import { runScript } from '../helpers/cli.js';
 import { startCli } from '../helpers/serve.js';
-import { freePort } from '../helpers/postgres.js';
+import { freePort } from '../../benchmarks/drive/nginx.js';
 
 const test = suite('npm start');
 
@@ -108,20 +108,20 @@ test('a worker killed mid-burst leaves no request hanging: each is answered or f
 });
 
 test('a model file that does not load is one clear error before any worker starts', () => {
-  const r = runCli('src/cli/serve.ts', ['--model', 'package.json']);
+  const r = runScript('src/cli/serve.ts', ['--model', 'package.json']);
   assert.is(r.code, 1);
   assert.match(r.stderr, /^error: .*package\.json/m);
   assert.not.match(r.stderr, /worker/);
 });
 
 test('bad PORT and WORKERS values are refused with their names', () => {
-  const workers = runCli('src/cli/serve.ts', [], { WORKERS: 'many' });
+  const workers = runScript('src/cli/serve.ts', [], { WORKERS: 'many' });
   assert.is(workers.code, 1);
   assert.match(workers.stderr, /^error: WORKERS must be an integer, got "many"/m);
-  const none = runCli('src/cli/serve.ts', [], { WORKERS: '0' });
+  const none = runScript('src/cli/serve.ts', [], { WORKERS: '0' });
   assert.is(none.code, 1);
   assert.match(none.stderr, /WORKERS must be at least 1/);
-  const port = runCli('src/cli/serve.ts', [], { PORT: 'http' });
+  const port = runScript('src/cli/serve.ts', [], { PORT: 'http' });
   assert.match(port.stderr, /^error: PORT must be an integer/m);
 });
 

@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { strToU8, zipSync } from 'fflate';
 import { parseDigitCsv, readCsvZip, toCsv, writeCsvZip } from '../../src/data/csv.js';

@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { parseIdxImages, parseIdxLabels } from '../../src/data/idx.js';
 import { DataError } from '../../src/util/errors.js';

@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { CLASSES } from '../../src/data/frame.js';
 import { auroc, expectedCalibrationError, fitTemperature, reliability, thresholdKeeping } from '../../src/eval/calibration.js';

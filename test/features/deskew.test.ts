@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { PIXELS, SIDE } from '../../src/data/frame.js';
 import { deskew } from '../../src/features/deskew.js';

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../benchmarks/drive/nginx.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,14 +16,6 @@ export function postgresBin(): string | null {
 
 /** Why the PostgreSQL tests cannot run here, or null when they can. */
 export const NO_POSTGRES = postgresBin() ? null : 'no PostgreSQL server installed (apt-get install -y postgresql; .ci/run does)';
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * A throwaway PostgreSQL server on 127.0.0.1 with its own data folder, started by the test itself (as the

@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { decodeBmp, encodeBmp } from '../../src/image/bmp.js';
 import { decodeImage } from '../../src/image/decode.js';

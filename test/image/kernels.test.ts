@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { areaResize, bilinearResize, blockMedians, boxBlur, boxMax, complement, componentsAbove, dilate, Histogram, stretch } from '../../src/image/kernels.js';
 import { Random } from '../../src/util/random.js';

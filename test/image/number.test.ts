@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { loadMnist } from '../../src/data/mnist.js';
 import { ASPECT, MAX_PIECES, NOT_DIGITS, type NumberReading, ONE_SHAPE, readNumber, STACKED, TOO_MANY_PIECES } from '../../src/image/number.js';

@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { decodeImage } from '../../src/image/decode.js';
 import { NOT_A_DIGIT, predictDecoded } from '../../src/image/pipeline.js';

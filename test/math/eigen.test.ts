@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { topEigenpairs } from '../../src/math/eigen.js';
 import { sparseCovariance } from '../../src/math/linalg.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { assembleKernels, KERNEL_VARIANTS } from '../../src/cli/kernels-build.js';
 import { sharedKernelsOn } from '../../src/math/kernels-shared.js';

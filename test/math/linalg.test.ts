@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { accumulateMoments, covarianceFromMoments, dot, projectRows, sparseCovariance } from '../../src/math/linalg.js';
 import { Random } from '../../src/util/random.js';

@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { head, labelsOf, PIXELS, toUnit } from '../../src/data/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';

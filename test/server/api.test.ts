@@ -1,12 +1,13 @@
 import { connect } from 'node:net';
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { get } from 'node:http';
 import { format } from 'node:util';
 import { decodeImage } from '../../src/image/decode.js';
 import { encodePng } from '../../src/samples/styles.js';
 import { benchImage, digitInk, numberPng, toRgba } from '../helpers/images.js';
-import { refusingModel, startServer } from '../helpers/server.js';
+import { startServer } from '../../benchmarks/drive/server.js';
+import { refusingModel } from '../helpers/server.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { createApp, listen } from '../../src/server/app.js';
 import type { Predictor } from '../../src/server/predictor.js';

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
@@ -7,9 +7,9 @@ import { decodeImage } from '../../src/image/decode.js';
 import { predictDecoded } from '../../src/image/pipeline.js';
 import { toMnistInput } from '../../src/image/preprocess.js';
 import { loadModel } from '../../src/io/model-file.js';
-import { drawDigit, launchBrowser, NO_CHROMIUM } from '../helpers/browser.js';
+import { drawDigit, launchBrowser, NO_CHROMIUM } from '../../benchmarks/drive/browser.js';
 import { needs } from '../helpers/needs.js';
-import { startServer } from '../helpers/server.js';
+import { startServer } from '../../benchmarks/drive/server.js';
 
 const NAME = 'the board predicts in the page';
 const test = needs(suite(NAME), NAME, NO_CHROMIUM);

@@ -1,15 +1,16 @@
 /// <reference lib="dom" />
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { encodePng } from '../../src/samples/styles.js';
-import { drawDigit, drawNumber, drawStrokes, inkedPixels, launchBrowser, NO_CHROMIUM } from '../helpers/browser.js';
+import { drawDigit, drawNumber, drawStrokes, inkedPixels, launchBrowser, NO_CHROMIUM } from '../../benchmarks/drive/browser.js';
 import { needs } from '../helpers/needs.js';
 import { benchImage, digitInk, numberPng, toRgba } from '../helpers/images.js';
-import { refusingModel, startServer } from '../helpers/server.js';
+import { startServer } from '../../benchmarks/drive/server.js';
+import { refusingModel } from '../helpers/server.js';
 import { openStore } from '../../src/feedback/store.js';
 
 const NAME = 'web pages in Chromium';
@@ -220,9 +221,19 @@ test('on the server path, an answer for a drawing that changed meanwhile is drop
   await drawDigit(page, 7);
   await page.waitForFunction(() => document.getElementById('prediction')?.textContent === '7');
   // Draw, and clear before the slow answer comes back: the board stays empty.
+  const asked = new Set<Request>();
+  const answered = new Set<Request>();
+  page.on('request', (q) => q.url().endsWith('/api/predict') && asked.add(q));
+  const settle = (q: Request) => asked.has(q) && answered.add(q);
+  page.on('requestfinished', settle);
+  page.on('requestfailed', settle);
   await drawDigit(page, 3);
   await page.getByRole('button', { name: 'Clear' }).click();
-  await page.waitForTimeout(900);
+  // Every answer for the 3 arrives after the Clear; once they all have, and the page has had two frames to
+  // show one, it must not have.
+  assert.ok(asked.size > 0 && answered.size < asked.size, 'the 3 was answered before Clear');
+  while (answered.size < asked.size) await new Promise((done) => setTimeout(done, 20));
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
   assert.is(await page.textContent('#prediction'), '');
   assert.is(await page.isVisible('#seen'), false);
   // An error answer: its message, in red, with no picture of an earlier drawing beside it.

@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { predictDecoded } from '../../src/image/pipeline.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { encodePng } from '../../src/samples/styles.js';
 import { digitInk, numberPng, toRgba } from '../helpers/images.js';
-import { startServer } from '../helpers/server.js';
+import { startServer } from '../../benchmarks/drive/server.js';
 
 const test = suite('feedback API');
 const seven = encodePng(toRgba(digitInk(7, 200, 200), 200, 200, [0, 0, 0], [255, 255, 255]));

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { BEST_MODEL_PATH, loadModel } from '../../src/io/model-file.js';
 import { encodePng } from '../../src/samples/styles.js';

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { openStore } from '../../src/feedback/store.js';
 import { encodePng } from '../../src/samples/styles.js';
@@ -8,7 +8,7 @@ import { digitInk, toRgba } from '../helpers/images.js';
 import { needs } from '../helpers/needs.js';
 import { NO_POSTGRES, postgresBin, startPostgres } from '../helpers/postgres.js';
 import { startCli } from '../helpers/serve.js';
-import { NGINX, startNginx } from '../helpers/nginx.js';
+import { NGINX, startNginx } from '../../benchmarks/drive/nginx.js';
 
 /* Scale-out with real parts (docs/deploy.md): Debian's nginx in front of two npm start instances that share one PostgreSQL. */
 

@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { openStore } from '../../src/feedback/store.js';
 import { loadModel } from '../../src/io/model-file.js';

@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { Mlp } from '../../src/models/mlp.js';
 import { learningRate, trainLoop, type LoopSpec } from '../../src/train/loop.js';

@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { CLASSIFIERS } from '../../src/models/registry.js';
 import { MODELS, modelRow, type OptionSpec } from '../../src/train/table.js';

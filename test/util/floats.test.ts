@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { decodeFloats, decodeInts, encodeBytes, encodeFloats, fromBase64, toBase64 } from '../../src/util/floats.js';
 import { ModelFormatError } from '../../src/util/errors.js';

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './postgres.js';
+import { createServer } from 'node:net';
 
 /** Debian's nginx (package nginx-light). */
 export const NGINX = '/usr/sbin/nginx';
@@ -59,4 +59,13 @@ ${upstreams.map((u) => `    server ${u.replace('http://', '')} max_fails=1 fail_
   }
   child.kill();
   throw new Error('nginx did not start');
+}
+
+/** A port nothing listens on now (the OS's choice), for a server started next. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
