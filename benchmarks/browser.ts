@@ -1,15 +1,15 @@
 /// <reference lib="dom" />
 import { request } from 'node:http';
-import { COMPACT_MODEL_PATH } from '../src/api.js';
-import { labelsOf } from '../src/data/frame.js';
+import { COMPACT_MODEL_PATH } from '../src/core/api.js';
+import { labelsOf } from '../src/core/frame.js';
 import { evaluate, type Evaluation } from '../src/eval/metrics.js';
 import { scoreSamples } from '../src/eval/samples.js';
 import { loadModel } from '../src/io/model-file.js';
-import { parseModel } from '../src/models/registry.js';
-import type { DigitModel } from '../src/models/model.js';
+import { parseModel } from '../src/core/models/registry.js';
+import type { DigitModel } from '../src/core/models/model.js';
 import { jitteredDigit } from '../src/samples/strokes.js';
 import type { TrainingData } from '../src/train/common.js';
-import { Random } from '../src/util/random.js';
+import { Random } from '../src/core/util/random.js';
 import { drawNumber, drawStrokes, launchBrowser } from './drive/browser.js';
 import { startServer } from './drive/server.js';
 import { progress } from '../src/cli/progress.js';

@@ -1,19 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labelsOf } from '../src/data/frame.js';
+import { labelsOf } from '../src/core/frame.js';
 import { evaluate } from '../src/eval/metrics.js';
 import { nonDigitSet, nonDigitsRefused } from '../src/eval/refusal.js';
 import { openStore } from '../src/feedback/store.js';
-import { predictDecoded } from '../src/image/pipeline.js';
-import type { RgbaImage } from '../src/image/rgba.js';
-import type { DigitModel } from '../src/models/model.js';
+import { predictDecoded } from '../src/core/image/pipeline.js';
+import type { RgbaImage } from '../src/core/image/rgba.js';
+import type { DigitModel } from '../src/core/models/model.js';
 import { paintSheet } from '../src/samples/corruptions.js';
 import { rasterStrokes } from '../src/samples/raster.js';
 import { jitteredDigit, smoothPath, type Stroke } from '../src/samples/strokes.js';
 import { DEFAULT_FEEDBACK_TUNE, fineTuneOnFeedback } from '../src/train/feedback.js';
 import type { TrainingData } from '../src/train/common.js';
-import { Random } from '../src/util/random.js';
+import { Random } from '../src/core/util/random.js';
 import { progressBars } from '../src/cli/progress.js';
 
 /*

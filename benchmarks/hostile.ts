@@ -5,8 +5,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { encodePng } from '../src/samples/styles.js';
 import { rasterStrokes } from '../src/samples/raster.js';
-import { greyRgba } from '../src/image/rgba.js';
-import { Random } from '../src/util/random.js';
+import { greyRgba } from '../src/core/image/rgba.js';
+import { Random } from '../src/core/util/random.js';
 import { canvasPng, startServe } from './server.js';
 
 /*

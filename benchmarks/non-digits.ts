@@ -1,14 +1,14 @@
-import { labelsOf, PIXELS } from '../src/data/frame.js';
+import { labelsOf, PIXELS } from '../src/core/frame.js';
 import { auroc, expectedCalibrationError, reliability, type ReliabilityBin } from '../src/eval/calibration.js';
 import { nonDigitImages, nonDigitSet, nonDigitsRefused } from '../src/eval/refusal.js';
 import { fitConfidence } from '../src/train/confidence.js';
-import { readNumber } from '../src/image/number.js';
+import { readNumber } from '../src/core/image/number.js';
 import { partialDigit } from '../src/samples/non-digits.js';
-import { Random } from '../src/util/random.js';
-import { predictDecoded } from '../src/image/pipeline.js';
+import { Random } from '../src/core/util/random.js';
+import { predictDecoded } from '../src/core/image/pipeline.js';
 import { scoreSamples } from '../src/eval/samples.js';
-import { DigitModel } from '../src/models/model.js';
-import { argmaxRows } from '../src/models/classifier.js';
+import { DigitModel } from '../src/core/models/model.js';
+import { argmaxRows } from '../src/core/models/classifier.js';
 import type { TrainingData } from '../src/train/common.js';
 
 export interface NonDigitFigures {

@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
-import { PIXELS, toUnit } from '../src/data/frame.js';
+import { PIXELS, toUnit } from '../src/core/frame.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { PNG } from 'pngjs';
 import { drawText, setPixel } from '../src/eval/gallery.js';
-import { pngCanvas } from '../src/image/png.js';
-import { readNumber, SEGMENT_WEIGHTS, type NumberReading, type SegmentWeights } from '../src/image/number.js';
-import type { DigitModel } from '../src/models/model.js';
+import { pngCanvas } from '../src/codecs/png.js';
+import { readNumber, SEGMENT_WEIGHTS, type NumberReading, type SegmentWeights } from '../src/core/image/number.js';
+import type { DigitModel } from '../src/core/models/model.js';
 import { composeNumber, mnistTile, pairTile, strokeTile, type ComposedNumber, type PairKind, type Tile } from '../src/samples/numbers.js';
-import { Random } from '../src/util/random.js';
+import { Random } from '../src/core/util/random.js';
 import { progress } from '../src/cli/progress.js';
 
 /*

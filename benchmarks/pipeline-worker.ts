@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { MAX_PIXELS } from '../src/image/decode.js';
+import { MAX_PIXELS } from '../src/codecs/decode.js';
 import { BEST_MODEL_PATH, loadModel } from '../src/io/model-file.js';
-import type { DigitModel } from '../src/models/model.js';
+import type { DigitModel } from '../src/core/models/model.js';
 import { predictTask } from '../src/server/predict-task.js';
 
 // The in-process pipeline measured on a thread of its own, with a heap as small as a server process's:

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { decodePngFast } from '../src/image/png.js';
+import { decodePngFast } from '../src/codecs/png.js';
 import type { Comparison } from './results.js';
 import { canvasPng } from './server.js';
 

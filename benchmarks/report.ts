@@ -250,7 +250,7 @@ export function renderReport(r: Results): void {
     out.push(
       '## In the browser',
       '',
-      `The board predicts in the page with the core the server runs (src/core.ts, bundled by esbuild) and the served model in compact form: each hidden unit's weights quantised to 63 levels of one scale, one base64 character a weight. Model: ${b.model}. ${b.page.drawings} digits drawn on the board in Chromium with mouse events; every prediction the page made while drawing them is timed from canvas pixels to probabilities. Beside it, in the same run, the same canvas sent to the server from the page (PNG encoding, POST, answer) once per drawing.`,
+      `The board predicts in the page with the core the server runs (src/core/index.ts, bundled by esbuild) and the served model in compact form: each hidden unit's weights quantised to 63 levels of one scale, one base64 character a weight. Model: ${b.model}. ${b.page.drawings} digits drawn on the board in Chromium with mouse events; every prediction the page made while drawing them is timed from canvas pixels to probabilities. Beside it, in the same run, the same canvas sent to the server from the page (PNG encoding, POST, answer) once per drawing.`,
       '',
       '| measure | value |',
       '|---|---|',

@@ -1,13 +1,13 @@
 import { workerData } from 'node:worker_threads';
-import { PIXELS, toUnit } from '../src/data/frame.js';
+import { PIXELS, toUnit } from '../src/core/frame.js';
 import { loadMnist } from '../src/data/mnist.js';
-import { decodeImage } from '../src/image/decode.js';
-import { tutorialInput } from '../src/image/naive.js';
-import { predictDecoded } from '../src/image/pipeline.js';
+import { decodeImage } from '../src/codecs/decode.js';
+import { tutorialInput } from '../src/core/image/naive.js';
+import { predictDecoded } from '../src/core/image/pipeline.js';
 import { loadModel } from '../src/io/model-file.js';
 import { corruptedImage, imageSeed } from '../src/samples/corruptions.js';
 import { loadFont, typedDigit } from '../src/samples/typed.js';
-import { Random } from '../src/util/random.js';
+import { Random } from '../src/core/util/random.js';
 
 /* One robustness-bench thread: the model and the MNIST test set load once; each task scores a batch. */
 

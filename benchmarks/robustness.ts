@@ -1,16 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { PIXELS, SIDE, toUnit } from '../src/data/frame.js';
+import { PIXELS, SIDE, toUnit } from '../src/core/frame.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { galleryPng, type GalleryItem } from '../src/eval/gallery.js';
-import { decodeImage } from '../src/image/decode.js';
-import { areaResize } from '../src/image/kernels.js';
-import { predictDecoded } from '../src/image/pipeline.js';
-import type { RgbaImage } from '../src/image/rgba.js';
-import type { DigitModel } from '../src/models/model.js';
+import { decodeImage } from '../src/codecs/decode.js';
+import { areaResize } from '../src/core/image/kernels.js';
+import { predictDecoded } from '../src/core/image/pipeline.js';
+import type { RgbaImage } from '../src/core/image/rgba.js';
+import type { DigitModel } from '../src/core/models/model.js';
 import { corruptedImage, TRACKS } from '../src/samples/corruptions.js';
 import { TYPED_FONTS } from '../src/samples/typed.js';
-import { workerPool } from '../src/util/worker.js';
+import { workerPool } from '../src/io/worker.js';
 import { DECLINED, NO_DIGIT_FOUND, type RobustnessTask, type TrackReadings } from './robustness-task.js';
 
 /** The 2,000 MNIST test digits every track corrupts: test images 5000–6999 (0–199 were used while building the tracks). */

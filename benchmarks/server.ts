@@ -8,10 +8,10 @@ import { BASELINE_COMMIT, baselineTree } from './baseline.js';
 import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { PNG } from 'pngjs';
-import { pngCanvas } from '../src/image/png.js';
+import { pngCanvas } from '../src/codecs/png.js';
 import { rasterStrokes } from '../src/samples/raster.js';
 import { smoothPath, TEMPLATES } from '../src/samples/strokes.js';
-import { startWorker } from '../src/util/worker.js';
+import { startWorker } from '../src/io/worker.js';
 import { NGINX, startNginx } from './drive/nginx.js';
 
 export interface ServerBench {

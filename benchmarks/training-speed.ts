@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import wabtInit from 'wabt';
-import { PIXELS } from '../src/data/frame.js';
+import { PIXELS } from '../src/core/frame.js';
 import type { TrainingData } from '../src/train/common.js';
 import { trainMlp } from '../src/train/mlp.js';
 

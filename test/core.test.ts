@@ -5,25 +5,16 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { build, type Metafile } from 'esbuild';
-import { decodeImage } from '../src/image/decode.js';
-import { predictDecoded } from '../src/image/pipeline.js';
+import { decodeImage } from '../src/codecs/decode.js';
+import { predictDecoded } from '../src/core/image/pipeline.js';
 import { BEST_MODEL_PATH, loadModel } from '../src/io/model-file.js';
 import { buildWeb } from '../src/server/web-build.js';
 
 const test = suite('a core that runs anywhere');
 
-/** Every module the core is made of: the models, features and maths, and the image code after decoding. */
-const CORE_DIRS = ['src/models', 'src/features', 'src/math'];
-const CORE_IMAGE = ['kernels', 'preprocess', 'pipeline', 'rgba', 'naive', 'bmp'].map((f) => `src/image/${f}.ts`);
-const coreFiles = [
-  ...CORE_DIRS.flatMap((d) =>
-    readdirSync(d)
-      .filter((f) => f.endsWith('.ts'))
-      .map((f) => `${d}/${f}`),
-  ),
-  ...CORE_IMAGE,
-  'src/core.ts',
-];
+/** The core is one folder: every module in it runs anywhere, and the pages import nothing else of src/. */
+const CORE = 'src/core';
+const coreFiles = (readdirSync(CORE, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => `${CORE}/${f}`);
 
 async function bundle(entry: string, format: 'esm' | 'iife' = 'esm'): Promise<{ code: string; metafile: Metafile }> {
   const r = await build({
@@ -49,8 +40,19 @@ test('every core module bundles for the browser without a Node built-in', async 
   for (const f of coreFiles) assert.ok(inputs.includes(f), `${f} is in the bundle`);
 });
 
+test('the pages import nothing of src/ outside the core folder', async () => {
+  const { sources } = await buildWeb();
+  const fromSrc = sources.filter((f) => f.startsWith('src/'));
+  assert.ok(fromSrc.includes('src/core/image/preprocess.ts') && sources.includes('web/src/board.ts'), sources.join(' '));
+  assert.equal(
+    fromSrc.filter((f) => !f.startsWith(`${CORE}/`)),
+    [],
+  );
+  assert.ok(coreFiles.length > 30 && coreFiles.includes('src/core/image/number.ts') && coreFiles.includes('src/core/image/deblur.ts'));
+});
+
 test('the pages carry no fitting code: the board bundle is at most 70 kB minified, without the eigen-solver', async () => {
-  const { code, metafile } = await bundle("import { parseModel } from './src/core.ts'; console.log(parseModel);");
+  const { code, metafile } = await bundle("import { parseModel } from './src/core/index.ts'; console.log(parseModel);");
   const inputs = Object.keys(metafile.inputs);
   assert.equal(
     inputs.filter((i) => /ml-matrix|math\/eigen|pca-fit/.test(i)),
@@ -67,7 +69,7 @@ test('a module that imports from Node fails the same bundling', async () => {
   // for the browser is refused.
   let error: unknown = null;
   try {
-    await bundle("import './src/image/decode.ts';");
+    await bundle("import './src/codecs/decode.ts';");
   } catch (e) {
     error = e;
   }
@@ -75,10 +77,10 @@ test('a module that imports from Node fails the same bundling', async () => {
 });
 
 test('the bundled core predicts the committed model exactly as Node does, with no Node globals', async () => {
-  const { code } = await bundle("export * from './src/core.ts';", 'iife');
+  const { code } = await bundle("export * from './src/core/index.ts';", 'iife');
   // Only what a browser also has: no Buffer, process, require or module.
   const context = { console, performance, TextDecoder, TextEncoder, atob, btoa, setTimeout, clearTimeout, queueMicrotask };
-  const core = runInNewContext(`${code}; core`, context) as typeof import('../src/core.js');
+  const core = runInNewContext(`${code}; core`, context) as typeof import('../src/core/index.js');
   assert.type(core.parseModel, 'function');
   const browserModel = core.parseModel(readFileSync(BEST_MODEL_PATH, 'utf8'), BEST_MODEL_PATH);
   const nodeModel = loadModel();

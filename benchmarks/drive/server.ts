@@ -6,7 +6,7 @@ import type { FeedbackOptions } from '../../src/server/feedback.js';
 import type { Limits } from '../../src/server/limits.js';
 import { servingPredictor } from '../../src/server/predictor.js';
 import { BEST_MODEL_PATH, loadModel } from '../../src/io/model-file.js';
-import type { DigitModel } from '../../src/models/model.js';
+import type { DigitModel } from '../../src/core/models/model.js';
 import { buildWeb } from '../../src/server/web-build.js';
 
 /** The pages' bundles, built once per process (as npm start does). */

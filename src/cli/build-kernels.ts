@@ -5,7 +5,7 @@ import { runCli } from './run.js';
 
 const usage = `npm run build:kernels
 
-  Assembles the SIMD kernels (src/math/kernels.wat) with wabt into src/math/kernels-wasm.ts and kernels-shared-wasm.ts, which the
+  Assembles the SIMD kernels (src/core/math/kernels.wat) with wabt into src/core/math/kernels-wasm.ts and kernels-shared-wasm.ts, which the
   trainer, the server and the page load. Run it after editing the .wat; the tests check the two agree.`;
 
 runCli(usage, {}, async () => {

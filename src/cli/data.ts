@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { readCsvZip, writeCsvZip } from '../data/csv.js';
-import { describe } from '../data/frame.js';
+import { describe } from '../core/frame.js';
 import { loadMnist, mnistDir } from '../data/mnist.js';
 import { intOption, runCli } from './run.js';
 

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { labelsOf, toUnit } from '../data/frame.js';
+import { labelsOf, toUnit } from '../core/frame.js';
 import { loadMnist } from '../data/mnist.js';
 import { mistakesPng } from '../eval/gallery.js';
 import { formatEvaluation, timedEvaluation } from '../eval/metrics.js';

@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { decodeImage } from '../image/decode.js';
-import { readNumber, type NumberReading } from '../image/number.js';
-import { predictDecoded } from '../image/pipeline.js';
-import { sideBySidePng } from '../image/render.js';
+import { decodeImage } from '../codecs/decode.js';
+import { readNumber, type NumberReading } from '../core/image/number.js';
+import { predictDecoded } from '../core/image/pipeline.js';
+import { sideBySidePng } from '../codecs/render.js';
 import { readInput } from '../io/files.js';
 import { BEST_MODEL_PATH, loadModel } from '../io/model-file.js';
-import { InputError } from '../util/errors.js';
+import { InputError } from '../core/util/errors.js';
 import { runCli } from './run.js';
 
 const SEEN_DIR = 'seen';

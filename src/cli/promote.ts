@@ -1,5 +1,5 @@
 import { BEST_MODEL_PATH, promoteModel } from '../io/model-file.js';
-import { InputError } from '../util/errors.js';
+import { InputError } from '../core/util/errors.js';
 import { runCli } from './run.js';
 
 const usage = `npm run promote -- PATH

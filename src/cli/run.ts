@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { InputError } from '../util/errors.js';
+import { InputError } from '../core/util/errors.js';
 
 /**
  * Runs a CLI's main with parsed flags. Known input problems print one clear line and exit 1;

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sampleSeed, STYLES } from '../samples/styles.js';
-import { Random } from '../util/random.js';
+import { Random } from '../core/util/random.js';
 import { intOption, runCli } from './run.js';
 
 const usage = `npm run samples -- [--out DIR] [--per-style N] [--seed S]

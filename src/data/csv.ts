@@ -1,7 +1,7 @@
 import { readInput } from '../io/files.js';
 import { strToU8, unzipSync, zipSync } from 'fflate';
-import { DataError } from '../util/errors.js';
-import { makeFrame, PIXELS, type DigitFrame } from './frame.js';
+import { DataError } from '../core/util/errors.js';
+import { makeFrame, PIXELS, type DigitFrame } from '../core/frame.js';
 
 /** Refuse zip entries that would inflate past this: a zip bomb must not take the machine down. */
 export const MAX_CSV_BYTES = 512 * 1024 * 1024;

@@ -1,5 +1,5 @@
-import { DataError } from '../util/errors.js';
-import { PIXELS, SIDE } from './frame.js';
+import { DataError } from '../core/util/errors.js';
+import { PIXELS, SIDE } from '../core/frame.js';
 
 const LABELS_MAGIC = 0x00000801;
 const IMAGES_MAGIC = 0x00000803;

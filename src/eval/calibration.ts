@@ -1,5 +1,5 @@
-import { CLASSES } from '../data/frame.js';
-import { argmaxRow, withTemperature } from '../models/classifier.js';
+import { CLASSES } from '../core/frame.js';
+import { argmaxRow, withTemperature } from '../core/models/classifier.js';
 
 /*
  * Confidence that means something: temperature scaling (Guo et al. 2017) fitted on held-out images,

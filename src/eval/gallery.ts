@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
-import { pngCanvas } from '../image/png.js';
-import { labelsOf, PIXELS, SIDE, type DigitFrame } from '../data/frame.js';
+import { pngCanvas } from '../codecs/png.js';
+import { labelsOf, PIXELS, SIDE, type DigitFrame } from '../core/frame.js';
 
 /** 3×5 pixel glyphs, enough to caption a tile "7>1 93%". */
 const GLYPHS: Record<string, string> = {

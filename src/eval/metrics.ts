@@ -1,6 +1,6 @@
-import { CLASSES } from '../data/frame.js';
-import { argmaxRow } from '../models/classifier.js';
-import type { DigitModel } from '../models/model.js';
+import { CLASSES } from '../core/frame.js';
+import { argmaxRow } from '../core/models/classifier.js';
+import type { DigitModel } from '../core/models/model.js';
 
 export interface ClassMetrics {
   digit: number;

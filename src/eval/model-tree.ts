@@ -1,4 +1,4 @@
-import { fromBase64 } from '../util/floats.js';
+import { fromBase64 } from '../core/util/tensors.js';
 
 /*
  * The model file as the inspector shows it: every value as it is in the JSON, but each tensor (a base64

@@ -1,12 +1,12 @@
-import { CLASSES, PIXELS } from '../data/frame.js';
-import { decodeImage } from '../image/decode.js';
-import { toMnistInput } from '../image/preprocess.js';
-import type { RgbaImage } from '../image/rgba.js';
-import type { DigitModel } from '../models/model.js';
+import { CLASSES, PIXELS } from '../core/frame.js';
+import { decodeImage } from '../codecs/decode.js';
+import { toMnistInput } from '../core/image/preprocess.js';
+import type { RgbaImage } from '../core/image/rgba.js';
+import type { DigitModel } from '../core/models/model.js';
 import { nonDigit } from '../samples/non-digits.js';
 import { sampleSeed, STYLES } from '../samples/styles.js';
-import { ImageError } from '../util/errors.js';
-import { Random } from '../util/random.js';
+import { ImageError } from '../core/util/errors.js';
+import { Random } from '../core/util/random.js';
 
 /*
  * The held-out sets refusal is fitted and measured on: non-digit images in two halves (the validation half

@@ -1,10 +1,10 @@
 import { readInput } from '../io/files.js';
 import { join } from 'node:path';
-import type { DigitModel } from '../models/model.js';
-import { decodeImage } from '../image/decode.js';
-import { tutorialInput } from '../image/naive.js';
-import { predictDecoded } from '../image/pipeline.js';
-import { DataError } from '../util/errors.js';
+import type { DigitModel } from '../core/models/model.js';
+import { decodeImage } from '../codecs/decode.js';
+import { tutorialInput } from '../core/image/naive.js';
+import { predictDecoded } from '../core/image/pipeline.js';
+import { DataError } from '../core/util/errors.js';
 
 export interface SampleRow {
   file: string;

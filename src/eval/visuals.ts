@@ -1,7 +1,7 @@
 import { PNG } from 'pngjs';
-import { pngCanvas } from '../image/png.js';
-import { PIXELS, SIDE } from '../data/frame.js';
-import type { Picture } from '../models/pictures.js';
+import { pngCanvas } from '../codecs/png.js';
+import { PIXELS, SIDE } from '../core/frame.js';
+import type { Picture } from '../core/models/pictures.js';
 import { drawText, setPixel } from './gallery.js';
 
 /** A 28×28 image in [0,1] as a PNG data URL (white ink on black, as the model sees it). */

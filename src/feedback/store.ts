@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { PIXELS } from '../data/frame.js';
+import { PIXELS } from '../core/frame.js';
 
 /*
  * Corrections users make, in a real database behind one small interface: SQLite through better-sqlite3 by

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { InputError } from '../util/errors.js';
+import { InputError } from '../core/util/errors.js';
 
 const CAUSES: Record<string, string> = {
   ENOENT: 'no such file',

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { DigitModel } from '../models/model.js';
-import { parseModel } from '../models/registry.js';
+import type { DigitModel } from '../core/models/model.js';
+import { parseModel } from '../core/models/registry.js';
 import { readInput } from './files.js';
 
 export const BEST_MODEL_PATH = 'models/best.json';

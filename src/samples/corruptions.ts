@@ -1,7 +1,7 @@
-import { SIDE } from '../data/frame.js';
-import { areaResize, bilinearResize, boxBlur, dilate, lineBlur } from '../image/kernels.js';
-import { greyRgba, type RgbaImage } from '../image/rgba.js';
-import { Random } from '../util/random.js';
+import { SIDE } from '../core/frame.js';
+import { areaResize, bilinearResize, boxBlur, dilate, lineBlur } from '../core/image/kernels.js';
+import { greyRgba, type RgbaImage } from '../core/image/rgba.js';
+import { Random } from '../core/util/random.js';
 import { encodeJpeg, encodePng } from './styles.js';
 
 /*

@@ -1,5 +1,5 @@
-import { greyRgba, type RgbaImage } from '../image/rgba.js';
-import type { Random } from '../util/random.js';
+import { greyRgba, type RgbaImage } from '../core/image/rgba.js';
+import type { Random } from '../core/util/random.js';
 import { rasterStrokes } from './raster.js';
 import { jitteredDigit, smoothPath, type Stroke } from './strokes.js';
 import { fillPolygons, glyphPolygons, loadFont, TRAINING_FONTS, TYPED_FONTS } from './typed.js';
@@ -245,7 +245,7 @@ export const NON_DIGIT_FAMILIES: NonDigitFamily[] = [
     make(rng) {
       const count = 2 + rng.int(2);
       // Half of them touch or overlap their neighbours, as digits written close together do: read whole, a
-      // number segmenter's wrong merge must look like no digit (src/image/number.ts).
+      // number segmenter's wrong merge must look like no digit (src/core/image/number.ts).
       const spread = rng.next() < 0.5 ? 0.8 : rng.uniform(1.3, 1.5);
       const strokes: Stroke[] = [];
       for (let k = 0; k < count; k++) {

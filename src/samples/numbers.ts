@@ -1,9 +1,9 @@
-import { SIDE } from '../data/frame.js';
-import { bilinearResize, componentsAbove } from '../image/kernels.js';
-import type { Box } from '../image/number.js';
-import { VISIBLE_INK } from '../image/preprocess.js';
-import type { RgbaImage } from '../image/rgba.js';
-import type { Random } from '../util/random.js';
+import { SIDE } from '../core/frame.js';
+import { bilinearResize, componentsAbove } from '../core/image/kernels.js';
+import type { Box } from '../core/image/number.js';
+import { VISIBLE_INK } from '../core/image/preprocess.js';
+import type { RgbaImage } from '../core/image/rgba.js';
+import type { Random } from '../core/util/random.js';
 import { cropArea, inkBox, paintSheet } from './corruptions.js';
 import { rasterStrokes } from './raster.js';
 import { jitteredDigit, smoothPath, type Stroke } from './strokes.js';

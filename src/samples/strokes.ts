@@ -1,4 +1,4 @@
-import type { Random } from '../util/random.js';
+import type { Random } from '../core/util/random.js';
 
 /** A pen stroke as control points in a unit box (x right, y down); a digit is one or more strokes. */
 export type Stroke = [number, number][];

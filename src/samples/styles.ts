@@ -1,10 +1,10 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { pngCanvas } from '../image/png.js';
-import { encodeBmp } from '../image/bmp.js';
-import { boxBlur } from '../image/kernels.js';
-import type { RgbaImage } from '../image/rgba.js';
-import type { Random } from '../util/random.js';
+import { pngCanvas } from '../codecs/png.js';
+import { encodeBmp } from '../codecs/bmp.js';
+import { boxBlur } from '../core/image/kernels.js';
+import type { RgbaImage } from '../core/image/rgba.js';
+import type { Random } from '../core/util/random.js';
 import { rasterStrokes } from './raster.js';
 import { jitteredDigit, smoothPath, type Stroke } from './strokes.js';
 

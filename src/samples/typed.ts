@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import opentype from 'opentype.js';
-import { greyRgba } from '../image/rgba.js';
-import type { Random } from '../util/random.js';
+import { greyRgba } from '../core/image/rgba.js';
+import type { Random } from '../core/util/random.js';
 import { encodePng } from './styles.js';
 
 /*
@@ -95,7 +95,7 @@ export const TRAINING_FONTS = [
 ];
 
 /** The fonts, as data: each regular Latin face with its licence, and where it came from (data/fonts/SOURCES.tsv). */
-export const FONTS_DIR = fileURLToPath(new URL('../../data/fonts/', import.meta.url));
+export const FONTS_DIR = fileURLToPath(new URL('../../data/fonts', import.meta.url));
 
 const fonts = new Map<string, opentype.Font>();
 

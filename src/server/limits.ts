@@ -1,4 +1,4 @@
-/** How much one request may send. Image size in pixels is the decoder's limit (MAX_PIXELS in src/image/decode.ts). */
+/** How much one request may send. Image size in pixels is the decoder's limit (MAX_PIXELS in src/codecs/decode.ts). */
 export interface Limits {
   /** Largest JSON body, bytes (a base64 image inside it). */
   jsonBytes: number;

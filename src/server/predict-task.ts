@@ -1,11 +1,11 @@
-import { toAnswer, toNumberAnswer, type Answer, type NumberAnswer } from '../api.js';
-import { PIXELS } from '../data/frame.js';
+import { toAnswer, toNumberAnswer, type Answer, type NumberAnswer } from '../core/api.js';
+import { PIXELS } from '../core/frame.js';
 import { inputDataUrl } from '../eval/visuals.js';
-import { decodeImage } from '../image/decode.js';
-import { readNumber } from '../image/number.js';
-import { predictDecoded } from '../image/pipeline.js';
-import type { DigitModel } from '../models/model.js';
-import { ImageError } from '../util/errors.js';
+import { decodeImage } from '../codecs/decode.js';
+import { readNumber } from '../core/image/number.js';
+import { predictDecoded } from '../core/image/pipeline.js';
+import type { DigitModel } from '../core/models/model.js';
+import { ImageError } from '../core/util/errors.js';
 
 /** What a prediction task returns across the thread boundary: plain data, errors as codes. */
 export type TaskResult = { ok: true; answer: Answer | NumberAnswer } | { ok: false; code: ImageError['code']; error: string };

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { imageSize, MAX_PIXELS, sniffFormat } from '../image/decode.js';
-import type { DigitModel } from '../models/model.js';
-import { workerPool } from '../util/worker.js';
+import { imageSize, MAX_PIXELS, sniffFormat } from '../codecs/decode.js';
+import type { DigitModel } from '../core/models/model.js';
+import { workerPool } from '../io/worker.js';
 import { runTask, type PredictMode, type SeenResult, type Task, type TaskResult } from './predict-task.js';
 
 /** Turns image bytes into a prediction; the server only sees this interface. */

@@ -8,11 +8,11 @@ export const WEB_BUILD = fileURLToPath(new URL('../../web/build', import.meta.ur
 
 /**
  * Bundles the pages' TypeScript with esbuild into web/build: one module per page, sharing chunks, so the
- * board and the parity test import the very core (src/core.ts) the server runs. The service worker is
+ * board and the parity test import the very core (src/core/index.ts) the server runs. The service worker is
  * bundled on its own (a worker cannot share the pages' chunks) and told the files to keep for offline use.
  * Takes a fraction of a second; `npm start` and the tests run it.
  */
-export async function buildWeb(): Promise<{ files: string[]; pageBytes: Record<string, number> }> {
+export async function buildWeb(): Promise<{ files: string[]; pageBytes: Record<string, number>; sources: string[] }> {
   rmSync(WEB_BUILD, { recursive: true, force: true });
   const pages = ['board', 'upload', 'model', 'core'].map((p) => `${WEB_SOURCE}/${p}.ts`);
   const result = await build({
@@ -33,7 +33,7 @@ export async function buildWeb(): Promise<{ files: string[]; pageBytes: Record<s
     .filter((f) => f.endsWith('.js'))
     .map((f) => `/${f.slice(f.lastIndexOf('/') + 1)}`);
   const offline = ['/', '/upload', '/model', '/style.css', '/favicon.svg', ...files];
-  await build({
+  const sw = await build({
     entryPoints: [`${WEB_SOURCE}/sw.ts`],
     outfile: `${WEB_BUILD}/sw.js`,
     bundle: true,
@@ -42,9 +42,12 @@ export async function buildWeb(): Promise<{ files: string[]; pageBytes: Record<s
     target: 'es2022',
     minify: true,
     define: { OFFLINE_FILES: JSON.stringify(offline) },
+    metafile: true,
     logLevel: 'silent',
   });
-  return { files: readdirSync(WEB_BUILD), pageBytes: pageBytes(result.metafile) };
+  // The project's files the pages are made of (paths from the working directory), packages left out.
+  const sources = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(sw.metafile.inputs)])].filter((f) => !f.includes('node_modules/'));
+  return { files: readdirSync(WEB_BUILD), pageBytes: pageBytes(result.metafile), sources };
 }
 
 /** Each page's minified JavaScript, its shared chunks included: what a browser downloads for it. */

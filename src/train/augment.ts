@@ -1,5 +1,5 @@
-import { SIDE } from '../data/frame.js';
-import type { Random } from '../util/random.js';
+import { SIDE } from '../core/frame.js';
+import type { Random } from '../core/util/random.js';
 
 export interface AugmentOptions {
   /** Maximum rotation, degrees either way. */

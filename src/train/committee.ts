@@ -1,12 +1,12 @@
-import { labelsOf } from '../data/frame.js';
+import { labelsOf } from '../core/frame.js';
 import { sha256 } from '../data/mnist.js';
 import { evaluate } from '../eval/metrics.js';
 import { readInput } from '../io/files.js';
-import { Committee } from '../models/committee.js';
-import { Mlp } from '../models/mlp.js';
-import { DigitModel } from '../models/model.js';
-import { parseModel } from '../models/registry.js';
-import { InputError } from '../util/errors.js';
+import { Committee } from '../core/models/committee.js';
+import { Mlp } from '../core/models/mlp.js';
+import { DigitModel } from '../core/models/model.js';
+import { parseModel } from '../core/models/registry.js';
+import { InputError } from '../core/util/errors.js';
 import { baseMetadata, validationMetrics, type TrainingData } from './common.js';
 
 export interface CommitteeTrainOptions {

@@ -1,7 +1,7 @@
-import { splitValidation, toUnit, type DigitFrame, labelsOf } from '../data/frame.js';
+import { splitValidation, toUnit, type DigitFrame, labelsOf } from '../core/frame.js';
 import { loadMnist, type Mnist } from '../data/mnist.js';
 import { timedEvaluation, wilson, type Evaluation } from '../eval/metrics.js';
-import type { DigitModel, Metrics, ModelMetadata } from '../models/model.js';
+import type { DigitModel, Metrics, ModelMetadata } from '../core/models/model.js';
 
 export interface TrainingData {
   mnist: Mnist;

@@ -1,8 +1,8 @@
-import { labelsOf } from '../data/frame.js';
+import { labelsOf } from '../core/frame.js';
 import { auroc, expectedCalibrationError, fitTemperature, reliability, thresholdKeeping } from '../eval/calibration.js';
 import { DRAWN_SEED, drawnDigitSet, type InputSet, nonDigitSet, topScores } from '../eval/refusal.js';
-import { withTemperature } from '../models/classifier.js';
-import { digitScore, type Confidence, type DigitModel } from '../models/model.js';
+import { withTemperature } from '../core/models/classifier.js';
+import { digitScore, type Confidence, type DigitModel } from '../core/models/model.js';
 import type { TrainingData } from './common.js';
 
 /*
@@ -42,16 +42,16 @@ export interface ScoredDigits {
  */
 export function fitThresholds(
   digitSets: ScoredDigits[],
-  others: ScoredDigits & { blank: number },
+  nonDigits: ScoredDigits & { blank: number },
 ): { refuseBelow: number; digitBelow: number; nonDigitsRefused: number } {
   let best = { refuseBelow: 0, digitBelow: 0, nonDigitsRefused: -1 };
-  for (const share of others.digitness ? DETECTOR_SHARES : [0]) {
+  for (const share of nonDigits.digitness ? DETECTOR_SHARES : [0]) {
     const digitBelow = share === 0 ? 0 : Math.min(...digitSets.map((s) => thresholdKeeping(Array.from(s.digitness!), share)));
     const byDetector = (s: ScoredDigits) => s.top.map((_, i) => s.digitness !== null && s.digitness[i]! < digitBelow);
     const refuseBelow = Math.min(...digitSets.map((s) => topThresholdWithin(s.top, byDetector(s), REFUSE_AT_MOST)));
     if (refuseBelow < 0) continue;
-    const refused = byDetector(others).filter((d, i) => d || others.top[i]! < refuseBelow).length;
-    const rate = (refused + others.blank) / (others.top.length + others.blank);
+    const refused = byDetector(nonDigits).filter((d, i) => d || nonDigits.top[i]! < refuseBelow).length;
+    const rate = (refused + nonDigits.blank) / (nonDigits.top.length + nonDigits.blank);
     if (rate > best.nonDigitsRefused) best = { refuseBelow, digitBelow, nonDigitsRefused: rate };
   }
   return best;
@@ -70,9 +70,12 @@ export async function fitConfidence(model: DigitModel, data: TrainingData, comma
   const mnist = scored({ x: data.validationX, n: labels.length, labels, families: [], blank: 0 }, calibrated);
   const drawnSet = await drawnDigitSet();
   const drawn = scored(drawnSet, withTemperature(model.rawProba(drawnSet.x, drawnSet.n), drawnSet.n, temperature));
-  const othersSet = nonDigitSet('validation');
-  const others = { ...scored(othersSet, withTemperature(model.rawProba(othersSet.x, othersSet.n), othersSet.n, temperature)), blank: othersSet.blank };
-  const { refuseBelow, digitBelow, nonDigitsRefused: validationNonDigitsRefused } = fitThresholds([mnist, drawn], others);
+  const validationNonDigits = nonDigitSet('validation');
+  const nonDigits = {
+    ...scored(validationNonDigits, withTemperature(model.rawProba(validationNonDigits.x, validationNonDigits.n), validationNonDigits.n, temperature)),
+    blank: validationNonDigits.blank,
+  };
+  const { refuseBelow, digitBelow, nonDigitsRefused: validationNonDigitsRefused } = fitThresholds([mnist, drawn], nonDigits);
   // The model's own scale (DigitModel.digitScores): below 1 is refused; the AUROC's score too.
   const score = (s: ScoredDigits) => s.top.map((v, i) => digitScore(v, s.digitness?.[i] ?? null, refuseBelow, digitBelow));
   const refused = (s: ScoredDigits) => score(s).filter((v) => v < 1).length / s.top.length;
@@ -86,7 +89,7 @@ export async function fitConfidence(model: DigitModel, data: TrainingData, comma
       validationDigitsRefused: round(refused(mnist)),
       drawnDigitsRefused: round(refused(drawn)),
       validationNonDigitsRefused: round(validationNonDigitsRefused),
-      validationAuroc: round(auroc(score(mnist), score(others))),
+      validationAuroc: round(auroc(score(mnist), score(nonDigits))),
     },
     command,
     ...(detector && { digitBelow: Number(digitBelow.toFixed(6)), detector }),

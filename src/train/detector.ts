@@ -1,12 +1,12 @@
-import { PIXELS } from '../data/frame.js';
-import { DigitDetector } from '../models/detector.js';
-import { Mlp, OUTLIER_LABEL } from '../models/mlp.js';
-import { Random } from '../util/random.js';
+import { PIXELS } from '../core/frame.js';
+import { DigitDetector } from '../core/models/detector.js';
+import { Mlp, NON_DIGIT_LABEL } from '../core/models/mlp.js';
+import { Random } from '../core/util/random.js';
 import type { TrainingData } from './common.js';
 import { extraSamples } from './extra.js';
 import type { TrainHooks } from './hooks.js';
 import { trainLoop } from './loop.js';
-import { InputError } from '../util/errors.js';
+import { InputError } from '../core/util/errors.js';
 
 export interface DetectorOptions {
   hidden: number;
@@ -57,13 +57,13 @@ export async function trainDetector(data: TrainingData, o: DetectorOptions, comm
   // Label 0: a digit; 1: not a digit.
   const labels = new Uint8Array(fitN + extra.labels.length);
   const digits: number[] = [];
-  const others: number[] = [];
+  const nonDigits: number[] = [];
   for (let r = 0; r < labels.length; r++) {
-    const notDigit = r >= fitN && extra.labels[r - fitN] === OUTLIER_LABEL;
+    const notDigit = r >= fitN && extra.labels[r - fitN] === NON_DIGIT_LABEL;
     labels[r] = notDigit ? 1 : 0;
-    (notDigit ? others : digits).push(r);
+    (notDigit ? nonDigits : digits).push(r);
   }
-  if (others.length === 0) throw new InputError('the digit detector needs non-digits to learn from (outliers > 0)');
+  if (nonDigits.length === 0) throw new InputError('the digit detector needs non-digits to learn from (outliers > 0)');
   const pixels = new Uint8Array(labels.length * PIXELS);
   pixels.set(data.fit.pixels);
   pixels.set(extra.pixels, fitN * PIXELS);
@@ -87,7 +87,9 @@ export async function trainDetector(data: TrainingData, o: DetectorOptions, comm
       minLrFraction: 0,
       epochs: o.epochs,
       rows: () =>
-        Int32Array.from({ length: rowsPerEpoch }, () => (rng.next() < o.nonDigitShare ? others[rng.int(others.length)]! : digits[rng.int(digits.length)]!)),
+        Int32Array.from({ length: rowsPerEpoch }, () =>
+          rng.next() < o.nonDigitShare ? nonDigits[rng.int(nonDigits.length)]! : digits[rng.int(digits.length)]!,
+        ),
       rowsPerEpoch,
       validation: null,
       task: 'training the digit detector',

@@ -1,15 +1,15 @@
 import { workerData } from 'node:worker_threads';
-import { PIXELS, toUnit } from '../data/frame.js';
+import { PIXELS, toUnit } from '../core/frame.js';
 import { loadMnist } from '../data/mnist.js';
-import { decodeImage } from '../image/decode.js';
-import type { RgbaImage } from '../image/rgba.js';
-import { toMnistInput } from '../image/preprocess.js';
-import { OUTLIER_LABEL } from '../models/mlp.js';
+import { decodeImage } from '../codecs/decode.js';
+import type { RgbaImage } from '../core/image/rgba.js';
+import { toMnistInput } from '../core/image/preprocess.js';
+import { NON_DIGIT_LABEL } from '../core/models/mlp.js';
 import { strongerMoreOften, TRAINING_TRACKS } from '../samples/corruptions.js';
 import { nonDigit, penLetter } from '../samples/non-digits.js';
 import { loadFont, TRAINING_FONTS, typedDigit } from '../samples/typed.js';
-import { Random } from '../util/random.js';
-import { ImageError } from '../util/errors.js';
+import { Random } from '../core/util/random.js';
+import { ImageError } from '../core/util/errors.js';
 
 /* A thread that renders extra training images and passes each through the real preprocessing. */
 
@@ -42,10 +42,10 @@ export default async function run(task: ExtraTask): Promise<ExtraResult> {
     let label: number;
     if (task.kind === 'outlier') {
       image = nonDigit(seed, rng, 'train').image;
-      label = OUTLIER_LABEL;
+      label = NON_DIGIT_LABEL;
     } else if (task.kind === 'pen-letter') {
       image = penLetter(rng);
-      label = OUTLIER_LABEL;
+      label = NON_DIGIT_LABEL;
     } else if (task.kind === 'corrupted') {
       const i = task.images![k]!;
       const track = TRAINING_TRACKS[1 + rng.int(TRAINING_TRACKS.length - 1)]!;

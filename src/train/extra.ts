@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { fitRows, PIXELS } from '../data/frame.js';
-import { workerPool } from '../util/worker.js';
+import { fitRows, PIXELS } from '../core/frame.js';
+import { workerPool } from '../io/worker.js';
 import type { TrainingData } from './common.js';
 import type { ExtraResult, ExtraTask } from './extra-task.js';
 import { reporter, type TrainHooks } from './hooks.js';

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { labelsOf, PIXELS } from '../data/frame.js';
+import { labelsOf, PIXELS } from '../core/frame.js';
 import { fitConfidence } from './confidence.js';
 import type { FeedbackStore, StoredCorrection } from '../feedback/store.js';
-import { argmaxRow } from '../models/classifier.js';
-import { Committee } from '../models/committee.js';
-import { Mlp, OUTLIER_LABEL } from '../models/mlp.js';
-import { DigitModel, type FeedbackRecord } from '../models/model.js';
-import { InputError } from '../util/errors.js';
-import { Random } from '../util/random.js';
+import { argmaxRow } from '../core/models/classifier.js';
+import { Committee } from '../core/models/committee.js';
+import { Mlp, NON_DIGIT_LABEL } from '../core/models/mlp.js';
+import { DigitModel, type FeedbackRecord } from '../core/models/model.js';
+import { InputError } from '../core/util/errors.js';
+import { Random } from '../core/util/random.js';
 import { DEFAULT_AUGMENT } from './augment.js';
 import { trainLoop } from './loop.js';
 import { extraSamples } from './extra.js';
@@ -127,11 +127,11 @@ export async function fineTuneOnFeedback(
   labels.set(labelsOf(data.fit));
   if (outliers) {
     pixels.set(outliers.pixels, fitN * PIXELS);
-    labels.fill(OUTLIER_LABEL, fitN, fitN + outlierN);
+    labels.fill(NON_DIGIT_LABEL, fitN, fitN + outlierN);
   }
   for (const [i, r] of train.entries()) {
     pixels.set(r.input, (fitN + outlierN + i) * PIXELS);
-    labels[fitN + outlierN + i] = r.label ?? OUTLIER_LABEL;
+    labels[fitN + outlierN + i] = r.label ?? NON_DIGIT_LABEL;
   }
   const outliersPerBatch = outliers ? o.outliersPerBatch : 0;
   const mnistPerBatch = o.batch - o.correctionsPerBatch - outliersPerBatch;

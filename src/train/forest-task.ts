@@ -1,5 +1,5 @@
 import { workerData } from 'node:worker_threads';
-import { growTree, type BinnedData, type TreeOptions } from '../models/forest-tree.js';
+import { growTree, type BinnedData, type TreeOptions } from '../core/models/forest-tree.js';
 
 /* A forest-growing thread: the binned data arrive once, in shared memory; each task grows one tree. */
 

@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { labelsOf, PIXELS } from '../data/frame.js';
+import { labelsOf, PIXELS } from '../core/frame.js';
 import { evaluate } from '../eval/metrics.js';
-import { deskew } from '../features/deskew.js';
-import { InputTransform } from '../features/transform.js';
-import { binFeatures, treeSeed, type BinnedData, type TreeArrays } from '../models/forest-tree.js';
-import { DEFAULT_FOREST_OPTIONS, RandomForest, treeOptions, type ForestOptions } from '../models/forest.js';
-import { DigitModel } from '../models/model.js';
-import { workerPool } from '../util/worker.js';
+import { deskew } from '../core/features/deskew.js';
+import { InputTransform } from '../core/features/transform.js';
+import { binFeatures, treeSeed, type BinnedData, type TreeArrays } from '../core/models/forest-tree.js';
+import { DEFAULT_FOREST_OPTIONS, RandomForest, treeOptions, type ForestOptions } from '../core/models/forest.js';
+import { DigitModel } from '../core/models/model.js';
+import { workerPool } from '../io/worker.js';
 import { baseMetadata, validationMetrics, type TrainingData } from './common.js';
 import { reporter, type TrainHooks } from './hooks.js';
 

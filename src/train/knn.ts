@@ -1,9 +1,9 @@
-import { labelsOf, PIXELS } from '../data/frame.js';
-import { deskew } from '../features/deskew.js';
-import { InputTransform } from '../features/transform.js';
-import { KnnClassifier, vote } from '../models/knn.js';
-import { argmaxRow } from '../models/classifier.js';
-import { DigitModel } from '../models/model.js';
+import { labelsOf, PIXELS } from '../core/frame.js';
+import { deskew } from '../core/features/deskew.js';
+import { InputTransform } from '../core/features/transform.js';
+import { KnnClassifier, vote } from '../core/models/knn.js';
+import { argmaxRow } from '../core/models/classifier.js';
+import { DigitModel } from '../core/models/model.js';
 import { baseMetadata, validationMetrics, type TrainingData } from './common.js';
 import { reporter, type TrainHooks } from './hooks.js';
 import { fitPcaParallel, projectParallel } from './parallel.js';

@@ -1,7 +1,7 @@
-import { labelsOf } from '../data/frame.js';
-import type { DigitFrame } from '../data/frame.js';
+import { labelsOf } from '../core/frame.js';
+import type { DigitFrame } from '../core/frame.js';
 import { evaluate } from '../eval/metrics.js';
-import { Mlp } from '../models/mlp.js';
+import { Mlp } from '../core/models/mlp.js';
 import type { AugmentOptions } from './augment.js';
 import { reporter, type TrainHooks } from './hooks.js';
 import type { TrainState } from './mlp-checkpoint.js';
@@ -32,7 +32,7 @@ export function learningRate(s: Schedule, progress: number): number {
 
 export interface LoopSpec extends Schedule {
   sizes: number[];
-  /** Training rows: 28×28 pixels (0..255) or precomputed features, and their labels (OUTLIER_LABEL: uniform target). */
+  /** Training rows: 28×28 pixels (0..255) or precomputed features, and their labels (NON_DIGIT_LABEL: uniform target). */
   pixels: Uint8Array;
   labels: Uint8Array;
   features: Float32Array | null;

@@ -1,10 +1,10 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import { CLASSES, PIXELS } from '../data/frame.js';
+import { CLASSES, PIXELS } from '../core/frame.js';
 import { readInput } from '../io/files.js';
-import { InputTransform, type InputJson } from '../features/transform.js';
-import { Mlp } from '../models/mlp.js';
-import { InputError, ModelFormatError } from '../util/errors.js';
-import { decodeFloats, encodeFloats } from '../util/floats.js';
+import { InputTransform, type InputJson } from '../core/features/transform.js';
+import { Mlp } from '../core/models/mlp.js';
+import { InputError, ModelFormatError } from '../core/util/errors.js';
+import { decodeFloat32, encodeTensor } from '../core/util/tensors.js';
 import type { EpochRecord, MlpTrainOptions } from './mlp-options.js';
 
 /** Where a run stands after an epoch: enough to continue it exactly. */
@@ -46,10 +46,10 @@ export function writeCheckpoint(path: string, options: MlpTrainOptions, s: Train
     history: s.history,
     bestAccuracy: s.bestAccuracy,
     bestEpoch: s.bestEpoch,
-    params: encodeFloats(s.params),
-    best: encodeFloats(s.best),
-    m: encodeFloats(s.m),
-    v: encodeFloats(s.v),
+    params: encodeTensor(s.params),
+    best: encodeTensor(s.best),
+    m: encodeTensor(s.m),
+    v: encodeTensor(s.v),
   };
   writeFileSync(`${path}.tmp`, JSON.stringify(c));
   renameSync(`${path}.tmp`, path);
@@ -79,7 +79,7 @@ export function readCheckpoint(path: string): { options: MlpTrainOptions; state:
   const nParams = Mlp.paramCount(sizes);
   const floats = (b64: unknown, what: string) => {
     try {
-      return decodeFloats(b64, nParams, `checkpoint ${what}`);
+      return decodeFloat32(b64, nParams, `checkpoint ${what}`);
     } catch (e) {
       if (e instanceof ModelFormatError) return fail(`does not fit its options (${sizes.join('-')}): ${e.message.replace(/^invalid model: /, '')}`);
       throw e;

@@ -1,4 +1,4 @@
-import type { InputTransform } from '../features/transform.js';
+import type { InputTransform } from '../core/features/transform.js';
 import { DEFAULT_AUGMENT, type AugmentOptions } from './augment.js';
 
 export interface MlpTrainOptions {

@@ -1,4 +1,4 @@
-import type { MlpLayout } from '../models/mlp.js';
+import type { MlpLayout } from '../core/models/mlp.js';
 import type { AugmentOptions } from './augment.js';
 
 /* What the MLP trainer and its worker threads share: memory layout, control words and messages. */

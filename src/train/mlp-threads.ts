@@ -1,10 +1,10 @@
 import type { Worker } from 'node:worker_threads';
-import { PIXELS } from '../data/frame.js';
-import { kernelMemory } from '../math/kernels.js';
-import { mlpLayout } from '../models/mlp.js';
+import { PIXELS } from '../core/frame.js';
+import { kernelMemory } from '../core/math/kernels.js';
+import { mlpLayout } from '../core/models/mlp.js';
 import type { AugmentOptions } from './augment.js';
 import { CTL_WORDS, type MlpWorkerData, type MlpWorkerReply, type MlpWorkerRequest } from './mlp-protocol.js';
-import { startWorker } from '../util/worker.js';
+import { startWorker } from '../io/worker.js';
 
 /** The trainer's views of the memory it shares with its threads. */
 export interface SharedViews {

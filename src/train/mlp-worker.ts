@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { PIXELS } from '../data/frame.js';
-import { sharedKernelsOn } from '../math/kernels-shared.js';
-import { Mlp } from '../models/mlp.js';
-import { Random } from '../util/random.js';
+import { PIXELS } from '../core/frame.js';
+import { sharedKernelsOn } from '../core/math/kernels-shared.js';
+import { Mlp } from '../core/models/mlp.js';
+import { Random } from '../core/util/random.js';
 import { augment, AugmentScratch } from './augment.js';
 import {
   CTL_ARRIVED,

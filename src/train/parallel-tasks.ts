@@ -1,4 +1,4 @@
-import { accumulateMoments, projectRows } from '../math/linalg.js';
+import { accumulateMoments, projectRows } from '../core/math/linalg.js';
 
 /* Tasks the parallel pool runs; the typed arrays share memory with the caller (SharedArrayBuffer). */
 

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
-import type { Pca } from '../features/pca.js';
-import { pcaFromCovariance } from '../features/pca-fit.js';
-import { covarianceFromMoments } from '../math/linalg.js';
-import { workerPool } from '../util/worker.js';
+import type { Pca } from '../core/features/pca.js';
+import { pcaFromCovariance } from '../core/features/pca-fit.js';
+import { covarianceFromMoments } from '../core/math/linalg.js';
+import { workerPool } from '../io/worker.js';
 import type { MomentsTask, ProjectTask } from './parallel-tasks.js';
 
 /**

@@ -1,10 +1,10 @@
-import type { ClassifierType } from '../models/classifier.js';
-import { Committee } from '../models/committee.js';
+import type { ClassifierType } from '../core/models/classifier.js';
+import { Committee } from '../core/models/committee.js';
 import { DEFAULT_FEEDBACK_TRAIN, trainOnFeedback, type FeedbackTrainOptions } from './feedback.js';
-import { RandomForest } from '../models/forest.js';
-import { KnnClassifier } from '../models/knn.js';
-import { Mlp } from '../models/mlp.js';
-import type { DigitModel } from '../models/model.js';
+import { RandomForest } from '../core/models/forest.js';
+import { KnnClassifier } from '../core/models/knn.js';
+import { Mlp } from '../core/models/mlp.js';
+import type { DigitModel } from '../core/models/model.js';
 import type { TrainingData } from './common.js';
 import { DEFAULT_COMMITTEE, trainCommittee, type CommitteeTrainOptions } from './committee.js';
 import { DEFAULT_FOREST, trainForest, type ForestTrainOptions } from './forest.js';
@@ -53,7 +53,7 @@ const workers = { flag: 'workers', kind: 'int', range: [1, 64], help: 'worker th
 
 /**
  * Every model the program trains, one row each. The train CLI, its --help, the bench and the loader all
- * loop over this table: a new model is its file in src/models, its trainer in src/train, and a row here.
+ * loop over this table: a new model is its file in src/core/models, its trainer in src/train, and a row here.
  */
 export const MODELS: readonly ModelRow[] = [
   row<KnnTrainOptions>({

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeCsvZip } from '../../src/data/csv.js';
-import { head } from '../../src/data/frame.js';
+import { head } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { runScript } from '../helpers/cli.js';
 

@@ -2,9 +2,9 @@ import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { strToU8, zipSync } from 'fflate';
 import { parseDigitCsv, readCsvZip, toCsv, writeCsvZip } from '../../src/data/csv.js';
-import { framesEqual, head, makeFrame } from '../../src/data/frame.js';
+import { framesEqual, head, makeFrame } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
-import { DataError } from '../../src/util/errors.js';
+import { DataError } from '../../src/core/util/errors.js';
 
 const test = suite('CSV zip (course layout)');
 const mnist = loadMnist();

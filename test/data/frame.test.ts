@@ -1,6 +1,6 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { describe, head, splitValidation, take } from '../../src/data/frame.js';
+import { describe, head, splitValidation, take } from '../../src/core/frame.js';
 import { loadMnist, sha256 } from '../../src/data/mnist.js';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { parseIdxImages, parseIdxLabels } from '../../src/data/idx.js';
-import { DataError } from '../../src/util/errors.js';
+import { DataError } from '../../src/core/util/errors.js';
 
 const test = suite('IDX files');
 

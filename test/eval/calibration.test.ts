@@ -1,9 +1,9 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { CLASSES } from '../../src/data/frame.js';
+import { CLASSES } from '../../src/core/frame.js';
 import { auroc, expectedCalibrationError, fitTemperature, reliability, thresholdKeeping } from '../../src/eval/calibration.js';
-import { withTemperature } from '../../src/models/classifier.js';
-import { Random } from '../../src/util/random.js';
+import { withTemperature } from '../../src/core/models/classifier.js';
+import { Random } from '../../src/core/util/random.js';
 
 const test = suite('calibration');
 const rng = new Random(8);

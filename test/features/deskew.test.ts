@@ -1,7 +1,7 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { PIXELS, SIDE } from '../../src/data/frame.js';
-import { deskew } from '../../src/features/deskew.js';
+import { PIXELS, SIDE } from '../../src/core/frame.js';
+import { deskew } from '../../src/core/features/deskew.js';
 import { centreOfMass } from '../helpers/images.js';
 
 const test = suite('deskew');

@@ -1,10 +1,10 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { PCA } from 'ml-pca';
-import { head, PIXELS, toUnit } from '../../src/data/frame.js';
+import { head, PIXELS, toUnit } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
-import { Pca } from '../../src/features/pca.js';
-import { fitPca } from '../../src/features/pca-fit.js';
+import { Pca } from '../../src/core/features/pca.js';
+import { fitPca } from '../../src/core/features/pca-fit.js';
 
 const test = suite('PCA');
 const sample = head(loadMnist().train, 600);

@@ -1,7 +1,7 @@
 import { crc32, deflateSync } from 'node:zlib';
-import { PIXELS, toUnit } from '../../src/data/frame.js';
+import { PIXELS, toUnit } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
-import type { RgbaImage } from '../../src/image/rgba.js';
+import type { RgbaImage } from '../../src/core/image/rgba.js';
 import { corruptedImage, TRACKS } from '../../src/samples/corruptions.js';
 import { rasterStrokes } from '../../src/samples/raster.js';
 import { smoothPath, TEMPLATES } from '../../src/samples/strokes.js';

@@ -1,5 +1,5 @@
 import { loadModel } from '../../src/io/model-file.js';
-import type { DigitModel } from '../../src/models/model.js';
+import type { DigitModel } from '../../src/core/models/model.js';
 
 /** The served model with a refusal threshold no answer reaches: every image with ink is "not a digit". */
 export function refusingModel(): DigitModel {

@@ -1,15 +1,15 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { loadMnist } from '../../src/data/mnist.js';
-import { decodeImage } from '../../src/image/decode.js';
-import { lineBlurIn, richardsonLucy, undoMotionBlur } from '../../src/image/deblur.js';
-import { lineBlur } from '../../src/image/kernels.js';
-import { predictDecoded } from '../../src/image/pipeline.js';
-import { toMnistInput } from '../../src/image/preprocess.js';
+import { decodeImage } from '../../src/codecs/decode.js';
+import { lineBlurIn, richardsonLucy, undoMotionBlur } from '../../src/core/image/deblur.js';
+import { lineBlur } from '../../src/core/image/kernels.js';
+import { predictDecoded } from '../../src/core/image/pipeline.js';
+import { toMnistInput } from '../../src/core/image/preprocess.js';
 import { loadModel } from '../../src/io/model-file.js';
-import { fft2 } from '../../src/math/fft.js';
+import { fft2 } from '../../src/core/math/fft.js';
 import { imageSeed, TRACKS } from '../../src/samples/corruptions.js';
-import { Random } from '../../src/util/random.js';
+import { Random } from '../../src/core/util/random.js';
 import { benchImage, digitInk, toRgba } from '../helpers/images.js';
 
 const test = suite('deblur');

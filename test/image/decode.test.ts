@@ -1,10 +1,10 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { decodeBmp, encodeBmp } from '../../src/image/bmp.js';
-import { decodeImage } from '../../src/image/decode.js';
-import { toMnistInput } from '../../src/image/preprocess.js';
+import { decodeBmp, encodeBmp } from '../../src/codecs/bmp.js';
+import { decodeImage } from '../../src/codecs/decode.js';
+import { toMnistInput } from '../../src/core/image/preprocess.js';
 import { encodeJpeg, encodePng } from '../../src/samples/styles.js';
-import { ImageError } from '../../src/util/errors.js';
+import { ImageError } from '../../src/core/util/errors.js';
 import { digitInk, meanAbsDiff, rawPng, rotateAnticlockwise, toRgba, withExifOrientation } from '../helpers/images.js';
 
 const test = suite('image decoding');

@@ -1,7 +1,18 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { areaResize, bilinearResize, blockMedians, boxBlur, boxMax, complement, componentsAbove, dilate, Histogram, stretch } from '../../src/image/kernels.js';
-import { Random } from '../../src/util/random.js';
+import {
+  areaResize,
+  bilinearResize,
+  blockMedians,
+  boxBlur,
+  boxMax,
+  complement,
+  componentsAbove,
+  dilate,
+  Histogram,
+  stretch,
+} from '../../src/core/image/kernels.js';
+import { Random } from '../../src/core/util/random.js';
 
 const test = suite('image kernels');
 const rng = new Random(9);

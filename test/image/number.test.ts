@@ -1,15 +1,15 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { loadMnist } from '../../src/data/mnist.js';
-import { ASPECT, MAX_PIECES, NOT_DIGITS, type NumberReading, ONE_SHAPE, readNumber, STACKED, TOO_MANY_PIECES } from '../../src/image/number.js';
+import { ASPECT, MAX_PIECES, NOT_DIGITS, type NumberReading, ONE_SHAPE, readNumber, STACKED, TOO_MANY_PIECES } from '../../src/core/image/number.js';
 import { nonDigitImages } from '../../src/eval/refusal.js';
-import { predictDecoded, SURE_ONE_DIGIT } from '../../src/image/pipeline.js';
-import { toMnistInput, workingFactor } from '../../src/image/preprocess.js';
+import { predictDecoded, SURE_ONE_DIGIT } from '../../src/core/image/pipeline.js';
+import { toMnistInput, workingFactor } from '../../src/core/image/preprocess.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { composeNumber, strokeTile } from '../../src/samples/numbers.js';
 import { rasterStrokes } from '../../src/samples/raster.js';
 import { smoothPath, TEMPLATES, type Stroke } from '../../src/samples/strokes.js';
-import { Random } from '../../src/util/random.js';
+import { Random } from '../../src/core/util/random.js';
 import { toRgba } from '../helpers/images.js';
 import { refusingModel } from '../helpers/server.js';
 

@@ -2,10 +2,10 @@ import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { decodeImage } from '../../src/image/decode.js';
-import { decodePngFast } from '../../src/image/png.js';
-import { ImageError } from '../../src/util/errors.js';
-import { Random } from '../../src/util/random.js';
+import { decodeImage } from '../../src/codecs/decode.js';
+import { decodePngFast } from '../../src/codecs/png.js';
+import { ImageError } from '../../src/core/util/errors.js';
+import { Random } from '../../src/core/util/random.js';
 import { chunk, digitInk, rawPng, toRgba } from '../helpers/images.js';
 
 const test = suite('fast PNG path');

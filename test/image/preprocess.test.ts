@@ -1,15 +1,15 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { decodeImage } from '../../src/image/decode.js';
-import { NOT_A_DIGIT, predictDecoded } from '../../src/image/pipeline.js';
-import { digitFromCrop, toMnistInput } from '../../src/image/preprocess.js';
+import { decodeImage } from '../../src/codecs/decode.js';
+import { NOT_A_DIGIT, predictDecoded } from '../../src/core/image/pipeline.js';
+import { digitFromCrop, toMnistInput } from '../../src/core/image/preprocess.js';
 import { loadModel } from '../../src/io/model-file.js';
-import { toUnit } from '../../src/data/frame.js';
+import { toUnit } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { TRACKS } from '../../src/samples/corruptions.js';
 import { encodePng } from '../../src/samples/styles.js';
-import { ImageError } from '../../src/util/errors.js';
-import { Random } from '../../src/util/random.js';
+import { ImageError } from '../../src/core/util/errors.js';
+import { Random } from '../../src/core/util/random.js';
 import { benchImage, centreOfMass, digitInk, meanAbsDiff, toRgba } from '../helpers/images.js';
 
 const test = suite('MNIST-style preprocessing');

@@ -1,8 +1,8 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { topEigenpairs } from '../../src/math/eigen.js';
-import { sparseCovariance } from '../../src/math/linalg.js';
-import { Random } from '../../src/util/random.js';
+import { topEigenpairs } from '../../src/core/math/eigen.js';
+import { sparseCovariance } from '../../src/core/math/linalg.js';
+import { Random } from '../../src/core/util/random.js';
 
 const test = suite('top eigenpairs');
 const rng = new Random(3);

@@ -2,16 +2,16 @@ import { readFileSync } from 'node:fs';
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { assembleKernels, KERNEL_VARIANTS } from '../../src/cli/kernels-build.js';
-import { sharedKernelsOn } from '../../src/math/kernels-shared.js';
-import { Arena, kernelMemory, kernelsOn } from '../../src/math/kernels.js';
-import { Random } from '../../src/util/random.js';
+import { sharedKernelsOn } from '../../src/core/math/kernels-shared.js';
+import { Arena, kernelMemory, kernelsOn } from '../../src/core/math/kernels.js';
+import { Random } from '../../src/core/util/random.js';
 
 const test = suite('SIMD kernels');
 
 test('the module served is the one its source assembles to, byte for byte', async () => {
   const texts = await assembleKernels();
   for (const [i, { file }] of KERNEL_VARIANTS.entries())
-    assert.is(texts[i], readFileSync(file, 'utf8'), `${file.pathname}: run npm run build:kernels after editing src/math/kernels.wat`);
+    assert.is(texts[i], readFileSync(file, 'utf8'), `${file.pathname}: run npm run build:kernels after editing src/core/math/kernels.wat`);
 });
 
 /** Random shapes: sizes 1..37 take every path (16 at a time, 4 at a time, one at a time) and their mixes. */

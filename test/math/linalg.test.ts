@@ -1,7 +1,7 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { accumulateMoments, covarianceFromMoments, dot, projectRows, sparseCovariance } from '../../src/math/linalg.js';
-import { Random } from '../../src/util/random.js';
+import { accumulateMoments, covarianceFromMoments, dot, projectRows, sparseCovariance } from '../../src/core/math/linalg.js';
+import { Random } from '../../src/core/util/random.js';
 
 const test = suite('linear algebra kernels');
 const rng = new Random(11);

@@ -1,19 +1,19 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { head, labelsOf, PIXELS, toUnit } from '../../src/data/frame.js';
+import { head, labelsOf, PIXELS, toUnit } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { auroc } from '../../src/eval/calibration.js';
 import { nonDigitSet } from '../../src/eval/refusal.js';
 import { fitThresholds, REFUSE_AT_MOST, type ScoredDigits } from '../../src/train/confidence.js';
-import { InputTransform } from '../../src/features/transform.js';
-import { DigitDetector } from '../../src/models/detector.js';
-import { Mlp } from '../../src/models/mlp.js';
-import { DigitModel, type Confidence } from '../../src/models/model.js';
-import { parseModel } from '../../src/models/registry.js';
+import { InputTransform } from '../../src/core/features/transform.js';
+import { DigitDetector } from '../../src/core/models/detector.js';
+import { Mlp } from '../../src/core/models/mlp.js';
+import { DigitModel, type Confidence } from '../../src/core/models/model.js';
+import { parseModel } from '../../src/core/models/registry.js';
 import { trainingData } from '../../src/train/common.js';
 import { DEFAULT_DETECTOR, trainDetector } from '../../src/train/detector.js';
-import { ModelFormatError } from '../../src/util/errors.js';
-import { Random } from '../../src/util/random.js';
+import { ModelFormatError } from '../../src/core/util/errors.js';
+import { Random } from '../../src/core/util/random.js';
 
 const test = suite('digit detector');
 

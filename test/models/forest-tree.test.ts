@@ -1,8 +1,8 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { CLASSES } from '../../src/data/frame.js';
-import { binFeatures, growTree } from '../../src/models/forest-tree.js';
-import { Random } from '../../src/util/random.js';
+import { CLASSES } from '../../src/core/frame.js';
+import { binFeatures, growTree } from '../../src/core/models/forest-tree.js';
+import { Random } from '../../src/core/util/random.js';
 
 const test = suite('forest tree kernel');
 const rng = new Random(4);

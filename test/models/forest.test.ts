@@ -1,11 +1,11 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { head, labelsOf, PIXELS, take, toUnit } from '../../src/data/frame.js';
+import { head, labelsOf, PIXELS, take, toUnit } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { evaluate } from '../../src/eval/metrics.js';
-import { RandomForest } from '../../src/models/forest.js';
-import { isProbabilityRows } from '../../src/models/model.js';
-import { Random } from '../../src/util/random.js';
+import { RandomForest } from '../../src/core/models/forest.js';
+import { isProbabilityRows } from '../../src/core/models/model.js';
+import { Random } from '../../src/core/util/random.js';
 
 const test = suite('random forest');
 

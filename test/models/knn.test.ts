@@ -1,11 +1,11 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { head, PIXELS, take, toUnit } from '../../src/data/frame.js';
+import { head, PIXELS, take, toUnit } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { evaluate } from '../../src/eval/metrics.js';
-import { KnnClassifier } from '../../src/models/knn.js';
-import { isProbabilityRows } from '../../src/models/model.js';
-import { fitPca } from '../../src/features/pca-fit.js';
+import { KnnClassifier } from '../../src/core/models/knn.js';
+import { isProbabilityRows } from '../../src/core/models/model.js';
+import { fitPca } from '../../src/core/features/pca-fit.js';
 
 const test = suite('kNN');
 const mnist = loadMnist();

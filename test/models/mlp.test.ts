@@ -1,13 +1,13 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { toUnit } from '../../src/data/frame.js';
+import { toUnit } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
-import { argmaxRow } from '../../src/models/classifier.js';
-import { COMPACT_LEVELS, Mlp, OUTLIER_LABEL, OUTLIER_WEIGHT, softmax } from '../../src/models/mlp.js';
+import { argmaxRow } from '../../src/core/models/classifier.js';
+import { COMPACT_LEVELS, Mlp, NON_DIGIT_LABEL, NON_DIGIT_WEIGHT, softmax } from '../../src/core/models/mlp.js';
 import { readFileSync } from 'node:fs';
 import { BEST_MODEL_PATH } from '../../src/io/model-file.js';
-import { decodeFloats } from '../../src/util/floats.js';
-import { Random } from '../../src/util/random.js';
+import { decodeFloat32 } from '../../src/core/util/tensors.js';
+import { Random } from '../../src/core/util/random.js';
 
 const test = suite('MLP');
 
@@ -18,7 +18,7 @@ test('gradients over a block of rows match finite differences, on layers wide en
   const rng = new Random(5);
   const rows = 3;
   const x = new Float32Array(rows * 40).map((_, i) => (i % 3 === 0 ? 0 : rng.uniform(0.1, 1)));
-  const labels = [4, 0, OUTLIER_LABEL];
+  const labels = [4, 0, NON_DIGIT_LABEL];
   net.inputBlock().set(x);
   net.grads.fill(0);
   net.trainBlock(labels, rows);
@@ -26,7 +26,7 @@ test('gradients over a block of rows match finite differences, on layers wide en
   const loss = () => {
     const p = net.predictProba(x, rows);
     let l = -Math.log(p[4]!) - Math.log(p[10]!);
-    for (let c = 0; c < 10; c++) l -= (OUTLIER_WEIGHT * Math.log(p[20 + c]!)) / 10;
+    for (let c = 0; c < 10; c++) l -= (NON_DIGIT_WEIGHT * Math.log(p[20 + c]!)) / 10;
     return l;
   };
   const h = 1e-3;
@@ -112,7 +112,7 @@ test('training on a "not a digit" image pulls its probabilities towards uniform'
   const x = Float32Array.from({ length: 784 }, (_, i) => (i % 7 === 0 ? 1 : 0));
   const top = () => Math.max(...net.predictProba(x, 1));
   const before = top();
-  for (let step = 1; step <= 50; step++) net.trainBatch(x, Uint8Array.from([OUTLIER_LABEL]), [0], { lr: 3e-3, weightDecay: 0, step });
+  for (let step = 1; step <= 50; step++) net.trainBatch(x, Uint8Array.from([NON_DIGIT_LABEL]), [0], { lr: 3e-3, weightDecay: 0, step });
   const after = top();
   assert.ok(after < before && after < 0.15, `top probability ${before} → ${after}`);
 });
@@ -154,7 +154,7 @@ test("the compact form quantises each unit's weights to a scale, each within hal
   net.layers.forEach((layer, l) => {
     const block = compact.layers[l]!;
     assert.ok('wq' in block && !('w' in block));
-    const scale = decodeFloats(block.scale, layer.outSize, 'scales');
+    const scale = decodeFloat32(block.scale, layer.outSize, 'scales');
     for (let o = 0; o < layer.outSize; o++) {
       let largest = 0;
       for (let i = 0; i < layer.inSize; i++) largest = Math.max(largest, Math.abs(layer.w[i * layer.outSize + o]!));

@@ -1,15 +1,15 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { head, labelsOf, PIXELS, toUnit } from '../../src/data/frame.js';
+import { head, labelsOf, PIXELS, toUnit } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { modelTree } from '../../src/eval/model-tree.js';
-import { InputTransform } from '../../src/features/transform.js';
-import { Committee } from '../../src/models/committee.js';
-import { RandomForest } from '../../src/models/forest.js';
-import { KnnClassifier } from '../../src/models/knn.js';
-import { Mlp } from '../../src/models/mlp.js';
-import { DigitModel, type ModelMetadata } from '../../src/models/model.js';
-import { fitPca } from '../../src/features/pca-fit.js';
+import { InputTransform } from '../../src/core/features/transform.js';
+import { Committee } from '../../src/core/models/committee.js';
+import { RandomForest } from '../../src/core/models/forest.js';
+import { KnnClassifier } from '../../src/core/models/knn.js';
+import { Mlp } from '../../src/core/models/mlp.js';
+import { DigitModel, type ModelMetadata } from '../../src/core/models/model.js';
+import { fitPca } from '../../src/core/features/pca-fit.js';
 
 const test = suite('pictures of what a model learned');
 const train = head(loadMnist().train, 600);

@@ -3,14 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { PIXELS, toUnit } from '../../src/data/frame.js';
+import { PIXELS, toUnit } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
-import { decodeImage } from '../../src/image/decode.js';
+import { decodeImage } from '../../src/codecs/decode.js';
 import { corruptedImage, strongerMoreOften, TRACKS, TRAINING_TRACKS } from '../../src/samples/corruptions.js';
 import { NON_DIGIT_FAMILIES, penLetter } from '../../src/samples/non-digits.js';
 import { FONTS_DIR, fillPolygons, loadFont, TRAINING_FONTS, TYPED_FONTS, typedDigit } from '../../src/samples/typed.js';
 import { LETTER_FONTS } from '../../src/samples/non-digits.js';
-import { Random } from '../../src/util/random.js';
+import { Random } from '../../src/core/util/random.js';
 
 const test = suite('benchmark image generators');
 const digit = toUnit(loadMnist().test.pixels.subarray(0, PIXELS));

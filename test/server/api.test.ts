@@ -3,7 +3,7 @@ import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { get } from 'node:http';
 import { format } from 'node:util';
-import { decodeImage } from '../../src/image/decode.js';
+import { decodeImage } from '../../src/codecs/decode.js';
 import { encodePng } from '../../src/samples/styles.js';
 import { benchImage, digitInk, numberPng, toRgba } from '../helpers/images.js';
 import { startServer } from '../../benchmarks/drive/server.js';

@@ -3,9 +3,9 @@ import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { decodeImage } from '../../src/image/decode.js';
-import { predictDecoded } from '../../src/image/pipeline.js';
-import { toMnistInput } from '../../src/image/preprocess.js';
+import { decodeImage } from '../../src/codecs/decode.js';
+import { predictDecoded } from '../../src/core/image/pipeline.js';
+import { toMnistInput } from '../../src/core/image/preprocess.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { drawDigit, launchBrowser, NO_CHROMIUM } from '../../benchmarks/drive/browser.js';
 import { needs } from '../helpers/needs.js';
@@ -128,7 +128,7 @@ test('parity: every data/samples image gives the same 28×28 (≤ 1e-6) and digi
       const bytes = readFileSync(`data/samples/${file}`);
       // In the page: the browser decodes the PNG, the page's own core module preprocesses and predicts.
       const browserSide = await page.evaluate(async (b64) => {
-        const core = (await import('/core.js' as string)) as typeof import('../../src/core.js');
+        const core = (await import('/core.js' as string)) as typeof import('../../src/core/index.js');
         const blob = new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' });
         const bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
         const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
@@ -137,7 +137,7 @@ test('parity: every data/samples image gives the same 28×28 (≤ 1e-6) and digi
         const d = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
         const img = { width: d.width, height: d.height, data: new Uint8Array(d.data.buffer) };
         // The served model itself (the parity of the code) and the board's compact copy of it.
-        const cache = globalThis as unknown as { full?: import('../../src/core.js').DigitModel; compact?: import('../../src/core.js').DigitModel };
+        const cache = globalThis as unknown as { full?: import('../../src/core/index.js').DigitModel; compact?: import('../../src/core/index.js').DigitModel };
         cache.full ??= core.parseModel(await (await fetch('/model.json')).text());
         cache.compact ??= core.parseModel(await (await fetch(core.COMPACT_MODEL_PATH)).text());
         const p = core.predictDecoded(img, cache.full);

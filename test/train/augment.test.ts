@@ -2,7 +2,7 @@ import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { loadMnist } from '../../src/data/mnist.js';
 import { augment, AugmentScratch, DEFAULT_AUGMENT } from '../../src/train/augment.js';
-import { Random } from '../../src/util/random.js';
+import { Random } from '../../src/core/util/random.js';
 
 const test = suite('augmentation');
 const mnist = loadMnist();

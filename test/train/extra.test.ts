@@ -1,7 +1,7 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { PIXELS } from '../../src/data/frame.js';
-import { OUTLIER_LABEL } from '../../src/models/mlp.js';
+import { PIXELS } from '../../src/core/frame.js';
+import { NON_DIGIT_LABEL } from '../../src/core/models/mlp.js';
 import { trainingData } from '../../src/train/common.js';
 import { extraSamples } from '../../src/train/extra.js';
 
@@ -16,9 +16,9 @@ test('outliers, corrupted and typed digits come back preprocessed, labelled, and
   assert.is(a.pixels.length, a.labels.length * PIXELS);
   assert.equal(Array.from(a.labels), Array.from(b.labels));
   assert.equal(Buffer.compare(Buffer.from(a.pixels), Buffer.from(b.pixels)), 0);
-  const outliers = Array.from(a.labels).filter((l) => l === OUTLIER_LABEL).length;
+  const outliers = Array.from(a.labels).filter((l) => l === NON_DIGIT_LABEL).length;
   assert.ok(outliers >= 12 && outliers <= 14, `${outliers} outliers`);
-  assert.ok(Array.from(a.labels).every((l) => l <= OUTLIER_LABEL));
+  assert.ok(Array.from(a.labels).every((l) => l <= NON_DIGIT_LABEL));
   // Each is a 28×28 like MNIST's: some ink, and the frame's edge left blank.
   for (let r = 0; r < a.labels.length; r++) {
     const img = a.pixels.subarray(r * PIXELS, (r + 1) * PIXELS);

@@ -1,6 +1,6 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { Mlp } from '../../src/models/mlp.js';
+import { Mlp } from '../../src/core/models/mlp.js';
 import { learningRate, trainLoop, type LoopSpec } from '../../src/train/loop.js';
 
 const test = suite('the one MLP training loop');

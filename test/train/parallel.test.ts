@@ -1,9 +1,9 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { head, PIXELS, toUnit } from '../../src/data/frame.js';
+import { head, PIXELS, toUnit } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { fitPcaParallel, projectParallel } from '../../src/train/parallel.js';
-import { fitPca } from '../../src/features/pca-fit.js';
+import { fitPca } from '../../src/core/features/pca-fit.js';
 
 const test = suite('PCA on all cores');
 const sample = head(loadMnist().train, 600);

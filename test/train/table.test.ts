@@ -1,6 +1,6 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { CLASSIFIERS } from '../../src/models/registry.js';
+import { CLASSIFIERS } from '../../src/core/models/registry.js';
 import { MODELS, modelRow, type OptionSpec } from '../../src/train/table.js';
 
 const test = suite('model table');

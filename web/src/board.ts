@@ -1,4 +1,4 @@
-// The drawing board: predicts as you draw, in the page, with the core the server runs (src/core.ts) and the
+// The drawing board: predicts as you draw, in the page, with the core the server runs (src/core/index.ts) and the
 // served model in compact form. When that model cannot load, it asks the server instead. In Number mode the
 // board is twice as wide and every digit on it is read, with a box drawn round each.
 import {

@@ -9,7 +9,7 @@ import type {
   PredictAnswer,
   PredictNumberAnswer,
   UploadAnswer,
-} from '../../src/api.js';
+} from '../../src/core/api.js';
 
 export const percent = (p: number, digits = 1): string => `${(100 * p).toFixed(digits)}%`;
 

@@ -1,11 +1,11 @@
 // The model inspector: the served model's metadata, metrics, confusion matrix and pictures.
-import { OFFLINE_COPY_HEADER } from '../../src/api.js';
-import type { Confidence, DetectorAbout, FeedbackRecord, Metrics, ModelMetadata } from '../../src/core.js';
+import { OFFLINE_COPY_HEADER } from '../../src/core/api.js';
+import type { Confidence, DetectorAbout, FeedbackRecord, Metrics, ModelMetadata } from '../../src/core/index.js';
 import type { TensorSummary } from '../../src/eval/model-tree.js';
 import { byId as $, percent, registerOffline } from './common.js';
 
 /** GET /api/model: the metadata, the confidence block (the detector's facts, not its weights) and the names of the pictures. */
-/** A picture the server draws (src/models/pictures.ts). */
+/** A picture the server draws (src/core/models/pictures.ts). */
 interface PictureAbout {
   name: string;
   title: string;

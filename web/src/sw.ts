@@ -1,6 +1,6 @@
 // The service worker: after a first visit the pages, their scripts and the compact model load with no
 // network. Network first, so a running server always gives the current files; the cache is the fallback.
-import { COMPACT_MODEL_PATH, OFFLINE_COPY_HEADER } from '../../src/api.js';
+import { COMPACT_MODEL_PATH, OFFLINE_COPY_HEADER } from '../../src/core/api.js';
 
 /** The pages and bundles to keep, filled in by the build (src/server/web-build.ts). */
 declare const OFFLINE_FILES: string[];

@@ -1,6 +1,6 @@
 // The upload form: images go to the server (photos need its decoders), one compact card per image; with
 // "Read whole numbers" each image is read as a number, its digits boxed.
-import type { Answer, NumberAnswer, PredictAnswer, PredictNumberAnswer, UploadAnswer } from '../../src/api.js';
+import type { Answer, NumberAnswer, PredictAnswer, PredictNumberAnswer, UploadAnswer } from '../../src/core/api.js';
 import {
   byId,
   correctionPicker,

@@ -1,0 +1,56 @@
+import { SIDE } from '../frame.js';
+
+/**
+ * Moment-based deskewing (as in LeCun et al.'s "deskewed" MNIST rows): shear each 28×28 image so its
+ * principal axis is vertical and move its centre of mass to the centre, with bilinear sampling.
+ * Writes n images from `x` into a new array; blank images stay blank.
+ */
+export function deskew(x: Float32Array, n: number): Float32Array {
+  const out = new Float32Array(n * SIDE * SIDE);
+  for (let r = 0; r < n; r++) deskewOne(x, r * SIDE * SIDE, out);
+  return out;
+}
+
+function deskewOne(x: Float32Array, o: number, out: Float32Array): void {
+  let mass = 0;
+  let sy = 0;
+  let sx = 0;
+  for (let y = 0; y < SIDE; y++) {
+    for (let xx = 0; xx < SIDE; xx++) {
+      const v = x[o + y * SIDE + xx]!;
+      mass += v;
+      sy += v * y;
+      sx += v * xx;
+    }
+  }
+  if (mass === 0) return;
+  const cy = sy / mass;
+  const cx = sx / mass;
+  let varY = 0;
+  let covXY = 0;
+  for (let y = 0; y < SIDE; y++) {
+    for (let xx = 0; xx < SIDE; xx++) {
+      const v = x[o + y * SIDE + xx]!;
+      varY += v * (y - cy) * (y - cy);
+      covXY += v * (y - cy) * (xx - cx);
+    }
+  }
+  const alpha = varY > 0 ? covXY / varY : 0;
+  const centre = SIDE / 2;
+  for (let y = 0; y < SIDE; y++) {
+    const srcY = y + cy - centre;
+    const y0 = Math.floor(srcY);
+    const fy = srcY - y0;
+    for (let xx = 0; xx < SIDE; xx++) {
+      const srcX = xx + alpha * (y - centre) + cx - centre;
+      const x0 = Math.floor(srcX);
+      const fx = srcX - x0;
+      out[o + y * SIDE + xx] =
+        (1 - fy) * ((1 - fx) * at(x, o, y0, x0) + fx * at(x, o, y0, x0 + 1)) + fy * ((1 - fx) * at(x, o, y0 + 1, x0) + fx * at(x, o, y0 + 1, x0 + 1));
+    }
+  }
+}
+
+function at(x: Float32Array, o: number, y: number, xx: number): number {
+  return y < 0 || y >= SIDE || xx < 0 || xx >= SIDE ? 0 : x[o + y * SIDE + xx]!;
+}

@@ -1,0 +1,436 @@
+import { CLASSES, PIXELS } from '../frame.js';
+import { argmaxRow } from '../models/classifier.js';
+import { NOT_A_DIGIT, type DigitModel } from '../models/model.js';
+import { ImageError } from '../util/errors.js';
+import { analyseInk, digitFromCrop, strokesNotSpecks, strokeWidth, workingFactor, type InkAnalysis, type InkImage } from './preprocess.js';
+import type { RgbaImage } from './rgba.js';
+
+/*
+ * Numbers: the ink of a whole image split into digits and each read by the model (recognition-driven
+ * segmentation). Connected components are the atoms; a component wide enough to hold touching digits is
+ * cut along candidate seams (top-to-bottom paths through the least ink). A left-to-right path through the atoms
+ * then groups them into digits, each group scored by the model's own log-probability of its best digit
+ * plus a few facts of geometry: broken strokes of one digit overlap horizontally, neighbouring digits do
+ * not, a digit is not much wider than tall, and a cut through ink is a guess. Dynamic programming finds the
+ * best grouping, so a detached 5-hat stays with its 5 when the model reads the pair as a 5 better than apart.
+ */
+
+/** A box in the image's own pixels. */
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** One piece of a number: read as a digit, or refused as not one (with the best guess), and where it is. */
+export type PieceReading =
+  | { digit: number; confidence: number; probabilities: number[]; input: Float32Array; box: Box }
+  | { digit: null; reason: typeof NOT_A_DIGIT; guess: number; confidence: number; probabilities: number[]; input: Float32Array; box: Box };
+
+export interface NumberReading {
+  /** The digits read, left to right; pieces refused as not digits are left out of it (and flagged in `digits`). */
+  number: string;
+  digits: PieceReading[];
+  /** Why no number was read (no ink, or ink mostly refused as not digits), or undefined. */
+  reason?: string;
+  /** How many neighbouring digits were parted by cutting through ink (they touched) rather than apart already. */
+  cuts: number;
+}
+
+/** Why a reading with ink gives no number: as many pieces or more were refused as read. */
+export const NOT_DIGITS = 'no digit found: most of the ink does not look like digits';
+
+/**
+ * Why ink in one connected piece gives no number: the digits it would be cut into are not all read surely.
+ * A letter (M, W, N) or a shape cuts into "digits" easily; a number written with every digit touching the
+ * next is rare, and its digits read surely once cut.
+ */
+export const ONE_SHAPE = 'no number found: the ink is one connected shape, and the digits it would be cut into are not sure';
+
+/**
+ * When all the ink is one component cut into several digits, each must be read at least this sure. Chosen
+ * on the non-digit validation half and the numbers tuning half (docs/decisions.md): it keeps 4-digit numbers
+ * at 95% and costs 11 of 3,127 tuning numbers read right (touching pairs read less surely).
+ */
+export const ONE_SHAPE_SURE = 0.99;
+
+/**
+ * Why pieces that lie over one another give no number: a number's digits stand side by side. Neighbouring
+ * digits may share at most SIDE_BY_SIDE of the narrower one's columns: hatching, read as strokes grouped into
+ * 3s and 7s, shares more; no tuning number does (docs/decisions.md).
+ */
+export const STACKED = 'no number found: its pieces lie over one another, not side by side';
+export const SIDE_BY_SIDE = 0.7;
+
+/** A number is read from at most this many pieces of ink (a 30-digit number, some digits in two strokes): the work grows with them. */
+export const MAX_PIECES = 64;
+export const TOO_MANY_PIECES = `too many pieces of ink to read as one number: more than ${MAX_PIECES}`;
+
+/** Weights of the geometry terms, in units of log-probability (tuned on the numbers bench's tuning half). */
+export interface SegmentWeights {
+  /** A group read as d whose width/height is outside d's range in MNIST (ASPECT) pays `aspect` × the relative excess. */
+  aspect: number;
+  /** Merging across a horizontal gap pays `gap` × gap / height. */
+  gap: number;
+  /** Merging atoms pays `merge` × the share of the narrower that does not overlap the other horizontally. */
+  merge: number;
+  /** A group shorter than `minHeight` × the digit height pays `short` × its shortfall (a dash, a broken-off stroke). */
+  minHeight: number;
+  short: number;
+  /** A group the model refuses as not a digit pays `refused`: ink is digits more often than not. */
+  refused: number;
+  /** Separating atoms whose column ranges overlap pays `overlap` × the overlapping share of the narrower. */
+  overlap: number;
+  /** Separating at a cut through ink pays `cut` × the cut's cost in strokes crossed (SEAM_ENTER); tuned to 0: the model's reading of the two sides decides. */
+  cut: number;
+}
+
+export const SEGMENT_WEIGHTS: SegmentWeights = { aspect: 3, gap: 3, merge: 1.5, minHeight: 0.6, short: 6, overlap: 1.5, cut: 0, refused: 2 };
+
+/**
+ * Width/height of each digit's ink box in MNIST's training set: the 1st and 99th percentiles, slightly widened
+ * (test/image/number.test.ts recomputes them). A piece read as a 6 but half as wide as any 6 is half a digit;
+ * one read as a 1 but as wide as it is tall is more than one.
+ */
+export const ASPECT: readonly (readonly [number, number])[] = [
+  [0.5, 1.5],
+  [0.12, 1.05],
+  [0.5, 1.75],
+  [0.4, 1.3],
+  [0.45, 1.3],
+  [0.45, 1.75],
+  [0.35, 1.2],
+  [0.45, 1.3],
+  [0.4, 1.3],
+  [0.35, 1.1],
+];
+
+/** A component this much wider than the digit height may hold touching digits: it gets candidate cuts. */
+const WIDE_COMPONENT = 0.4;
+/** A cut leaves at least this share of the digit height on either side, and cuts are this far apart. */
+const MIN_PIECE = 0.08;
+const MIN_PIECE_STROKES = 1.5;
+/** Groups are runs of at most this many atoms, at most this wide (× height), across gaps at most this wide. */
+const MAX_ATOMS = 4;
+const MAX_GROUP_ASPECT = 1.6;
+const MAX_GAP = 0.6;
+
+/** A component, or the part of one between two cuts: per row of its component's box, the columns [from, to). */
+interface Atom {
+  label: number;
+  /** The component box's top row; from[k] and to[k] belong to row rowTop + k. */
+  rowTop: number;
+  from: Int32Array;
+  to: Int32Array;
+  /** Tight ink box, inclusive, in working pixels. */
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  centre: number;
+  /** Whether the atom's left edge is a cut through its component (rather than the component's own edge), and that cut's cost. */
+  cut: boolean;
+  cutCost: number;
+}
+
+interface Group {
+  start: number;
+  end: number;
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  gaps: number;
+  /** Σ over joined neighbours of the share of the narrower not overlapping the group so far. */
+  apart: number;
+  score: number;
+}
+
+/** Reads every digit in the image, left to right. Throws only what decoding would: no ink is an empty reading with its reason. */
+export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWeights = SEGMENT_WEIGHTS, analysis?: InkAnalysis): NumberReading {
+  let ink: InkAnalysis;
+  let keep: Uint8Array;
+  try {
+    // The one-digit reading's analysis of this image, if it was made at the scale a number is read at.
+    ink = analysis?.factor === workingFactor(img) ? analysis : analyseInk(img, workingFactor(img));
+    keep = strokesNotSpecks(ink.areas);
+  } catch (e) {
+    if (e instanceof ImageError && e.code === 'empty') return { number: '', digits: [], reason: e.message, cuts: 0 };
+    throw e;
+  }
+  const { labels } = ink;
+  const stroke = Math.max(1, strokeWidth(ink.ink, ink.width, ink.height));
+  // Heights are compared with the tallest component's: the digits of one number are about one size.
+  const { atoms, digitHeight: height } = atomsOf(ink, labels, keep, stroke);
+  if (atoms.length > MAX_PIECES) return { number: '', digits: [], reason: TOO_MANY_PIECES, cuts: 0 };
+  const groups = candidateGroups(atoms, height);
+  const inputs = new Float32Array(groups.length * PIXELS);
+  for (const [i, g] of groups.entries()) inputs.set(groupInput(ink, labels, atoms, g), i * PIXELS);
+  const p = model.predictProba(inputs, groups.length);
+  const refusals = model.refusals(inputs, groups.length, p);
+  const refused = (i: number) => refusals[i]!;
+
+  // best[j]: the best score of atoms 0..j-1 grouped; from[j]: the group ending there.
+  const best = new Float64Array(atoms.length + 1).fill(-Infinity);
+  const from: number[] = new Array(atoms.length + 1).fill(-1);
+  best[0] = 0;
+  groups.forEach((g, i) => {
+    const w = g.right - g.left + 1;
+    const h = g.bottom - g.top + 1;
+    const digit = argmaxRow(p, i);
+    const [low, high] = ASPECT[digit]!;
+    const aspect = w / h;
+    const top = p[i * CLASSES + digit]!;
+    let score = Math.log(Math.max(top, 1e-9)) - weights.gap * (g.gaps / height) - weights.merge * g.apart;
+    if (refused(i)) score -= weights.refused;
+    score -= weights.aspect * (Math.max(0, low / aspect - 1) + Math.max(0, aspect / high - 1)) + weights.short * Math.max(0, weights.minHeight - h / height);
+    if (g.start > 0) score -= separation(atoms[g.start - 1]!, atoms[g.start]!, weights);
+    g.score = score;
+  });
+  for (let j = 1; j <= atoms.length; j++) {
+    groups.forEach((g, i) => {
+      if (g.end !== j || best[g.start] === -Infinity) return;
+      const s = best[g.start]! + g.score;
+      if (s > best[j]!) {
+        best[j] = s;
+        from[j] = i;
+      }
+    });
+  }
+  const chosen: number[] = [];
+  for (let j = atoms.length; j > 0; j = groups[from[j]!]!.start) chosen.unshift(from[j]!);
+
+  const f = ink.factor;
+  const boxes = disjointColumns(chosen.map((i) => groups[i]!));
+  const digits = chosen.map((i, k): PieceReading => {
+    const g = boxes[k]!;
+    const probabilities = Array.from(p.subarray(i * CLASSES, (i + 1) * CLASSES), (v) => Number(v.toFixed(6)));
+    const best = argmaxRow(p, i);
+    const seen = {
+      confidence: probabilities[best]!,
+      probabilities,
+      input: inputs.slice(i * PIXELS, (i + 1) * PIXELS),
+      box: { x: g.left * f, y: g.top * f, w: (g.right - g.left + 1) * f, h: (g.bottom - g.top + 1) * f },
+    };
+    if (refused(i)) return { digit: null, reason: NOT_A_DIGIT, guess: best, ...seen };
+    return { digit: best, ...seen };
+  });
+  const cuts = chosen.filter((i) => {
+    const { start } = groups[i]!;
+    return start > 0 && atoms[start]!.cut && atoms[start]!.label === atoms[start - 1]!.label;
+  }).length;
+  // Ink that is mostly not digits is no number, though a piece of it reads as one (a smiley's ring as 0, its
+  // eyes and mouth refused); a stray mark beside digits is flagged and the digits still read.
+  const read = digits.filter((d) => d.digit !== null).length;
+  if (read <= digits.length - read) return { number: '', digits, reason: NOT_DIGITS, cuts };
+  const oneShape = digits.length > 1 && atoms.every((a) => a.label === atoms[0]!.label);
+  if (oneShape && digits.some((d) => d.confidence < ONE_SHAPE_SURE)) return { number: '', digits, reason: ONE_SHAPE, cuts };
+  const stacked = chosen.some((g, k) => k > 0 && overlapShare(groups[chosen[k - 1]!]!, groups[g]!) > SIDE_BY_SIDE);
+  if (stacked) return { number: '', digits, reason: STACKED, cuts };
+  return { number: digits.map((d) => d.digit ?? '').join(''), digits, cuts };
+}
+
+/**
+ * The groups' boxes, left to right, made not to share columns: where a box reaches into the next one's
+ * (a leaning cut, a 5-hat over its neighbour) both end at the middle of the shared columns. Boxes show
+ * where each digit is; the pieces' ink is already cut, so nothing is read differently.
+ */
+function disjointColumns(groups: Group[]): { left: number; top: number; right: number; bottom: number }[] {
+  const boxes = groups.map(({ left, top, right, bottom }) => ({ left, top, right, bottom }));
+  for (let k = 0; k + 1 < boxes.length; k++) {
+    const a = boxes[k]!;
+    const b = boxes[k + 1]!;
+    if (a.right < b.left) continue;
+    const middle = Math.max(a.left, Math.min(b.right - 1, Math.floor((a.right + b.left) / 2)));
+    a.right = middle;
+    b.left = middle + 1;
+  }
+  return boxes;
+}
+
+/** What it costs to put atoms a and b (neighbours left to right) into different digits. */
+function separation(a: Atom, b: Atom, w: SegmentWeights): number {
+  // The two sides of a cut may share columns where the cut leans; that is no sign they are one digit.
+  if (b.cut && a.label === b.label) return w.cut * b.cutCost;
+  return w.overlap * overlapShare(a, b);
+}
+
+/** How much of the narrower of two column ranges the other overlaps, 0..1. */
+function overlapShare(a: { left: number; right: number }, b: { left: number; right: number }): number {
+  const overlap = Math.min(a.right, b.right) - Math.max(a.left, b.left) + 1;
+  return Math.max(0, overlap / (Math.min(a.right - a.left, b.right - b.left) + 1));
+}
+
+/** The components that are strokes, each cut into atoms when it is wide enough to hold touching digits; sorted by centre. */
+function atomsOf(ink: InkImage, labels: Int32Array, keep: Uint8Array, stroke: number): { atoms: Atom[]; digitHeight: number } {
+  const { width, height } = ink;
+  const boxes = new Map<number, ComponentBox>();
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const l = labels[y * width + x]!;
+      if (!keep[l]) continue;
+      const b = boxes.get(l);
+      if (!b) boxes.set(l, { label: l, left: x, top: y, right: x, bottom: y });
+      else {
+        b.left = Math.min(b.left, x);
+        b.right = Math.max(b.right, x);
+        b.bottom = y;
+      }
+    }
+  }
+  const digitHeight = Math.max(...[...boxes.values()].map((b) => b.bottom - b.top + 1));
+  const atoms: Atom[] = [];
+  for (const b of boxes.values()) {
+    const rows = b.bottom - b.top + 1;
+    const cuts = b.right - b.left + 1 > WIDE_COMPONENT * digitHeight ? seams(ink, labels, b, digitHeight, stroke) : [];
+    const edges = [{ path: new Int32Array(rows).fill(b.left), cost: 0 }, ...cuts, { path: new Int32Array(rows).fill(b.right + 1), cost: 0 }];
+    for (let k = 0; k + 1 < edges.length; k++) {
+      const atom = atomOf(ink, labels, b, edges[k]!.path, edges[k + 1]!.path);
+      if (atom) atoms.push({ ...atom, cut: k > 0, cutCost: edges[k]!.cost });
+    }
+  }
+  return { atoms: atoms.sort((a, b) => a.centre - b.centre), digitHeight };
+}
+
+interface ComponentBox {
+  label: number;
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/**
+ * What a cut pays, in strokes crossed: each time it enters ink (a pixel at least half inked, from one that was
+ * not), plus a little for every inked pixel it runs through and for every step sideways, so it stays near
+ * vertical unless ink is in the way. Counting entries rather than ink lets a cut run down the tall seam where
+ * two round digits touch (00) at the price of one stroke.
+ */
+const SEAM_ENTER = 1;
+const SEAM_ALONG = 0.01;
+const SEAM_STEP = 0.02;
+
+/**
+ * Cuts worth trying through a wide component: top-to-bottom paths of least ink (seams, moving at most one
+ * column a row), found for every bottom column by dynamic programming; the lightest local minima are kept,
+ * apart from each other and from the edges, left to right. A straight cut cannot part digits that overlap
+ * or lean; a seam goes round the ink of one to cut through the other's as little as it can.
+ */
+function seams(ink: InkImage, labels: Int32Array, b: ComponentBox, digitHeight: number, stroke: number): { path: Int32Array; cost: number }[] {
+  const w = b.right - b.left + 1;
+  const rows = b.bottom - b.top + 1;
+  const cost = new Float32Array(w);
+  const next = new Float32Array(w);
+  const move = new Int8Array(w * rows);
+  const inkAt = (x: number, y: number) => {
+    const i = (b.top + y) * ink.width + b.left + x;
+    return labels[i] === b.label ? ink.ink[i]! : 0;
+  };
+  for (let x = 0; x < w; x++) cost[x] = SEAM_ALONG * inkAt(x, 0) + (inkAt(x, 0) >= 0.5 ? SEAM_ENTER : 0);
+  for (let y = 1; y < rows; y++) {
+    for (let x = 0; x < w; x++) {
+      const here = inkAt(x, y);
+      let best = Infinity;
+      let m = 0;
+      for (let d = -1; d <= 1; d++) {
+        if (x + d < 0 || x + d >= w) continue;
+        const c = cost[x + d]! + (d === 0 ? 0 : SEAM_STEP) + (here >= 0.5 && inkAt(x + d, y - 1) < 0.5 ? SEAM_ENTER : 0);
+        if (c < best) {
+          best = c;
+          m = d;
+        }
+      }
+      next[x] = best + SEAM_ALONG * here;
+      move[y * w + x] = m;
+    }
+    cost.set(next);
+  }
+  const margin = Math.max(2, Math.round(Math.max(MIN_PIECE * digitHeight, MIN_PIECE_STROKES * stroke)));
+  const candidates: number[] = [];
+  for (let x = margin; x < w - margin; x++) if (cost[x]! <= cost[x - 1]! && cost[x]! <= cost[x + 1]!) candidates.push(x);
+  candidates.sort((p, q) => cost[p]! - cost[q]!);
+  const most = Math.min(6, Math.ceil(w / (0.3 * digitHeight)));
+  const ends: number[] = [];
+  for (const c of candidates) {
+    if (ends.length >= most) break;
+    if (ends.every((k) => Math.abs(k - c) >= margin)) ends.push(c);
+  }
+  return ends
+    .sort((p, q) => p - q)
+    .map((end) => {
+      const path = new Int32Array(rows);
+      let x = end;
+      for (let y = rows - 1; y >= 0; y--) {
+        path[y] = b.left + x;
+        x += move[y * w + x]!;
+      }
+      return { path, cost: cost[end]! };
+    });
+}
+
+/** The tight box and ink centre of a component's pixels from `from` up to `to` in each row, or null when they hold no ink. */
+function atomOf(ink: InkImage, labels: Int32Array, b: ComponentBox, from: Int32Array, to: Int32Array): Omit<Atom, 'cut' | 'cutCost'> | null {
+  let left = Infinity;
+  let right = -1;
+  let top = Infinity;
+  let bottom = -1;
+  let mass = 0;
+  let mx = 0;
+  for (let y = b.top; y <= b.bottom; y++) {
+    for (let x = from[y - b.top]!; x < to[y - b.top]!; x++) {
+      const i = y * ink.width + x;
+      if (labels[i] !== b.label) continue;
+      left = Math.min(left, x);
+      right = Math.max(right, x);
+      top = Math.min(top, y);
+      bottom = Math.max(bottom, y);
+      mass += ink.ink[i]!;
+      mx += ink.ink[i]! * x;
+    }
+  }
+  return right < 0 ? null : { label: b.label, rowTop: b.top, from, to, left, top, right, bottom, centre: mx / mass };
+}
+
+/** Runs of neighbouring atoms that could be one digit: not too many, not too wide, no wide gap inside. */
+function candidateGroups(atoms: Atom[], height: number): Group[] {
+  const groups: Group[] = [];
+  for (let start = 0; start < atoms.length; start++) {
+    const a = atoms[start]!;
+    const g: Group = { start, end: start + 1, left: a.left, top: a.top, right: a.right, bottom: a.bottom, gaps: 0, apart: 0, score: 0 };
+    groups.push({ ...g });
+    for (let end = start + 2; end <= Math.min(atoms.length, start + MAX_ATOMS); end++) {
+      const b = atoms[end - 1]!;
+      const gap = Math.max(0, b.left - g.right - 1, g.left - b.right - 1);
+      if (gap > MAX_GAP * height) break;
+      g.gaps += gap;
+      // Pieces of one component cut apart are joined again for free; separate strokes must overlap.
+      if (!b.cut) g.apart += 1 - overlapShare(g, b);
+      g.left = Math.min(g.left, b.left);
+      g.right = Math.max(g.right, b.right);
+      g.top = Math.min(g.top, b.top);
+      g.bottom = Math.max(g.bottom, b.bottom);
+      g.end = end;
+      if (g.right - g.left + 1 > MAX_GROUP_ASPECT * height) break;
+      groups.push({ ...g });
+    }
+  }
+  return groups;
+}
+
+/** A group's ink (its atoms' pixels only) through the rest of the pipeline: MNIST's 28×28. */
+function groupInput(ink: InkImage, labels: Int32Array, atoms: Atom[], g: Group): Float32Array {
+  const w = g.right - g.left + 1;
+  const h = g.bottom - g.top + 1;
+  const crop = new Float32Array(w * h);
+  for (let k = g.start; k < g.end; k++) {
+    const a = atoms[k]!;
+    for (let y = a.top; y <= a.bottom; y++) {
+      for (let x = a.from[y - a.rowTop]!; x < a.to[y - a.rowTop]!; x++) {
+        const i = y * ink.width + x;
+        if (labels[i] === a.label) crop[(y - g.top) * w + (x - g.left)] = ink.ink[i]!;
+      }
+    }
+  }
+  return digitFromCrop(crop, w, h).pixels;
+}

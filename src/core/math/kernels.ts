@@ -1,0 +1,61 @@
+import { fromBase64 } from '../util/tensors.js';
+import { KERNELS } from './kernels-wasm.js';
+
+/** The SIMD kernels (src/core/math/kernels.wat) on one memory. Pointers are byte offsets into it. */
+export interface Kernels {
+  readonly memory: WebAssembly.Memory;
+  /** y = b + xW for `rows` rows, ReLU'd if relu is 1; `pairs`: 8 × in bytes of scratch. */
+  forward(x: number, rows: number, inSize: number, outSize: number, w: number, b: number, y: number, relu: number, pairs: number): void;
+  /** gW += xᵀdy, gb += Σ dy over `rows` rows; `pairs`: 8 × rows bytes of scratch. */
+  weightGradient(x: number, dy: number, rows: number, inSize: number, outSize: number, gw: number, gb: number, pairs: number): void;
+  /** dx = dy Wᵀ where x ≠ 0, else 0. */
+  backward(dy: number, rows: number, inSize: number, outSize: number, w: number, x: number, dx: number): void;
+  /** One AdamW step on `count` parameters (see the .wat for the formula). */
+  adamw(p: number, g: number, m: number, v: number, count: number, lr: number, lrDecay: number, c1: number, c2: number, scale: number): void;
+  /** dst += src over `count` floats. */
+  add(dst: number, src: number, count: number): void;
+}
+
+let plain: WebAssembly.Module | undefined;
+
+/**
+ * The kernels on a plain (unshared) memory. The module is about 2 kB, small enough to compile synchronously
+ * even on a page's main thread, and is compiled once per thread. The trainer's threads use
+ * sharedKernelsOn (src/core/math/kernels-shared.ts), so that the page does not carry the shared variant.
+ */
+export function kernelsOn(memory: WebAssembly.Memory): Kernels {
+  plain ??= compileKernels(KERNELS);
+  return instantiateKernels(plain, memory);
+}
+
+export function compileKernels(base64: string): WebAssembly.Module {
+  return new WebAssembly.Module(fromBase64(base64) as Uint8Array<ArrayBuffer>);
+}
+
+export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): Kernels {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return { memory, ...(instance.exports as unknown as Omit<Kernels, 'memory'>) };
+}
+
+/** The most memory the kernels' module declares it takes: 16,384 pages of 64 kB, 1 GiB. */
+const MAX_PAGES = 16384;
+
+/** A memory of at least `bytes`, shared between threads or not. */
+export function kernelMemory(bytes: number, shared = false): WebAssembly.Memory {
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  if (pages > MAX_PAGES) throw new RangeError(`a network needing ${(bytes / 2 ** 30).toFixed(1)} GiB of working memory is over the kernels' 1 GiB`);
+  return new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared });
+}
+
+/** Hands out 16-byte-aligned byte offsets, from 16 up (0 stays unused, so no array sits at "null"). */
+export class Arena {
+  private next = 16;
+  floats(count: number): number {
+    const at = this.next;
+    this.next += Math.ceil((count * 4) / 16) * 16;
+    return at;
+  }
+  get bytes(): number {
+    return this.next;
+  }
+}

@@ -1,0 +1,287 @@
+;; The MLP's kernels in WebAssembly SIMD (128-bit): the dense layer's forward pass, backward pass and
+;; weight gradient over a batch of rows, and the AdamW step. The trainer's threads, the server and the page
+;; all run this one module (src/core/math/kernels.ts loads it; `npm run build:kernels` assembles it).
+;;
+;; Conventions: every pointer is a byte offset into the imported memory; arrays are float32, row-major;
+;; a layer's weights are input-major (in × out), so that a zero input skips a whole row of them. MNIST
+;; pixels are about 81% zeros, and about half of a ReLU layer's outputs are.
+(module
+  ;; MEMORY: the build writes the memory import here, shared for the trainer's threads or not.
+
+  ;; dst[0..n) = init[0..n) + Σ_k value_k × row_k[0..n), for the `count` pairs (row_k pointer, value_k)
+  ;; at `pairs` (8 bytes each); then max(0, ·) if relu ≠ 0. The one inner loop of the forward pass and of
+  ;; the gradients: 16 outputs at a time in four registers, so that each output is loaded and stored once
+  ;; per pass over the pairs; then 4 at a time; then one at a time.
+  (func $accumulate (param $pairs i32) (param $count i32) (param $init i32) (param $dst i32) (param $n i32) (param $relu i32)
+    (local $j i32) (local $off i32) (local $q i32) (local $end i32) (local $p i32) (local $s v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $t f32)
+    (local.set $end (i32.add (local.get $pairs) (i32.shl (local.get $count) (i32.const 3))))
+    ;; 16 outputs at a time
+    (block $done16
+      (loop $next16
+        (br_if $done16 (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $n)))
+        (local.set $off (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $a0 (v128.load (i32.add (local.get $init) (local.get $off))))
+        (local.set $a1 (v128.load offset=16 (i32.add (local.get $init) (local.get $off))))
+        (local.set $a2 (v128.load offset=32 (i32.add (local.get $init) (local.get $off))))
+        (local.set $a3 (v128.load offset=48 (i32.add (local.get $init) (local.get $off))))
+        (local.set $q (local.get $pairs))
+        (block $pairsDone
+          (loop $pair
+            (br_if $pairsDone (i32.ge_u (local.get $q) (local.get $end)))
+            (local.set $s (f32x4.splat (f32.load offset=4 (local.get $q))))
+            (local.set $p (i32.add (i32.load (local.get $q)) (local.get $off)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $s) (v128.load (local.get $p)))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $s) (v128.load offset=16 (local.get $p)))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $s) (v128.load offset=32 (local.get $p)))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $s) (v128.load offset=48 (local.get $p)))))
+            (local.set $q (i32.add (local.get $q) (i32.const 8)))
+            (br $pair)))
+        (if (local.get $relu)
+          (then
+            (local.set $a0 (f32x4.max (local.get $a0) (v128.const f32x4 0 0 0 0)))
+            (local.set $a1 (f32x4.max (local.get $a1) (v128.const f32x4 0 0 0 0)))
+            (local.set $a2 (f32x4.max (local.get $a2) (v128.const f32x4 0 0 0 0)))
+            (local.set $a3 (f32x4.max (local.get $a3) (v128.const f32x4 0 0 0 0)))))
+        (v128.store (i32.add (local.get $dst) (local.get $off)) (local.get $a0))
+        (v128.store offset=16 (i32.add (local.get $dst) (local.get $off)) (local.get $a1))
+        (v128.store offset=32 (i32.add (local.get $dst) (local.get $off)) (local.get $a2))
+        (v128.store offset=48 (i32.add (local.get $dst) (local.get $off)) (local.get $a3))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $next16)))
+    ;; 4 outputs at a time
+    (block $done4
+      (loop $next4
+        (br_if $done4 (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+        (local.set $off (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $a0 (v128.load (i32.add (local.get $init) (local.get $off))))
+        (local.set $q (local.get $pairs))
+        (block $pairsDone
+          (loop $pair
+            (br_if $pairsDone (i32.ge_u (local.get $q) (local.get $end)))
+            (local.set $a0
+              (f32x4.add (local.get $a0)
+                (f32x4.mul (f32x4.splat (f32.load offset=4 (local.get $q)))
+                  (v128.load (i32.add (i32.load (local.get $q)) (local.get $off))))))
+            (local.set $q (i32.add (local.get $q) (i32.const 8)))
+            (br $pair)))
+        (if (local.get $relu)
+          (then (local.set $a0 (f32x4.max (local.get $a0) (v128.const f32x4 0 0 0 0)))))
+        (v128.store (i32.add (local.get $dst) (local.get $off)) (local.get $a0))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $next4)))
+    ;; the rest, one at a time
+    (block $done1
+      (loop $next1
+        (br_if $done1 (i32.ge_u (local.get $j) (local.get $n)))
+        (local.set $off (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $t (f32.load (i32.add (local.get $init) (local.get $off))))
+        (local.set $q (local.get $pairs))
+        (block $pairsDone
+          (loop $pair
+            (br_if $pairsDone (i32.ge_u (local.get $q) (local.get $end)))
+            (local.set $t
+              (f32.add (local.get $t)
+                (f32.mul (f32.load offset=4 (local.get $q)) (f32.load (i32.add (i32.load (local.get $q)) (local.get $off))))))
+            (local.set $q (i32.add (local.get $q) (i32.const 8)))
+            (br $pair)))
+        (if (local.get $relu)
+          (then (local.set $t (f32.max (local.get $t) (f32.const 0)))))
+        (f32.store (i32.add (local.get $dst) (local.get $off)) (local.get $t))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $next1))))
+
+  ;; Writes the pairs (rowBase + k × rowBytes, v_k) for each k < count whose value v_k, read at
+  ;; src + k × stride, is not zero. Returns how many there are. Branch-free: every pair is written, and the
+  ;; write position moves on only past a non-zero one (half a ReLU layer's outputs are zero, at random).
+  (func $nonZero (param $src i32) (param $stride i32) (param $count i32) (param $rowBase i32) (param $rowBytes i32) (param $pairs i32) (result i32)
+    (local $k i32) (local $at i32) (local $v f32)
+    (local.set $at (local.get $pairs))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+        (local.set $v (f32.load (i32.add (local.get $src) (i32.mul (local.get $k) (local.get $stride)))))
+        (i32.store (local.get $at) (i32.add (local.get $rowBase) (i32.mul (local.get $k) (local.get $rowBytes))))
+        (f32.store offset=4 (local.get $at) (local.get $v))
+        (local.set $at (i32.add (local.get $at) (i32.shl (f32.ne (local.get $v) (f32.const 0)) (i32.const 3))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $next)))
+    (i32.shr_u (i32.sub (local.get $at) (local.get $pairs)) (i32.const 3)))
+
+  ;; y = b + xW for each of `rows` rows of x (rows × in), then ReLU if relu ≠ 0; y is rows × out. Reads only
+  ;; x's non-zero entries. `pairs`: scratch of 8 × in bytes.
+  (func (export "forward") (param $x i32) (param $rows i32) (param $in i32) (param $out i32)
+    (param $w i32) (param $b i32) (param $y i32) (param $relu i32) (param $pairs i32)
+    (local $r i32) (local $m i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $m
+          (call $nonZero
+            (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $in)) (i32.const 2)))
+            (i32.const 4) (local.get $in) (local.get $w) (i32.shl (local.get $out) (i32.const 2)) (local.get $pairs)))
+        (call $accumulate (local.get $pairs) (local.get $m) (local.get $b)
+          (i32.add (local.get $y) (i32.shl (i32.mul (local.get $r) (local.get $out)) (i32.const 2)))
+          (local.get $out) (local.get $relu))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $next))))
+
+  ;; The gradients of a layer over `rows` rows: gW += xᵀ dy and gb += Σ dy, for x (rows × in) and the
+  ;; loss's gradient at the layer's output dy (rows × out). Rows where an input is zero add nothing to its
+  ;; weights' row and are skipped. `pairs`: scratch of 8 × rows bytes.
+  (func (export "weightGradient") (param $x i32) (param $dy i32) (param $rows i32) (param $in i32) (param $out i32)
+    (param $gw i32) (param $gb i32) (param $pairs i32)
+    (local $i i32) (local $m i32) (local $row i32) (local $outBytes i32) (local $k i32)
+    (local.set $outBytes (i32.shl (local.get $out) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $in)))
+        (local.set $m
+          (call $nonZero
+            (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))
+            (i32.shl (local.get $in) (i32.const 2)) (local.get $rows) (local.get $dy) (local.get $outBytes) (local.get $pairs)))
+        (local.set $row (i32.add (local.get $gw) (i32.mul (local.get $i) (local.get $outBytes))))
+        (if (local.get $m)
+          (then (call $accumulate (local.get $pairs) (local.get $m) (local.get $row) (local.get $row) (local.get $out) (i32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    ;; gb: every row of dy, with weight 1
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $rows)))
+        (i32.store (i32.add (local.get $pairs) (i32.shl (local.get $k) (i32.const 3)))
+          (i32.add (local.get $dy) (i32.mul (local.get $k) (local.get $outBytes))))
+        (f32.store offset=4 (i32.add (local.get $pairs) (i32.shl (local.get $k) (i32.const 3))) (f32.const 1))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $next)))
+    (call $accumulate (local.get $pairs) (local.get $rows) (local.get $gb) (local.get $gb) (local.get $out) (i32.const 0)))
+
+  ;; The loss's gradient at a layer's input: dx = dy Wᵀ where x ≠ 0, and 0 where x = 0. Exact when x comes
+  ;; out of a ReLU, whose gradient is zero wherever its output is. x and dx are rows × in, dy rows × out.
+  (func (export "backward") (param $dy i32) (param $rows i32) (param $in i32) (param $out i32)
+    (param $w i32) (param $x i32) (param $dx i32)
+    (local $r i32) (local $i i32) (local $j i32) (local $at i32) (local $wi i32) (local $dyr i32)
+    (local $acc v128) (local $t f32) (local $outBytes i32)
+    (local.set $outBytes (i32.shl (local.get $out) (i32.const 2)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $dyr (i32.add (local.get $dy) (i32.mul (local.get $r) (local.get $outBytes))))
+        (local.set $i (i32.const 0))
+        (block $inputsDone
+          (loop $input
+            (br_if $inputsDone (i32.ge_u (local.get $i) (local.get $in)))
+            (local.set $at (i32.shl (i32.add (i32.mul (local.get $r) (local.get $in)) (local.get $i)) (i32.const 2)))
+            (local.set $t (f32.const 0))
+            (if (f32.ne (f32.load (i32.add (local.get $x) (local.get $at))) (f32.const 0))
+              (then
+                (local.set $wi (i32.add (local.get $w) (i32.mul (local.get $i) (local.get $outBytes))))
+                (local.set $acc (v128.const f32x4 0 0 0 0))
+                (local.set $j (i32.const 0))
+                (block $done4
+                  (loop $next4
+                    (br_if $done4 (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $out)))
+                    (local.set $acc
+                      (f32x4.add (local.get $acc)
+                        (f32x4.mul
+                          (v128.load (i32.add (local.get $wi) (i32.shl (local.get $j) (i32.const 2))))
+                          (v128.load (i32.add (local.get $dyr) (i32.shl (local.get $j) (i32.const 2)))))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                    (br $next4)))
+                (local.set $t
+                  (f32.add
+                    (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+                    (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+                (block $done1
+                  (loop $next1
+                    (br_if $done1 (i32.ge_u (local.get $j) (local.get $out)))
+                    (local.set $t
+                      (f32.add (local.get $t)
+                        (f32.mul
+                          (f32.load (i32.add (local.get $wi) (i32.shl (local.get $j) (i32.const 2))))
+                          (f32.load (i32.add (local.get $dyr) (i32.shl (local.get $j) (i32.const 2)))))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br $next1)))))
+            (f32.store (i32.add (local.get $dx) (local.get $at)) (local.get $t))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $input)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; One AdamW step (decoupled weight decay) on `count` parameters p from the summed gradients g:
+  ;;   g' = g × scale;  m = β₁m + (1 − β₁)g';  v = β₂v + (1 − β₂)g'²;
+  ;;   p −= lr × (m × c1) / (√(v × c2) + ε) + lrDecay × p
+  ;; with c1, c2 Adam's bias corrections, scale = 1 / batch, and lrDecay = lr × weight decay (0 for biases).
+  (func (export "adamw") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $count i32)
+    (param $lr f32) (param $lrDecay f32) (param $c1 f32) (param $c2 f32) (param $scale f32)
+    (local $end i32) (local $at i32) (local $gs v128) (local $mv v128) (local $vv v128) (local $pv v128)
+    (local $gt f32) (local $mt f32) (local $vt f32) (local $pt f32)
+    (local.set $end (i32.shl (local.get $count) (i32.const 2)))
+    (block $done4
+      (loop $next4
+        (br_if $done4 (i32.gt_u (i32.add (local.get $at) (i32.const 16)) (local.get $end)))
+        (local.set $gs (f32x4.mul (v128.load (i32.add (local.get $g) (local.get $at))) (f32x4.splat (local.get $scale))))
+        (local.set $mv
+          (f32x4.add
+            (f32x4.mul (v128.const f32x4 0.9 0.9 0.9 0.9) (v128.load (i32.add (local.get $m) (local.get $at))))
+            (f32x4.mul (v128.const f32x4 0.1 0.1 0.1 0.1) (local.get $gs))))
+        (local.set $vv
+          (f32x4.add
+            (f32x4.mul (v128.const f32x4 0.999 0.999 0.999 0.999) (v128.load (i32.add (local.get $v) (local.get $at))))
+            (f32x4.mul (v128.const f32x4 0.001 0.001 0.001 0.001) (f32x4.mul (local.get $gs) (local.get $gs)))))
+        (v128.store (i32.add (local.get $m) (local.get $at)) (local.get $mv))
+        (v128.store (i32.add (local.get $v) (local.get $at)) (local.get $vv))
+        (local.set $pv (v128.load (i32.add (local.get $p) (local.get $at))))
+        (v128.store (i32.add (local.get $p) (local.get $at))
+          (f32x4.sub (local.get $pv)
+            (f32x4.add
+              (f32x4.mul (f32x4.splat (local.get $lr))
+                (f32x4.div
+                  (f32x4.mul (local.get $mv) (f32x4.splat (local.get $c1)))
+                  (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (f32x4.splat (local.get $c2)))) (v128.const f32x4 1e-8 1e-8 1e-8 1e-8))))
+              (f32x4.mul (f32x4.splat (local.get $lrDecay)) (local.get $pv)))))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $next4)))
+    ;; the same, one at a time
+    (block $done1
+      (loop $next1
+        (br_if $done1 (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $gt (f32.mul (f32.load (i32.add (local.get $g) (local.get $at))) (local.get $scale)))
+        (local.set $mt
+          (f32.add (f32.mul (f32.const 0.9) (f32.load (i32.add (local.get $m) (local.get $at)))) (f32.mul (f32.const 0.1) (local.get $gt))))
+        (local.set $vt
+          (f32.add
+            (f32.mul (f32.const 0.999) (f32.load (i32.add (local.get $v) (local.get $at))))
+            (f32.mul (f32.const 0.001) (f32.mul (local.get $gt) (local.get $gt)))))
+        (f32.store (i32.add (local.get $m) (local.get $at)) (local.get $mt))
+        (f32.store (i32.add (local.get $v) (local.get $at)) (local.get $vt))
+        (local.set $pt (f32.load (i32.add (local.get $p) (local.get $at))))
+        (f32.store (i32.add (local.get $p) (local.get $at))
+          (f32.sub (local.get $pt)
+            (f32.add
+              (f32.mul (local.get $lr)
+                (f32.div
+                  (f32.mul (local.get $mt) (local.get $c1))
+                  (f32.add (f32.sqrt (f32.mul (local.get $vt) (local.get $c2))) (f32.const 1e-8))))
+              (f32.mul (local.get $lrDecay) (local.get $pt)))))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $next1))))
+
+  ;; dst[0..count) += src[0..count): one thread's gradients into the sum.
+  (func (export "add") (param $dst i32) (param $src i32) (param $count i32)
+    (local $at i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $count) (i32.const 2)))
+    (block $done4
+      (loop $next4
+        (br_if $done4 (i32.gt_u (i32.add (local.get $at) (i32.const 16)) (local.get $end)))
+        (v128.store (i32.add (local.get $dst) (local.get $at))
+          (f32x4.add (v128.load (i32.add (local.get $dst) (local.get $at))) (v128.load (i32.add (local.get $src) (local.get $at)))))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $next4)))
+    (block $done1
+      (loop $next1
+        (br_if $done1 (i32.ge_u (local.get $at) (local.get $end)))
+        (f32.store (i32.add (local.get $dst) (local.get $at))
+          (f32.add (f32.load (i32.add (local.get $dst) (local.get $at))) (f32.load (i32.add (local.get $src) (local.get $at)))))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $next1)))))

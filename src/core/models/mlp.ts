@@ -1,0 +1,416 @@
+import { CLASSES } from '../frame.js';
+import { ModelFormatError } from '../util/errors.js';
+import { ALPHABET, decodeFloat32, encodeTensor } from '../util/tensors.js';
+import { type Picture, unitsPicture } from './pictures.js';
+import { Random } from '../util/random.js';
+import type { Classifier, ClassifierJson } from './classifier.js';
+import { modelBlock } from '../util/model-json.js';
+import { Arena, type Kernels, kernelMemory, kernelsOn } from '../math/kernels.js';
+
+/** One thread's working space: an input block of `blockRows` rows, each layer's outputs and output gradients. */
+export interface ThreadLayout {
+  /** Activations block per layer, input first: blockRows × sizes[l]. */
+  acts: number[];
+  /** Gradient of the loss at each activation block (index 0 unused). */
+  deltas: number[];
+  /** This thread's summed gradients (0: an inference-only network has none). */
+  grads: number;
+  /** Kernel scratch: 8 bytes × max(largest layer, blockRows). */
+  pairs: number;
+}
+
+/**
+ * Where a network's arrays sit in kernel memory (byte offsets): the parameters and AdamW moments, shared by
+ * all threads, and each thread's own gradients and working space.
+ */
+export interface MlpLayout {
+  sizes: number[];
+  paramCount: number;
+  params: number;
+  /** AdamW's moments; 0 for an inference-only network. */
+  m: number;
+  v: number;
+  blockRows: number;
+  threads: ThreadLayout[];
+  bytes: number;
+}
+
+/** Rows a network forwards at a time when predicting: enough to amortise each call, small enough to stay in cache. */
+const PREDICT_ROWS = 64;
+
+/** The layout of a network of `sizes` in memory: for training (moments, gradients) on `threads` threads, or not. */
+export function mlpLayout(sizes: number[], o: { training: boolean; threads?: number; blockRows?: number }): MlpLayout {
+  const arena = new Arena();
+  const paramCount = Mlp.paramCount(sizes);
+  const params = arena.floats(paramCount);
+  const m = o.training ? arena.floats(paramCount) : 0;
+  const v = o.training ? arena.floats(paramCount) : 0;
+  const blockRows = o.blockRows ?? PREDICT_ROWS;
+  const threads = Array.from({ length: o.threads ?? 1 }, () => ({
+    grads: o.training ? arena.floats(paramCount) : 0,
+    acts: sizes.map((s) => arena.floats(blockRows * s)),
+    deltas: sizes.map((s, l) => (l === 0 || !o.training ? 0 : arena.floats(blockRows * s))),
+    pairs: arena.floats(2 * Math.max(blockRows, ...sizes)),
+  }));
+  return { sizes, paramCount, params, m, v, blockRows, threads, bytes: arena.bytes };
+}
+
+/**
+ * A fully connected layer, weights stored input-major (in×out) so that a zero input skips a whole row:
+ * MNIST pixels are ~81% zeros and about half of ReLU outputs are zero, in the forward pass and in the
+ * weight gradient alike. Its arrays are views into kernel memory; `at` holds their byte offsets.
+ */
+export class Dense {
+  readonly w: Float32Array;
+  readonly b: Float32Array;
+  readonly gw: Float32Array;
+  readonly gb: Float32Array;
+
+  constructor(
+    readonly inSize: number,
+    readonly outSize: number,
+    buffer: ArrayBufferLike,
+    readonly at: { w: number; b: number; gw: number; gb: number },
+  ) {
+    this.w = new Float32Array(buffer, at.w, inSize * outSize);
+    this.b = new Float32Array(buffer, at.b, outSize);
+    this.gw = at.gw ? new Float32Array(buffer, at.gw, inSize * outSize) : new Float32Array(0);
+    this.gb = at.gb ? new Float32Array(buffer, at.gb, outSize) : new Float32Array(0);
+  }
+
+  static paramCount(inSize: number, outSize: number): number {
+    return inSize * outSize + outSize;
+  }
+}
+
+/** Softmax in place, stably: subtract the max before exp so large logits cannot overflow. */
+export function softmax(z: Float32Array, o: number, n: number): void {
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) if (z[o + i]! > max) max = z[o + i]!;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const e = Math.exp(z[o + i]! - max);
+    z[o + i] = e;
+    sum += e;
+  }
+  for (let i = 0; i < n; i++) z[o + i]! /= sum;
+}
+
+/** The training label of an image that is not a digit: its target is the uniform distribution. */
+export const NON_DIGIT_LABEL = CLASSES;
+/** The weight of a not-a-digit image's loss against a digit's (Hendrycks et al. use 0.5): digits come first. */
+export const NON_DIGIT_WEIGHT = 0.5;
+
+/**
+ * Quantisation levels each side of zero in the compact form: 63 values a weight, 6 bits. 15 levels changed
+ * digits of data/samples and 31 none, at two thirds of int8's download (docs/decisions.md).
+ */
+export const COMPACT_LEVELS = 31;
+
+/** AdamW's settings for one step; `step` counts from 1 for Adam's bias correction. */
+export interface AdamwStep {
+  lr: number;
+  weightDecay: number;
+  step: number;
+  /** Samples the gradients were summed over. */
+  batch: number;
+}
+
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+
+export interface MlpJson extends ClassifierJson {
+  name: 'mlp';
+  version: 1;
+  activation: 'relu';
+  output: 'softmax';
+  /** Layer sizes, input first, e.g. [784, 800, 10]. */
+  sizes: number[];
+  /**
+   * Per dense layer: W (in×out, input-major) and b, base64 little-endian float32; or, in the compact form
+   * for the browser, W quantised as `wq`, one base64 character per weight, with one float32 `scale` per
+   * output unit (W ≈ (character's value − 32) × scale).
+   */
+  layers: ({ w: string; b: string } | { wq: string; scale: string; b: string })[];
+}
+
+/**
+ * A softmax multilayer perceptron with ReLU hidden layers. Its parameters sit in one flat Float32Array in
+ * kernel memory (src/core/math/kernels.wat), where the SIMD kernels run every layer over blocks of rows.
+ */
+export class Mlp implements Classifier {
+  static readonly kind = 'mlp';
+  static readonly legacyNames = ['MLP'];
+  readonly name = Mlp.kind;
+  readonly layers: Dense[];
+  readonly params: Float32Array;
+  /** This thread's summed gradients; empty for an inference-only network. */
+  readonly grads: Float32Array;
+  private readonly k: Kernels;
+  private readonly ws: ThreadLayout;
+
+  readonly sizes: number[];
+  readonly layout: MlpLayout;
+
+  /**
+   * A network of `sizes` with its own memory, holding a copy of `params` if given (zeros otherwise); with
+   * `training`, also room for its gradients and AdamW moments. With `on`, the network laid out there
+   * instead, worked on as thread `thread`, with no copy: how the trainer's threads share one.
+   */
+  constructor(sizes: number[], params?: Float32Array, o: { training?: boolean; on?: { k: Kernels; layout: MlpLayout; thread: number } } = {}) {
+    Mlp.checkSizes(sizes);
+    const layout = o.on?.layout ?? mlpLayout(sizes, { training: o.training ?? false });
+    if (layout.sizes.join() !== sizes.join()) throw new RangeError(`layout for ${layout.sizes.join('-')}, not ${sizes.join('-')}`);
+    this.sizes = sizes;
+    this.layout = layout;
+    this.k = o.on?.k ?? kernelsOn(kernelMemory(layout.bytes));
+    this.ws = layout.threads[o.on?.thread ?? 0]!;
+    const buffer = this.k.memory.buffer;
+    this.params = new Float32Array(buffer, layout.params, layout.paramCount);
+    this.grads = this.ws.grads ? new Float32Array(buffer, this.ws.grads, layout.paramCount) : new Float32Array(0);
+    this.layers = [];
+    let at = layout.params;
+    const grad = (p: number) => (this.ws.grads ? this.ws.grads - layout.params + p : 0);
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      const [inSize, outSize] = [sizes[l]!, sizes[l + 1]!];
+      const b = at + inSize * outSize * 4;
+      this.layers.push(new Dense(inSize, outSize, buffer, { w: at, b, gw: grad(at), gb: grad(b) }));
+      at = b + outSize * 4;
+    }
+    if (params) {
+      if (params.length !== layout.paramCount) throw new RangeError(`expected ${layout.paramCount} parameters, got ${params.length}`);
+      this.params.set(params);
+    }
+  }
+
+  private static checkSizes(sizes: number[]): void {
+    if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new RangeError(`invalid layer sizes ${sizes.join('-')}`);
+    if (sizes[sizes.length - 1]! < 2) throw new RangeError('the last layer needs at least 2 outputs');
+  }
+
+  get inputSize(): number {
+    return this.sizes[0]!;
+  }
+
+  /** Classes out: 10 digits for a classifier, 2 (a digit or not) for the digit detector. */
+  get outputs(): number {
+    return this.sizes[this.sizes.length - 1]!;
+  }
+
+  static paramCount(sizes: number[]): number {
+    let n = 0;
+    for (let l = 0; l + 1 < sizes.length; l++) n += Dense.paramCount(sizes[l]!, sizes[l + 1]!);
+    return n;
+  }
+
+  /** He initialisation (normal, std √(2/fan-in)), biases zero; ready to train. */
+  static init(sizes: number[], seed: number): Mlp {
+    const net = new Mlp(sizes, undefined, { training: true });
+    const rng = new Random(seed);
+    for (const layer of net.layers) {
+      const std = Math.sqrt(2 / layer.inSize);
+      for (let i = 0; i < layer.w.length; i++) layer.w[i] = rng.gaussian() * std;
+    }
+    return net;
+  }
+
+  /** Rows the input block holds: what forwardBlock and trainBlock take at most. */
+  get blockRows(): number {
+    return this.layout.blockRows;
+  }
+
+  /** The input block (blockRows × inputSize): fill its first rows, then forwardBlock or trainBlock them. */
+  inputBlock(): Float32Array {
+    return new Float32Array(this.k.memory.buffer, this.ws.acts[0]!, this.blockRows * this.inputSize);
+  }
+
+  /** Forward pass of the input block's first `rows` rows; returns their probabilities (rows × outputs), a view. */
+  forwardBlock(rows: number): Float32Array {
+    const { k, ws } = this;
+    this.layers.forEach((layer, l) => {
+      const relu = l + 1 < this.layers.length ? 1 : 0;
+      k.forward(ws.acts[l]!, rows, layer.inSize, layer.outSize, layer.at.w, layer.at.b, ws.acts[l + 1]!, relu, ws.pairs);
+    });
+    const probs = new Float32Array(this.k.memory.buffer, ws.acts[this.layers.length]!, rows * this.outputs);
+    for (let r = 0; r < rows; r++) softmax(probs, r * this.outputs, this.outputs);
+    return probs;
+  }
+
+  /**
+   * Forward and backward over the input block's first `rows` rows with their labels, adding their gradients
+   * to this thread's. Returns the summed cross-entropy loss and how many were classified right. With softmax
+   * + cross-entropy, dL/dlogits = p − target: one-hot for a digit; for NON_DIGIT_LABEL the uniform distribution
+   * (outlier exposure, Hendrycks et al. 2019), which teaches low confidence on it.
+   */
+  trainBlock(labels: ArrayLike<number>, rows: number): { loss: number; correct: number } {
+    const { k, ws } = this;
+    const probs = this.forwardBlock(rows);
+    const last = this.layers.length;
+    const out = this.outputs;
+    const delta = new Float32Array(k.memory.buffer, ws.deltas[last]!, rows * out);
+    let loss = 0;
+    let correct = 0;
+    for (let r = 0; r < rows; r++) {
+      const label = labels[r]!;
+      const o = r * out;
+      if (label === NON_DIGIT_LABEL) {
+        for (let c = 0; c < out; c++) {
+          delta[o + c] = NON_DIGIT_WEIGHT * (probs[o + c]! - 1 / out);
+          loss -= (NON_DIGIT_WEIGHT * Math.log(Math.max(probs[o + c]!, 1e-12))) / out;
+        }
+        continue;
+      }
+      let best = 0;
+      for (let c = 0; c < out; c++) {
+        delta[o + c] = probs[o + c]! - (c === label ? 1 : 0);
+        if (probs[o + c]! > probs[o + best]!) best = c;
+      }
+      if (best === label) correct++;
+      loss -= Math.log(Math.max(probs[o + label]!, 1e-12));
+    }
+    for (let l = last - 1; l >= 0; l--) {
+      const layer = this.layers[l]!;
+      k.weightGradient(ws.acts[l]!, ws.deltas[l + 1]!, rows, layer.inSize, layer.outSize, layer.at.gw, layer.at.gb, ws.pairs);
+      if (l > 0) k.backward(ws.deltas[l + 1]!, rows, layer.inSize, layer.outSize, layer.at.w, ws.acts[l]!, ws.deltas[l]!);
+    }
+    return { loss, correct };
+  }
+
+  /**
+   * One AdamW step (decoupled weight decay, on weights only) on params[from..to) from `grads`' same range,
+   * the gradients summed over the batch. Ranges let threads update disjoint slices of shared parameters.
+   */
+  adamw(from: number, to: number, o: AdamwStep, grads = this.grads): void {
+    const { k, layout } = this;
+    if (!layout.m) throw new RangeError('this network was made for inference: it has no AdamW moments');
+    const c1 = 1 / (1 - BETA1 ** o.step);
+    const c2 = 1 / (1 - BETA2 ** o.step);
+    const g = grads.byteOffset - layout.params;
+    let start = 0;
+    for (const layer of this.layers) {
+      for (const [size, decay] of [
+        [layer.w.length, o.lr * o.weightDecay],
+        [layer.b.length, 0],
+      ] as const) {
+        const a = Math.max(from, start);
+        const b = Math.min(to, start + size);
+        const at = layout.params + a * 4;
+        if (b > a) k.adamw(at, at + g, layout.m + a * 4, layout.v + a * 4, b - a, o.lr, decay, c1, c2, 1 / o.batch);
+        start += size;
+      }
+    }
+  }
+
+  /** dst[from..to) += src[from..to), two gradient arrays in this network's memory. */
+  addGradients(dst: Float32Array, src: Float32Array, from: number, to: number): void {
+    this.k.add(dst.byteOffset + from * 4, src.byteOffset + from * 4, to - from);
+  }
+
+  /**
+   * One AdamW step on one thread over the batch `rows` of x (·×inputSize) with their labels, as the
+   * trainer's threads take it together. Returns the batch's summed loss.
+   */
+  trainBatch(x: Float32Array, labels: Uint8Array, rows: ArrayLike<number>, o: Omit<AdamwStep, 'batch'>): number {
+    this.grads.fill(0);
+    const input = this.inputBlock();
+    let loss = 0;
+    for (let s = 0; s < rows.length; s += this.blockRows) {
+      const count = Math.min(this.blockRows, rows.length - s);
+      const blockLabels = new Uint8Array(count);
+      for (let i = 0; i < count; i++) {
+        const r = rows[s + i]!;
+        input.set(x.subarray(r * this.inputSize, (r + 1) * this.inputSize), i * this.inputSize);
+        blockLabels[i] = labels[r]!;
+      }
+      loss += this.trainBlock(blockLabels, count).loss;
+    }
+    this.adamw(0, this.params.length, { ...o, batch: rows.length });
+    return loss;
+  }
+
+  /** The probabilities of n rows of x, written to out (n × outputs). */
+  predictInto(x: Float32Array, n: number, out: Float32Array): void {
+    const input = this.inputBlock();
+    const d = this.inputSize;
+    for (let s = 0; s < n; s += this.blockRows) {
+      const count = Math.min(this.blockRows, n - s);
+      input.set(x.subarray(s * d, (s + count) * d));
+      out.set(this.forwardBlock(count), s * this.outputs);
+    }
+  }
+
+  predictProba(x: Float32Array, n: number): Float32Array {
+    const out = new Float32Array(n * this.outputs);
+    this.predictInto(x, n, out);
+    return out;
+  }
+
+  /** On pixel input, the first layer's weights into each hidden unit. */
+  pictures(): Record<string, Picture> {
+    const units = unitsPicture(this, 'First-layer units', 'digit');
+    return units ? { weights: units } : {};
+  }
+
+  toJSON(): MlpJson {
+    return {
+      name: this.name,
+      version: 1,
+      activation: 'relu',
+      output: 'softmax',
+      sizes: this.sizes,
+      layers: this.layers.map((l) => ({ w: encodeTensor(l.w), b: encodeTensor(l.b) })),
+    };
+  }
+
+  /**
+   * The same network with its weights quantised for the browser: each unit's incoming weights become
+   * whole multiples of one scale (its largest |w| / COMPACT_LEVELS), written one base64 character per
+   * weight (character k means k − 32). Biases stay float32; they are 0.1% of the parameters.
+   */
+  toCompactJSON(): MlpJson {
+    return {
+      ...this.toJSON(),
+      layers: this.layers.map((l) => {
+        const scale = new Float32Array(l.outSize);
+        for (let i = 0; i < l.inSize; i++) for (let o = 0; o < l.outSize; o++) scale[o] = Math.max(scale[o]!, Math.abs(l.w[i * l.outSize + o]!));
+        for (let o = 0; o < l.outSize; o++) scale[o] = scale[o]! / COMPACT_LEVELS || 1;
+        let wq = '';
+        for (let k = 0; k < l.w.length; k++) wq += ALPHABET[Math.round(l.w[k]! / scale[k % l.outSize]!) + 32];
+        return { wq, scale: encodeTensor(scale), b: encodeTensor(l.b) };
+      }),
+    };
+  }
+
+  /** Reads an MLP block; `outputs` is the last layer's size the caller needs (10 for a digit classifier). */
+  static load(json: unknown, outputs = CLASSES): Mlp {
+    const j = modelBlock<MlpJson>(json, Mlp.kind, 1, Mlp.legacyNames);
+    const sizes = j.sizes;
+    if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((s) => Number.isInteger(s) && s > 0 && s <= 1 << 16)) {
+      throw new ModelFormatError('invalid model: MLP sizes must be a list of positive layer sizes');
+    }
+    if (sizes[sizes.length - 1] !== outputs) throw new ModelFormatError(`invalid model: the MLP's last layer must have ${outputs} outputs`);
+    if (!Array.isArray(j.layers) || j.layers.length !== sizes.length - 1) {
+      throw new ModelFormatError(`invalid model: MLP has ${sizes.length - 1} layer sizes but ${j.layers?.length ?? 0} weight blocks`);
+    }
+    const net = new Mlp(sizes);
+    j.layers.forEach((block, l) => {
+      const layer = net.layers[l]!;
+      if (block && 'wq' in block) {
+        const { wq } = block;
+        if (typeof wq !== 'string' || wq.length !== layer.w.length)
+          throw new ModelFormatError(`invalid model: MLP layer ${l} quantised weights must be ${layer.w.length} base64 characters`);
+        const scale = decodeFloat32(block.scale, layer.outSize, `MLP layer ${l} weight scales`);
+        for (let k = 0; k < wq.length; k++) {
+          const q = ALPHABET.indexOf(wq[k]!);
+          if (q < 0) throw new ModelFormatError(`invalid model: MLP layer ${l} quantised weight ${k} is ${JSON.stringify(wq[k])}, not a base64 character`);
+          layer.w[k] = (q - 32) * scale[k % layer.outSize]!;
+        }
+      } else {
+        layer.w.set(decodeFloat32(block?.w, layer.w.length, `MLP layer ${l} weights`));
+      }
+      layer.b.set(decodeFloat32(block?.b, layer.b.length, `MLP layer ${l} biases`));
+    });
+    for (const v of net.params) if (!Number.isFinite(v)) throw new ModelFormatError('invalid model: MLP weights contain NaN or infinity');
+    return net;
+  }
+}
