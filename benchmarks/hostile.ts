@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { encodePng } from '../src/samples/styles.js';
+import { encodePng } from '../src/codecs/png.js';
 import { rasterStrokes } from '../src/samples/raster.js';
 import { greyRgba } from '../src/core/image/rgba.js';
 import { Random } from '../src/core/util/random.js';

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { PIXELS, toUnit } from '../src/core/frame.js';
 import { loadMnist } from '../src/data/mnist.js';
-import { PNG } from 'pngjs';
 import { drawText, setPixel } from '../src/eval/gallery.js';
-import { pngCanvas } from '../src/codecs/png.js';
+import { encodePng } from '../src/codecs/png.js';
+import { blankRgba } from '../src/core/image/rgba.js';
 import { readNumber, SEGMENT_WEIGHTS, type NumberReading, type SegmentWeights } from '../src/core/image/number.js';
 import type { DigitModel } from '../src/core/models/model.js';
 import { composeNumber, mnistTile, pairTile, strokeTile, type ComposedNumber, type PairKind, type Tile } from '../src/samples/numbers.js';
@@ -200,8 +200,7 @@ function numbersGallery(items: { c: NumberCase; r: NumberReading }[]): Buffer {
   const caption = 14;
   const width = Math.max(200, ...items.map((i) => i.c.image.width)) + 2 * pad;
   const height = items.reduce((a, i) => a + i.c.image.height + caption + pad, pad);
-  const png = pngCanvas(width, height);
-  png.data.fill(255);
+  const png = blankRgba(width, height);
   let oy = pad;
   for (const { c, r } of items) {
     // A reading that gives no number (one shape not read surely, pieces stacked, mostly not digits) is a dash, whatever its pieces read.
@@ -225,5 +224,5 @@ function numbersGallery(items: { c: NumberCase; r: NumberReading }[]): Buffer {
     }
     oy += h + pad;
   }
-  return PNG.sync.write(png);
+  return encodePng(png);
 }

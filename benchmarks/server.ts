@@ -7,8 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { BASELINE_COMMIT, baselineTree } from './baseline.js';
 import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
-import { PNG } from 'pngjs';
-import { pngCanvas } from '../src/codecs/png.js';
+import { encodePng } from '../src/codecs/png.js';
+import { blankRgba } from '../src/core/image/rgba.js';
 import { rasterStrokes } from '../src/samples/raster.js';
 import { smoothPath, TEMPLATES } from '../src/samples/strokes.js';
 import { startWorker } from '../src/io/worker.js';
@@ -45,12 +45,12 @@ export interface ServerBench {
 export function canvasPng(): Uint8Array {
   const strokes = TEMPLATES[3]![0]!.map((s) => smoothPath(s).map(([x, y]): [number, number] => [40 + x * 200, 40 + y * 200]));
   const ink = rasterStrokes(strokes, 280, 280, 10);
-  const png = pngCanvas(280, 280);
+  const png = blankRgba(280, 280);
   for (let i = 0; i < 280 * 280; i++) {
     png.data.fill(Math.round(255 * (1 - ink[i]!)), i * 4, i * 4 + 3);
     png.data[i * 4 + 3] = 255;
   }
-  return PNG.sync.write(png, { filterType: 2 });
+  return encodePng(png, { filterType: 2 });
 }
 
 /** A thread that measures the pipeline (of this tree, or of another's `root`) on request: `measure(seconds)` gives runs/s. */

@@ -1,7 +1,6 @@
-import { PNG } from 'pngjs';
-import { pngCanvas } from './png.js';
+import { encodePng } from './png.js';
 import { SIDE } from '../core/frame.js';
-import type { RgbaImage } from '../core/image/rgba.js';
+import { blankRgba, type RgbaImage } from '../core/image/rgba.js';
 
 /**
  * The input image beside the 28×28 the model saw (white on black, zoomed ×6), as a PNG: the
@@ -14,8 +13,7 @@ export function sideBySidePng(img: RgbaImage, input: Float32Array): Buffer {
   const tw = Math.max(1, Math.round(img.width * scale));
   const th = Math.max(1, Math.round(img.height * scale));
   const gap = 8;
-  const png = pngCanvas(tw + gap + size, size);
-  png.data.fill(255);
+  const png = blankRgba(tw + gap + size, size);
   for (let y = 0; y < th; y++) {
     for (let x = 0; x < tw; x++) {
       const sx = Math.min(img.width - 1, Math.floor(x / scale));
@@ -37,5 +35,5 @@ export function sideBySidePng(img: RgbaImage, input: Float32Array): Buffer {
       png.data[o + 2] = v;
     }
   }
-  return PNG.sync.write(png);
+  return encodePng(png);
 }

@@ -1,5 +1,5 @@
-import { PNG } from 'pngjs';
-import { pngCanvas } from '../codecs/png.js';
+import { encodePng } from '../codecs/png.js';
+import { blankRgba, type RgbaImage } from '../core/image/rgba.js';
 import { labelsOf, PIXELS, SIDE, type DigitFrame } from '../core/frame.js';
 
 /** 3×5 pixel glyphs, enough to caption a tile "7>1 93%". */
@@ -45,8 +45,7 @@ export function galleryPng(items: GalleryItem[], columns = 10, scale = 1): Buffe
   const rows = Math.max(1, Math.ceil(items.length / columns));
   const width = columns * (TILE + PAD) + PAD;
   const height = rows * (TILE + CAPTION + PAD) + PAD;
-  const png = pngCanvas(width, height);
-  png.data.fill(255);
+  const png = blankRgba(width, height);
   items.forEach((item, i) => {
     const ox = PAD + (i % columns) * (TILE + PAD);
     const oy = PAD + Math.floor(i / columns) * (TILE + CAPTION + PAD);
@@ -60,11 +59,11 @@ export function galleryPng(items: GalleryItem[], columns = 10, scale = 1): Buffe
     const text = `${item.truth}>${item.predicted < 0 ? '-' : item.predicted} ${Math.round(item.confidence * 100)}%`;
     drawText(png, text, ox + 1, oy + TILE + 3, 2);
   });
-  return PNG.sync.write(png);
+  return encodePng(png);
 }
 
 /** Draws text in red with the 3×5 glyphs at `size` px a glyph pixel. */
-export function drawText(png: PNG, text: string, x: number, y: number, size: number): void {
+export function drawText(png: RgbaImage, text: string, x: number, y: number, size: number): void {
   for (const ch of text) {
     const glyph = GLYPHS[ch] ?? (GLYPHS[' '] as string);
     for (let gy = 0; gy < 5; gy++) {
@@ -77,7 +76,7 @@ export function drawText(png: PNG, text: string, x: number, y: number, size: num
   }
 }
 
-export function setPixel(png: PNG, x: number, y: number, r: number, g: number, b: number): void {
+export function setPixel(png: RgbaImage, x: number, y: number, r: number, g: number, b: number): void {
   if (x < 0 || y < 0 || x >= png.width || y >= png.height) return;
   const o = (y * png.width + x) * 4;
   png.data[o] = r;

@@ -1,8 +1,9 @@
 import { SIDE } from '../core/frame.js';
-import { areaResize, bilinearResize, boxBlur, dilate, lineBlur } from '../core/image/kernels.js';
+import { areaResize, bilinearAt, bilinearResize, boxBlur, dilate, lineBlur } from '../core/image/kernels.js';
 import { greyRgba, type RgbaImage } from '../core/image/rgba.js';
 import { Random } from '../core/util/random.js';
-import { encodeJpeg, encodePng } from './styles.js';
+import { FAST_PNG, encodePng } from '../codecs/png.js';
+import { encodeJpeg } from './styles.js';
 
 /*
  * MNIST test digits turned into the images users send, then corrupted one way at a time, in the spirit of
@@ -80,7 +81,7 @@ export function paintSheet(s: Sheet, noise?: (v: number) => number): RgbaImage {
 }
 
 function png(s: Sheet, noise?: (v: number) => number): { bytes: Uint8Array; ext: 'png' } {
-  return { bytes: encodePng(paintSheet(s, noise), 0, 8, true), ext: 'png' };
+  return { bytes: encodePng(paintSheet(s, noise), { colorType: 0, ...FAST_PNG }), ext: 'png' };
 }
 
 /** `passes` box blurs (boxBlur: O(pixels) whatever the radius), which together approach a Gaussian. */
@@ -93,15 +94,10 @@ export function fastBlur(src: Float32Array, w: number, h: number, r: number, pas
 /** Samples `src` at (x + dx(x, y), y + dy(x, y)) for every pixel, bilinearly; outside is 0. */
 function warp(src: Float32Array, w: number, h: number, map: (x: number, y: number) => [number, number]): Float32Array {
   const out = new Float32Array(w * h);
-  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= w || y >= h ? 0 : src[y * w + x]!);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const [sx, sy] = map(x, y);
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      out[y * w + x] = (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) + fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
+      out[y * w + x] = bilinearAt(src, 0, w, h, sx, sy);
     }
   }
   return out;

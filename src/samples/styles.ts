@@ -1,9 +1,8 @@
 import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
-import { pngCanvas } from '../codecs/png.js';
+import { encodePng } from '../codecs/png.js';
 import { encodeBmp } from '../codecs/bmp.js';
 import { boxBlur } from '../core/image/kernels.js';
-import type { RgbaImage } from '../core/image/rgba.js';
+import { inkOnPaper, type Rgb, type RgbaImage } from '../core/image/rgba.js';
 import type { Random } from '../core/util/random.js';
 import { rasterStrokes } from './raster.js';
 import { jitteredDigit, smoothPath, type Stroke } from './strokes.js';
@@ -15,8 +14,6 @@ export interface Style {
   group: 'drawn' | 'photo';
   make(digit: number, rng: Random): { bytes: Uint8Array; ext: 'png' | 'jpg' | 'bmp' };
 }
-
-type Rgb = [number, number, number];
 
 interface Canvas {
   w: number;
@@ -32,23 +29,6 @@ function drawDigit(digit: number, rng: Random, c: Canvas): Float32Array {
   const shape = jitteredDigit(digit, rng, { slant: c.slant ?? 0.15, rotateDeg: c.rotateDeg ?? 8 });
   const paths: Stroke[] = shape.strokes.map((s) => smoothPath(s).map(([x, y]) => [c.box.x + x * c.box.size, c.box.y + y * c.box.size]));
   return rasterStrokes(paths, c.w, c.h, c.brush);
-}
-
-function paint(ink: Float32Array, w: number, h: number, inkColour: Rgb, paper: Rgb, alpha = false): RgbaImage {
-  const data = new Uint8Array(w * h * 4);
-  for (let i = 0; i < w * h; i++) {
-    const a = ink[i]!;
-    for (let c = 0; c < 3; c++) data[i * 4 + c] = alpha ? (a > 0 ? inkColour[c]! : 0) : Math.round(a * inkColour[c]! + (1 - a) * paper[c]!);
-    data[i * 4 + 3] = alpha ? Math.round(255 * a) : 255;
-  }
-  return { width: w, height: h, data };
-}
-
-/** `fast`: no per-line filter search and light compression, for images made by the thousand. */
-export function encodePng(img: RgbaImage, colorType: 0 | 2 | 4 | 6 = 6, bitDepth: 8 | 16 = 8, fast = false): Uint8Array {
-  const png = pngCanvas(img.width, img.height);
-  png.data.set(img.data);
-  return PNG.sync.write(png, { colorType, inputColorType: 6, bitDepth, inputHasAlpha: true, ...(fast && { filterType: 0, deflateLevel: 1 }) });
 }
 
 export function encodeJpeg(img: RgbaImage, quality = 85): Uint8Array {
@@ -80,47 +60,47 @@ export function sampleSeed(seed: number, style: number, digit: number, k: number
 export const STYLES: Style[] = [
   drawn('paint-png', (d, rng) => {
     const c = standardCanvas(rng, [0.03, 0.06]);
-    return { bytes: encodePng(paint(drawDigit(d, rng, c), c.w, c.h, BLACK, WHITE), 2), ext: 'png' };
+    return { bytes: encodePng(inkOnPaper(drawDigit(d, rng, c), c.w, c.h, BLACK, WHITE), { colorType: 2 }), ext: 'png' };
   }),
   drawn('paint-bmp', (d, rng) => {
     const c = standardCanvas(rng, [0.03, 0.06]);
-    return { bytes: encodeBmp(paint(drawDigit(d, rng, c), c.w, c.h, BLACK, WHITE), { bpp: rng.next() < 0.5 ? 24 : 8 }), ext: 'bmp' };
+    return { bytes: encodeBmp(inkOnPaper(drawDigit(d, rng, c), c.w, c.h, BLACK, WHITE), { bpp: rng.next() < 0.5 ? 24 : 8 }), ext: 'bmp' };
   }),
   drawn('paint-jpeg', (d, rng) => {
     const c = standardCanvas(rng, [0.03, 0.06]);
-    return { bytes: encodeJpeg(paint(drawDigit(d, rng, c), c.w, c.h, BLACK, WHITE), rng.int(40) + 55), ext: 'jpg' };
+    return { bytes: encodeJpeg(inkOnPaper(drawDigit(d, rng, c), c.w, c.h, BLACK, WHITE), rng.int(40) + 55), ext: 'jpg' };
   }),
   drawn('canvas-white-on-black', (d, rng) => {
     const c = standardCanvas(rng, [0.04, 0.08]);
-    return { bytes: encodePng(paint(drawDigit(d, rng, c), c.w, c.h, WHITE, BLACK)), ext: 'png' };
+    return { bytes: encodePng(inkOnPaper(drawDigit(d, rng, c), c.w, c.h, WHITE, BLACK)), ext: 'png' };
   }),
   drawn('transparent-canvas', (d, rng) => {
     const c = standardCanvas(rng, [0.03, 0.07]);
     const colour: Rgb = rng.next() < 0.5 ? BLACK : WHITE;
-    return { bytes: encodePng(paint(drawDigit(d, rng, c), c.w, c.h, colour, BLACK, true)), ext: 'png' };
+    return { bytes: encodePng(inkOnPaper(drawDigit(d, rng, c), c.w, c.h, colour, null)), ext: 'png' };
   }),
   drawn('coloured-ink', (d, rng) => {
     const c = standardCanvas(rng, [0.03, 0.07]);
     const hue = rng.next();
-    const ink: Rgb = [hue * 200, (1 - hue) * 160, 120 + hue * 100].map(Math.round) as Rgb;
+    const ink: Rgb = [Math.round(hue * 200), Math.round((1 - hue) * 160), Math.round(120 + hue * 100)];
     const paper: Rgb = rng.next() < 0.5 ? WHITE : [250, 245, 200];
-    return { bytes: encodePng(paint(drawDigit(d, rng, c), c.w, c.h, ink, paper), 2), ext: 'png' };
+    return { bytes: encodePng(inkOnPaper(drawDigit(d, rng, c), c.w, c.h, ink, paper), { colorType: 2 }), ext: 'png' };
   }),
   drawn('thick-brush', (d, rng) => {
     const c = standardCanvas(rng, [0.08, 0.12]);
-    return { bytes: encodePng(paint(drawDigit(d, rng, c), c.w, c.h, BLACK, WHITE), 2), ext: 'png' };
+    return { bytes: encodePng(inkOnPaper(drawDigit(d, rng, c), c.w, c.h, BLACK, WHITE), { colorType: 2 }), ext: 'png' };
   }),
   drawn('thin-brush', (d, rng) => {
     const c = standardCanvas(rng, [0.004, 0.012]);
     c.brush = Math.max(0.6, c.brush);
-    return { bytes: encodePng(paint(drawDigit(d, rng, c), c.w, c.h, BLACK, WHITE), 2), ext: 'png' };
+    return { bytes: encodePng(inkOnPaper(drawDigit(d, rng, c), c.w, c.h, BLACK, WHITE), { colorType: 2 }), ext: 'png' };
   }),
   drawn('small-off-centre', (d, rng) => {
     const w = 640;
     const h = 480;
     const size = rng.uniform(40, 90);
     const c: Canvas = { w, h, box: { x: rng.uniform(10, w - size - 10), y: rng.uniform(10, h - size - 10), size }, brush: size * rng.uniform(0.03, 0.07) };
-    return { bytes: encodePng(paint(drawDigit(d, rng, c), w, h, BLACK, WHITE), 2), ext: 'png' };
+    return { bytes: encodePng(inkOnPaper(drawDigit(d, rng, c), w, h, BLACK, WHITE), { colorType: 2 }), ext: 'png' };
   }),
   drawn('non-square', (d, rng) => {
     const wide = rng.next() < 0.5;
@@ -128,11 +108,11 @@ export const STYLES: Style[] = [
     const h = wide ? 240 : 420;
     const size = Math.min(w, h) * rng.uniform(0.6, 0.85);
     const c: Canvas = { w, h, box: { x: rng.uniform(0, w - size), y: (h - size) / 2, size }, brush: size * rng.uniform(0.03, 0.07) };
-    return { bytes: encodePng(paint(drawDigit(d, rng, c), w, h, BLACK, WHITE), 2), ext: 'png' };
+    return { bytes: encodePng(inkOnPaper(drawDigit(d, rng, c), w, h, BLACK, WHITE), { colorType: 2 }), ext: 'png' };
   }),
   drawn('slanted-rotated', (d, rng) => {
     const c = { ...standardCanvas(rng, [0.03, 0.07]), slant: 0.45, rotateDeg: 22 };
-    return { bytes: encodePng(paint(drawDigit(d, rng, c), c.w, c.h, BLACK, WHITE), 2), ext: 'png' };
+    return { bytes: encodePng(inkOnPaper(drawDigit(d, rng, c), c.w, c.h, BLACK, WHITE), { colorType: 2 }), ext: 'png' };
   }),
   {
     name: 'photo',

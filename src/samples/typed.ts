@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import opentype from 'opentype.js';
 import { greyRgba } from '../core/image/rgba.js';
 import type { Random } from '../core/util/random.js';
-import { encodePng } from './styles.js';
+import { encodePng, FAST_PNG } from '../codecs/png.js';
 
 /*
  * Typed digits: 0–9 set in fonts kept as data (data/fonts, from the @fontsource packages), rasterised with opentype.js.
@@ -215,8 +215,6 @@ export function typedDigit(font: opentype.Font, digit: number, textPx: number, c
   const ink = fillPolygons(glyphPolygons(font, String(digit), x, y, textPx), canvas, canvas);
   return encodePng(
     greyRgba(canvas, canvas, (i) => (1 - ink[i]!) * 0.98),
-    0,
-    8,
-    true,
+    { colorType: 0, ...FAST_PNG },
   );
 }

@@ -1,5 +1,6 @@
 import { SIDE } from '../core/frame.js';
 import type { Random } from '../core/util/random.js';
+import { bilinearAt } from '../core/image/kernels.js';
 
 export interface AugmentOptions {
   /** Maximum rotation, degrees either way. */
@@ -76,7 +77,7 @@ export function augment(src: Uint8Array, so: number, out: Float32Array, oo: numb
       const py = y - CENTRE - ty;
       const srcX = a * px + b * py + CENTRE + ex;
       const srcY = c * px + d * py + CENTRE + ey;
-      img[y * SIDE + x] = sample(src, so, srcX, srcY) / 255;
+      img[y * SIDE + x] = bilinearAt(src, so, SIDE, SIDE, srcX, srcY) / 255;
     }
   }
   const r = rng.next();
@@ -87,21 +88,6 @@ export function augment(src: Uint8Array, so: number, out: Float32Array, oo: numb
 
 function bilerp(grid: Float32Array, g: number, fx: number, fy: number): number {
   return (1 - fy) * ((1 - fx) * grid[g]! + fx * grid[g + 1]!) + fy * ((1 - fx) * grid[g + GRID]! + fx * grid[g + GRID + 1]!);
-}
-
-function sample(src: Uint8Array, so: number, x: number, y: number): number {
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  if (x0 < -1 || y0 < -1 || x0 >= SIDE || y0 >= SIDE) return 0;
-  const fx = x - x0;
-  const fy = y - y0;
-  return (
-    (1 - fy) * ((1 - fx) * px(src, so, x0, y0) + fx * px(src, so, x0 + 1, y0)) + fy * ((1 - fx) * px(src, so, x0, y0 + 1) + fx * px(src, so, x0 + 1, y0 + 1))
-  );
-}
-
-function px(src: Uint8Array, so: number, x: number, y: number): number {
-  return x < 0 || y < 0 || x >= SIDE || y >= SIDE ? 0 : src[so + y * SIDE + x]!;
 }
 
 /** Grey dilation (max) or erosion (min) over the 4-neighbourhood, blended with the original by t. */

@@ -1,20 +1,21 @@
 import { suite } from '../helpers/suite.js';
+import { inkOnPaper } from '../../src/core/image/rgba.js';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodePng } from '../../src/samples/styles.js';
+import { encodePng } from '../../src/codecs/png.js';
 import { runScript } from '../helpers/cli.js';
-import { digitInk, numberPng, toRgba } from '../helpers/images.js';
+import { digitInk, numberPng } from '../helpers/images.js';
 
 const test = suite('predict CLI');
 const dir = mkdtempSync(join(tmpdir(), 'predict-'));
 const seven = join(dir, 'seven.png');
-writeFileSync(seven, encodePng(toRgba(digitInk(7, 280, 280, { size: 200, brush: 10 }), 280, 280, [0, 0, 0], [255, 255, 255])));
+writeFileSync(seven, encodePng(inkOnPaper(digitInk(7, 280, 280, { size: 200, brush: 10 }), 280, 280, [0, 0, 0], [255, 255, 255])));
 const broken = join(dir, 'broken.png');
 writeFileSync(broken, 'not an image');
 const blank = join(dir, 'blank.png');
-writeFileSync(blank, encodePng(toRgba(new Float32Array(100 * 100), 100, 100, [0, 0, 0], [255, 255, 255])));
+writeFileSync(blank, encodePng(inkOnPaper(new Float32Array(100 * 100), 100, 100, [0, 0, 0], [255, 255, 255])));
 
 test('--json prints one object per file and exits 1 when any file failed', () => {
   const r = runScript('src/cli/predict.ts', ['--json', seven, broken, blank, join(dir, 'missing.png')]);

@@ -1,11 +1,11 @@
 import { crc32, deflateSync } from 'node:zlib';
 import { PIXELS, toUnit } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
-import type { RgbaImage } from '../../src/core/image/rgba.js';
+import { inkOnPaper, type RgbaImage } from '../../src/core/image/rgba.js';
 import { corruptedImage, TRACKS } from '../../src/samples/corruptions.js';
 import { rasterStrokes } from '../../src/samples/raster.js';
 import { smoothPath, TEMPLATES } from '../../src/samples/strokes.js';
-import { encodePng } from '../../src/samples/styles.js';
+import { encodePng } from '../../src/codecs/png.js';
 
 /** A digit from the first stroke template, as ink coverage on a w×h canvas (digit box `size`, centred). */
 export function digitInk(digit: number, w = 200, h = 200, options: { size?: number; brush?: number; x?: number; y?: number } = {}): Float32Array {
@@ -24,18 +24,7 @@ export function numberPng(digits: string, { size = 100, brush = 6, step = 0.8 } 
     const one = digitInk(Number(d), w, h, { size, brush, x: size * (0.3 + step * i), y: size * 0.3 });
     for (let k = 0; k < one.length; k++) ink[k] = Math.max(ink[k]!, one[k]!);
   }
-  return encodePng(toRgba(ink, w, h, [0, 0, 0], [255, 255, 255]));
-}
-
-/** Ink → RGBA: ink colour over paper, or over full transparency when `paper` is null. */
-export function toRgba(ink: Float32Array, w: number, h: number, inkRgb: [number, number, number], paper: [number, number, number] | null): RgbaImage {
-  const data = new Uint8Array(w * h * 4);
-  for (let i = 0; i < w * h; i++) {
-    const a = ink[i]!;
-    for (let c = 0; c < 3; c++) data[i * 4 + c] = paper ? Math.round(a * inkRgb[c]! + (1 - a) * paper[c]!) : inkRgb[c]!;
-    data[i * 4 + 3] = paper ? 255 : Math.round(255 * a);
-  }
-  return { width: w, height: h, data };
+  return encodePng(inkOnPaper(ink, w, h, [0, 0, 0], [255, 255, 255]));
 }
 
 /** One PNG chunk: length, type, body and CRC. */

@@ -1,4 +1,5 @@
 import { suite } from '../helpers/suite.js';
+import { inkOnPaper } from '../../src/core/image/rgba.js';
 import * as assert from 'uvu/assert';
 import { loadMnist } from '../../src/data/mnist.js';
 import { decodeImage } from '../../src/codecs/decode.js';
@@ -10,7 +11,7 @@ import { loadModel } from '../../src/io/model-file.js';
 import { fft2 } from '../../src/core/math/fft.js';
 import { imageSeed, TRACKS } from '../../src/samples/corruptions.js';
 import { Random } from '../../src/core/util/random.js';
-import { benchImage, digitInk, toRgba } from '../helpers/images.js';
+import { benchImage, digitInk } from '../helpers/images.js';
 
 const test = suite('deblur');
 const model = loadModel();
@@ -103,13 +104,13 @@ test('motion-blurred digits the model is unsure of are read after deblurring, an
 });
 
 test('a sure reading is not deblurred, and a dot is not deblurred into a digit', () => {
-  const sharp = predictDecoded(toRgba(digitInk(3, 200, 200), 200, 200, [0, 0, 0], [255, 255, 255]), model);
+  const sharp = predictDecoded(inkOnPaper(digitInk(3, 200, 200), 200, 200, [0, 0, 0], [255, 255, 255]), model);
   assert.is(sharp.digit, 3);
   assert.is(sharp.digit !== null && sharp.deblurred, undefined);
   const w = 200;
   const dot = new Float32Array(w * w);
   for (let y = 0; y < w; y++) for (let x = 0; x < w; x++) dot[y * w + x] = Math.hypot(x - 100, y - 100) < 14 ? 1 : 0;
-  const p = predictDecoded(toRgba(dot, w, w, [0, 0, 0], [255, 255, 255]), model);
+  const p = predictDecoded(inkOnPaper(dot, w, w, [0, 0, 0], [255, 255, 255]), model);
   assert.is(p.digit, null);
 });
 

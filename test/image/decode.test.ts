@@ -1,17 +1,19 @@
 import { suite } from '../helpers/suite.js';
+import { inkOnPaper } from '../../src/core/image/rgba.js';
 import * as assert from 'uvu/assert';
 import { decodeBmp, encodeBmp } from '../../src/codecs/bmp.js';
 import { decodeImage } from '../../src/codecs/decode.js';
 import { toMnistInput } from '../../src/core/image/preprocess.js';
-import { encodeJpeg, encodePng } from '../../src/samples/styles.js';
+import { encodeJpeg } from '../../src/samples/styles.js';
+import { encodePng } from '../../src/codecs/png.js';
 import { ImageError } from '../../src/core/util/errors.js';
-import { digitInk, meanAbsDiff, rawPng, rotateAnticlockwise, toRgba, withExifOrientation } from '../helpers/images.js';
+import { digitInk, meanAbsDiff, rawPng, rotateAnticlockwise, withExifOrientation } from '../helpers/images.js';
 
 const test = suite('image decoding');
 const W = 120;
 const H = 120;
 const ink = digitInk(3, W, H, { size: 90, brush: 6 });
-const reference = toMnistInput(toRgba(ink, W, H, [0, 0, 0], [255, 255, 255])).pixels;
+const reference = toMnistInput(inkOnPaper(ink, W, H, [0, 0, 0], [255, 255, 255])).pixels;
 
 /** Same 28×28 as the plain black-on-white PNG, up to rounding and compression. */
 function assertSameDigit(pixels: Float32Array, tolerance = 0.02): void {
@@ -23,7 +25,7 @@ const rows = (bytesPerPixel: (v: number) => number[]) =>
   Array.from({ length: H }, (_, y) => Uint8Array.from(Array.from({ length: W }, (_, x) => bytesPerPixel(ink[y * W + x]!)).flat()));
 
 test('an 8-bit RGBA PNG decodes to its pixels', async () => {
-  const img = toRgba(ink, W, H, [0, 0, 0], [255, 255, 255]);
+  const img = inkOnPaper(ink, W, H, [0, 0, 0], [255, 255, 255]);
   const out = await decodeImage(encodePng(img));
   assert.is(out.format, 'png');
   assert.equal(Buffer.compare(Buffer.from(out.data), Buffer.from(img.data)), 0);
@@ -52,7 +54,7 @@ test('a palette PNG with transparency keeps its ink', async () => {
 });
 
 test('a grey+alpha PNG and a bilevel (1-bit) PNG decode to the right 28×28', async () => {
-  const ga = encodePng(toRgba(ink, W, H, [0, 0, 0], null), 4);
+  const ga = encodePng(inkOnPaper(ink, W, H, [0, 0, 0], null), { colorType: 4 });
   assertSameDigit(toMnistInput(await decodeImage(ga)).pixels);
   const bits = Array.from({ length: H }, (_, y) => {
     const row = new Uint8Array(Math.ceil(W / 8));
@@ -63,7 +65,7 @@ test('a grey+alpha PNG and a bilevel (1-bit) PNG decode to the right 28×28', as
 });
 
 test('an EXIF-rotated JPEG is turned upright before preprocessing', async () => {
-  const upright = toRgba(ink, W, H, [0, 0, 0], [255, 255, 255]);
+  const upright = inkOnPaper(ink, W, H, [0, 0, 0], [255, 255, 255]);
   const stored = rotateAnticlockwise(upright);
   const jpeg = withExifOrientation(encodeJpeg(stored, 95), 6);
   const img = await decodeImage(jpeg);
@@ -74,7 +76,7 @@ test('an EXIF-rotated JPEG is turned upright before preprocessing', async () => 
 });
 
 test('BMP: 24-bit, 32-bit, 8-bit palette and top-down all decode alike', async () => {
-  const img = toRgba(ink, W, H, [0, 0, 0], [255, 255, 255]);
+  const img = inkOnPaper(ink, W, H, [0, 0, 0], [255, 255, 255]);
   for (const bpp of [24, 32, 8] as const) {
     const out = await decodeImage(encodeBmp(img, { bpp }));
     assert.is(out.format, 'bmp');
@@ -104,14 +106,14 @@ test('unsupported, empty, truncated and damaged files are typed errors', async (
   };
   await rejects(Buffer.from('GIF89a....'), 'unsupported', /unsupported format/);
   await rejects(new Uint8Array(0), 'undecodable', /empty file/);
-  const png = encodePng(toRgba(ink, W, H, [0, 0, 0], [255, 255, 255]));
+  const png = encodePng(inkOnPaper(ink, W, H, [0, 0, 0], [255, 255, 255]));
   await rejects(png.subarray(0, png.length / 2), 'undecodable', /truncated PNG/);
-  const jpeg = encodeJpeg(toRgba(ink, W, H, [0, 0, 0], [255, 255, 255]));
+  const jpeg = encodeJpeg(inkOnPaper(ink, W, H, [0, 0, 0], [255, 255, 255]));
   await rejects(jpeg.subarray(0, jpeg.length / 2), 'undecodable', /^truncated JPEG: the file ends without its end-of-image marker/);
   const scrambled = Buffer.from(jpeg);
   scrambled.fill(0x07, 300, scrambled.length - 2); // the end marker kept: damaged, not truncated
   await rejects(scrambled, 'undecodable', /^cannot decode JPEG/);
-  const bmp = encodeBmp(toRgba(ink, W, H, [0, 0, 0], [255, 255, 255]));
+  const bmp = encodeBmp(inkOnPaper(ink, W, H, [0, 0, 0], [255, 255, 255]));
   await rejects(bmp.subarray(0, 2000), 'undecodable', /truncated BMP/);
   const rle = Buffer.from(bmp);
   rle.writeUInt32LE(1, 30);
@@ -119,7 +121,7 @@ test('unsupported, empty, truncated and damaged files are typed errors', async (
 });
 
 test('an image over 25 megapixels is refused from its header, before any allocation', async () => {
-  const png = Buffer.from(encodePng(toRgba(ink, W, H, [0, 0, 0], [255, 255, 255])));
+  const png = Buffer.from(encodePng(inkOnPaper(ink, W, H, [0, 0, 0], [255, 255, 255])));
   png.writeUInt32BE(30_000, 16);
   png.writeUInt32BE(30_000, 20);
   const start = performance.now();

@@ -1,4 +1,5 @@
 import { suite } from '../helpers/suite.js';
+import { inkOnPaper } from '../../src/core/image/rgba.js';
 import * as assert from 'uvu/assert';
 import { loadMnist } from '../../src/data/mnist.js';
 import { ASPECT, MAX_PIECES, NOT_DIGITS, type NumberReading, ONE_SHAPE, readNumber, STACKED, TOO_MANY_PIECES } from '../../src/core/image/number.js';
@@ -10,7 +11,7 @@ import { composeNumber, strokeTile } from '../../src/samples/numbers.js';
 import { rasterStrokes } from '../../src/samples/raster.js';
 import { smoothPath, TEMPLATES, type Stroke } from '../../src/samples/strokes.js';
 import { Random } from '../../src/core/util/random.js';
-import { toRgba } from '../helpers/images.js';
+
 import { refusingModel } from '../helpers/server.js';
 
 const test = suite('numbers');
@@ -21,7 +22,7 @@ function drawn(digits: { strokes: Stroke[]; offset: number }[], size = 120, brus
   const w = Math.ceil(size * (Math.max(...digits.map((d) => d.offset)) + 1.6));
   const h = Math.ceil(size * 1.6);
   const paths = digits.flatMap((d) => d.strokes.map((s) => smoothPath(s).map(([x, y]): [number, number] => [size * (0.3 + d.offset + x), size * (0.3 + y)])));
-  return toRgba(rasterStrokes(paths, w, h, brush), w, h, [0, 0, 0], [255, 255, 255]);
+  return inkOnPaper(rasterStrokes(paths, w, h, brush), w, h, [0, 0, 0], [255, 255, 255]);
 }
 const template = (digit: number, variant = 0) => TEMPLATES[digit]![variant]!;
 const FIVE_BODY: Stroke = [
@@ -258,7 +259,7 @@ test('pieces the model refuses are flagged with a guess, and left out of the num
 });
 
 test('an image with no ink reads as no number, with the reason', () => {
-  const r = readNumber(toRgba(new Float32Array(200 * 100), 200, 100, [0, 0, 0], [255, 255, 255]), model);
+  const r = readNumber(inkOnPaper(new Float32Array(200 * 100), 200, 100, [0, 0, 0], [255, 255, 255]), model);
   assert.equal(r.digits, []);
   assert.is(r.number, '');
   assert.match(r.reason ?? '', /no digit found/);

@@ -1,4 +1,5 @@
 import { deflateSync } from 'node:zlib';
+import { inkOnPaper } from '../../src/core/image/rgba.js';
 import { PNG } from 'pngjs';
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
@@ -6,14 +7,14 @@ import { decodeImage } from '../../src/codecs/decode.js';
 import { decodePngFast } from '../../src/codecs/png.js';
 import { ImageError } from '../../src/core/util/errors.js';
 import { Random } from '../../src/core/util/random.js';
-import { chunk, digitInk, rawPng, toRgba } from '../helpers/images.js';
+import { chunk, digitInk, rawPng } from '../helpers/images.js';
 
 const test = suite('fast PNG path');
 
 /** A digit with noise and a gradient, so every filter type has something to predict. */
 function busyImage(w: number, h: number, seed: number): { width: number; height: number; data: Uint8Array } {
   const rng = new Random(seed);
-  const img = toRgba(digitInk(5, w, h, { size: Math.min(w, h) * 0.7 }), w, h, [20, 40, 200], [250, 240, 230]);
+  const img = inkOnPaper(digitInk(5, w, h, { size: Math.min(w, h) * 0.7 }), w, h, [20, 40, 200], [250, 240, 230]);
   for (let i = 0; i < img.data.length; i++) {
     const noise = rng.int(21) - 10 + ((i >> 2) % w) / 4;
     img.data[i] = i % 4 === 3 ? 55 + rng.int(201) : Math.max(0, Math.min(255, img.data[i]! + noise));

@@ -1,4 +1,5 @@
 import { suite } from '../helpers/suite.js';
+import { inkOnPaper } from '../../src/core/image/rgba.js';
 import * as assert from 'uvu/assert';
 import { decodeImage } from '../../src/codecs/decode.js';
 import { NOT_A_DIGIT, predictDecoded } from '../../src/core/image/pipeline.js';
@@ -7,10 +8,10 @@ import { loadModel } from '../../src/io/model-file.js';
 import { toUnit } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { TRACKS } from '../../src/samples/corruptions.js';
-import { encodePng } from '../../src/samples/styles.js';
+import { encodePng } from '../../src/codecs/png.js';
 import { ImageError } from '../../src/core/util/errors.js';
 import { Random } from '../../src/core/util/random.js';
-import { benchImage, centreOfMass, digitInk, meanAbsDiff, toRgba } from '../helpers/images.js';
+import { benchImage, centreOfMass, digitInk, meanAbsDiff } from '../helpers/images.js';
 
 const test = suite('MNIST-style preprocessing');
 const model = loadModel();
@@ -19,7 +20,7 @@ test('a transparent-canvas PNG predicts the drawn digit', async () => {
   for (const digit of [2, 4, 7]) {
     const ink = digitInk(digit, 280, 280, { size: 200, brush: 10 });
     // canvas.toDataURL: black ink, alpha carries the stroke, transparent pixels are RGB 0,0,0.
-    const img = await decodeImage(encodePng(toRgba(ink, 280, 280, [0, 0, 0], null)));
+    const img = await decodeImage(encodePng(inkOnPaper(ink, 280, 280, [0, 0, 0], null)));
     const p = predictDecoded(img, model);
     assert.is(p.digit, digit);
   }
@@ -51,7 +52,7 @@ test('a faint stroke beside a dark one is kept: the smeared top of a 9 in a movi
   const ink = new Float32Array(side * side);
   for (let y = 30; y < 170; y++) for (let x = 92; x < 108; x++) ink[y * side + x] = 1;
   for (let y = 30; y < 46; y++) for (let x = 40; x < 160; x++) ink[y * side + x] = Math.max(ink[y * side + x]!, 0.33);
-  const { pixels } = toMnistInput(toRgba(ink, side, side, [0, 0, 0], [255, 255, 255]));
+  const { pixels } = toMnistInput(inkOnPaper(ink, side, side, [0, 0, 0], [255, 255, 255]));
   // The bar's ends, well away from the stem, on the 28×28's top rows.
   let left = 0;
   let right = 0;
@@ -88,8 +89,8 @@ test('a digit that fills its frame, an 8×8 scan enlarged, is dark ink on paper,
 
 test('inverted colours give the same 28×28', () => {
   const ink = digitInk(5, 160, 200, { size: 150, brush: 7 });
-  const dark = toMnistInput(toRgba(ink, 160, 200, [0, 0, 0], [255, 255, 255])).pixels;
-  const light = toMnistInput(toRgba(ink, 160, 200, [255, 255, 255], [0, 0, 0])).pixels;
+  const dark = toMnistInput(inkOnPaper(ink, 160, 200, [0, 0, 0], [255, 255, 255])).pixels;
+  const light = toMnistInput(inkOnPaper(ink, 160, 200, [255, 255, 255], [0, 0, 0])).pixels;
   assert.ok(meanAbsDiff(dark, light) < 0.01, `difference ${meanAbsDiff(dark, light)}`);
 });
 
@@ -106,14 +107,14 @@ test('under light that falls 60% across the sheet, dark ink is still found to be
 test('a stroke from a very thick pen stays solid: its inside is not taken for background', () => {
   const w = 280;
   const ink = digitInk(1, w, w, { size: 200, brush: 34 });
-  const { pixels } = toMnistInput(toRgba(ink, w, w, [0, 0, 0], [255, 255, 255]));
+  const { pixels } = toMnistInput(inkOnPaper(ink, w, w, [0, 0, 0], [255, 255, 255]));
   // The middle of a 1 is the middle of its stroke.
   assert.ok(pixels[14 * 28 + 14]! > 0.8, `centre ${pixels[14 * 28 + 14]}`);
 });
 
 test('the digit lands MNIST-style: a 20-pixel box, centre of mass at the centre of 28×28', () => {
   const ink = digitInk(7, 800, 600, { size: 70, brush: 3, x: 600, y: 40 }); // small, far off-centre
-  const { pixels, info } = toMnistInput(toRgba(ink, 800, 600, [0, 0, 0], [255, 255, 255]));
+  const { pixels, info } = toMnistInput(inkOnPaper(ink, 800, 600, [0, 0, 0], [255, 255, 255]));
   const [cx, cy] = centreOfMass(pixels);
   assert.ok(Math.abs(cx - 14) <= 0.6 && Math.abs(cy - 14) <= 0.6, `centre (${cx}, ${cy})`);
   const rows = [...Array(28).keys()].filter((y) => pixels.subarray(y * 28, y * 28 + 28).some((v) => v > 0.05));
@@ -127,14 +128,14 @@ test('the digit lands MNIST-style: a 20-pixel box, centre of mass at the centre 
 
 test('a thin 1-pixel pen is thickened to an MNIST-like stroke', () => {
   const ink = digitInk(3, 500, 500, { size: 420, brush: 0.7 });
-  const { pixels, info } = toMnistInput(toRgba(ink, 500, 500, [0, 0, 0], [255, 255, 255]));
+  const { pixels, info } = toMnistInput(inkOnPaper(ink, 500, 500, [0, 0, 0], [255, 255, 255]));
   assert.ok(info.strokeAdjustedPx > 0);
   const strong = pixels.filter((v) => v > 0.5).length;
   assert.ok(strong > 60, `${strong} strong pixels`);
 });
 
 test('a blank or nearly blank image gives "no digit found", not a guess', () => {
-  const blank = toRgba(new Float32Array(100 * 100), 100, 100, [0, 0, 0], [255, 255, 255]);
+  const blank = inkOnPaper(new Float32Array(100 * 100), 100, 100, [0, 0, 0], [255, 255, 255]);
   assert.throws(
     () => toMnistInput(blank),
     (e: Error) => e instanceof ImageError && e.code === 'empty',
@@ -144,8 +145,8 @@ test('a blank or nearly blank image gives "no digit found", not a guess', () => 
   assert.match(p.digit === null ? p.reason : '', /no digit found/);
   const specks = new Float32Array(300 * 300);
   for (const i of [1000, 40_000, 80_123]) specks[i] = 1;
-  assert.throws(() => toMnistInput(toRgba(specks, 300, 300, [0, 0, 0], [255, 255, 255])), /no digit found/);
-  const transparent = toRgba(new Float32Array(64 * 64), 64, 64, [0, 0, 0], null);
+  assert.throws(() => toMnistInput(inkOnPaper(specks, 300, 300, [0, 0, 0], [255, 255, 255])), /no digit found/);
+  const transparent = inkOnPaper(new Float32Array(64 * 64), 64, 64, [0, 0, 0], null);
   assert.throws(() => toMnistInput(transparent), /no digit found/);
 });
 
@@ -171,7 +172,7 @@ test('faint, soft and small digits are found, not refused as blank', async () =>
 });
 
 test('the refusal threshold decides "not a digit", with the best guess and what the model saw', () => {
-  const img = toRgba(digitInk(4, 200, 200, { size: 150, brush: 8 }), 200, 200, [0, 0, 0], [255, 255, 255]);
+  const img = inkOnPaper(digitInk(4, 200, 200, { size: 150, brush: 8 }), 200, 200, [0, 0, 0], [255, 255, 255]);
   const saved = model.confidence;
   try {
     model.confidence = { temperature: 1, refuseBelow: 1, fittedOn: 'test', figures: {}, command: 'test' };

@@ -1,11 +1,12 @@
 import { connect } from 'node:net';
+import { inkOnPaper } from '../../src/core/image/rgba.js';
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { get } from 'node:http';
 import { format } from 'node:util';
 import { decodeImage } from '../../src/codecs/decode.js';
-import { encodePng } from '../../src/samples/styles.js';
-import { benchImage, digitInk, numberPng, toRgba } from '../helpers/images.js';
+import { encodePng } from '../../src/codecs/png.js';
+import { benchImage, digitInk, numberPng } from '../helpers/images.js';
 import { startServer } from '../../benchmarks/drive/server.js';
 import { refusingModel } from '../helpers/server.js';
 import { loadModel } from '../../src/io/model-file.js';
@@ -14,9 +15,9 @@ import type { Predictor } from '../../src/server/predictor.js';
 import type { AddressInfo } from 'node:net';
 
 const test = suite('JSON API');
-const seven = encodePng(toRgba(digitInk(7, 280, 280, { size: 200, brush: 10 }), 280, 280, [0, 0, 0], [255, 255, 255]));
-const four = encodePng(toRgba(digitInk(4, 200, 200, { size: 150, brush: 8 }), 200, 200, [255, 255, 255], [0, 0, 0]));
-const blank = encodePng(toRgba(new Float32Array(100 * 100), 100, 100, [0, 0, 0], [255, 255, 255]));
+const seven = encodePng(inkOnPaper(digitInk(7, 280, 280, { size: 200, brush: 10 }), 280, 280, [0, 0, 0], [255, 255, 255]));
+const four = encodePng(inkOnPaper(digitInk(4, 200, 200, { size: 150, brush: 8 }), 200, 200, [255, 255, 255], [0, 0, 0]));
+const blank = encodePng(inkOnPaper(new Float32Array(100 * 100), 100, 100, [0, 0, 0], [255, 255, 255]));
 const dataUrl = (b: Uint8Array, type = 'image/png') => `data:${type};base64,${Buffer.from(b).toString('base64')}`;
 /** The shapes /api answers with, loosely: each test reads the fields it expects. */
 interface Body {

@@ -1,14 +1,15 @@
 /// <reference lib="dom" />
 import { suite } from '../helpers/suite.js';
+import { inkOnPaper } from '../../src/core/image/rgba.js';
 import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page, Request } from 'playwright-core';
-import { encodePng } from '../../src/samples/styles.js';
+import { encodePng } from '../../src/codecs/png.js';
 import { drawDigit, drawNumber, drawStrokes, inkedPixels, launchBrowser, NO_CHROMIUM } from '../../benchmarks/drive/browser.js';
 import { needs } from '../helpers/needs.js';
-import { benchImage, digitInk, numberPng, toRgba } from '../helpers/images.js';
+import { benchImage, digitInk, numberPng } from '../helpers/images.js';
 import { startServer } from '../../benchmarks/drive/server.js';
 import { refusingModel } from '../helpers/server.js';
 import { openStore } from '../../src/feedback/store.js';
@@ -100,7 +101,7 @@ test('Undo removes the last stroke only', async () => {
 test('uploading files on /upload shows a prediction for each and an error line for a bad one', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'upload-'));
   const five = join(dir, 'five.png');
-  writeFileSync(five, encodePng(toRgba(digitInk(5, 240, 240, { size: 180, brush: 9 }), 240, 240, [40, 40, 200], null)));
+  writeFileSync(five, encodePng(inkOnPaper(digitInk(5, 240, 240, { size: 180, brush: 9 }), 240, 240, [40, 40, 200], null)));
   const bad = join(dir, 'notes.txt');
   writeFileSync(bad, 'not an image');
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });

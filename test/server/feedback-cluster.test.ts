@@ -1,18 +1,19 @@
 import { suite } from '../helpers/suite.js';
+import { inkOnPaper } from '../../src/core/image/rgba.js';
 import * as assert from 'uvu/assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { encodePng } from '../../src/samples/styles.js';
-import { digitInk, toRgba } from '../helpers/images.js';
+import { encodePng } from '../../src/codecs/png.js';
+import { digitInk } from '../helpers/images.js';
 import { startCli } from '../helpers/serve.js';
 
 /* Nothing lost: corrections through every npm start process at once, and a server killed mid-burst. */
 
 const test = suite('feedback under load and crash');
-const image = `data:image/png;base64,${Buffer.from(encodePng(toRgba(digitInk(7, 120, 120, { size: 90, brush: 5 }), 120, 120, [0, 0, 0], [255, 255, 255]))).toString('base64')}`;
+const image = `data:image/png;base64,${Buffer.from(encodePng(inkOnPaper(digitInk(7, 120, 120, { size: 90, brush: 5 }), 120, 120, [0, 0, 0], [255, 255, 255]))).toString('base64')}`;
 const send = (url: string, label: number) =>
   fetch(`${url}/api/feedback`, {
     method: 'POST',

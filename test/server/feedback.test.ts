@@ -1,4 +1,5 @@
 import { suite } from '../helpers/suite.js';
+import { inkOnPaper } from '../../src/core/image/rgba.js';
 import * as assert from 'uvu/assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,13 +8,13 @@ import { openStore, type FeedbackStore } from '../../src/feedback/store.js';
 import { decodeImage } from '../../src/codecs/decode.js';
 import { predictDecoded } from '../../src/core/image/pipeline.js';
 import { loadModel } from '../../src/io/model-file.js';
-import { encodePng } from '../../src/samples/styles.js';
-import { digitInk, numberPng, toRgba } from '../helpers/images.js';
+import { encodePng } from '../../src/codecs/png.js';
+import { digitInk, numberPng } from '../helpers/images.js';
 import { startServer } from '../../benchmarks/drive/server.js';
 
 const test = suite('feedback API');
-const seven = encodePng(toRgba(digitInk(7, 200, 200), 200, 200, [0, 0, 0], [255, 255, 255]));
-const blank = encodePng(toRgba(new Float32Array(64 * 64), 64, 64, [0, 0, 0], [255, 255, 255]));
+const seven = encodePng(inkOnPaper(digitInk(7, 200, 200), 200, 200, [0, 0, 0], [255, 255, 255]));
+const blank = encodePng(inkOnPaper(new Float32Array(64 * 64), 64, 64, [0, 0, 0], [255, 255, 255]));
 const dataUrl = (b: Uint8Array) => `data:image/png;base64,${Buffer.from(b).toString('base64')}`;
 let store: FeedbackStore;
 let server: Awaited<ReturnType<typeof startServer>>;

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { inkOnPaper } from '../../src/core/image/rgba.js';
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { BEST_MODEL_PATH, loadModel } from '../../src/io/model-file.js';
-import { encodePng } from '../../src/samples/styles.js';
+import { encodePng } from '../../src/codecs/png.js';
 import { poolPredictor, servingPredictor, type Predictor } from '../../src/server/predictor.js';
-import { digitInk, toRgba } from '../helpers/images.js';
+import { digitInk } from '../helpers/images.js';
 
 const test = suite('prediction pool');
 
@@ -39,8 +40,8 @@ test('the serving predictor sends images over the inline limit to the pool and k
   const sent: number[] = [];
   const pool = standInPool(sent);
   const predictor = servingPredictor(loadModel(), BEST_MODEL_PATH, { inlineMaxPixels: 100 * 100, pool });
-  const small = encodePng(toRgba(digitInk(2, 100, 100, { size: 80, brush: 5 }), 100, 100, [0, 0, 0], [255, 255, 255]));
-  const big = encodePng(toRgba(digitInk(2, 101, 100, { size: 80, brush: 5 }), 101, 100, [0, 0, 0], [255, 255, 255]));
+  const small = encodePng(inkOnPaper(digitInk(2, 100, 100, { size: 80, brush: 5 }), 100, 100, [0, 0, 0], [255, 255, 255]));
+  const big = encodePng(inkOnPaper(digitInk(2, 101, 100, { size: 80, brush: 5 }), 101, 100, [0, 0, 0], [255, 255, 255]));
   const inline = await predictor.predict(small);
   assert.is(inline.ok && 'digit' in inline.answer && inline.answer.digit, 2);
   assert.equal(sent, []);
@@ -64,8 +65,8 @@ test('a strip far wider than tall goes to the pool though its pixels are few: it
   const pool = standInPool(sent);
   const predictor = servingPredictor(loadModel(), BEST_MODEL_PATH, { pool });
   // 1,000×54 (54,000 pixels, far under the inline limit), 18.5 times wider than tall.
-  const strip = encodePng(toRgba(new Float32Array(1000 * 54).fill(0), 1000, 54, [0, 0, 0], [255, 255, 255]));
-  const board = encodePng(toRgba(digitInk(4, 280, 280), 280, 280, [0, 0, 0], [255, 255, 255]));
+  const strip = encodePng(inkOnPaper(new Float32Array(1000 * 54).fill(0), 1000, 54, [0, 0, 0], [255, 255, 255]));
+  const board = encodePng(inkOnPaper(digitInk(4, 280, 280), 280, 280, [0, 0, 0], [255, 255, 255]));
   await predictor.predict(strip, 'number');
   assert.equal(sent, [strip.length]);
   const inline = await predictor.predict(board);

@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
+import { inkOnPaper } from '../../src/core/image/rgba.js';
 import { existsSync } from 'node:fs';
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { openStore } from '../../src/feedback/store.js';
-import { encodePng } from '../../src/samples/styles.js';
-import { digitInk, toRgba } from '../helpers/images.js';
+import { encodePng } from '../../src/codecs/png.js';
+import { digitInk } from '../helpers/images.js';
 import { needs } from '../helpers/needs.js';
 import { NO_POSTGRES, postgresBin, startPostgres } from '../helpers/postgres.js';
 import { startCli } from '../helpers/serve.js';
@@ -16,7 +17,7 @@ const NAME = 'two instances behind nginx, one PostgreSQL';
 const missing = NO_POSTGRES ?? (existsSync(NGINX) ? null : `no nginx at ${NGINX} (apt-get install -y nginx-light; .ci/run does)`);
 const test = needs(suite(NAME), NAME, missing);
 
-const image = `data:image/png;base64,${Buffer.from(encodePng(toRgba(digitInk(7, 120, 120, { size: 90, brush: 5 }), 120, 120, [0, 0, 0], [255, 255, 255]))).toString('base64')}`;
+const image = `data:image/png;base64,${Buffer.from(encodePng(inkOnPaper(digitInk(7, 120, 120, { size: 90, brush: 5 }), 120, 120, [0, 0, 0], [255, 255, 255]))).toString('base64')}`;
 let postgres: Awaited<ReturnType<typeof startPostgres>>;
 let nginx: ChildProcess;
 let proxy: string;

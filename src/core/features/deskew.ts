@@ -1,4 +1,5 @@
 import { SIDE } from '../frame.js';
+import { bilinearAt } from '../image/kernels.js';
 
 /**
  * Moment-based deskewing (as in LeCun et al.'s "deskewed" MNIST rows): shear each 28×28 image so its
@@ -39,18 +40,6 @@ function deskewOne(x: Float32Array, o: number, out: Float32Array): void {
   const centre = SIDE / 2;
   for (let y = 0; y < SIDE; y++) {
     const srcY = y + cy - centre;
-    const y0 = Math.floor(srcY);
-    const fy = srcY - y0;
-    for (let xx = 0; xx < SIDE; xx++) {
-      const srcX = xx + alpha * (y - centre) + cx - centre;
-      const x0 = Math.floor(srcX);
-      const fx = srcX - x0;
-      out[o + y * SIDE + xx] =
-        (1 - fy) * ((1 - fx) * at(x, o, y0, x0) + fx * at(x, o, y0, x0 + 1)) + fy * ((1 - fx) * at(x, o, y0 + 1, x0) + fx * at(x, o, y0 + 1, x0 + 1));
-    }
+    for (let xx = 0; xx < SIDE; xx++) out[o + y * SIDE + xx] = bilinearAt(x, o, SIDE, SIDE, xx + alpha * (y - centre) + cx - centre, srcY);
   }
-}
-
-function at(x: Float32Array, o: number, y: number, xx: number): number {
-  return y < 0 || y >= SIDE || xx < 0 || xx >= SIDE ? 0 : x[o + y * SIDE + xx]!;
 }

@@ -210,6 +210,26 @@ export function areaResize(src: Float32Array, sw: number, sh: number, dw: number
   return out;
 }
 
+/**
+ * The bilinear sample at (x, y) of a w×h image stored from `offset` in `src`, with 0 outside it: the one
+ * point sampler of deskewing, augmentation and the warping corruptions.
+ */
+export function bilinearAt(src: ArrayLike<number>, offset: number, w: number, h: number, x: number, y: number): number {
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) return 0;
+  const fx = x - x0;
+  const fy = y - y0;
+  const top = offset + y0 * w;
+  const left = x0 >= 0;
+  const right = x0 + 1 < w;
+  const a = y0 >= 0 && left ? src[top + x0]! : 0;
+  const b = y0 >= 0 && right ? src[top + x0 + 1]! : 0;
+  const c = y0 + 1 < h && left ? src[top + w + x0]! : 0;
+  const d = y0 + 1 < h && right ? src[top + w + x0 + 1]! : 0;
+  return (1 - fy) * ((1 - fx) * a + fx * b) + fy * ((1 - fx) * c + fx * d);
+}
+
 /** Bilinear resize, pixel centres aligned; used for upscaling and for smooth background fields. */
 export function bilinearResize(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
   const out = new Float32Array(dw * dh);

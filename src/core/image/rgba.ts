@@ -17,3 +17,21 @@ export function greyRgba(width: number, height: number, level: (i: number) => nu
   }
   return { width, height, data };
 }
+
+export type Rgb = readonly [number, number, number];
+
+/** A blank RGBA image, every byte `fill` (255: opaque white), to draw into. */
+export function blankRgba(width: number, height: number, fill = 255): RgbaImage {
+  return { width, height, data: new Uint8Array(width * height * 4).fill(fill) };
+}
+
+/** Ink (0..1 a pixel) in `inkRgb` over `paper`, or over full transparency when `paper` is null. */
+export function inkOnPaper(ink: Float32Array, width: number, height: number, inkRgb: Rgb, paper: Rgb | null): RgbaImage {
+  const data = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    const a = ink[i]!;
+    for (let c = 0; c < 3; c++) data[i * 4 + c] = paper ? Math.round(a * inkRgb[c]! + (1 - a) * paper[c]!) : a > 0 ? inkRgb[c]! : 0;
+    data[i * 4 + 3] = paper ? 255 : Math.round(255 * a);
+  }
+  return { width, height, data };
+}
