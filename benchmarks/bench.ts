@@ -4,7 +4,7 @@ import KNN from 'ml-knn';
 import { PCA } from 'ml-pca';
 import { progress, progressBars } from '../src/cli/progress.js';
 import { intOption, runCli } from '../src/cli/run.js';
-import { labelsOf, PIXELS } from '../src/core/frame.js';
+import { labelsOf, PIXELS, asRows } from '../src/core/frame.js';
 import { sha256 } from '../src/data/mnist.js';
 import { scoreSamples } from '../src/eval/samples.js';
 import { mistakesPng } from '../src/eval/gallery.js';
@@ -185,7 +185,7 @@ async function pcaFit(ctx: Context): Promise<void> {
   const x = deskew(data.trainX, data.mnist.train.n);
   // Timed from a cold start: the thread pool starts inside the measurement.
   let start = performance.now();
-  const pca = await fitPcaParallel(x, data.mnist.train.n, PIXELS, { components: 50 });
+  const pca = await fitPcaParallel(asRows(x, data.mnist.train.n, PIXELS), { components: 50 });
   const fitSeconds = seconds(start);
   const all = new Float32Array(70_000 * PIXELS);
   all.set(x);
@@ -193,7 +193,7 @@ async function pcaFit(ctx: Context): Promise<void> {
   start = performance.now();
   await projectParallel(pca, all, 70_000);
   const projectSeconds = seconds(start);
-  const curve = (await fitPcaParallel(x, data.mnist.train.n, PIXELS, { components: 100 })).explainedVariance;
+  const curve = (await fitPcaParallel(asRows(x, data.mnist.train.n, PIXELS), { components: 100 })).explainedVariance;
   ctx.results.pca = { fitSeconds, projectSeconds, components: 50, images: 60_000, explainedVariance: curve };
   console.error(`ours: fit ${fitSeconds.toFixed(2)} s on 60,000 images, projection of 70,000 in ${projectSeconds.toFixed(2)} s (both cores)`);
 
@@ -201,7 +201,7 @@ async function pcaFit(ctx: Context): Promise<void> {
   const n = 2000;
   const sub = x.subarray(0, n * PIXELS);
   start = performance.now();
-  const ours = fitPca(sub, n, PIXELS, { components: 50 });
+  const ours = fitPca(asRows(sub, n, PIXELS), { components: 50 });
   const oursSeconds = seconds(start);
   const rows = Array.from({ length: n }, (_, i) => Array.from(sub.subarray(i * PIXELS, (i + 1) * PIXELS)));
   const bar = progress('ml-pca (reference)', 1);
@@ -233,13 +233,13 @@ async function pcaFit(ctx: Context): Promise<void> {
 async function knnPredict(ctx: Context): Promise<void> {
   const { data } = ctx;
   const x = deskew(data.trainX, data.mnist.train.n);
-  const pca = await fitPcaParallel(x, data.mnist.train.n, PIXELS, { components: 50 });
+  const pca = await fitPcaParallel(asRows(x, data.mnist.train.n, PIXELS), { components: 50 });
   const train = await projectParallel(pca, x, data.mnist.train.n);
   const q = ctx.knnQueries;
   const queries = pca.project(deskew(data.testX.subarray(0, q * PIXELS), q), q);
   const labels = labelsOf(data.mnist.train);
   // Same rule on both sides: 4 nearest, plain majority vote.
-  const ours = KnnClassifier.fit(train, labels, 50, { k: 4, weighted: false });
+  const ours = KnnClassifier.fit(asRows(train, labels.length, 50), labels, { k: 4, weighted: false });
   let start = performance.now();
   const oursPred = argmaxRows(ours.predictProba(queries, q), q);
   const oursSeconds = seconds(start);
@@ -394,7 +394,7 @@ async function mlpSpeed(ctx: Context): Promise<void> {
  */
 async function mlpInput(ctx: Context): Promise<void> {
   const { data } = ctx;
-  const pca = await fitPcaParallel(deskew(data.fitX, data.fit.n), data.fit.n, PIXELS, { components: 50 });
+  const pca = await fitPcaParallel(asRows(deskew(data.fitX, data.fit.n), data.fit.n, PIXELS), { components: 50 });
   const common = { hidden: [256], epochs: 8, augment: null, patience: 100, seed: 3 };
   const rows: NonNullable<Results['mlpInput']> = [];
   for (const [input, transform] of [

@@ -5,13 +5,12 @@ import { barChart, confusionHeatmap, lineChart } from './svg.js';
 import type { RobustnessRow } from './robustness.js';
 
 const pct = (v: number, d = 2) => `${(100 * v).toFixed(d)}%`;
-const CHARTS = 'benchmarks/charts';
 
-/** benchmarks/report.md with SVG charts, rendered from results.json. */
-export function renderReport(r: Results): void {
-  mkdirSync(CHARTS, { recursive: true });
+/** `dir`/report.md with SVG charts in `dir`/charts, rendered from the results (results.json). */
+export function renderReport(r: Results, dir = 'benchmarks'): void {
+  mkdirSync(`${dir}/charts`, { recursive: true });
   const chart = (name: string, svg: string) => {
-    writeFileSync(`${CHARTS}/${name}.svg`, svg);
+    writeFileSync(`${dir}/charts/${name}.svg`, svg);
     return `![${name}](charts/${name}.svg)`;
   };
   const models = [...r.models].sort((a, b) => b.testAccuracy - a.testAccuracy);
@@ -319,7 +318,7 @@ export function renderReport(r: Results): void {
       '',
     );
   }
-  writeFileSync('benchmarks/report.md', out.join('\n'));
+  writeFileSync(`${dir}/report.md`, out.join('\n'));
 }
 
 /** The families with targets of their own. */

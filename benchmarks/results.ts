@@ -73,21 +73,21 @@ export interface Results {
 export const RESULTS_PATH = 'benchmarks/results.json';
 
 /** Earlier results, so a partial run (--only) updates its entries and keeps the rest. */
-export function readResults(): Results {
+export function readResults(path = RESULTS_PATH): Results {
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version };
   const fresh: Results = { generated: new Date().toISOString(), machine, models: [], comparisons: [] };
-  if (!existsSync(RESULTS_PATH)) return fresh;
+  if (!existsSync(path)) return fresh;
   try {
-    const old = JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as Results;
+    const old = JSON.parse(readFileSync(path, 'utf8')) as Results;
     return { ...old, generated: fresh.generated, machine, models: old.models ?? [], comparisons: old.comparisons ?? [] };
   } catch {
-    console.error(`warning: ${RESULTS_PATH} is not valid JSON; starting afresh`);
+    console.error(`warning: ${path} is not valid JSON; starting afresh`);
     return fresh;
   }
 }
 
-export function writeResults(r: Results): void {
-  writeFileSync(RESULTS_PATH, `${JSON.stringify(r, null, 2)}\n`);
+export function writeResults(r: Results, path = RESULTS_PATH): void {
+  writeFileSync(path, `${JSON.stringify(r, null, 2)}\n`);
 }
 
 export function upsert<T extends { name?: string; task?: string }>(list: T[], item: T): void {

@@ -130,3 +130,21 @@ export function framesEqual(a: DigitFrame, b: DigitFrame): boolean {
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
+
+/**
+ * What every `fit` takes first: n rows of d features each, row-major, sizes inside, so that all estimators
+ * share one surface: `fit(rows, labels, options)` (PCA, which needs no labels: `fitPca(rows, options)`).
+ */
+export interface Rows {
+  readonly x: Float32Array;
+  readonly n: number;
+  readonly d: number;
+}
+
+/** The first n rows of x, d features each; checks that x holds them. */
+export function asRows(x: Float32Array, n: number, d: number): Rows {
+  if (!Number.isInteger(n) || !Number.isInteger(d) || n < 0 || d < 1 || x.length < n * d) {
+    throw new RangeError(`${n} rows of ${d} features need ${n * d} values, got ${x.length}`);
+  }
+  return { x: x.length === n * d ? x : x.subarray(0, n * d), n, d };
+}

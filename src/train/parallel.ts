@@ -1,3 +1,4 @@
+import type { Rows } from '../core/frame.js';
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
 import type { Pca } from '../core/features/pca.js';
@@ -46,7 +47,7 @@ async function parallelCovariance(x: Float32Array, n: number, d: number): Promis
 }
 
 /** fitPca with the covariance accumulated on all cores: the same components. */
-export async function fitPcaParallel(x: Float32Array, n: number, d: number, { components = 50 } = {}): Promise<Pca> {
+export async function fitPcaParallel({ x, n, d }: Rows, { components = 50 } = {}): Promise<Pca> {
   return pcaFromCovariance(await parallelCovariance(x, n, d), d, components);
 }
 

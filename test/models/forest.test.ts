@@ -1,6 +1,6 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { head, labelsOf, PIXELS, take, toUnit } from '../../src/core/frame.js';
+import { head, labelsOf, PIXELS, take, toUnit, asRows } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { evaluate } from '../../src/eval/metrics.js';
 import { RandomForest } from '../../src/core/models/forest.js';
@@ -25,7 +25,7 @@ test('a forest on a separable toy set is 100% right', () => {
     return { x, y };
   };
   const train = make(400);
-  const forest = RandomForest.fit(train.x, 400, 2, train.y, { trees: 10, featuresPerSplit: 2 });
+  const forest = RandomForest.fit(asRows(train.x, 400, 2), train.y, { trees: 10, featuresPerSplit: 2 });
   const fresh = make(1000);
   const p = forest.predictProba(fresh.x, 1000);
   assert.ok(isProbabilityRows(p, 1000));
@@ -39,7 +39,7 @@ const held = take(
   Array.from({ length: 500 }, (_, i) => i),
 );
 const x = toUnit(train.pixels);
-const fit = (options: { trees: number; seed?: number }) => RandomForest.fit(x, train.n, PIXELS, labelsOf(train), { bins: 32, ...options });
+const fit = (options: { trees: number; seed?: number }) => RandomForest.fit(asRows(x, train.n, PIXELS), labelsOf(train), { bins: 32, ...options });
 
 test('on 2,000 MNIST images it reaches ≥ 85% on 500 test images', () => {
   const forest = fit({ trees: 30 });

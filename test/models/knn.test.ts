@@ -1,6 +1,6 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { head, PIXELS, take, toUnit } from '../../src/core/frame.js';
+import { head, PIXELS, take, toUnit, asRows } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { evaluate } from '../../src/eval/metrics.js';
 import { KnnClassifier } from '../../src/core/models/knn.js';
@@ -14,12 +14,12 @@ const held = take(
   mnist.test,
   Array.from({ length: 500 }, (_, i) => i),
 );
-const pca = fitPca(toUnit(train.pixels), train.n, PIXELS, { components: 40 });
+const pca = fitPca(asRows(toUnit(train.pixels), train.n, PIXELS), { components: 40 });
 const trainX = pca.project(toUnit(train.pixels), train.n);
 const testX = pca.project(toUnit(held.pixels), held.n);
 
 test('kNN trained on 2,000 images scores ≥ 85% on 500 test images', () => {
-  const knn = KnnClassifier.fit(trainX, train.labels!, 40, { k: 4 });
+  const knn = KnnClassifier.fit(asRows(trainX, train.labels!.length, 40), train.labels!, { k: 4 });
   const p = knn.predictProba(testX, held.n);
   assert.ok(isProbabilityRows(p, held.n));
   const acc = evaluate(p, held.labels!).accuracy;
@@ -27,7 +27,7 @@ test('kNN trained on 2,000 images scores ≥ 85% on 500 test images', () => {
 });
 
 test('nearest neighbours equal a full sort of all distances (early abandoning loses nothing)', () => {
-  const knn = KnnClassifier.fit(trainX, train.labels!, 40, { k: 5 });
+  const knn = KnnClassifier.fit(asRows(trainX, train.labels!.length, 40), train.labels!, { k: 5 });
   const index = new Int32Array(5);
   const dist2 = new Float64Array(5);
   for (const q of [0, 17, 123]) {
@@ -45,13 +45,13 @@ test('nearest neighbours equal a full sort of all distances (early abandoning lo
 });
 
 test('an exact match takes the whole weighted vote', () => {
-  const knn = KnnClassifier.fit(trainX, train.labels!, 40, { k: 4 });
+  const knn = KnnClassifier.fit(asRows(trainX, train.labels!.length, 40), train.labels!, { k: 4 });
   const p = knn.predictProba(trainX.subarray(0, 40), 1);
   assert.is(p[train.labels![0]!], 1);
 });
 
 test('a JSON round-trip predicts identically', () => {
-  const knn = KnnClassifier.fit(trainX, train.labels!, 40, { k: 3, weighted: false });
+  const knn = KnnClassifier.fit(asRows(trainX, train.labels!.length, 40), train.labels!, { k: 3, weighted: false });
   const again = KnnClassifier.load(JSON.parse(JSON.stringify(knn.toJSON())));
   assert.equal(Array.from(again.predictProba(testX, 50)), Array.from(knn.predictProba(testX, 50)));
   assert.is(again.k, 3);
@@ -59,8 +59,8 @@ test('a JSON round-trip predicts identically', () => {
 });
 
 test('bad options and damaged JSON are clear errors', () => {
-  assert.throws(() => KnnClassifier.fit(trainX, train.labels!, 40, { k: 0 }), /k must be a positive integer/);
-  const j = KnnClassifier.fit(trainX, train.labels!, 40).toJSON();
+  assert.throws(() => KnnClassifier.fit(asRows(trainX, train.labels!.length, 40), train.labels!, { k: 0 }), /k must be a positive integer/);
+  const j = KnnClassifier.fit(asRows(trainX, train.labels!.length, 40), train.labels!).toJSON();
   assert.throws(() => KnnClassifier.load({ ...j, name: 'SVM' }), /expected a knn block/);
   assert.throws(() => KnnClassifier.load({ ...j, features: j.features.slice(0, 1000) }), /KNN features holds \d+ values, expected 80000/);
 });

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLASSES, head, PIXELS, toUnit } from '../../src/core/frame.js';
+import { CLASSES, head, PIXELS, toUnit, asRows } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { InputTransform } from '../../src/core/features/transform.js';
 import { KnnClassifier } from '../../src/core/models/knn.js';
@@ -16,7 +16,7 @@ import { fitPca } from '../../src/core/features/pca-fit.js';
 const test = suite('model JSON');
 const train = head(loadMnist().train, 500);
 const x = toUnit(train.pixels);
-const pca = fitPca(x, train.n, PIXELS, { components: 20 });
+const pca = fitPca(asRows(x, train.n, PIXELS), { components: 20 });
 const metadata: ModelMetadata = {
   kind: 'knn',
   description: 'test model',
@@ -29,7 +29,11 @@ const metadata: ModelMetadata = {
   trainSeconds: 1,
   metrics: {},
 };
-const model = new DigitModel(metadata, new InputTransform(true, pca), KnnClassifier.fit(pca.project(x, train.n), train.labels!, 20, { k: 3 }));
+const model = new DigitModel(
+  metadata,
+  new InputTransform(true, pca),
+  KnnClassifier.fit(asRows(pca.project(x, train.n), train.labels!.length, 20), train.labels!, { k: 3 }),
+);
 const text = JSON.stringify(model.toJSON(), null, 1);
 
 test('metadata comes before the parameters', () => {

@@ -1,6 +1,6 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { head, labelsOf, PIXELS, toUnit } from '../../src/core/frame.js';
+import { head, labelsOf, PIXELS, toUnit, asRows } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { modelTree } from '../../src/eval/model-tree.js';
 import { InputTransform } from '../../src/core/features/transform.js';
@@ -55,7 +55,7 @@ test('a committee shows each member; a forest its split map; a PCA its mean and 
   assert.equal(Object.keys(committee), ['member-1', 'member-2']);
   assert.is(committee['member-2']!.available, 9);
 
-  const forest = RandomForest.fit(x, train.n, PIXELS, labels, { trees: 3, bins: 16 });
+  const forest = RandomForest.fit(asRows(x, train.n, PIXELS), labels, { trees: 3, bins: 16 });
   const splits = new DigitModel(metadata, raw, forest).pictures().splits!.tiles(1, 'index').vectors[0]!;
   const internal = forest.trees.reduce((a, t) => a + t.feature.filter((f) => f >= 0).length, 0);
   assert.is(
@@ -65,8 +65,8 @@ test('a committee shows each member; a forest its split map; a PCA its mean and 
   // The border of the frame is blank in MNIST: never split on.
   assert.is(splits[0], 0);
 
-  const pca = fitPca(x, train.n, PIXELS, { components: 20 });
-  const knn = KnnClassifier.fit(pca.project(x, train.n), labels, 20, { k: 3 });
+  const pca = fitPca(asRows(x, train.n, PIXELS), { components: 20 });
+  const knn = KnnClassifier.fit(asRows(pca.project(x, train.n), labels.length, 20), labels, { k: 3 });
   const model = new DigitModel(metadata, new InputTransform(false, pca), knn);
   const pictures = model.pictures();
   assert.equal(Object.keys(pictures), ['mean', 'eigendigits', 'stored']);
@@ -83,8 +83,8 @@ test('a committee shows each member; a forest its split map; a PCA its mean and 
 });
 
 test('the model tree keeps every value but the tensors, which it summarises with their shapes', () => {
-  const pca = fitPca(x, train.n, PIXELS, { components: 12 });
-  const knn = KnnClassifier.fit(pca.project(x, train.n), labels, 12, { k: 3 });
+  const pca = fitPca(asRows(x, train.n, PIXELS), { components: 12 });
+  const knn = KnnClassifier.fit(asRows(pca.project(x, train.n), labels.length, 12), labels, { k: 3 });
   const json = new DigitModel(metadata, new InputTransform(true, pca), knn).toJSON();
   const tree = modelTree(JSON.parse(JSON.stringify(json))) as { input: { pca: Record<string, unknown> }; classifier: Record<string, unknown>; command: string };
   assert.is(tree.command, 'test');

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labelsOf, PIXELS, take, toUnit } from '../../src/core/frame.js';
+import { labelsOf, PIXELS, take, toUnit, asRows } from '../../src/core/frame.js';
 import { evaluate } from '../../src/eval/metrics.js';
 import { InputTransform } from '../../src/core/features/transform.js';
 import type { Mlp } from '../../src/core/models/mlp.js';
@@ -83,7 +83,7 @@ test('a checkpoint keeps its input transform, which comes back as an InputTransf
     data.fit,
     Array.from({ length: 300 }, (_, i) => i),
   );
-  const pca = fitPca(toUnit(fit.pixels), fit.n, PIXELS, { components: 12 });
+  const pca = fitPca(asRows(toUnit(fit.pixels), fit.n, PIXELS), { components: 12 });
   const path = join(dir, 'pca.checkpoint');
   await trainMlp(data, { ...tiny, epochs: 1, augment: null, transform: new InputTransform(true, pca) }, { checkpointPath: path });
   const { options } = readCheckpoint(path);

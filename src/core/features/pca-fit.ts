@@ -1,11 +1,12 @@
 import { topEigenpairs } from '../math/eigen.js';
 import { sparseCovariance } from '../math/linalg.js';
+import type { Rows } from '../frame.js';
 import { Pca } from './pca.js';
 
 /* Fitting a PCA, apart from the Pca class: the eigen-solver (ml-matrix) stays out of the pages' bundle. */
 
-/** Fits the leading `components` principal components of n rows of x (n×d), on this thread. */
-export function fitPca(x: Float32Array, n: number, d: number, { components = 50 } = {}): Pca {
+/** Fits the leading `components` principal components of the rows, on this thread. */
+export function fitPca({ x, n, d }: Rows, { components = 50 } = {}): Pca {
   return pcaFromCovariance(sparseCovariance(x, n, d), d, components);
 }
 

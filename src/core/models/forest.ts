@@ -1,4 +1,4 @@
-import { CLASSES, PIXELS } from '../frame.js';
+import { CLASSES, PIXELS, type Rows } from '../frame.js';
 import { fixedPicture, type Picture } from './pictures.js';
 import { binFeatures, growTree, treeSeed, type TreeArrays, type TreeOptions } from './forest-tree.js';
 import { ModelFormatError } from '../util/errors.js';
@@ -55,7 +55,7 @@ export class RandomForest implements Classifier {
    * Grows a forest on this thread: n rows of x (n×d, values in [0,1]). src/train/forest.ts grows the same
    * trees (the same seeds) on a pool of threads.
    */
-  static fit(x: Float32Array, n: number, d: number, labels: Uint8Array, options: Partial<ForestOptions> = {}): RandomForest {
+  static fit({ x, n, d }: Rows, labels: Uint8Array, options: Partial<ForestOptions> = {}): RandomForest {
     const o = { ...DEFAULT_FOREST_OPTIONS, ...options };
     const data = binFeatures(x, n, d, o.bins, labels);
     const tree = treeOptions(o, d);

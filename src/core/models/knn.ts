@@ -1,4 +1,4 @@
-import { CLASSES } from '../frame.js';
+import { CLASSES, type Rows } from '../frame.js';
 import { firstPerClass, fixedPicture, type Picture } from './pictures.js';
 import { ModelFormatError } from '../util/errors.js';
 import { decodeFloat32, decodeTensor, encodeTensor } from '../util/tensors.js';
@@ -64,10 +64,10 @@ export class KnnClassifier implements Classifier {
     return this.labels.length;
   }
 
-  static fit(x: Float32Array, labels: Uint8Array, inputSize: number, options: KnnOptions = {}): KnnClassifier {
+  static fit({ x, n, d: inputSize }: Rows, labels: Uint8Array, options: KnnOptions = {}): KnnClassifier {
     const { k = 4, weighted = true } = options;
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
-    if (x.length !== labels.length * inputSize) throw new RangeError(`${x.length / inputSize} rows for ${labels.length} labels`);
+    if (n !== labels.length) throw new RangeError(`${n} rows for ${labels.length} labels`);
     if (labels.length < k) throw new RangeError(`need at least k=${k} training points, got ${labels.length}`);
     if (inputSize < 4) throw new RangeError(`kNN search needs at least 4 features, got ${inputSize}`);
     return new KnnClassifier(inputSize, k, weighted, x, labels);
