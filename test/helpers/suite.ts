@@ -10,10 +10,15 @@ export function timed<T, R>(title: string, body: (context: T) => R | Promise<R>,
   return (context) =>
     new Promise<R>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`"${title}" timed out after ${ms} ms`)), ms);
+      const start = performance.now();
       Promise.resolve()
         .then(() => body(context))
         .then(resolve, reject)
-        .finally(() => clearTimeout(timer));
+        .finally(() => {
+          clearTimeout(timer);
+          // TEST_TIMES=1 lists every test's time, to find the slow ones.
+          if (process.env.TEST_TIMES) console.error(`${(performance.now() - start).toFixed(0).padStart(7)} ms  ${title}`);
+        });
     });
 }
 
