@@ -10,6 +10,7 @@ import type { RgbaImage } from '../src/core/image/rgba.js';
 import type { DigitModel } from '../src/core/models/model.js';
 import { corruptedImage, TRACKS } from '../src/samples/corruptions.js';
 import { TYPED_FONTS } from '../src/samples/typed.js';
+import { progress } from '../src/cli/progress.js';
 import { workerPool } from '../src/io/worker.js';
 import { DECLINED, NO_DIGIT_FOUND, type RobustnessTask, type TrackReadings } from './robustness-task.js';
 
@@ -76,6 +77,9 @@ export async function benchRobustness(
   const chunks = (indices: number[], parts: number) => Array.from({ length: parts }, (_, p) => indices.filter((_, i) => i % parts === p));
   const rows: RobustnessRow[] = [];
   const failures: { track: number; strength: number; index: number }[] = [];
+  const chosen = TRACKS.filter((k) => !tracks || tracks.includes(k.name));
+  const levels = chosen.reduce((a, k) => a + k.strengths.length, 0) + (tracks ? 0 : Object.keys(TYPED_FONTS).length);
+  const bar = progress('robustness levels', levels);
   try {
     for (const [t, track] of TRACKS.entries()) {
       if (tracks && !tracks.includes(track.name)) continue;
@@ -90,6 +94,7 @@ export async function benchRobustness(
         const r = row(track.name, track.family, strength.label, merged, strength.beyondTargets);
         rows.push(r);
         onLevel(r);
+        bar.update(rows.length, track.name);
         // The first three failures of each level go into the gallery.
         merged.predicted.forEach((p, i) => {
           if (p !== merged.truth[i] && failures.filter((f) => f.track === t && f.strength === s).length < 3)
@@ -107,7 +112,9 @@ export async function benchRobustness(
       const r = row(`typed-${style}`, 'typed', `${fonts.length} fonts × 10 digits × ${TYPED_SIZES.length} sizes`, merged);
       rows.push(r);
       onLevel(r);
+      bar.update(rows.length, `typed ${style}`);
     }
+    bar.stop();
   } finally {
     await pool.destroy();
   }

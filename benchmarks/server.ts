@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { BASELINE_COMMIT, baselineTree } from './baseline.js';
 import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
+import { progress } from '../src/cli/progress.js';
 import { encodePng } from '../src/codecs/png.js';
 import { blankRgba } from '../src/core/image/rgba.js';
 import { rasterStrokes } from '../src/samples/raster.js';
@@ -92,8 +93,12 @@ export async function benchServer(latencySeconds = 10, rounds = 5): Promise<Serv
     await run(2, 3); // warm the server's JIT
     const one = await run(1, latencySeconds);
     const measured: { single: number; http: LoadResult; before: number }[] = [];
-    for (let i = 0; i < rounds; i++)
+    const bar = progress('server rounds', rounds);
+    for (let i = 0; i < rounds; i++) {
       measured.push({ single: await pipeline.measure(3), before: baseline ? await baseline.measure(3) : 0, http: await run(8, 3) });
+      bar.update(i + 1);
+    }
+    bar.stop();
     const loaded = measured.map((m) => m.http).sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[rounds >> 1]!;
     const pipelinePerSecond = median(measured.map((m) => m.single));
     return {

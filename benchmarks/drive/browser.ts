@@ -26,14 +26,17 @@ export async function drawStrokes(page: Page, strokes: Stroke[]): Promise<void> 
   const box = (await page.locator('canvas').boundingBox())!;
   const margin = 0.15;
   for (const stroke of strokes) {
-    const path = smoothPath(stroke, 4).map(
-      ([x, y]) => [box.x + box.width * (margin + x * (1 - 2 * margin)), box.y + box.height * (margin + y * (1 - 2 * margin))] as const,
-    );
-    await page.mouse.move(path[0]![0], path[0]![1]);
-    await page.mouse.down();
-    for (const [x, y] of path.slice(1)) await page.mouse.move(x, y, { steps: 2 });
-    await page.mouse.up();
+    await drag(page, stroke, (x, y) => [box.x + box.width * (margin + x * (1 - 2 * margin)), box.y + box.height * (margin + y * (1 - 2 * margin))]);
   }
+}
+
+/** One stroke (smoothed, points in the unit square) as a mouse drag, each point placed on the page by `at`. */
+async function drag(page: Page, stroke: Stroke, at: (x: number, y: number) => [number, number]): Promise<void> {
+  const path = smoothPath(stroke, 4).map(([x, y]) => at(x, y));
+  await page.mouse.move(path[0]![0], path[0]![1]);
+  await page.mouse.down();
+  for (const [x, y] of path.slice(1)) await page.mouse.move(x, y, { steps: 2 });
+  await page.mouse.up();
 }
 
 /**
@@ -47,13 +50,7 @@ export async function drawNumber(page: Page, digits: string, gap = 0.15, shape: 
   const step = size * (0.7 + gap);
   const left = box.x + (box.width - step * (digits.length - 1) - size) / 2;
   for (const [i, d] of [...digits].entries()) {
-    for (const stroke of shape(Number(d))) {
-      const path = smoothPath(stroke, 4).map(([x, y]) => [left + i * step + x * size, box.y + (box.height - size) / 2 + y * size] as const);
-      await page.mouse.move(path[0]![0], path[0]![1]);
-      await page.mouse.down();
-      for (const [x, y] of path.slice(1)) await page.mouse.move(x, y, { steps: 2 });
-      await page.mouse.up();
-    }
+    for (const stroke of shape(Number(d))) await drag(page, stroke, (x, y) => [left + i * step + x * size, box.y + (box.height - size) / 2 + y * size]);
   }
 }
 
