@@ -8,22 +8,9 @@ import { loadModel } from '../src/io/model-file.js';
 import { corruptedImage, imageSeed } from '../src/samples/corruptions.js';
 import { loadFont, typedDigit } from '../src/samples/typed.js';
 import { Random } from '../src/core/util/random.js';
+import { DECLINED, NO_DIGIT_FOUND, type RobustnessTask, type TrackReadings } from './robustness-readings.js';
 
 /* One robustness-bench thread: the model and the MNIST test set load once; each task scores a batch. */
-
-/** "No digit found": the pipeline saw no ink (blank, too faint, only specks). */
-export const NO_DIGIT_FOUND = -1;
-/** Ink the model declined to read as one digit: "not a digit" or "looks like a number". */
-export const DECLINED = -2;
-
-export type RobustnessTask = { kind: 'track'; track: number; strength: number; indices: number[] } | { kind: 'typed'; font: string; sizes: [number, number][] };
-
-/** Per image: the digit the pipeline read (NO_DIGIT_FOUND, DECLINED), the tutorial pipeline's, and the true one. */
-export interface TrackReadings {
-  predicted: number[];
-  tutorial: number[];
-  truth: number[];
-}
 
 const model = loadModel((workerData as { modelPath: string }).modelPath);
 const test = loadMnist().test;

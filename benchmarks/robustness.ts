@@ -12,7 +12,7 @@ import { corruptedImage, TRACKS } from '../src/samples/corruptions.js';
 import { TYPED_FONTS } from '../src/samples/typed.js';
 import { progress } from '../src/cli/progress.js';
 import { workerPool } from '../src/io/worker.js';
-import { DECLINED, NO_DIGIT_FOUND, type RobustnessTask, type TrackReadings } from './robustness-task.js';
+import { DECLINED, NO_DIGIT_FOUND, type RobustnessTask, type TrackReadings } from './robustness-readings.js';
 
 /** The 2,000 MNIST test digits every track corrupts: test images 5000–6999 (0–199 were used while building the tracks). */
 export const ROBUSTNESS_DIGITS = Array.from({ length: 2000 }, (_, i) => 5000 + i);

@@ -52,7 +52,10 @@ test('the pages import nothing of src/ outside the core folder', async () => {
 });
 
 test('the pages carry no fitting code: the board bundle is at most 70 kB minified, without the eigen-solver', async () => {
-  const { code, metafile } = await bundle("import { parseModel } from './src/core/index.ts'; console.log(parseModel);");
+  // Every model kind's loader, the pages' and the server's, without the fitting code.
+  const { code, metafile } = await bundle(
+    "import { parseModel } from './src/core/models/registry.ts'; import { parseCompactModel } from './src/core/index.ts'; console.log(parseModel, parseCompactModel);",
+  );
   const inputs = Object.keys(metafile.inputs);
   assert.equal(
     inputs.filter((i) => /ml-matrix|math\/eigen|pca-fit/.test(i)),
@@ -81,8 +84,8 @@ test('the bundled core predicts the committed model exactly as Node does, with n
   // Only what a browser also has: no Buffer, process, require or module.
   const context = { console, performance, TextDecoder, TextEncoder, atob, btoa, setTimeout, clearTimeout, queueMicrotask };
   const core = runInNewContext(`${code}; core`, context) as typeof import('../src/core/index.js');
-  assert.type(core.parseModel, 'function');
-  const browserModel = core.parseModel(readFileSync(BEST_MODEL_PATH, 'utf8'), BEST_MODEL_PATH);
+  assert.type(core.parseCompactModel, 'function');
+  const browserModel = core.parseCompactModel(readFileSync(BEST_MODEL_PATH, 'utf8'), BEST_MODEL_PATH);
   const nodeModel = loadModel();
   for (const file of ['paint-png-3-0.png', 'photo-8-1.jpg', 'canvas-white-on-black-0-0.png']) {
     const img = await decodeImage(readFileSync(join('data/samples', file)));

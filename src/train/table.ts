@@ -3,6 +3,8 @@ import { Committee } from '../core/models/committee.js';
 import { DEFAULT_FEEDBACK_TRAIN, trainOnFeedback, type FeedbackTrainOptions } from './feedback.js';
 import { RandomForest } from '../core/models/forest.js';
 import { KnnClassifier } from '../core/models/knn.js';
+import { IdmKnn } from '../core/models/knn-idm.js';
+import { DEFAULT_IDM_KNN, trainIdmKnn, type IdmKnnTrainOptions } from './knn-idm.js';
 import { Mlp } from '../core/models/mlp.js';
 import type { DigitModel } from '../core/models/model.js';
 import type { TrainingData } from './common.js';
@@ -67,6 +69,21 @@ export const MODELS: readonly ModelRow[] = [
       deskew: { flag: 'no-deskew', kind: 'switch', value: false, help: 'raw pixels instead of deskewed ones' },
     },
     train: (data, o, run) => trainKnn(data, o, run),
+  }),
+  row<IdmKnnTrainOptions>({
+    name: 'knn-idm',
+    type: IdmKnn,
+    summary:
+      'deskew → the nearest digits in a PCA space → the image distortion model (each pixel may move a few px; 3×3 gradient context) → k nearest; warp, shortlist and k chosen on the validation split',
+    defaults: DEFAULT_IDM_KNN,
+    options: {
+      components: { flag: 'components', kind: 'int', range: [4, 784], help: 'PCA size of the shortlist' },
+      shortlists: { flag: 'shortlist', kind: 'ints', range: POSITIVE, help: 'candidate shortlist lengths' },
+      ks: { flag: 'k', kind: 'ints', range: POSITIVE, help: 'candidate k' },
+      warps: { flag: 'warp', kind: 'ints', range: [0, 3], help: 'candidate warps, px' },
+      gridQueries: { flag: 'grid-queries', kind: 'int', range: [1, 5000], help: 'validation digits the choice is made on' },
+    },
+    train: (data, o, run) => trainIdmKnn(data, o, run),
   }),
   row<ForestTrainOptions>({
     name: 'forest',

@@ -34,7 +34,7 @@ test("another model's flag, an unknown model and a bad number are clear errors",
   assert.is(foreign.code, 1);
   assert.match(foreign.stderr, /error: --trees is not an option of mlp/);
   assert.not.match(foreign.stderr, /\n\s+at /);
-  assert.throws(() => args(['--model', 'svm']), /unknown model "svm"; expected knn, forest, mlp/);
+  assert.throws(() => args(['--model', 'svm']), /unknown model "svm"; expected knn, knn-idm, forest, mlp/);
   assert.throws(() => args(['--model', 'mlp', '--epochs', 'many']), /--epochs must be an integer, got "many"/);
   assert.throws(() => args([]), /--model is required/);
   assert.throws(() => args(['--model', 'knn', '--detector']), /--detector trains a detector for --calibrate: give both/);

@@ -138,8 +138,8 @@ test('parity: every data/samples image gives the same 28×28 (≤ 1e-6) and digi
         const img = { width: d.width, height: d.height, data: new Uint8Array(d.data.buffer) };
         // The served model itself (the parity of the code) and the board's compact copy of it.
         const cache = globalThis as unknown as { full?: import('../../src/core/index.js').DigitModel; compact?: import('../../src/core/index.js').DigitModel };
-        cache.full ??= core.parseModel(await (await fetch('/model.json')).text());
-        cache.compact ??= core.parseModel(await (await fetch(core.COMPACT_MODEL_PATH)).text());
+        cache.full ??= core.parseCompactModel(await (await fetch('/model.json')).text());
+        cache.compact ??= core.parseCompactModel(await (await fetch(core.COMPACT_MODEL_PATH)).text());
         const p = core.predictDecoded(img, cache.full);
         const c = core.predictDecoded(img, cache.compact);
         return {

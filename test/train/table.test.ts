@@ -16,7 +16,7 @@ test('every classifier the core reads has a row under its own name, in the same 
     [['feedback', 'mlp', true]],
   );
   for (const row of MODELS) assert.is(modelRow(row.name), row);
-  assert.throws(() => modelRow('svm'), /unknown model "svm"; expected knn, forest, mlp/);
+  assert.throws(() => modelRow('svm'), /unknown model "svm"; expected knn, knn-idm, forest, mlp/);
 });
 
 test("each row's flags are distinct and each value option has a default of its kind", () => {

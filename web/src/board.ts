@@ -3,7 +3,7 @@
 // board is twice as wide and every digit on it is read, with a box drawn round each.
 import {
   COMPACT_MODEL_PATH,
-  parseModel,
+  parseCompactModel,
   predictDecoded,
   readNumber,
   toAnswer,
@@ -275,7 +275,7 @@ async function loadModel(): Promise<void> {
     const response = await fetch(COMPACT_MODEL_PATH);
     if (!response.ok) throw new Error(((await response.json()) as { error?: string }).error ?? `HTTP ${response.status}`);
     const text = await response.text();
-    model = parseModel(text, 'the compact model');
+    model = parseCompactModel(text, 'the compact model');
     engine.textContent = `Predicting in your browser (${(text.length / 1e6).toFixed(2)} MB model, works offline).`;
     predictNow();
   } catch (e) {
