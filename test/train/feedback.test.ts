@@ -9,7 +9,7 @@ import { trainingData } from '../../src/train/common.js';
 import { correction } from '../helpers/feedback-contract.js';
 
 const test = suite('fine-tuning on corrections');
-const quick = { ...DEFAULT_FEEDBACK_TUNE, epochs: 1, mnistPerEpoch: 4000, outliers: 500, from: 'models/best.json', command: 'test', calibrate: false };
+const quick = { ...DEFAULT_FEEDBACK_TUNE, epochs: 1, mnistPerEpoch: 4000, outliers: 200, from: 'models/best.json', command: 'test', calibrate: false };
 
 /** A pattern no digit looks like: a thick horizontal bar across the middle, 0..255. */
 function bar(): Uint8Array {
