@@ -78,15 +78,8 @@ export function predictDecoded(img: RgbaImage, model: DigitModel, { live = false
 /**
  * An unsure reading is tried again with the image's motion blur undone if it looks at least this much like a
  * digit (DigitModel.digitScores, where 1 is the refusal line) and the image shows a motion blur clearly
- * (src/core/image/deblur.ts); that reading is taken if it is a digit, not refused, and DEBLUR_MARGIN surer
- * (calibrated probability). Without the first rule a deblurred dot or scribble often reads as a digit (81 of
- * 600 non-digits were answered); without the sharpness rule in deblur.ts, sharp digits the model is unsure of
- * were deblurred along a stroke's own edge and changed (3–5 of 600 lost on the clean, JPEG and low-contrast
- * tracks). Chosen on MNIST validation digits 0–599 and 1300–2499 through the robustness tracks and on
- * non-digits of seeds 0–599 and 1300–1899, none from the bench's test half (margins 0.1–0.2, score floor
- * 0–0.9, sharpness ratio 0.2–0.5 or none): at 0.5, 0.1 and 0.5, motion blur 60 px +22 of 1200, one non-digit
- * of 600 answered that was refused, no loss on the clean, JPEG, low-contrast and thin-pen tracks. Models
- * without a fitted confidence block are not tried.
+ * (deblur.ts); that reading is taken if it is a digit, not refused, and DEBLUR_MARGIN surer. Without the first
+ * rule a deblurred dot or scribble often reads as a digit. Chosen on validation images (docs/decisions.md).
  */
 export const DEBLUR_MIN_SCORE = 0.5;
 export const DEBLUR_MARGIN = 0.1;
@@ -106,9 +99,7 @@ function deblurredReading(img: RgbaImage, model: DigitModel, info: PreprocessInf
 
 /**
  * The calibrated probability above which a one-digit reading is kept even if the ink also reads as a
- * number. Chosen on the numbers bench's tuning half and on corrupted MNIST training digits: at 0.95, 1 of 232
- * two- and three-digit numbers answers one digit, and 13 of 23 blurred or 8-px digits answered "looks like a
- * number" read as their digit instead.
+ * number: a blurred digit breaks into pieces that read as one (docs/decisions.md).
  */
 export const SURE_ONE_DIGIT = 0.95;
 
