@@ -1,4 +1,4 @@
-import { CLASSES, labelsOf, PIXELS } from '../core/frame.js';
+import { CLASSES, labelsOf, PIXELS, type Rows } from '../core/frame.js';
 import { InputTransform } from '../core/features/transform.js';
 import { sha256 } from '../data/mnist.js';
 import { readInput } from '../io/files.js';
@@ -123,4 +123,54 @@ export async function trainMlp(data: TrainingData, options: Partial<MlpTrainOpti
     new Mlp(sizes, state.best),
   );
   return { model, history: state.history, samplesPerSecond, interrupted };
+}
+
+/** fitMlp's options: the hidden layers and the loop's settings (DEFAULT_MLP's where not given). */
+export interface MlpFitOptions {
+  hidden: number[];
+  epochs: number;
+  /** Output units; labels are 0..classes-1 (a label equal to `classes` trains towards the uniform output). */
+  classes?: number;
+  batch?: number;
+  lr?: number;
+  weightDecay?: number;
+  seed?: number;
+  workers?: number;
+}
+
+/**
+ * An MLP fitted on any rows, with the estimators' one surface (fit(rows, labels, options)): the one training
+ * loop on the rows as they are (no augmentation, no validation, each epoch a fresh seeded order). The
+ * classifier's and the detector's trainers add their own data and checks around the same loop.
+ */
+export async function fitMlp({ x, n, d }: Rows, labels: Uint8Array, options: MlpFitOptions, hooks: TrainHooks = {}): Promise<Mlp> {
+  const { hidden, epochs, classes = CLASSES, batch = DEFAULT_MLP.batch, lr = DEFAULT_MLP.lr, weightDecay = DEFAULT_MLP.weightDecay } = options;
+  const { seed = DEFAULT_MLP.seed, workers = DEFAULT_MLP.workers } = options;
+  if (labels.length !== n) throw new RangeError(`${n} rows for ${labels.length} labels`);
+  if (labels.some((l) => l > classes)) throw new RangeError(`labels must be 0..${classes} for ${classes} outputs`);
+  const sizes = [d, ...hidden, classes];
+  const { state } = await trainLoop(
+    {
+      sizes,
+      pixels: new Uint8Array(0),
+      labels,
+      features: x,
+      augment: null,
+      batch,
+      weightDecay,
+      workers,
+      seed,
+      lr,
+      warmupEpochs: Math.min(1, epochs - 1),
+      minLrFraction: DEFAULT_MLP.minLrFraction,
+      epochs,
+      rows: (epoch) => permutation(n, seed * 1000 + epoch),
+      rowsPerEpoch: n,
+      validation: null,
+      task: `MLP ${sizes.join('-')}`,
+    },
+    { params: Mlp.init(sizes, seed).params },
+    hooks,
+  );
+  return new Mlp(sizes, state.best);
 }

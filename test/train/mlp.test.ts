@@ -10,7 +10,7 @@ import type { Mlp } from '../../src/core/models/mlp.js';
 import { isProbabilityRows } from '../../src/core/models/model.js';
 import { trainingData } from '../../src/train/common.js';
 import type { ProgressEvent } from '../../src/train/hooks.js';
-import { trainMlp } from '../../src/train/mlp.js';
+import { fitMlp, trainMlp } from '../../src/train/mlp.js';
 import { readCheckpoint } from '../../src/train/mlp-checkpoint.js';
 import { InputError } from '../../src/core/util/errors.js';
 import { fitPca } from '../../src/core/features/pca-fit.js';
@@ -122,6 +122,26 @@ test('a damaged checkpoint is refused on --resume with what is wrong, naming the
     String(await failure(trainMlp(data, {}, { checkpointPath: join(dir, 'none.checkpoint'), resume: true }))),
     /no such file; train without --resume first/,
   );
+});
+
+test("fitMlp has the estimators' surface: rows with their sizes, labels, options; 10 digits or a two-way detector", async () => {
+  const n = 1500;
+  const pca = fitPca(asRows(data.fitX, n, PIXELS), { components: 30 });
+  const rows = asRows(pca.project(data.fitX, n), n, 30);
+  const labels = labelsOf(data.fit).subarray(0, n);
+  const net = await fitMlp(rows, labels, { hidden: [32], epochs: 8, batch: 50, lr: 3e-3, workers: 2 });
+  assert.equal(net.sizes, [30, 32, 10]);
+  const held = 300;
+  const heldX = pca.project(data.validationX, held);
+  const accuracy = evaluate(net.predictProba(heldX, held), labelsOf(data.validation).subarray(0, held)).accuracy;
+  assert.ok(accuracy >= 0.8, `accuracy ${accuracy}`);
+  // The detector's shape: two outputs, here "a 0" against the rest.
+  const zero = Uint8Array.from(labels, (l) => (l === 0 ? 0 : 1));
+  const two = await fitMlp(rows, zero, { hidden: [8], epochs: 4, batch: 50, lr: 3e-3, classes: 2, workers: 1 });
+  const p = two.predictProba(heldX, held);
+  const right = Array.from({ length: held }, (_, i) => p[i * 2]! > 0.5 === (labelsOf(data.validation)[i] === 0)).filter(Boolean).length;
+  assert.ok(right / held >= 0.95, `${right} of ${held}`);
+  assert.match(String(await failure(fitMlp(rows, labels.subarray(0, 10), { hidden: [4], epochs: 1 }))), /1500 rows for 10 labels/);
 });
 
 test.run();
