@@ -79,8 +79,14 @@ const COMPARISONS: Record<string, Record<string, Task>> = {
   mlp: { 'mlp-speed': mlpSpeed, 'mlp-input': mlpInput },
 };
 
-/** Every model in the table is a task of its own name, after its speed comparisons. */
-const MODEL_ENTRIES = MODELS.flatMap((row): [string, Task][] => [...Object.entries(COMPARISONS[row.name] ?? {}), [row.name, (ctx) => modelTask(ctx, row)]]);
+/**
+ * Every model in the table is a task of its own name, after its speed comparisons; but the fine-tune on a
+ * user's corrections, which the feedback task measures with a simulated user (its name is that task's).
+ */
+const MODEL_ENTRIES = MODELS.filter((row) => row.name !== 'feedback').flatMap((row): [string, Task][] => [
+  ...Object.entries(COMPARISONS[row.name] ?? {}),
+  [row.name, (ctx) => modelTask(ctx, row)],
+]);
 const MODEL_TASKS = new Set(MODEL_ENTRIES.map(([name]) => name));
 
 const TASKS: Record<string, Task> = {
