@@ -8,6 +8,9 @@ import { build, type Metafile } from 'esbuild';
 import { decodeImage } from '../src/codecs/decode.js';
 import { predictDecoded } from '../src/core/image/pipeline.js';
 import { BEST_MODEL_PATH, loadModel } from '../src/io/model-file.js';
+import { InputTransform } from '../src/core/features/transform.js';
+import { DigitModel } from '../src/core/models/model.js';
+import { parseModel as loadModelText } from '../src/core/models/registry.js';
 import { buildWeb } from '../src/server/web-build.js';
 
 const test = suite('a core that runs anywhere');
@@ -94,6 +97,18 @@ test('the bundled core predicts the committed model exactly as Node does, with n
     assert.is(inVm?.digit, inNode.digit, file);
     assert.equal(Array.from(inVm?.probabilities ?? []), inNode.probabilities, file);
     assert.equal(Array.from(inVm?.input ?? []), Array.from(inNode.input ?? []), file);
+  }
+  // A committee member's normalisation (deslanting and width) is the same in the page as on the server: the
+  // same 28×28 after it, the same probabilities, from the compact form the page is sent.
+  const member = new DigitModel(nodeModel.metadata, new InputTransform(true, null, 12), nodeModel.classifier, nodeModel.confidence);
+  const inPage = core.parseCompactModel(JSON.stringify(member.toCompactJSON()), 'member');
+  const onServer = loadModelText(JSON.stringify(member.toCompactJSON()));
+  assert.is(inPage.input.width, 12);
+  for (const file of ['paint-png-3-0.png', 'thin-brush-7-0.png']) {
+    const img = await decodeImage(readFileSync(join('data/samples', file)));
+    const x = predictDecoded(img, onServer).input!;
+    assert.equal(Array.from(inPage.input.apply(x, 1)), Array.from(onServer.input.apply(x, 1)), file);
+    assert.equal(Array.from(inPage.predictProba(x, 1)), Array.from(onServer.predictProba(x, 1)), file);
   }
 });
 

@@ -30,6 +30,10 @@ export interface MlpTrainOptions {
   typed: number;
   /** A model file (an MLP of the same sizes) whose weights training starts from: fine-tuning. */
   from?: string;
+  /** Deskew the pixels before augmentation (the model deskews what it reads too): a committee member's view. */
+  deslant: boolean;
+  /** Normalise each digit's width to this many pixels before augmentation (and when reading): ditto. */
+  width?: number;
 }
 
 export const DEFAULT_MLP: MlpTrainOptions = {
@@ -47,6 +51,7 @@ export const DEFAULT_MLP: MlpTrainOptions = {
   outliers: 0,
   corrupted: 0,
   typed: 0,
+  deslant: false,
 };
 
 export interface EpochRecord {

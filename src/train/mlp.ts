@@ -57,8 +57,11 @@ export async function trainMlp(data: TrainingData, options: Partial<MlpTrainOpti
   let o: MlpTrainOptions = { ...DEFAULT_MLP, ...options };
   const resumed = hooks.resume && hooks.checkpointPath ? readCheckpoint(hooks.checkpointPath) : null;
   if (resumed) o = { ...resumed.options, epochs: options.epochs ?? resumed.options.epochs };
-  const transform = o.transform ?? new InputTransform(false, null);
   const precomputed = o.transform !== undefined;
+  // Deslanting and width normalisation act on the pixels before augmentation, and the model applies them too.
+  const normalised = !precomputed && (o.deslant || o.width !== undefined);
+  const transform = o.transform ?? new InputTransform(o.deslant, null, o.width ?? null);
+  if (precomputed && (o.deslant || o.width !== undefined)) throw new RangeError('--deslant and --width are pixel normalisations: not with an input transform');
   if (precomputed && o.augment) throw new RangeError('augmentation works on pixels: use augment: null with an input transform');
   const sizes = [transform.outputSize, ...o.hidden, CLASSES];
   const start = o.from ? startingWeights(o.from, sizes) : null;
@@ -66,11 +69,22 @@ export async function trainMlp(data: TrainingData, options: Partial<MlpTrainOpti
   const extra = await extraSamples(data, o, o.seed, hooks);
   if (precomputed && extra.labels.length) throw new RangeError('extra images are pixels: they cannot be used with an input transform');
   const n = fitN + extra.labels.length;
-  const evalX = precomputed ? transform.apply(data.validationX, data.validation.n) : data.validationX;
+  const evalX = precomputed || normalised ? transform.apply(data.validationX, data.validation.n) : data.validationX;
+  const asPixels = (x: Float32Array) => Uint8Array.from(x, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
+  const fitPixels = normalised ? asPixels(transform.apply(data.fitX.subarray(0, fitN * PIXELS), fitN)) : data.fit.pixels.subarray(0, fitN * PIXELS);
+  const extraPixels =
+    normalised && extra.labels.length
+      ? asPixels(
+          transform.apply(
+            Float32Array.from(extra.pixels, (v) => v / 255),
+            extra.labels.length,
+          ),
+        )
+      : extra.pixels;
   const { state, interrupted, samplesPerSecond } = await trainLoop(
     {
       sizes,
-      pixels: concat(data.fit.pixels.subarray(0, fitN * PIXELS), extra.pixels),
+      pixels: concat(fitPixels, extraPixels),
       labels: concat(labelsOf(data.fit).subarray(0, fitN), extra.labels),
       features: precomputed ? transform.apply(data.fitX.subarray(0, fitN * PIXELS), fitN) : null,
       augment: o.augment,
@@ -96,7 +110,7 @@ export async function trainMlp(data: TrainingData, options: Partial<MlpTrainOpti
       kind: Mlp.kind,
       description: `softmax MLP ${sizes.join('-')}, ReLU, AdamW${o.augment ? ', trained with affine + elastic + stroke-width augmentation' : ''}`,
       seed: o.seed,
-      preprocessing: precomputed ? transform.describe() : 'raw pixels scaled to [0,1]',
+      preprocessing: precomputed || normalised ? transform.describe() : 'raw pixels scaled to [0,1]',
       hyperparameters: {
         sizes,
         activation: 'relu',

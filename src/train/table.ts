@@ -121,6 +121,8 @@ export const MODELS: readonly ModelRow[] = [
       corrupted: { flag: 'corrupted', kind: 'int', range: COUNT, help: 'MNIST training digits corrupted as user images (blur, low resolution, noise…)' },
       typed: { flag: 'typed', kind: 'int', range: COUNT, help: 'digits typed in fonts the robustness bench does not use' },
       from: { flag: 'from', kind: 'path', help: 'start from this MLP model file (fine-tuning)' },
+      deslant: { flag: 'deslant', kind: 'switch', value: true, help: 'deskew the digits before augmentation, and when reading (a committee member)' },
+      width: { flag: 'width', kind: 'int', range: [8, 20], help: 'normalise each digit to this width (px) before augmentation, and when reading' },
     },
     resumable: true,
     train: (data, o, run) => trainMlp(data, o, { ...run, checkpointPath: `${run.out}.checkpoint` }),
