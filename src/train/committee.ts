@@ -3,6 +3,7 @@ import { sha256 } from '../data/mnist.js';
 import { evaluate } from '../eval/metrics.js';
 import { readInput } from '../io/files.js';
 import { Committee } from '../core/models/committee.js';
+import { InputTransform } from '../core/features/transform.js';
 import { Mlp } from '../core/models/mlp.js';
 import { DigitModel } from '../core/models/model.js';
 import { parseModel } from '../core/models/registry.js';
@@ -12,9 +13,48 @@ import { baseMetadata, validationMetrics, type TrainingData } from './common.js'
 export interface CommitteeTrainOptions {
   /** MLP model files, comma-separated, each made by `npm run train -- --model mlp`. */
   members: string;
+  /** Keep only the members a greedy forward selection on the validation split takes (Meier et al.). */
+  select: boolean;
 }
 
-export const DEFAULT_COMMITTEE: CommitteeTrainOptions = { members: '' };
+export const DEFAULT_COMMITTEE: CommitteeTrainOptions = { members: '', select: false };
+
+/** One step of the forward selection: the members so far and their average's accuracy. */
+export interface SelectionStep {
+  members: string[];
+  validationAccuracy: number;
+  /** Measured for the chart of error against committee size only: the choice never reads it. */
+  testAccuracy: number;
+}
+
+/** The mean of some members' probability rows. */
+function mean(ps: Float32Array[]): Float32Array {
+  const out = new Float32Array(ps[0]!.length);
+  for (const p of ps) for (let i = 0; i < out.length; i++) out[i]! += p[i]!;
+  for (let i = 0; i < out.length; i++) out[i]! /= ps.length;
+  return out;
+}
+
+/**
+ * Greedy forward selection on validation probabilities: the best member, then each time the member whose
+ * addition makes the average most accurate, while that is better than without it (at least two members).
+ */
+export function selectMembers(validation: Float32Array[], labels: Uint8Array): number[] {
+  const accuracy = (ks: number[]) => evaluate(mean(ks.map((k) => validation[k]!)), labels).accuracy;
+  const all = validation.map((_, k) => k);
+  let chosen = [all.reduce((a, b) => (accuracy([b]) > accuracy([a]) ? b : a))];
+  let best = accuracy(chosen);
+  for (;;) {
+    const rest = all.filter((k) => !chosen.includes(k));
+    if (rest.length === 0) break;
+    const next = rest.reduce((a, b) => (accuracy([...chosen, b]) > accuracy([...chosen, a]) ? b : a));
+    const with_ = accuracy([...chosen, next]);
+    if (with_ <= best && chosen.length >= 2) break;
+    chosen = [...chosen, next];
+    best = with_;
+  }
+  return chosen;
+}
 
 /**
  * A committee of MLPs trained apart: reads the member files, checks they take the same input, and scores
@@ -30,19 +70,39 @@ export async function trainCommittee(data: TrainingData, o: CommitteeTrainOption
     if (!(model.classifier instanceof Mlp)) throw new InputError(`${path} is a ${model.metadata.kind} model; committee members must be MLPs`);
     return { path, model, net: model.classifier, sha256: sha256(text) };
   });
-  const inputs = new Set(members.map((m) => JSON.stringify(m.model.input.toJSON())));
-  if (inputs.size !== 1) throw new InputError(`the members take different inputs (${members.map((m) => m.model.input.describe()).join(' / ')})`);
-  const committee = new Committee(members.map((m) => m.net));
-  const first = members[0]!.model;
+  const validationLabels = labelsOf(data.validation);
+  const validation = members.map((m) => m.model.predictProba(data.validationX, data.validation.n));
+  const picked = o.select ? selectMembers(validation, validationLabels) : members.map((_, k) => k);
+  const selection: SelectionStep[] = o.select
+    ? picked.map((_, i) => {
+        const ks = picked.slice(0, i + 1);
+        return {
+          members: ks.map((k) => members[k]!.path),
+          validationAccuracy: evaluate(mean(ks.map((k) => validation[k]!)), validationLabels).accuracy,
+          testAccuracy: evaluate(mean(ks.map((k) => members[k]!.model.predictProba(data.testX, data.mnist.test.n))), labelsOf(data.mnist.test)).accuracy,
+        };
+      })
+    : [];
+  const kept = picked.map((k) => members[k]!);
+  // Members that read the same input share the model's input block; members that each see the digit their own
+  // way (deslanted, width-normalised) carry their blocks inside the committee, which reads the raw 28×28.
+  const shared = new Set(kept.map((m) => JSON.stringify(m.model.input.toJSON()))).size === 1;
+  const committee = new Committee(
+    kept.map((m) => m.net),
+    shared ? null : kept.map((m) => m.model.input),
+  );
+  const first = kept[0]!.model;
+  const input = shared ? first.input : new InputTransform(false, null);
   const model = new DigitModel(
     baseMetadata(data, {
       kind: Committee.kind,
-      description: `committee of ${members.length} MLPs (${members.map((m) => m.net.sizes.join('-')).join(', ')}), probabilities averaged; ${first.metadata.description.replace(/^softmax MLP [\d-]+, /, 'members: ')}`,
+      description: `committee of ${kept.length} MLPs (${kept.map((m) => m.net.sizes.join('-')).join(', ')}), probabilities averaged${shared ? '' : `, each on its own view (${kept.map((m) => m.model.input.describe()).join('; ')})`}; ${first.metadata.description.replace(/^softmax MLP [\d-]+, /, 'members: ')}`,
       seed: first.metadata.seed,
-      preprocessing: first.metadata.preprocessing,
+      preprocessing: shared ? first.metadata.preprocessing : 'raw pixels scaled to [0,1]; each member its own view',
       hyperparameters: {
         combine: 'mean of the members’ probabilities',
-        members: members.map((m) => ({
+        ...(o.select && { selectedFrom: members.map((m) => m.path) }),
+        members: kept.map((m) => ({
           file: m.path,
           sha256: m.sha256,
           command: m.model.metadata.command,
@@ -50,16 +110,18 @@ export async function trainCommittee(data: TrainingData, o: CommitteeTrainOption
           sizes: m.net.sizes,
           validationAccuracy: m.model.metadata.metrics.validation?.accuracy,
           testAccuracy: m.model.metadata.metrics.test?.accuracy,
+          input: m.model.input.describe(),
           trainedOn: m.model.metadata.hyperparameters.trainedOn,
         })),
       },
-      trainSeconds: members.reduce((s, m) => s + m.model.metadata.trainSeconds, 0),
+      trainSeconds: kept.reduce((s, m) => s + m.model.metadata.trainSeconds, 0),
       metrics: {},
+      ...(o.select && { notes: { selection } }),
     }),
-    first.input,
+    input,
     committee,
   );
-  const validation = evaluate(model.predictProba(data.validationX, data.validation.n), labelsOf(data.validation));
-  model.metadata.metrics.validation = validationMetrics(validation.accuracy, data.validation.n);
+  const score = evaluate(model.predictProba(data.validationX, data.validation.n), validationLabels);
+  model.metadata.metrics.validation = validationMetrics(score.accuracy, data.validation.n);
   return { model };
 }

@@ -112,7 +112,10 @@ export async function fineTuneOnFeedback(
     throw new InputError(
       `the ${store.kind} feedback store has ${rows.length ? 'only held-out corrections' : 'no corrections'} to learn from: correct a few answers on the board first`,
     );
-  if (model.input.pca || model.input.deskew) throw new InputError('fine-tuning on corrections needs a model on raw pixels (the MLP or a committee of MLPs)');
+  const ownViews = model.classifier instanceof Committee && model.classifier.inputs !== null;
+  if (model.input.pca || model.input.deskew || model.input.width !== null || ownViews) {
+    throw new InputError('fine-tuning on corrections needs a model on raw pixels (the MLP or a committee of MLPs that all read them)');
+  }
   const nets = model.classifier instanceof Mlp ? [model.classifier] : model.classifier instanceof Committee ? [...model.classifier.members] : null;
   if (!nets) throw new InputError(`${o.from} is a ${model.metadata.kind} model; only an MLP or a committee of MLPs can be fine-tuned`);
 

@@ -148,6 +148,7 @@ export const MODELS: readonly ModelRow[] = [
     defaults: DEFAULT_COMMITTEE,
     options: {
       members: { flag: 'members', kind: 'path', help: 'the member MLP model files, comma-separated' },
+      select: { flag: 'select', kind: 'switch', value: true, help: 'keep the members a greedy forward selection on the validation split takes' },
     },
     fromFiles: true,
     train: (data, o) => trainCommittee(data, o),

@@ -3,14 +3,14 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLASSES } from '../../src/core/frame.js';
+import { CLASSES, PIXELS } from '../../src/core/frame.js';
 import { InputTransform } from '../../src/core/features/transform.js';
 import { saveModel } from '../../src/io/model-file.js';
 import { Committee } from '../../src/core/models/committee.js';
 import { Mlp } from '../../src/core/models/mlp.js';
 import { DigitModel, type ModelMetadata } from '../../src/core/models/model.js';
 import { parseModel } from '../../src/core/models/registry.js';
-import { trainCommittee } from '../../src/train/committee.js';
+import { selectMembers, trainCommittee } from '../../src/train/committee.js';
 import { trainingData } from '../../src/train/common.js';
 
 const test = suite('committee of MLPs');
@@ -46,26 +46,29 @@ test('a damaged committee names the member and the problem', () => {
   );
 });
 
+/** A member model's metadata, as `npm run train -- --model mlp` writes it. */
+const metadataOf = (seed: number): ModelMetadata => ({
+  kind: 'mlp',
+  description: 'softmax MLP 784-16-10, ReLU, test',
+  created: '',
+  command: `npm run train -- --model mlp --seed ${seed}`,
+  seed,
+  data: {},
+  preprocessing: 'raw pixels scaled to [0,1]',
+  hyperparameters: {},
+  trainSeconds: 2,
+  metrics: {},
+});
+
 test('trainCommittee reads member files, records each one, and scores the average on validation', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'committee-'));
-  const metadata = (seed: number): ModelMetadata => ({
-    kind: 'mlp',
-    description: 'softmax MLP 784-16-10, ReLU, test',
-    created: '',
-    command: `npm run train -- --model mlp --seed ${seed}`,
-    seed,
-    data: {},
-    preprocessing: 'raw pixels scaled to [0,1]',
-    hyperparameters: {},
-    trainSeconds: 2,
-    metrics: {},
-  });
+  const metadata = metadataOf;
   const files = [a, b].map((net, i) => {
     const file = join(dir, `m${i}.json`);
     saveModel(new DigitModel(metadata(i + 1), new InputTransform(false, null), net), file);
     return file;
   });
-  const { model } = await trainCommittee(data, { members: files.join(',') });
+  const { model } = await trainCommittee(data, { members: files.join(','), select: false });
   assert.is(model.metadata.kind, 'committee');
   assert.is(model.metadata.trainSeconds, 4);
   const members = model.metadata.hyperparameters.members as { file: string; sha256: string; command: string }[];
@@ -85,8 +88,54 @@ test('trainCommittee reads member files, records each one, and scores the averag
   // It saves and loads as a model file like any other.
   assert.is(parseModel(JSON.stringify(model.toJSON())).classifier.name, 'committee');
   let error: unknown;
-  await trainCommittee(data, { members: files[0]! }).catch((e: unknown) => (error = e));
+  await trainCommittee(data, { members: files[0]!, select: false }).catch((e: unknown) => (error = e));
   assert.match(String(error), /at least two MLP model files/);
+});
+
+test('members that each see the digit their own way: the committee reads raw pixels and applies each view', async () => {
+  const data = trainingData();
+  const views = [new InputTransform(false, null), new InputTransform(true, null), new InputTransform(false, null, 12)];
+  const nets = views.map((_, k) => Mlp.init([PIXELS, 6, 10], 10 + k));
+  const c = new Committee(nets, views);
+  const x = data.validationX.subarray(0, 5 * PIXELS);
+  const expected = new Float32Array(5 * CLASSES);
+  nets.forEach((net, k) => net.predictProba(views[k]!.apply(x, 5), 5).forEach((v, i) => (expected[i]! += v / 3)));
+  const p = c.predictProba(x, 5);
+  for (let i = 0; i < p.length; i++) assert.ok(Math.abs(p[i]! - expected[i]!) < 1e-6);
+  const again = Committee.load(JSON.parse(JSON.stringify(c.toJSON())));
+  assert.equal(Array.from(again.predictProba(x, 5)), Array.from(p));
+  assert.equal(
+    again.inputs?.map((t) => t.describe()),
+    ['raw pixels', 'deskew', 'raw pixels → width 12 px'],
+  );
+  assert.throws(() => Committee.load({ ...c.toJSON(), inputs: [views[0]!.toJSON()] }), /one input block per member/);
+  // From files: members with other views make such a committee; --select keeps what validation favours.
+  const dir = mkdtempSync(join(tmpdir(), 'committee-views-'));
+  const about = (seed: number) => ({ ...metadataOf(seed), preprocessing: views[seed % 3]!.describe() });
+  const files = nets.map((net, k) => {
+    const file = join(dir, `v${k}.json`);
+    saveModel(new DigitModel(about(k), views[k]!, net), file);
+    return file;
+  });
+  const { model } = await trainCommittee(data, { members: files.join(','), select: true });
+  assert.ok(model.classifier instanceof Committee && model.classifier.inputs !== null);
+  assert.is(model.input.describe(), 'raw pixels');
+  const steps = model.metadata.notes?.selection as { members: string[]; validationAccuracy: number; testAccuracy: number }[];
+  assert.ok(steps.length >= 2 && steps.length <= 3);
+  assert.is(steps[steps.length - 1]!.validationAccuracy, model.metadata.metrics.validation!.accuracy);
+});
+
+test('forward selection: the best member first, then whoever helps most; it stops when none helps', () => {
+  // Three "members" over four rows whose label is 0: member 0 right on rows 0-2, member 1 on rows 2-3, member 2 never.
+  const labels = Uint8Array.from([0, 0, 0, 0]);
+  const member = (right: number[]) => {
+    const p = new Float32Array(4 * CLASSES);
+    for (let r = 0; r < 4; r++) p[r * CLASSES + (right.includes(r) ? 0 : 1)] = right.includes(r) ? 0.9 : 0.6;
+    for (let r = 0; r < 4; r++) p[r * CLASSES + (right.includes(r) ? 1 : 0)] = right.includes(r) ? 0.1 : 0.4;
+    return p;
+  };
+  const validation = [member([0, 1, 2]), member([2, 3]), member([])];
+  assert.equal(selectMembers(validation, labels), [0, 1]);
 });
 
 test.run();

@@ -1,4 +1,5 @@
-import { CLASSES } from '../frame.js';
+import { CLASSES, PIXELS } from '../frame.js';
+import { InputTransform, type InputJson } from '../features/transform.js';
 import { ModelFormatError } from '../util/errors.js';
 import { modelBlock } from '../util/model-json.js';
 import type { Classifier, ClassifierJson } from './classifier.js';
@@ -11,6 +12,11 @@ export interface CommitteeJson extends ClassifierJson {
   /** How the members' probabilities are combined: their plain average. */
   combine: 'mean';
   members: MlpJson[];
+  /**
+   * Each member's own input transform (deslanting, width normalisation), applied to the committee's 28×28
+   * input; absent when the members share the model's input block.
+   */
+  inputs?: InputJson[];
 }
 
 /**
@@ -23,20 +29,31 @@ export class Committee implements Classifier {
   static readonly legacyNames: readonly string[] = [];
   readonly name = Committee.kind;
 
-  constructor(readonly members: readonly Mlp[]) {
+  constructor(
+    readonly members: readonly Mlp[],
+    /** Each member's own view of the 28×28 input (Meier et al.'s normalisations), or null: all read the same input. */
+    readonly inputs: readonly InputTransform[] | null = null,
+  ) {
     if (members.length < 2) throw new RangeError(`a committee needs at least 2 members, got ${members.length}`);
-    const sizes = new Set(members.map((m) => m.inputSize));
-    if (sizes.size !== 1) throw new RangeError(`committee members take different inputs (${[...sizes].join(', ')} features)`);
+    if (inputs) {
+      if (inputs.length !== members.length) throw new RangeError(`${inputs.length} input transforms for ${members.length} members`);
+      const wrong = members.findIndex((m, i) => m.inputSize !== inputs[i]!.outputSize);
+      if (wrong >= 0)
+        throw new RangeError(`committee member ${wrong} reads ${members[wrong]!.inputSize} features, its input transform gives ${inputs[wrong]!.outputSize}`);
+    } else {
+      const sizes = new Set(members.map((m) => m.inputSize));
+      if (sizes.size !== 1) throw new RangeError(`committee members take different inputs (${[...sizes].join(', ')} features)`);
+    }
   }
 
   get inputSize(): number {
-    return this.members[0]!.inputSize;
+    return this.inputs ? PIXELS : this.members[0]!.inputSize;
   }
 
   predictProba(x: Float32Array, n: number): Float32Array {
     const out = new Float32Array(n * CLASSES);
-    for (const m of this.members) {
-      const p = m.predictProba(x, n);
+    for (const [k, m] of this.members.entries()) {
+      const p = m.predictProba(this.inputs ? this.inputs[k]!.apply(x, n) : x, n);
       for (let i = 0; i < out.length; i++) out[i]! += p[i]!;
     }
     for (let i = 0; i < out.length; i++) out[i]! /= this.members.length;
@@ -54,7 +71,13 @@ export class Committee implements Classifier {
   }
 
   toJSON(): CommitteeJson {
-    return { name: this.name, version: 1, combine: 'mean', members: this.members.map((m) => m.toJSON()) };
+    return {
+      name: this.name,
+      version: 1,
+      combine: 'mean',
+      members: this.members.map((m) => m.toJSON()),
+      ...(this.inputs && { inputs: this.inputs.map((t) => t.toJSON()) }),
+    };
   }
 
   toCompactJSON(): CommitteeJson {
@@ -73,7 +96,13 @@ export class Committee implements Classifier {
         throw e;
       }
     });
-    if (new Set(members.map((m) => m.inputSize)).size !== 1) throw new ModelFormatError('invalid model: committee members take different inputs');
-    return new Committee(members);
+    if (j.inputs !== undefined && (!Array.isArray(j.inputs) || j.inputs.length !== members.length)) {
+      throw new ModelFormatError('invalid model: a committee\'s "inputs" must list one input block per member');
+    }
+    try {
+      return new Committee(members, j.inputs ? j.inputs.map((t) => InputTransform.load(t)) : null);
+    } catch (e) {
+      throw new ModelFormatError(`invalid model: ${(e as Error).message}`);
+    }
   }
 }
