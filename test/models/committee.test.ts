@@ -99,7 +99,10 @@ test('members that each see the digit their own way: the committee reads raw pix
   const c = new Committee(nets, views);
   const x = data.validationX.subarray(0, 5 * PIXELS);
   const expected = new Float32Array(5 * CLASSES);
-  nets.forEach((net, k) => net.predictProba(views[k]!.apply(x, 5), 5).forEach((v, i) => (expected[i]! += v / 3)));
+  for (const [k, net] of nets.entries()) {
+    const own = net.predictProba(views[k]!.apply(x, 5), 5);
+    for (let i = 0; i < own.length; i++) expected[i]! += own[i]! / 3;
+  }
   const p = c.predictProba(x, 5);
   for (let i = 0; i < p.length; i++) assert.ok(Math.abs(p[i]! - expected[i]!) < 1e-6);
   const again = Committee.load(JSON.parse(JSON.stringify(c.toJSON())));
