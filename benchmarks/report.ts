@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { SelectionStep as CommitteeStep } from '../src/train/committee.js';
 import type { EpochRecord } from '../src/train/mlp-options.js';
 import type { Results } from './results.js';
 import { barChart, confusionHeatmap, lineChart } from './svg.js';
@@ -155,6 +156,29 @@ export function renderReport(r: Results, dir = 'benchmarks'): void {
         '',
       );
     }
+  }
+  // A committee chosen by forward selection keeps each step: its error against the number of members.
+  const committeeFile = r.models.find((m) => m.name === 'committee')?.file;
+  const steps =
+    committeeFile && existsSync(committeeFile)
+      ? (JSON.parse(readFileSync(committeeFile, 'utf8')) as { notes?: { selection?: CommitteeStep[] } }).notes?.selection
+      : undefined;
+  if (steps && steps.length > 1) {
+    const series = (name: string, f: (s: CommitteeStep) => number) => ({ name, points: steps.map((s, i): [number, number] => [i + 1, 100 * (1 - f(s))]) });
+    out.push(
+      '## Committee: error against the number of members',
+      '',
+      `Members added by greedy forward selection on the validation split (\`--select\`); the test error of each step is measured for this chart only. ${steps.map((s, i) => `${i + 1}: ${s.members[i]}`).join(', ')}.`,
+      '',
+      chart(
+        'committee-size',
+        lineChart('Committee error (%) against members', 'members', 'error %', [
+          series('validation', (s) => s.validationAccuracy),
+          series('test', (s) => s.testAccuracy),
+        ]),
+      ),
+      '',
+    );
   }
   if (r.mlpSpeed && 'rows' in r.mlpSpeed) {
     const s = r.mlpSpeed;
