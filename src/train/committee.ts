@@ -13,7 +13,7 @@ import { baseMetadata, validationMetrics, type TrainingData } from './common.js'
 export interface CommitteeTrainOptions {
   /** MLP model files, comma-separated, each made by `npm run train -- --model mlp`. */
   members: string;
-  /** Keep only the members a greedy forward selection on the validation split takes (Meier et al.). */
+  /** Keep only the members a greedy forward selection on the validation split's log-loss takes. */
   select: boolean;
 }
 
@@ -23,6 +23,8 @@ export const DEFAULT_COMMITTEE: CommitteeTrainOptions = { members: '', select: f
 export interface SelectionStep {
   members: string[];
   validationAccuracy: number;
+  /** What the selection minimises: the mean negative log-likelihood on the validation split. */
+  validationLoss: number;
   /** Measured for the chart of error against committee size only: the choice never reads it. */
   testAccuracy: number;
 }
@@ -35,21 +37,30 @@ function mean(ps: Float32Array[]): Float32Array {
   return out;
 }
 
+/** The mean negative log-likelihood of the true labels under probability rows. */
+function nll(p: Float32Array, labels: Uint8Array): number {
+  let s = 0;
+  for (let r = 0; r < labels.length; r++) s -= Math.log(Math.max(p[r * 10 + labels[r]!]!, 1e-12));
+  return s / labels.length;
+}
+
 /**
- * Greedy forward selection on validation probabilities: the best member, then each time the member whose
- * addition makes the average most accurate, while that is better than without it (at least two members).
+ * Greedy forward selection on validation probabilities (Caruana et al. 2004): the best member, then each time
+ * the member whose addition lowers the average's log-loss most, while it lowers it (at least two members).
+ * The log-loss rather than the accuracy: on 5,000 digits members differ in accuracy by a few images, which is
+ * noise; the loss sees every image's probability.
  */
 export function selectMembers(validation: Float32Array[], labels: Uint8Array): number[] {
-  const accuracy = (ks: number[]) => evaluate(mean(ks.map((k) => validation[k]!)), labels).accuracy;
+  const loss = (ks: number[]) => nll(mean(ks.map((k) => validation[k]!)), labels);
   const all = validation.map((_, k) => k);
-  let chosen = [all.reduce((a, b) => (accuracy([b]) > accuracy([a]) ? b : a))];
-  let best = accuracy(chosen);
+  let chosen = [all.reduce((a, b) => (loss([b]) < loss([a]) ? b : a))];
+  let best = loss(chosen);
   for (;;) {
     const rest = all.filter((k) => !chosen.includes(k));
     if (rest.length === 0) break;
-    const next = rest.reduce((a, b) => (accuracy([...chosen, b]) > accuracy([...chosen, a]) ? b : a));
-    const with_ = accuracy([...chosen, next]);
-    if (with_ <= best && chosen.length >= 2) break;
+    const next = rest.reduce((a, b) => (loss([...chosen, b]) < loss([...chosen, a]) ? b : a));
+    const with_ = loss([...chosen, next]);
+    if (with_ >= best && chosen.length >= 2) break;
     chosen = [...chosen, next];
     best = with_;
   }
@@ -79,6 +90,7 @@ export async function trainCommittee(data: TrainingData, o: CommitteeTrainOption
         return {
           members: ks.map((k) => members[k]!.path),
           validationAccuracy: evaluate(mean(ks.map((k) => validation[k]!)), validationLabels).accuracy,
+          validationLoss: Number(nll(mean(ks.map((k) => validation[k]!)), validationLabels).toFixed(5)),
           testAccuracy: evaluate(mean(ks.map((k) => members[k]!.model.predictProba(data.testX, data.mnist.test.n))), labelsOf(data.mnist.test)).accuracy,
         };
       })

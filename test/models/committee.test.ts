@@ -128,16 +128,21 @@ test('members that each see the digit their own way: the committee reads raw pix
   assert.is(steps[steps.length - 1]!.validationAccuracy, model.metadata.metrics.validation!.accuracy);
 });
 
-test('forward selection: the best member first, then whoever helps most; it stops when none helps', () => {
+test('forward selection by validation log-loss: the best member first, then whoever helps most; it stops when none helps', () => {
   // Three "members" over four rows whose label is 0: member 0 right on rows 0-2, member 1 on rows 2-3, member 2 never.
   const labels = Uint8Array.from([0, 0, 0, 0]);
-  const member = (right: number[]) => {
+  // Member k gives the true class `sure` on the rows it gets right and `unsure` on the others (the rest to class 1).
+  const member = (right: number[], sure: number, unsure: number) => {
     const p = new Float32Array(4 * CLASSES);
-    for (let r = 0; r < 4; r++) p[r * CLASSES + (right.includes(r) ? 0 : 1)] = right.includes(r) ? 0.9 : 0.6;
-    for (let r = 0; r < 4; r++) p[r * CLASSES + (right.includes(r) ? 1 : 0)] = right.includes(r) ? 0.1 : 0.4;
+    for (let r = 0; r < 4; r++) {
+      const t = right.includes(r) ? sure : unsure;
+      p[r * CLASSES] = t;
+      p[r * CLASSES + 1] = 1 - t;
+    }
     return p;
   };
-  const validation = [member([0, 1, 2]), member([2, 3]), member([])];
+  // Member 0 is best alone; member 1, very sure where member 0 is wrong, lowers the pair's loss; member 2 only hurts.
+  const validation = [member([0, 1, 2], 0.9, 0.4), member([2, 3], 0.99, 0.45), member([], 0, 0.4)];
   assert.equal(selectMembers(validation, labels), [0, 1]);
 });
 
