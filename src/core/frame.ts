@@ -68,6 +68,11 @@ export function toUnit(pixels: Uint8Array): Float32Array {
   return out;
 }
 
+/** toUnit's inverse: values in [0,1] (clamped) back to 8-bit pixels, rounded. */
+export function fromUnit(x: Float32Array): Uint8Array {
+  return Uint8Array.from(x, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
+}
+
 const SHADES = ' .:-=+*#%@';
 
 /** One 28×28 digit as ASCII art, two characters per pixel so it keeps its aspect. */

@@ -52,17 +52,20 @@ function nll(p: Float32Array, labels: Uint8Array): number {
  */
 export function selectMembers(validation: Float32Array[], labels: Uint8Array): number[] {
   const loss = (ks: number[]) => nll(mean(ks.map((k) => validation[k]!)), labels);
+  /** Of the candidates, the one whose addition to `chosen` gives the lowest loss (the first on a tie), and that loss. */
+  const bestAddition = (chosen: number[], candidates: number[]) =>
+    candidates.map((k) => ({ k, loss: loss([...chosen, k]) })).reduce((a, b) => (b.loss < a.loss ? b : a));
   const all = validation.map((_, k) => k);
-  let chosen = [all.reduce((a, b) => (loss([b]) < loss([a]) ? b : a))];
-  let best = loss(chosen);
+  const first = bestAddition([], all);
+  let chosen = [first.k];
+  let best = first.loss;
   for (;;) {
     const rest = all.filter((k) => !chosen.includes(k));
     if (rest.length === 0) break;
-    const next = rest.reduce((a, b) => (loss([...chosen, b]) < loss([...chosen, a]) ? b : a));
-    const with_ = loss([...chosen, next]);
-    if (with_ >= best && chosen.length >= 2) break;
-    chosen = [...chosen, next];
-    best = with_;
+    const next = bestAddition(chosen, rest);
+    if (next.loss >= best && chosen.length >= 2) break;
+    chosen = [...chosen, next.k];
+    best = next.loss;
   }
   return chosen;
 }
@@ -84,14 +87,17 @@ export async function trainCommittee(data: TrainingData, o: CommitteeTrainOption
   const validationLabels = labelsOf(data.validation);
   const validation = members.map((m) => m.model.predictProba(data.validationX, data.validation.n));
   const picked = o.select ? selectMembers(validation, validationLabels) : members.map((_, k) => k);
+  // Each picked member's test probabilities once, for the chart; the choice above never read them.
+  const test = new Map(o.select ? picked.map((k) => [k, members[k]!.model.predictProba(data.testX, data.mnist.test.n)] as const) : []);
   const selection: SelectionStep[] = o.select
     ? picked.map((_, i) => {
         const ks = picked.slice(0, i + 1);
+        const onValidation = mean(ks.map((k) => validation[k]!));
         return {
           members: ks.map((k) => members[k]!.path),
-          validationAccuracy: evaluate(mean(ks.map((k) => validation[k]!)), validationLabels).accuracy,
-          validationLoss: Number(nll(mean(ks.map((k) => validation[k]!)), validationLabels).toFixed(5)),
-          testAccuracy: evaluate(mean(ks.map((k) => members[k]!.model.predictProba(data.testX, data.mnist.test.n))), labelsOf(data.mnist.test)).accuracy,
+          validationAccuracy: evaluate(onValidation, validationLabels).accuracy,
+          validationLoss: Number(nll(onValidation, validationLabels).toFixed(5)),
+          testAccuracy: evaluate(mean(ks.map((k) => test.get(k)!)), labelsOf(data.mnist.test)).accuracy,
         };
       })
     : [];

@@ -1,4 +1,4 @@
-import { asRows, labelsOf, PIXELS } from '../core/frame.js';
+import { asRows, fromUnit, labelsOf, PIXELS } from '../core/frame.js';
 import { deskew } from '../core/features/deskew.js';
 import { InputTransform } from '../core/features/transform.js';
 import { argmaxRow } from '../core/models/classifier.js';
@@ -29,11 +29,6 @@ export interface IdmSearchRow {
   validationAccuracy: number;
 }
 
-/** Deskewed digits in [0,1] as the classifier stores them: 0..255. */
-function bytes(x: Float32Array): Uint8Array {
-  return Uint8Array.from(x, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
-}
-
 /**
  * The validation accuracy of every (warp, shortlist, k): the IDM distances to the largest shortlist are
  * computed once per warp; a smaller shortlist is the front of the PCA order, and each k votes from them.
@@ -52,14 +47,12 @@ export async function idmGrid(
   const correct = new Map<string, number>();
   const report = reporter(hooks, 'kNN-IDM validation grid', n);
   const probabilities = new Float32Array(10);
+  // One feature grid per shortlisted digit, filled afresh for each query: each is compared at every warp.
+  const references = Array.from({ length: most }, () => new Float32Array(scratch.reference.length));
   for (let r = 0; r < n; r++) {
     classifier.shortlistOf(projected, r, scratch);
     idmFeatures(x, r * PIXELS, 1, scratch.query);
-    const references = Array.from(scratch.index, (i) => {
-      const grid = new Float32Array(scratch.reference.length);
-      classifier.featuresOf(i, grid);
-      return grid;
-    });
+    for (let j = 0; j < most; j++) classifier.featuresOf(scratch.index[j]!, references[j]!);
     for (const warp of warps) {
       const distance = references.map((grid) => idmDistance(scratch.query, 0, grid, 0, warp));
       for (const s of shortlists) {
@@ -105,7 +98,7 @@ export async function trainIdmKnn(
   const onFit = new IdmKnn(
     { k: 1, shortlist: Math.max(...o.shortlists), warp: o.warps[0]! },
     fitPca,
-    bytes(fitX),
+    fromUnit(fitX),
     labelsOf(data.fit),
     await projectParallel(fitPca, fitX, data.fit.n),
   );
@@ -121,7 +114,7 @@ export async function trainIdmKnn(
   const classifier = new IdmKnn(
     { k: best.k, shortlist: best.shortlist, warp: best.warp },
     pca,
-    bytes(trainX),
+    fromUnit(trainX),
     labelsOf(data.mnist.train),
     await projectParallel(pca, trainX, data.mnist.train.n),
   );

@@ -1,4 +1,4 @@
-import { CLASSES, labelsOf, PIXELS, type Rows } from '../core/frame.js';
+import { CLASSES, fromUnit, labelsOf, PIXELS, type Rows } from '../core/frame.js';
 import { InputTransform } from '../core/features/transform.js';
 import { sha256 } from '../data/mnist.js';
 import { readInput } from '../io/files.js';
@@ -70,11 +70,10 @@ export async function trainMlp(data: TrainingData, options: Partial<MlpTrainOpti
   if (precomputed && extra.labels.length) throw new RangeError('extra images are pixels: they cannot be used with an input transform');
   const n = fitN + extra.labels.length;
   const evalX = precomputed || normalised ? transform.apply(data.validationX, data.validation.n) : data.validationX;
-  const asPixels = (x: Float32Array) => Uint8Array.from(x, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
-  const fitPixels = normalised ? asPixels(transform.apply(data.fitX.subarray(0, fitN * PIXELS), fitN)) : data.fit.pixels.subarray(0, fitN * PIXELS);
+  const fitPixels = normalised ? fromUnit(transform.apply(data.fitX.subarray(0, fitN * PIXELS), fitN)) : data.fit.pixels.subarray(0, fitN * PIXELS);
   const extraPixels =
     normalised && extra.labels.length
-      ? asPixels(
+      ? fromUnit(
           transform.apply(
             Float32Array.from(extra.pixels, (v) => v / 255),
             extra.labels.length,

@@ -1,6 +1,6 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { asRows, head, labelsOf, PIXELS, SIDE, take, toUnit } from '../../src/core/frame.js';
+import { asRows, fromUnit, head, labelsOf, PIXELS, SIDE, take, toUnit } from '../../src/core/frame.js';
 import { deskew } from '../../src/core/features/deskew.js';
 import { fitPca } from '../../src/core/features/pca-fit.js';
 import { GRID_FLOATS, idmDistance, idmFeatures } from '../../src/core/models/idm.js';
@@ -97,7 +97,7 @@ const held = take(
 const trainX = deskew(toUnit(train.pixels), train.n);
 const heldX = deskew(toUnit(held.pixels), held.n);
 const pca = fitPca(asRows(trainX, train.n, PIXELS), { components: 30 });
-const images = Uint8Array.from(trainX, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
+const images = fromUnit(trainX);
 const features = pca.project(
   Float32Array.from(images, (v) => v / 255),
   train.n,
