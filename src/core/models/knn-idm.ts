@@ -6,7 +6,7 @@ import { decodeTensor, encodeTensor } from '../util/tensors.js';
 import type { Classifier, ClassifierJson } from './classifier.js';
 import { GRID_FLOATS, idmDistance, idmFeatures, MAX_WARP } from './idm.js';
 import { KnnClassifier } from './knn.js';
-import { firstPerClass, fixedPicture, type Picture } from './pictures.js';
+import { type Picture, storedDigitsPicture } from './pictures.js';
 
 export interface IdmKnnJson extends ClassifierJson {
   name: 'knn-idm';
@@ -118,18 +118,10 @@ export class IdmKnn implements Classifier {
   /** The training digits it compares with, as stored. */
   pictures(): Record<string, Picture> {
     return {
-      stored: fixedPicture(
-        'Training digits it compares with',
+      stored: storedDigitsPicture(
+        this.labels,
+        (r) => Float32Array.from(this.images.subarray(r * PIXELS, (r + 1) * PIXELS), (v) => v / 255),
         `The first 4 stored training digits of each class, of ${this.points.toLocaleString('en')}, deskewed as it reads them. A digit is compared with the ${this.options.shortlist} nearest in a PCA-${this.pca.components} space, pixel by pixel with each pixel free to move ${this.options.warp} px, and read by its ${this.options.k} nearest.`,
-        'ink',
-        () => {
-          const rows = firstPerClass(this.labels, 4);
-          return {
-            vectors: rows.map((r) => Float32Array.from(this.images.subarray(r * PIXELS, (r + 1) * PIXELS), (v) => v / 255)),
-            labels: rows.map((r) => String(this.labels[r])),
-            columns: 8,
-          };
-        },
       ),
     };
   }

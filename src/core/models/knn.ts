@@ -1,5 +1,5 @@
 import { CLASSES, type Rows } from '../frame.js';
-import { firstPerClass, fixedPicture, type Picture } from './pictures.js';
+import { type Picture, storedDigitsPicture } from './pictures.js';
 import { ModelFormatError } from '../util/errors.js';
 import { decodeFloat32, decodeTensor, encodeTensor } from '../util/tensors.js';
 import type { Classifier, ClassifierJson } from './classifier.js';
@@ -153,18 +153,10 @@ export class KnnClassifier implements Classifier {
     if (!toPixels) return {};
     const d = this.inputSize;
     return {
-      stored: fixedPicture(
-        'Training digits it compares with',
+      stored: storedDigitsPicture(
+        this.labels,
+        (r) => toPixels(this.features.subarray(r * d, (r + 1) * d)),
         `The first 4 stored training digits of each class, of ${this.labels.length.toLocaleString('en')}: each is kept as its ${d} features and drawn here back as pixels. A digit is read by its ${this.k} nearest.`,
-        'ink',
-        () => {
-          const rows = firstPerClass(this.labels, 4);
-          return {
-            vectors: rows.map((r) => toPixels(this.features.subarray(r * d, (r + 1) * d))),
-            labels: rows.map((r) => String(this.labels[r])),
-            columns: 8,
-          };
-        },
       ),
     };
   }

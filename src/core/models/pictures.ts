@@ -108,6 +108,14 @@ export function fixedPicture(
   };
 }
 
+/** A kNN's picture: the first 4 stored training digits of each class, drawn by `pixelsOf(row)`, labelled. */
+export function storedDigitsPicture(labels: ArrayLike<number>, pixelsOf: (row: number) => Float32Array, caption: string): Picture {
+  return fixedPicture('Training digits it compares with', caption, 'ink', () => {
+    const rows = firstPerClass(labels, 4);
+    return { vectors: rows.map(pixelsOf), labels: rows.map((r) => String(labels[r])), columns: 8 };
+  });
+}
+
 /** Per class, the first `perClass` rows of `labels` with that class: indices in class order. */
 export function firstPerClass(labels: ArrayLike<number>, perClass: number): number[] {
   const out: number[][] = Array.from({ length: CLASSES }, () => []);
