@@ -2,7 +2,18 @@ import { suite } from '../helpers/suite.js';
 import { inkOnPaper } from '../../src/core/image/rgba.js';
 import * as assert from 'uvu/assert';
 import { loadMnist } from '../../src/data/mnist.js';
-import { ASPECT, MAX_PIECES, NOT_DIGITS, type NumberReading, ONE_SHAPE, readNumber, STACKED, TOO_MANY_PIECES } from '../../src/core/image/number.js';
+import {
+  ASPECT,
+  INSIDE,
+  LEANING_ONES,
+  MAX_PIECES,
+  NOT_DIGITS,
+  type NumberReading,
+  ONE_SHAPE,
+  readNumber,
+  STACKED,
+  TOO_MANY_PIECES,
+} from '../../src/core/image/number.js';
 import { nonDigitImages } from '../../src/eval/refusal.js';
 import { predictDecoded, SURE_ONE_DIGIT } from '../../src/core/image/pipeline.js';
 import { toMnistInput, workingFactor } from '../../src/core/image/preprocess.js';
@@ -114,6 +125,60 @@ test('pieces that lie over one another are no number: hatching read as "3334" an
     ]),
     STACKED,
   );
+});
+
+/** A circle's arc in a unit box, as a stroke of n segments. */
+const arc = (cx: number, cy: number, r: number, from: number, to: number, n: number): Stroke =>
+  Array.from({ length: n + 1 }, (_, k): [number, number] => {
+    const t = from + ((to - from) * k) / n;
+    return [cx + r * Math.cos(t), cy + r * Math.sin(t)];
+  });
+
+test('a face is no number: its eyes lie inside its ring, read with halves of it as "83" before', () => {
+  const face: Stroke[] = [
+    arc(0.5, 0.5, 0.45, 0, 2 * Math.PI, 24),
+    arc(0.33, 0.36, 0.04, 0, 2 * Math.PI, 8),
+    arc(0.67, 0.36, 0.04, 0, 2 * Math.PI, 8),
+    arc(0.5, 0.52, 0.25, 0.15 * Math.PI, 0.85 * Math.PI, 10),
+  ];
+  const r = readNumber(drawn([{ strokes: face, offset: 0 }]), model);
+  assert.is(r.number, '', `read as ${r.number}`);
+  assert.is(r.reason, INSIDE);
+  // Validation faces that were read as "62" and "63".
+  noNumber(
+    new Map([
+      [8, 'shape'],
+      [78, 'shape'],
+    ]),
+    INSIDE,
+  );
+});
+
+test('a V is no number: cut at its corner it read as "11", its two strokes leaning apart', () => {
+  const v: Stroke[] = [
+    [
+      [0.1, 0.05],
+      [0.45, 0.95],
+    ],
+    [
+      [0.45, 0.95],
+      [0.8, 0.05],
+    ],
+  ];
+  const r = readNumber(drawn([{ strokes: v, offset: 0 }]), model);
+  assert.is(r.number, '', `read as ${r.number}`);
+  assert.is(r.reason, LEANING_ONES);
+  noNumber(new Map([[140, 'letter']]), LEANING_ONES);
+  // Two 1s that lean alike, their foot serifs touching, are still cut apart and read.
+  const ones = readNumber(
+    drawn([
+      { strokes: template(1, 2), offset: 0 },
+      { strokes: template(1, 2), offset: 0.38 },
+    ]),
+    model,
+  );
+  assert.is(ones.number, '11');
+  assert.is(ones.cuts, 1);
 });
 
 test(`ink in more than ${MAX_PIECES} pieces is no number, said at once: a strip of 100 strokes`, () => {

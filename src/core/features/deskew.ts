@@ -12,7 +12,11 @@ export function deskew(x: Float32Array, n: number): Float32Array {
   return out;
 }
 
-function deskewOne(x: Float32Array, o: number, out: Float32Array): void {
+/**
+ * The 28×28 image at offset `o`: its centre of mass and its slant, the shear covXY / varY of its second moments
+ * (x moves right by `slant` per row down: a "\" stroke leans positive, a "/" negative); null when blank.
+ */
+export function slantOf(x: Float32Array, o = 0): { cx: number; cy: number; slant: number } | null {
   let mass = 0;
   let sy = 0;
   let sx = 0;
@@ -24,7 +28,7 @@ function deskewOne(x: Float32Array, o: number, out: Float32Array): void {
       sx += v * xx;
     }
   }
-  if (mass === 0) return;
+  if (mass === 0) return null;
   const cy = sy / mass;
   const cx = sx / mass;
   let varY = 0;
@@ -36,10 +40,16 @@ function deskewOne(x: Float32Array, o: number, out: Float32Array): void {
       covXY += v * (y - cy) * (xx - cx);
     }
   }
-  const alpha = varY > 0 ? covXY / varY : 0;
+  return { cx, cy, slant: varY > 0 ? covXY / varY : 0 };
+}
+
+function deskewOne(x: Float32Array, o: number, out: Float32Array): void {
+  const moments = slantOf(x, o);
+  if (!moments) return;
+  const { cx, cy, slant } = moments;
   const centre = SIDE / 2;
   for (let y = 0; y < SIDE; y++) {
     const srcY = y + cy - centre;
-    for (let xx = 0; xx < SIDE; xx++) out[o + y * SIDE + xx] = bilinearAt(x, o, SIDE, SIDE, xx + alpha * (y - centre) + cx - centre, srcY);
+    for (let xx = 0; xx < SIDE; xx++) out[o + y * SIDE + xx] = bilinearAt(x, o, SIDE, SIDE, xx + slant * (y - centre) + cx - centre, srcY);
   }
 }

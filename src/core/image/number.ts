@@ -1,3 +1,4 @@
+import { slantOf } from '../features/deskew.js';
 import { CLASSES, PIXELS } from '../frame.js';
 import { argmaxRow } from '../models/classifier.js';
 import { NOT_A_DIGIT, type DigitModel } from '../models/model.js';
@@ -58,10 +59,27 @@ export const ONE_SHAPE_SURE = 0.99;
 /**
  * Why pieces that lie over one another give no number: a number's digits stand side by side. Neighbouring
  * digits may share at most SIDE_BY_SIDE of the narrower one's columns: hatching, read as strokes grouped into
- * 3s and 7s, shares more; no tuning number does (docs/decisions.md).
+ * 3s and 7s, shares more; no number of the numbers bench's tuning half read right does (at most 0.33 of 3,300;
+ * docs/decisions.md).
  */
 export const STACKED = 'no number found: its pieces lie over one another, not side by side';
 export const SIDE_BY_SIDE = 0.7;
+
+/**
+ * Why ink enclosed by another shape gives no number when the two are read as parts of different digits (or
+ * the outer shape is cut into several): the eyes in a face read with halves of its ring as "62". A number's
+ * digits stand beside each other, not inside each other.
+ */
+export const INSIDE = 'no number found: ink inside another shape is read as part of a different digit';
+
+/**
+ * Why one shape cut into neighbouring 1s that lean apart gives no number: a V, an M or an N cut at its
+ * corners reads as 11 or 1111, its strokes leaning in opposite ways, while the 1s of a number lean alike.
+ * Neighbouring 1s cut from one shape whose slants (slantOf) differ by more than ONES_LEAN_APART: letters of
+ * the non-digit validation half 0.52-0.96, touching 1s of the numbers tuning half at most 0.26.
+ */
+export const LEANING_ONES = 'no number found: one shape cut into 1s that lean apart, as a V or an M would be';
+export const ONES_LEAN_APART = 0.4;
 
 /** A number is read from at most this many pieces of ink (a 30-digit number, some digits in two strokes): the work grows with them. */
 export const MAX_PIECES = 64;
@@ -228,6 +246,14 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   if (oneShape && digits.some((d) => d.confidence < ONE_SHAPE_SURE)) return { number: '', digits, reason: ONE_SHAPE, cuts };
   const stacked = chosen.some((g, k) => k > 0 && overlapShare(groups[chosen[k - 1]!]!, groups[g]!) > SIDE_BY_SIDE);
   if (stacked) return { number: '', digits, reason: STACKED, cuts };
+  const inside = insideAnother(ink, labels, atoms, chosen.map((i) => groups[i]!));
+  if (inside) return { number: '', digits, reason: INSIDE, cuts };
+  const leaning = chosen.some((g, k) => {
+    const a = atoms[groups[g]!.start]!;
+    if (k === 0 || !a.cut || a.label !== atoms[groups[g]!.start - 1]!.label || digits[k]!.digit !== 1 || digits[k - 1]!.digit !== 1) return false;
+    return Math.abs(slantOf(digits[k]!.input)!.slant - slantOf(digits[k - 1]!.input)!.slant) > ONES_LEAN_APART;
+  });
+  if (leaning) return { number: '', digits, reason: LEANING_ONES, cuts };
   return { number: digits.map((d) => d.digit ?? '').join(''), digits, cuts };
 }
 
@@ -247,6 +273,42 @@ function disjointColumns(groups: Group[]): { left: number; top: number; right: n
     b.left = middle + 1;
   }
   return boxes;
+}
+
+/**
+ * Whether a component enclosed by another (from its box's centre, the other's ink lies left, right, above and
+ * below) is not in one digit with all of it.
+ */
+function insideAnother(ink: InkImage, labels: Int32Array, atoms: Atom[], chosen: Group[]): boolean {
+  const components = new Map<number, { left: number; top: number; right: number; bottom: number; digits: Set<number> }>();
+  chosen.forEach((g, k) => {
+    for (const a of atoms.slice(g.start, g.end)) {
+      const c = components.get(a.label);
+      if (!c) components.set(a.label, { left: a.left, top: a.top, right: a.right, bottom: a.bottom, digits: new Set([k]) });
+      else {
+        c.left = Math.min(c.left, a.left);
+        c.top = Math.min(c.top, a.top);
+        c.right = Math.max(c.right, a.right);
+        c.bottom = Math.max(c.bottom, a.bottom);
+        c.digits.add(k);
+      }
+    }
+  });
+  const { width, height } = ink;
+  // Whether a walk from (x, y) by (dx, dy) meets a pixel of component `label` before the image's edge.
+  const meets = (x: number, y: number, dx: number, dy: number, label: number) => {
+    for (x += dx, y += dy; x >= 0 && y >= 0 && x < width && y < height; x += dx, y += dy) if (labels[y * width + x] === label) return true;
+    return false;
+  };
+  for (const [label, outer] of components) {
+    for (const inner of components.values()) {
+      if (inner === outer || new Set([...outer.digits, ...inner.digits]).size === 1) continue;
+      const x = Math.round((inner.left + inner.right) / 2);
+      const y = Math.round((inner.top + inner.bottom) / 2);
+      if (meets(x, y, -1, 0, label) && meets(x, y, 1, 0, label) && meets(x, y, 0, -1, label) && meets(x, y, 0, 1, label)) return true;
+    }
+  }
+  return false;
 }
 
 /** What it costs to put atoms a and b (neighbours left to right) into different digits. */
