@@ -246,7 +246,12 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   if (oneShape && digits.some((d) => d.confidence < ONE_SHAPE_SURE)) return { number: '', digits, reason: ONE_SHAPE, cuts };
   const stacked = chosen.some((g, k) => k > 0 && overlapShare(groups[chosen[k - 1]!]!, groups[g]!) > SIDE_BY_SIDE);
   if (stacked) return { number: '', digits, reason: STACKED, cuts };
-  const inside = insideAnother(ink, labels, atoms, chosen.map((i) => groups[i]!));
+  const inside = insideAnother(
+    ink,
+    labels,
+    atoms,
+    chosen.map((i) => groups[i]!),
+  );
   if (inside) return { number: '', digits, reason: INSIDE, cuts };
   const leaning = chosen.some((g, k) => {
     const a = atoms[groups[g]!.start]!;
