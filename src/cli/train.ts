@@ -5,11 +5,19 @@ import { fitConfidence } from '../train/confidence.js';
 import { DEFAULT_DETECTOR, trainDetector } from '../train/detector.js';
 import { progressBars } from './progress.js';
 import { runCli } from './run.js';
+import { readInput } from '../io/files.js';
+import type { CommitteeTrainOptions } from '../train/committee.js';
+import { membersPlan } from './members-spec.js';
 import { flagConfig, trainArgs, usage } from './train-args.js';
 
 runCli(usage(), flagConfig(), async ({ values }) => {
   const { row, options, out } = trainArgs(values);
   const name = row.name;
+  const spec = (options as Partial<CommitteeTrainOptions>).membersSpec;
+  if (spec) {
+    console.log(membersPlan(readInput(spec, 'members spec', { maxBytes: 1_000_000 }).toString('utf8'), spec).join('\n'));
+    return;
+  }
   const data = trainingData();
   let stopping = false;
   const onInterrupt = () => {

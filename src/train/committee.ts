@@ -15,6 +15,8 @@ export interface CommitteeTrainOptions {
   members: string;
   /** Keep only the members a greedy forward selection on the validation split's log-loss takes. */
   select: boolean;
+  /** A JSON spec of members to train: the command prints their commands and trains nothing (src/cli/members-spec.ts). */
+  membersSpec?: string;
 }
 
 export const DEFAULT_COMMITTEE: CommitteeTrainOptions = { members: '', select: false };

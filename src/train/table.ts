@@ -149,6 +149,11 @@ export const MODELS: readonly ModelRow[] = [
     options: {
       members: { flag: 'members', kind: 'path', help: 'the member MLP model files, comma-separated' },
       select: { flag: 'select', kind: 'switch', value: true, help: 'keep the members a greedy forward selection on the validation split takes' },
+      membersSpec: {
+        flag: 'members-spec',
+        kind: 'path',
+        help: 'print the commands that train the members a JSON spec lists (one per machine or core) and assemble them; train nothing',
+      },
     },
     fromFiles: true,
     train: (data, o) => trainCommittee(data, o),

@@ -1,10 +1,11 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel } from '../../src/io/model-file.js';
 import { parseArgs } from 'node:util';
+import { membersPlan } from '../../src/cli/members-spec.js';
 import { flagConfig, trainArgs } from '../../src/cli/train-args.js';
 import { MODELS, modelRow, type OptionSpec } from '../../src/train/table.js';
 import { runScript } from '../helpers/cli.js';
@@ -69,6 +70,62 @@ test('a short MLP run writes a model that loads, with its command, and a checkpo
   assert.ok(existsSync(`${out}.checkpoint`));
   assert.ok(model.metadata.metrics.test && model.metadata.metrics.test.n === 10_000);
   assert.is(model.confidence, null);
+});
+
+test('--members-spec prints one checked command per member and the assembly, and trains nothing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spec-'));
+  const spec = join(dir, 'members.json');
+  writeFileSync(
+    spec,
+    JSON.stringify({
+      options: { hidden: 800, epochs: 150 },
+      members: [{ seed: 11 }, { seed: 12, deslant: true }, { seed: 13, width: 16, deslant: false }],
+      dir: 'out dir',
+    }),
+  );
+  const r = runScript('src/cli/train.ts', ['--model', 'committee', '--members-spec', spec]);
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.is(lines.length, 4);
+  // Each member's command, read back as the train command reads it, is that member's MLP run.
+  const seen = lines.slice(0, 3).map((line) => {
+    const argv = line
+      .replace(/^npm run train -- /, '')
+      .match(/'[^']*'|\S+/g)!
+      .map((w) => w.replace(/^'|'$/g, ''));
+    return args(argv) as { row: { name: string }; options: Record<string, unknown>; out: string };
+  });
+  assert.equal(
+    seen.map((s) => [s.row.name, s.options.hidden, s.options.epochs, s.options.seed, s.options.deslant, s.options.width, s.out]),
+    [
+      ['mlp', [800], 150, 11, false, undefined, 'out dir/member-1.json'],
+      ['mlp', [800], 150, 12, true, undefined, 'out dir/member-2.json'],
+      ['mlp', [800], 150, 13, false, 16, 'out dir/member-3.json'],
+    ],
+  );
+  assert.is(
+    lines[3],
+    "npm run train -- --model committee --select --members 'out dir/member-1.json,out dir/member-2.json,out dir/member-3.json' --out models/committee.json",
+  );
+  assert.equal(readdirSync(dir), ['members.json'], 'nothing trained or written');
+  // A member's mistake is found now, named by its place, rather than after hours of training the others.
+  writeFileSync(spec, JSON.stringify({ members: [{ seed: 1 }, { seed: 2, width: 30 }] }));
+  const bad = runScript('src/cli/train.ts', ['--model', 'committee', '--members-spec', spec]);
+  assert.is(bad.code, 1);
+  assert.match(bad.stderr, 'member 2: --width must be from 8 to 20, got 30');
+  for (const [text, problem] of [
+    ['{"members": [', 'is not JSON'],
+    ['{"members": [{"seed": 1}]}', '"members" must list at least two members'],
+    ['{"members": [{"seed": 1}, {"trees": 3}]}', 'member 2: --trees is not an option of mlp'],
+    ['{"members": [{"seed": 1}, {"seed": 2}], "epochs": 9}', 'unknown key "epochs"'],
+  ]) {
+    writeFileSync(spec, text!);
+    assert.throws(
+      () => membersPlan(text!, spec),
+      (e: Error) => e.message.includes(problem!),
+      problem,
+    );
+  }
 });
 
 test.run();

@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+import { InputError } from '../core/util/errors.js';
+import { flagConfig, trainArgs } from './train-args.js';
+
+/*
+ * A committee's members as a plan: a JSON spec → one `npm run train` command per member, then the command that
+ * assembles them. The members are independent, so the commands can run on as many machines or cores as there
+ * are; the last one runs where their files are gathered (docs/how-it-works.md).
+ *
+ *   {
+ *     "options": { "hidden": 800, "epochs": 150 },       every member's flags (optional)
+ *     "members": [{ "seed": 2 }, { "seed": 3, "deslant": true }, { "seed": 5, "width": 16 }],
+ *     "dir": "models/members",                           where the member files go (optional; this default)
+ *     "out": "models/committee.json",                    the committee's file (optional; this default)
+ *     "select": true                                     assemble with --select (optional; this default)
+ *   }
+ *
+ * Flags are the MLP's, named as on the command line; true is a switch, false leaves it out. Each member's
+ * command is checked as `npm run train` checks it, so a mistake is found before hours of training.
+ */
+
+type Flags = Record<string, string | number | boolean>;
+
+interface MembersSpec {
+  options: Flags;
+  members: Flags[];
+  dir: string;
+  out: string;
+  select: boolean;
+}
+
+function isFlags(v: unknown): v is Flags {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => ['string', 'number', 'boolean'].includes(typeof x));
+}
+
+function parseSpec(text: string, source: string): MembersSpec {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${source} is not JSON: ${(e as Error).message}`);
+  }
+  if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new InputError(`${source} must be a JSON object with a "members" list`);
+  const { options = {}, members, dir = 'models/members', out = 'models/committee.json', select = true, ...rest } = j as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length) throw new InputError(`${source}: unknown key ${unknown.map((k) => `"${k}"`).join(', ')}; expected options, members, dir, out, select`);
+  if (!Array.isArray(members) || members.length < 2) throw new InputError(`${source}: "members" must list at least two members`);
+  if (!isFlags(options)) throw new InputError(`${source}: "options" must be an object of flags and their values`);
+  members.forEach((m, k) => {
+    if (!isFlags(m)) throw new InputError(`${source}: member ${k + 1} must be an object of flags and their values`);
+    if ('out' in m || 'model' in m)
+      throw new InputError(`${source}: member ${k + 1} sets --${'out' in m ? 'out' : 'model'}; the plan names each member's file itself`);
+  });
+  for (const [key, v] of Object.entries({ dir, out })) if (typeof v !== 'string' || v === '') throw new InputError(`${source}: "${key}" must be a path`);
+  if (typeof select !== 'boolean') throw new InputError(`${source}: "select" must be true or false`);
+  return { options, members: members as Flags[], dir: dir as string, out: out as string, select };
+}
+
+/** A word for the shell: left alone when it is plain, else single-quoted. */
+function shellWord(w: string): string {
+  return /^[\w./,=:@%+-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The spec's commands: one `npm run train` per member, checked as the command checks its flags, then the assembly. */
+export function membersPlan(text: string, source: string): string[] {
+  const spec = parseSpec(text, source);
+  const files: string[] = [];
+  const commands = spec.members.map((member, k) => {
+    const file = `${spec.dir.replace(/\/$/, '')}/member-${k + 1}.json`;
+    files.push(file);
+    const argv = ['--model', 'mlp'];
+    for (const [flag, v] of Object.entries({ ...spec.options, ...member })) {
+      if (v === false) continue;
+      argv.push(`--${flag}`);
+      if (v !== true) argv.push(String(v));
+    }
+    argv.push('--out', file);
+    try {
+      const { values } = parseArgs({ args: argv, options: flagConfig(), strict: true });
+      trainArgs(values);
+    } catch (e) {
+      throw new InputError(`${source}: member ${k + 1}: ${(e as Error).message.split('\n')[0]}`);
+    }
+    return `npm run train -- ${argv.map(shellWord).join(' ')}`;
+  });
+  const assemble = ['--model', 'committee', ...(spec.select ? ['--select'] : []), '--members', files.join(','), '--out', spec.out];
+  return [...commands, `npm run train -- ${assemble.map(shellWord).join(' ')}`];
+}
