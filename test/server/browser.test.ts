@@ -441,6 +441,28 @@ test('Number mode reads a written number in the page, with a box round each digi
   }
 });
 
+test('a face in Number mode reads as no number, saying why, its pieces boxed in grey', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${server.url}/#number`);
+  await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
+  const ring = (cx: number, cy: number, r: number, from: number, to: number, n: number): [number, number][] =>
+    Array.from({ length: n + 1 }, (_, k) => [cx + r * Math.cos(from + ((to - from) * k) / n), cy + r * Math.sin(from + ((to - from) * k) / n)]);
+  const face = [
+    ring(0.5, 0.5, 0.45, 0, 2 * Math.PI, 24),
+    ring(0.33, 0.36, 0.04, 0, 2 * Math.PI, 8),
+    ring(0.67, 0.36, 0.04, 0, 2 * Math.PI, 8),
+    ring(0.5, 0.52, 0.25, 0.5, 2.6, 10),
+  ];
+  await drawNumber(page, '0', 0.15, () => face);
+  await page.waitForFunction(() => /No number found: ink lies inside another shape/.test(document.getElementById('confidence')?.textContent ?? ''), null, {
+    timeout: 3000,
+  });
+  assert.is(await page.textContent('#prediction'), '');
+  const kinds = await page.evaluate(() => [...document.querySelectorAll('#boxes rect')].map((r) => r.getAttribute('class')));
+  assert.ok(kinds.length >= 1 && kinds.every((k) => k === 'unread' || k === 'refused'), JSON.stringify(kinds));
+  await page.close();
+});
+
 test('one-digit mode names two separate digits as a number, and one click reads them as one', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(server.url);

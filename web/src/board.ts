@@ -129,7 +129,7 @@ function showNumber(a: NumberAnswer): void {
   switchToNumber.hidden = true;
   correct.replaceChildren();
   renderPieces(pieces, a.digits, (i) => correctionPicker(`digit ${i + 1} of your number`, drawing, { mode: 'number', piece: i }, 'Wrong?'));
-  drawBoxes(boxes, a.digits, canvas.width, canvas.height);
+  drawBoxes(boxes, a.digits, canvas.width, canvas.height, a.reason === undefined);
 }
 
 /** The 28×28 the model saw, as a PNG data URL drawn on a small canvas. */

@@ -121,7 +121,8 @@ export function registerOffline(): void {
 
 /** The headline for a number: the digits read, and a line of words under it. */
 export function numberVerdict(a: NumberAnswer): { number: string; words: string } {
-  if (a.reason !== undefined) return { number: '', words: `No digits found: ${a.reason.replace(/^no digit found: /, '')}.` };
+  // Every reason starts by saying what was not found ("no digit found: …", "no number found: …", "too many pieces…").
+  if (a.reason !== undefined) return { number: '', words: `${a.reason[0]!.toUpperCase()}${a.reason.slice(1)}.` };
   const read = a.digits.filter((d) => d.digit !== null);
   const refused = a.digits.length - read.length;
   const least = read.length ? Math.min(...read.map((d) => d.confidence)) : 0;
@@ -155,8 +156,11 @@ export function renderPieces(list: HTMLElement, digits: readonly PieceAnswer[], 
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-/** Boxes over an image `width`×`height`: one rectangle per piece, labelled with its digit; red when refused. */
-export function drawBoxes(svg: SVGSVGElement, digits: readonly PieceAnswer[], width: number, height: number): void {
+/**
+ * Boxes over an image `width`×`height`: one rectangle per piece, labelled with its digit; red when refused,
+ * grey and dashed when the pieces made no number (`numberRead` false: a face, a letter cut in two).
+ */
+export function drawBoxes(svg: SVGSVGElement, digits: readonly PieceAnswer[], width: number, height: number, numberRead = true): void {
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   const stroke = Math.max(2, Math.round(Math.max(width, height) / 200));
   svg.replaceChildren(
@@ -164,12 +168,13 @@ export function drawBoxes(svg: SVGSVGElement, digits: readonly PieceAnswer[], wi
       const rect = document.createElementNS(SVG, 'rect');
       const { x, y, w, h } = d.box;
       for (const [k, v] of Object.entries({ x, y, width: w, height: h, 'stroke-width': stroke })) rect.setAttribute(k, String(v));
-      rect.setAttribute('class', d.digit === null ? 'refused' : 'read');
+      const kind = d.digit === null ? 'refused' : numberRead ? 'read' : 'unread';
+      rect.setAttribute('class', kind);
       const label = document.createElementNS(SVG, 'text');
       label.setAttribute('x', String(x + stroke));
       label.setAttribute('y', String(Math.max(y - stroke, 6 * stroke)));
       label.setAttribute('font-size', String(6 * stroke));
-      label.setAttribute('class', d.digit === null ? 'refused' : 'read');
+      label.setAttribute('class', kind);
       label.textContent = d.digit === null ? '?' : String(d.digit);
       return [rect, label];
     }),

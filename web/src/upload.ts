@@ -79,7 +79,7 @@ function numberCard(file: File, a: NumberAnswer): HTMLElement {
   const probe = new Image();
   probe.onload = () => {
     const { naturalWidth: w, naturalHeight: h } = probe;
-    drawBoxes(svg, a.digits, w, h);
+    drawBoxes(svg, a.digits, w, h, a.reason === undefined);
     picture.setAttribute('width', String(w));
     picture.setAttribute('height', String(h));
     svg.prepend(picture);

@@ -70,7 +70,7 @@ export const SIDE_BY_SIDE = 0.7;
  * the outer shape is cut into several): the eyes in a face read with halves of its ring as "62". A number's
  * digits stand beside each other, not inside each other.
  */
-export const INSIDE = 'no number found: ink inside another shape is read as part of a different digit';
+export const INSIDE = 'no number found: ink lies inside another shape, as eyes in a face do, and digits stand side by side';
 
 /**
  * Why one shape cut into neighbouring 1s that lean apart gives no number: a V, an M or an N cut at its
