@@ -81,9 +81,10 @@ const COMPARISONS: Record<string, Record<string, Task>> = {
 
 /**
  * Every model in the table is a task of its own name, after its speed comparisons; but the fine-tune on a
- * user's corrections, which the feedback task measures with a simulated user (its name is that task's).
+ * user's corrections, which the feedback task measures with a simulated user (its name is that task's), and
+ * recalibrate, which trains nothing.
  */
-const MODEL_ENTRIES = MODELS.filter((row) => row.name !== 'feedback').flatMap((row): [string, Task][] => [
+const MODEL_ENTRIES = MODELS.filter((row) => row.name !== 'feedback' && row.name !== 'recalibrate').flatMap((row): [string, Task][] => [
   ...Object.entries(COMPARISONS[row.name] ?? {}),
   [row.name, (ctx) => modelTask(ctx, row)],
 ]);

@@ -19,6 +19,8 @@ export interface NonDigitFigures {
   refuseBelow: number;
   /** The digit detector's threshold on "a digit", when the model has one. */
   digitBelow: number | null;
+  /** The combined rule's weight of the top probability's log-odds (model.ts combinedDigitness); null: two thresholds. Absent in older results. */
+  topWeight?: number | null;
   /** MNIST test digits against the non-digit test half, by the model's digit score (DigitModel.digitScores). */
   auroc: number;
   nonDigitsRefused: number;
@@ -52,7 +54,8 @@ export interface NonDigitFigures {
 function detectorCost(model: DigitModel, x: Float32Array): NonDigitFigures['detectorCost'] {
   const c = model.confidence;
   if (!c?.detector) return null;
-  const { detector: _detector, digitBelow: _digitBelow, ...rest } = c;
+  const { detector: _detector, digitBelow: _digitBelow, topWeight: _topWeight, ...rest } = c;
+  // The top-probability rule alone (a combined rule's refuseBelow is 0: nothing refused; this times the classifier alone).
   const topOnly = new DigitModel(model.metadata, model.input, model.classifier, rest);
   const n = 2000;
   const time = (m: DigitModel) => {
@@ -140,6 +143,7 @@ export async function benchNonDigits(model: DigitModel, name: string, data: Trai
     temperature: confidence.temperature,
     refuseBelow: confidence.refuseBelow,
     digitBelow: confidence.digitBelow ?? null,
+    topWeight: confidence.topWeight ?? null,
     auroc: auroc(digitScores, otherScores),
     nonDigitsRefused: nonDigitsRefused(model, others),
     nonDigitsNotAnswered: whole.oneDigit,

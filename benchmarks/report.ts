@@ -459,9 +459,10 @@ function nonDigitSection(nd: NonNullable<Results['nonDigits']>, chart: (name: st
         ? `${x.detectorCost.withDetector.toFixed(3)} / ${x.detectorCost.topOnly.toFixed(3)} (${(x.detectorCost.withDetector / x.detectorCost.topOnly).toFixed(2)}×)`
         : '–',
     ),
-    line(
-      'temperature; refuse below (top probability; detector\'s "a digit")',
-      (x) => `${x.temperature}; ${x.refuseBelow.toFixed(4)}${x.digitBelow === null ? '' : `; ${x.digitBelow.toFixed(4)}`}`,
+    line('temperature; the refusal rule', (x) =>
+      x.topWeight
+        ? `${x.temperature}; one rule: "a digit" and the top probability combined (log-odds, the top's weighted ${x.topWeight}) below ${x.digitBelow!.toFixed(4)}`
+        : `${x.temperature}; top probability below ${x.refuseBelow.toFixed(4)}${x.digitBelow === null ? '' : `, or the detector's "a digit" below ${x.digitBelow.toFixed(4)}`}`,
     ),
     '',
     '| family | refused |',

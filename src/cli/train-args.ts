@@ -96,5 +96,6 @@ export function trainArgs(values: Record<string, string | boolean | undefined>):
   const row = modelRow(name);
   const options = optionsFrom(row, values);
   if (values.detector && !values.calibrate) throw new RangeError('--detector trains a detector for --calibrate: give both');
+  if (row.name === 'recalibrate' && !values.calibrate) throw new RangeError('recalibrate only fits the confidence again: give --calibrate');
   return { row, options, out: typeof values.out === 'string' ? values.out : `models/${name}.json` };
 }

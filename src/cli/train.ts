@@ -39,7 +39,7 @@ runCli(usage(), flagConfig(), async ({ values }) => {
     model.confidence = await fitConfidence(model, data, commandLine(), detector);
     const c = model.confidence;
     console.error(
-      `calibrated: temperature ${c.temperature}, "not a digit" below ${c.refuseBelow}${c.detector ? ` or the detector's "a digit" below ${c.digitBelow}` : ''}; ${JSON.stringify(c.figures)}`,
+      `calibrated: temperature ${c.temperature}, "not a digit" ${c.topWeight ? `when "a digit" and the top probability combined (its log-odds weighted ${c.topWeight}) are below ${c.digitBelow}` : `below ${c.refuseBelow}${c.detector ? ` or the detector's "a digit" below ${c.digitBelow}` : ''}`}; ${JSON.stringify(c.figures)}`,
     );
   }
   const { test, predictMsPerImage } = scoreModel(model, data);

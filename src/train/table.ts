@@ -7,6 +7,7 @@ import { IdmKnn } from '../core/models/knn-idm.js';
 import { DEFAULT_IDM_KNN, trainIdmKnn, type IdmKnnTrainOptions } from './knn-idm.js';
 import { Mlp } from '../core/models/mlp.js';
 import type { DigitModel } from '../core/models/model.js';
+import { BEST_MODEL_PATH, loadModel } from '../io/model-file.js';
 import type { TrainingData } from './common.js';
 import { DEFAULT_COMMITTEE, trainCommittee, type CommitteeTrainOptions } from './committee.js';
 import { DEFAULT_FOREST, trainForest, type ForestTrainOptions } from './forest.js';
@@ -140,6 +141,16 @@ export const MODELS: readonly ModelRow[] = [
     },
     fromFiles: true,
     train: (data, o, run) => trainOnFeedback(data, o, run),
+  }),
+  row<{ from: string }>({
+    name: 'recalibrate',
+    type: Mlp,
+    summary:
+      'a model file as it is (--from): with --calibrate, its temperature and "not a digit" rule fitted again on held-out images; its weights and detector are kept, and the new confidence block records this command',
+    defaults: { from: BEST_MODEL_PATH },
+    options: { from: { flag: 'from', kind: 'path', help: 'the model file' } },
+    fromFiles: true,
+    train: async (_data, o) => ({ model: loadModel(o.from) }),
   }),
   row<CommitteeTrainOptions>({
     name: 'committee',

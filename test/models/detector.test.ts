@@ -8,7 +8,7 @@ import { fitThresholds, REFUSE_AT_MOST, type ScoredDigits } from '../../src/trai
 import { InputTransform } from '../../src/core/features/transform.js';
 import { DigitDetector } from '../../src/core/models/detector.js';
 import { Mlp } from '../../src/core/models/mlp.js';
-import { DigitModel, type Confidence } from '../../src/core/models/model.js';
+import { combinedDigitness, DigitModel, digitScore, type Confidence } from '../../src/core/models/model.js';
 import { parseModel } from '../../src/core/models/registry.js';
 import { trainingData } from '../../src/train/common.js';
 import { DEFAULT_DETECTOR, trainDetector } from '../../src/train/detector.js';
@@ -98,6 +98,45 @@ test('a damaged detector block is a ModelFormatError that says what is wrong', (
   bad({ ...json.confidence, detector: { ...detector, network: Mlp.init([PIXELS, 10], 1).toJSON() } }, /the MLP's last layer must have 2 outputs/);
 });
 
+test('one combined rule: the log-odds of "a digit" and of the top probability added, chosen when it refuses more', () => {
+  assert.ok(Math.abs(combinedDigitness(0.5, 0.8, 2) - 0.8) < 1e-9, 'an even top probability adds nothing');
+  assert.ok(Math.abs(combinedDigitness(0.9, 0.5, 1) - 0.9) < 1e-9, 'an even "a digit" adds nothing');
+  assert.ok(combinedDigitness(0.6, 0.6, 1) < combinedDigitness(0.6, 0.6, 2), 'the weight counts');
+  assert.ok(combinedDigitness(1, 1, 3) <= 1 && combinedDigitness(0, 0, 3) > 0, 'certain inputs stay finite');
+  assert.is(digitScore(0.6, 0.6, 0, 0.8, 1), combinedDigitness(0.6, 0.6, 1) / 0.8);
+  const rng = new Random(6);
+  const n = 2000;
+  // Digits: each score is sometimes low, but never both; non-digits: both middling, neither alone below a digit's lows.
+  const digits: ScoredDigits = {
+    top: Array.from({ length: n }, (_, i) => (i % 50 === 0 ? 0.5 : 1 - 0.05 * rng.next())),
+    digitness: Float32Array.from({ length: n }, (_, i) => (i % 50 === 25 ? 0.4 : 1 - 0.05 * rng.next())),
+  };
+  const others = { top: new Array(400).fill(0.7), digitness: new Float32Array(400).fill(0.7), blank: 0 };
+  const fitted = fitThresholds([digits], others);
+  assert.ok(fitted.topWeight !== undefined && fitted.refuseBelow === 0, JSON.stringify(fitted));
+  assert.is(fitted.nonDigitsRefused, 1);
+  const score = (s: ScoredDigits) => s.top.map((t, i) => digitScore(t, s.digitness![i]!, fitted.refuseBelow, fitted.digitBelow, fitted.topWeight));
+  assert.ok(score(digits).filter((v) => v < 1).length <= REFUSE_AT_MOST * n);
+  // Neither rule alone refuses these non-digits without refusing the 2% of digits low on it.
+  const twoRules = fitThresholds([digits], { ...others, digitness: others.digitness.map(() => 1) });
+  assert.is(twoRules.nonDigitsRefused, 0);
+  // The model applies it, and its JSON keeps it; a bad weight is named.
+  const model = withConfidence({ detector: constantDetector(-1), digitBelow: 0.9, topWeight: 1.5 });
+  const again = parseModel(JSON.stringify(model.toJSON()));
+  assert.is(again.confidence?.topWeight, 1.5);
+  const p = model.predictProba(x, 10);
+  assert.equal(again.digitScores(x, 10, again.predictProba(x, 10)), model.digitScores(x, 10, p));
+  model.digitScores(x, 10, p).forEach((v, r) => {
+    const expected = combinedDigitness(Math.max(...p.subarray(r * 10, r * 10 + 10)), sure(-1), 1.5) / 0.9;
+    assert.ok(Math.abs(v - expected) < 1e-6, `row ${r}: ${v} vs ${expected}`);
+  });
+  const json = JSON.parse(JSON.stringify(model.toJSON()));
+  assert.throws(
+    () => parseModel(JSON.stringify({ ...json, confidence: { ...json.confidence, topWeight: -1 } }), 'w.json'),
+    (e: Error) => e instanceof ModelFormatError && /w\.json: invalid model: a "confidence" topWeight must be a positive number/.test(e.message),
+  );
+});
+
 test('the thresholds: the detector share that refuses most non-digits, never more digits refused than allowed', () => {
   const rng = new Random(4);
   const n = 2000;
@@ -115,7 +154,8 @@ test('the thresholds: the detector share that refuses most non-digits, never mor
   const fitted = fitThresholds([digits], others);
   assert.ok(fitted.digitBelow > 0.3, `the detector is used: ${fitted.digitBelow}`);
   assert.is(fitted.nonDigitsRefused, 1);
-  const refusedDigits = digits.top.filter((t, i) => t < fitted.refuseBelow || digits.digitness![i]! < fitted.digitBelow).length;
+  assert.is(fitted.topWeight, undefined, 'two thresholds: each rule sees its own half');
+  const refusedDigits = digits.top.filter((t, i) => digitScore(t, digits.digitness![i]!, fitted.refuseBelow, fitted.digitBelow) < 1).length;
   assert.ok(refusedDigits <= REFUSE_AT_MOST * n, `${refusedDigits} digits refused`);
   // Without a detector only the top-probability rule is fitted: half the non-digits.
   const alone = fitThresholds([{ top: digits.top, digitness: null }], { ...others, digitness: null });

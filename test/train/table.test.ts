@@ -13,7 +13,10 @@ test('every classifier the core reads has a row under its own name, in the same 
   );
   assert.equal(
     MODELS.filter((m) => !own.includes(m)).map((m) => [m.name, m.type.kind, m.fromFiles]),
-    [['feedback', 'mlp', true]],
+    [
+      ['feedback', 'mlp', true],
+      ['recalibrate', 'mlp', true],
+    ],
   );
   for (const row of MODELS) assert.is(modelRow(row.name), row);
   assert.throws(() => modelRow('svm'), /unknown model "svm"; expected knn, knn-idm, forest, mlp/);

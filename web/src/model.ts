@@ -213,13 +213,20 @@ async function main(): Promise<void> {
   for (const [file, hash] of Object.entries(m.data ?? {})) row($('data'), file, hash, true);
   if (m.confidence) {
     const c = m.confidence;
-    row($('metrics'), 'refuses below', `${pct(c.refuseBelow)} calibrated confidence (temperature ${c.temperature.toFixed(3)})`);
+    if (c.topWeight) {
+      row(
+        $('metrics'),
+        'refuses below',
+        `${pct(c.digitBelow ?? 0)} "a digit": the digit detector's and the calibrated confidence's log-odds added, the confidence's weighted ${c.topWeight} (temperature ${c.temperature.toFixed(3)})`,
+      );
+    } else row($('metrics'), 'refuses below', `${pct(c.refuseBelow)} calibrated confidence (temperature ${c.temperature.toFixed(3)})`);
     if (c.detector) {
       const d = c.detector;
+      const rule = c.topWeight ? 'its "a digit" is part of that rule' : `also refuses below ${pct(c.digitBelow ?? 0)} "a digit"`;
       row(
         $('metrics'),
         'digit detector',
-        `also refuses below ${pct(c.digitBelow ?? 0)} "a digit": an MLP ${(d.hyperparameters.sizes as number[]).join('-')}, seed ${d.seed}, ${Number(d.trainSeconds).toFixed(0)} s, trained on ${d.trainedOn}`,
+        `${rule}: an MLP ${(d.hyperparameters.sizes as number[]).join('-')}, seed ${d.seed}, ${Number(d.trainSeconds).toFixed(0)} s, trained on ${d.trainedOn}`,
       );
       row($('metrics'), 'detector made by', d.command, true);
     }

@@ -59,12 +59,15 @@ export interface FeedbackRecord {
  * How far to trust the classifier's probabilities, fitted on held-out images after training: a temperature
  * that makes them calibrated, and the calibrated top probability below which the answer is "not a digit";
  * optionally a digit detector, whose probability of "a digit" below `digitBelow` also means "not a digit".
+ * With `topWeight` the two are one rule instead (digitScore): the detector's log-odds plus `topWeight` × the
+ * top probability's, as a probability, below `digitBelow`; `refuseBelow` is then 0.
  */
 export interface Confidence {
   temperature: number;
   refuseBelow: number;
   detector?: DigitDetector;
   digitBelow?: number;
+  topWeight?: number;
   /** What they were fitted on and what that gave, for a person reading the file. */
   fittedOn: string;
   figures: Record<string, number>;
@@ -80,13 +83,29 @@ export interface ModelJson extends ModelMetadata {
 }
 
 /**
- * The one scale of both "not a digit" rules: the smaller of the top probability ÷ refuseBelow and (with a
- * detector's "a digit" and a digitBelow above 0) digitness ÷ digitBelow; below 1 is refused. In float64, so a
- * top probability just under refuseBelow is not rounded up to 1.
+ * The one scale of the "not a digit" rules: below 1 is refused. Without a detector, the top probability ÷
+ * refuseBelow. With one (digitness, and a digitBelow above 0), either two rules, the smaller of that and
+ * digitness ÷ digitBelow, or with `topWeight` one rule, combinedDigitness ÷ digitBelow. In float64, so a
+ * value just under its threshold is not rounded up to 1.
  */
-export function digitScore(top: number, digitness: number | null, refuseBelow: number, digitBelow = 0): number {
-  const byTop = top / refuseBelow;
-  return digitness !== null && digitBelow > 0 ? Math.min(byTop, digitness / digitBelow) : byTop;
+export function digitScore(top: number, digitness: number | null, refuseBelow: number, digitBelow = 0, topWeight = 0): number {
+  if (digitness === null || !(digitBelow > 0)) return top / refuseBelow;
+  if (topWeight > 0) return combinedDigitness(top, digitness, topWeight) / digitBelow;
+  return Math.min(top / refuseBelow, digitness / digitBelow);
+}
+
+/**
+ * The detector's "a digit" and the classifier's top probability as one probability: their log-odds added,
+ * the top probability's weighted by `topWeight`. A digit the detector doubts but the classifier reads surely
+ * (a thick or broken MNIST digit) is kept, and a shape both are unsure of is refused though neither alone is
+ * below its own threshold. Log-odds are taken within 1e-7 of 0 and 1, where float32 probabilities saturate.
+ */
+export function combinedDigitness(top: number, digitness: number, topWeight: number): number {
+  const logit = (p: number) => {
+    const q = Math.min(1 - 1e-7, Math.max(1e-7, p));
+    return Math.log(q / (1 - q));
+  };
+  return 1 / (1 + Math.exp(-(topWeight * logit(top) + logit(digitness))));
 }
 
 /** A full model: input transform → classifier, with its metadata. */
@@ -128,7 +147,7 @@ export class DigitModel {
     const digitness = c?.detector?.digitness(images, n);
     return Array.from({ length: n }, (_, r) => {
       const top = p[r * CLASSES + argmaxRow(p, r)]!;
-      return c ? digitScore(top, digitness?.[r] ?? null, c.refuseBelow, c.digitBelow) : top;
+      return c ? digitScore(top, digitness?.[r] ?? null, c.refuseBelow, c.digitBelow, c.topWeight) : top;
     });
   }
 
@@ -243,7 +262,10 @@ function checkConfidence(c: unknown): Confidence | null {
   const below = j.digitBelow;
   if (typeof below !== 'number' || !(below >= 0 && below <= 1))
     throw new ModelFormatError('invalid model: a "confidence" with a detector needs a digitBelow between 0 and 1');
-  return { ...base, digitBelow: below, detector: DigitDetector.load(j.detector) };
+  const weight = j.topWeight;
+  if (weight !== undefined && !(typeof weight === 'number' && weight > 0 && Number.isFinite(weight)))
+    throw new ModelFormatError('invalid model: a "confidence" topWeight must be a positive number');
+  return { ...base, digitBelow: below, ...(weight !== undefined && { topWeight: weight }), detector: DigitDetector.load(j.detector) };
 }
 
 /** Checks a probability block has the right shape; used by tests and the server's sanity check. */
