@@ -24,6 +24,16 @@ test('--calibrate is a step of training: the file written has its confidence blo
   assert.ok(c.temperature > 0 && c.refuseBelow > 0 && c.refuseBelow < 1, JSON.stringify(c));
   assert.match(c.command, /--calibrate/);
   assert.is(c.detector, undefined);
+
+  // recalibrate fits the block again on the file as it is: the same weights and training command, a new confidence command.
+  const again = join(mkdtempSync(join(tmpdir(), 'recal-')), 'again.json');
+  const q = runScript('src/cli/train.ts', ['--model', 'recalibrate', '--from', out, '--calibrate', '--out', again]);
+  assert.is(q.code, 0, q.stderr);
+  const recalibrated = loadModel(again);
+  assert.is(recalibrated.metadata.command, model.metadata.command);
+  assert.equal(recalibrated.classifier.toJSON(), model.classifier.toJSON());
+  assert.match(recalibrated.confidence!.command, /--model recalibrate --from .* --calibrate/);
+  assert.is(recalibrated.confidence!.temperature, c.temperature);
 });
 
 test.run();
