@@ -217,7 +217,7 @@ async function main(): Promise<void> {
       row(
         $('metrics'),
         'refuses below',
-        `${pct(c.digitBelow ?? 0)} "a digit": the digit detector's and the calibrated confidence's log-odds added, the confidence's weighted ${c.topWeight} (temperature ${c.temperature.toFixed(3)})`,
+        `${pct(c.digitBelow ?? 0)} on one score: the digit detector's "a digit" and the calibrated confidence, their log-odds added (the confidence's weighted ${c.topWeight}); temperature ${c.temperature.toFixed(3)}`,
       );
     } else row($('metrics'), 'refuses below', `${pct(c.refuseBelow)} calibrated confidence (temperature ${c.temperature.toFixed(3)})`);
     if (c.detector) {
@@ -230,6 +230,7 @@ async function main(): Promise<void> {
       );
       row($('metrics'), 'detector made by', d.command, true);
     }
+    if (c.command) row($('metrics'), 'refusal fitted by', c.command, true);
   }
   if (m.pictures.length === 0) $('pictures').append('This model has no pictures to show.');
   for (const p of m.pictures) $('pictures').append(pictureFigure(p));
