@@ -145,8 +145,11 @@ test('the model inspector shows metadata and pictures', async () => {
   await page.goto(`${server.url}/model`);
   await page.waitForSelector('#facts tr');
   assert.match((await page.textContent('#facts')) ?? '', /npm run/);
-  // The served model's digit detector: its threshold and what made it, never its weights.
-  assert.match((await page.textContent('#metrics')) ?? '', /digit detector\s*also refuses below [\d.]+% "a digit": an MLP 784-256-2, seed 21/);
+  // The served model's refusal rule and digit detector: the threshold, what made them, never the weights.
+  const metrics = (await page.textContent('#metrics')) ?? '';
+  assert.match(metrics, /refuses below\s*[\d.]+% on one score: the digit detector's "a digit" and the calibrated confidence/);
+  assert.match(metrics, /digit detector\s*its "a digit" is part of that rule: an MLP 784-256-2, seed 21/);
+  assert.match(metrics, /refusal fitted by\s*npm run train -- --model recalibrate/);
   const pictures = await page.locator('#pictures img').count();
   assert.ok(pictures >= 1);
   await page.waitForFunction(() => [...document.querySelectorAll('#pictures img')].every((i) => (i as HTMLImageElement).naturalWidth > 0));
