@@ -244,15 +244,9 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   if (read <= digits.length - read) return { number: '', digits, reason: NOT_DIGITS, cuts };
   const oneShape = digits.length > 1 && atoms.every((a) => a.label === atoms[0]!.label);
   if (oneShape && digits.some((d) => d.confidence < ONE_SHAPE_SURE)) return { number: '', digits, reason: ONE_SHAPE, cuts };
-  const stacked = chosen.some((g, k) => k > 0 && overlapShare(groups[chosen[k - 1]!]!, groups[g]!) > SIDE_BY_SIDE);
-  if (stacked) return { number: '', digits, reason: STACKED, cuts };
-  const inside = insideAnother(
-    ink,
-    labels,
-    atoms,
-    chosen.map((i) => groups[i]!),
-  );
-  if (inside) return { number: '', digits, reason: INSIDE, cuts };
+  const picked = chosen.map((i) => groups[i]!);
+  if (picked.some((g, k) => k > 0 && overlapShare(picked[k - 1]!, g) > SIDE_BY_SIDE)) return { number: '', digits, reason: STACKED, cuts };
+  if (insideAnother(ink, labels, atoms, picked)) return { number: '', digits, reason: INSIDE, cuts };
   const leaning = chosen.some((g, k) => {
     const a = atoms[groups[g]!.start]!;
     if (k === 0 || !a.cut || a.label !== atoms[groups[g]!.start - 1]!.label || digits[k]!.digit !== 1 || digits[k - 1]!.digit !== 1) return false;
