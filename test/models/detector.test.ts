@@ -135,6 +135,11 @@ test('one combined rule: the log-odds of "a digit" and of the top probability ad
     () => parseModel(JSON.stringify({ ...json, confidence: { ...json.confidence, topWeight: -1 } }), 'w.json'),
     (e: Error) => e instanceof ModelFormatError && /w\.json: invalid model: a "confidence" topWeight must be a positive number/.test(e.message),
   );
+  const { detector: _detector, ...withoutDetector } = json.confidence;
+  assert.throws(
+    () => parseModel(JSON.stringify({ ...json, confidence: withoutDetector }), 'w.json'),
+    (e: Error) => e instanceof ModelFormatError && /topWeight combines a detector's score, and there is no detector/.test(e.message),
+  );
 });
 
 test('the thresholds: the detector share that refuses most non-digits, never more digits refused than allowed', () => {

@@ -258,7 +258,10 @@ function checkConfidence(c: unknown): Confidence | null {
     figures: j.figures ?? {},
     command: String(j.command ?? ''),
   };
-  if (j.detector === undefined) return base;
+  if (j.detector === undefined) {
+    if (j.topWeight !== undefined) throw new ModelFormatError('invalid model: a "confidence" topWeight combines a detector\'s score, and there is no detector');
+    return base;
+  }
   const below = j.digitBelow;
   if (typeof below !== 'number' || !(below >= 0 && below <= 1))
     throw new ModelFormatError('invalid model: a "confidence" with a detector needs a digitBelow between 0 and 1');
