@@ -64,10 +64,9 @@ function shellWord(w: string): string {
 /** The spec's commands: one `npm run train` per member, checked as the command checks its flags, then the assembly. */
 export function membersPlan(text: string, source: string): string[] {
   const spec = parseSpec(text, source);
-  const files: string[] = [];
+  const files = spec.members.map((_, k) => `${spec.dir.replace(/\/$/, '')}/member-${k + 1}.json`);
   const commands = spec.members.map((member, k) => {
-    const file = `${spec.dir.replace(/\/$/, '')}/member-${k + 1}.json`;
-    files.push(file);
+    const file = files[k]!;
     const argv = ['--model', 'mlp'];
     for (const [flag, v] of Object.entries({ ...spec.options, ...member })) {
       if (v === false) continue;

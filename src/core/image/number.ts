@@ -219,8 +219,9 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   const chosen: number[] = [];
   for (let j = atoms.length; j > 0; j = groups[from[j]!]!.start) chosen.unshift(from[j]!);
 
+  const picked = chosen.map((i) => groups[i]!);
   const f = ink.factor;
-  const boxes = disjointColumns(chosen.map((i) => groups[i]!));
+  const boxes = disjointColumns(picked);
   const digits = chosen.map((i, k): PieceReading => {
     const g = boxes[k]!;
     const probabilities = Array.from(p.subarray(i * CLASSES, (i + 1) * CLASSES), (v) => Number(v.toFixed(6)));
@@ -234,23 +235,20 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
     if (refused(i)) return { digit: null, reason: NOT_A_DIGIT, guess: best, ...seen };
     return { digit: best, ...seen };
   });
-  const cuts = chosen.filter((i) => {
-    const { start } = groups[i]!;
-    return start > 0 && atoms[start]!.cut && atoms[start]!.label === atoms[start - 1]!.label;
-  }).length;
+  // Whether each digit was cut from the one before it (they touched) rather than apart already.
+  const cutFromPrevious = picked.map(({ start }) => start > 0 && atoms[start]!.cut && atoms[start]!.label === atoms[start - 1]!.label);
+  const cuts = cutFromPrevious.filter(Boolean).length;
   // Ink that is mostly not digits is no number, though a piece of it reads as one (a smiley's ring as 0, its
   // eyes and mouth refused); a stray mark beside digits is flagged and the digits still read.
   const read = digits.filter((d) => d.digit !== null).length;
   if (read <= digits.length - read) return { number: '', digits, reason: NOT_DIGITS, cuts };
   const oneShape = digits.length > 1 && atoms.every((a) => a.label === atoms[0]!.label);
   if (oneShape && digits.some((d) => d.confidence < ONE_SHAPE_SURE)) return { number: '', digits, reason: ONE_SHAPE, cuts };
-  const picked = chosen.map((i) => groups[i]!);
   if (picked.some((g, k) => k > 0 && overlapShare(picked[k - 1]!, g) > SIDE_BY_SIDE)) return { number: '', digits, reason: STACKED, cuts };
   if (insideAnother(ink, labels, atoms, picked)) return { number: '', digits, reason: INSIDE, cuts };
-  const leaning = chosen.some((g, k) => {
-    const a = atoms[groups[g]!.start]!;
-    if (k === 0 || !a.cut || a.label !== atoms[groups[g]!.start - 1]!.label || digits[k]!.digit !== 1 || digits[k - 1]!.digit !== 1) return false;
-    return Math.abs(slantOf(digits[k]!.input)!.slant - slantOf(digits[k - 1]!.input)!.slant) > ONES_LEAN_APART;
+  const leaning = digits.some((d, k) => {
+    if (!cutFromPrevious[k] || d.digit !== 1 || digits[k - 1]!.digit !== 1) return false;
+    return Math.abs(slantOf(d.input)!.slant - slantOf(digits[k - 1]!.input)!.slant) > ONES_LEAN_APART;
   });
   if (leaning) return { number: '', digits, reason: LEANING_ONES, cuts };
   return { number: digits.map((d) => d.digit ?? '').join(''), digits, cuts };

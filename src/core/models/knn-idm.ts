@@ -5,7 +5,7 @@ import { modelBlock } from '../util/model-json.js';
 import { decodeTensor, encodeTensor } from '../util/tensors.js';
 import type { Classifier, ClassifierJson } from './classifier.js';
 import { GRID_FLOATS, idmDistance, idmFeatures, MAX_WARP } from './idm.js';
-import { KnnClassifier } from './knn.js';
+import { keepBest, KnnClassifier } from './knn.js';
 import { type Picture, storedDigitsPicture } from './pictures.js';
 
 export interface IdmKnnJson extends ClassifierJson {
@@ -100,15 +100,7 @@ export class IdmKnn implements Classifier {
         this.featuresOf(s.index[j]!, s.reference);
         // Past the k-th best so far it cannot vote: the distance stops there.
         const d = idmDistance(s.query, 0, s.reference, 0, warp, best[k - 1]!);
-        if (d >= best[k - 1]!) continue;
-        let i = k - 1;
-        while (i > 0 && best[i - 1]! > d) {
-          best[i] = best[i - 1]!;
-          bestLabel[i] = bestLabel[i - 1]!;
-          i--;
-        }
-        best[i] = d;
-        bestLabel[i] = this.labels[s.index[j]!]!;
+        if (d < best[k - 1]!) keepBest(best, bestLabel, k, d, this.labels[s.index[j]!]!);
       }
       idmVote(best, bestLabel, k, out, r * CLASSES);
     }

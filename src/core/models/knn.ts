@@ -124,15 +124,7 @@ export class KnnClassifier implements Classifier {
         if (s >= worst) break;
       }
       if (s >= worst) continue;
-      // Insert into the sorted top-k (partial selection: only the k best are ever kept).
-      let j = k - 1;
-      while (j > 0 && dist2[j - 1]! > s) {
-        dist2[j] = dist2[j - 1]!;
-        index[j] = index[j - 1]!;
-        j--;
-      }
-      dist2[j] = s;
-      index[j] = p;
+      keepBest(dist2, index, k, s, p);
       worst = dist2[k - 1]!;
     }
   }
@@ -185,6 +177,21 @@ export class KnnClassifier implements Classifier {
     const features = decodeFloat32(j.features, (points as number) * (inputSize as number), 'KNN features');
     return new KnnClassifier(inputSize as number, k as number, j.weighted !== false, features, labels);
   }
+}
+
+/**
+ * Puts distance d, with its id, into the k best so far (ascending; the caller has checked it beats the k-th):
+ * partial selection, where the k-th drops out. The kNN and the IDM kNN keep their neighbours this way.
+ */
+export function keepBest(dist: Float64Array, ids: Int32Array | Uint8Array, k: number, d: number, id: number): void {
+  let i = k - 1;
+  while (i > 0 && dist[i - 1]! > d) {
+    dist[i] = dist[i - 1]!;
+    ids[i] = ids[i - 1]!;
+    i--;
+  }
+  dist[i] = d;
+  ids[i] = id;
 }
 
 /**
