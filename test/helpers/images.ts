@@ -4,8 +4,24 @@ import { loadMnist } from '../../src/data/mnist.js';
 import { inkOnPaper, type RgbaImage } from '../../src/core/image/rgba.js';
 import { corruptedImage, TRACKS } from '../../src/samples/corruptions.js';
 import { rasterStrokes } from '../../src/samples/raster.js';
-import { smoothPath, TEMPLATES } from '../../src/samples/strokes.js';
+import { smoothPath, type Stroke, TEMPLATES } from '../../src/samples/strokes.js';
 import { encodePng } from '../../src/codecs/png.js';
+
+/** A circle's arc in a unit box, as a stroke of n segments. */
+function arc(cx: number, cy: number, r: number, from: number, to: number, n: number): Stroke {
+  return Array.from({ length: n + 1 }, (_, k): [number, number] => {
+    const t = from + ((to - from) * k) / n;
+    return [cx + r * Math.cos(t), cy + r * Math.sin(t)];
+  });
+}
+
+/** A smiling face in a unit box, as strokes: a ring, two dot eyes and a mouth. Number mode read it as "83" once. */
+export const FACE: Stroke[] = [
+  arc(0.5, 0.5, 0.45, 0, 2 * Math.PI, 24),
+  arc(0.33, 0.36, 0.04, 0, 2 * Math.PI, 8),
+  arc(0.67, 0.36, 0.04, 0, 2 * Math.PI, 8),
+  arc(0.5, 0.52, 0.25, 0.15 * Math.PI, 0.85 * Math.PI, 10),
+];
 
 /** A digit from the first stroke template, as ink coverage on a w×h canvas (digit box `size`, centred). */
 export function digitInk(digit: number, w = 200, h = 200, options: { size?: number; brush?: number; x?: number; y?: number } = {}): Float32Array {

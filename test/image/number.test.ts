@@ -23,6 +23,7 @@ import { rasterStrokes } from '../../src/samples/raster.js';
 import { smoothPath, TEMPLATES, type Stroke } from '../../src/samples/strokes.js';
 import { Random } from '../../src/core/util/random.js';
 
+import { FACE } from '../helpers/images.js';
 import { refusingModel } from '../helpers/server.js';
 
 const test = suite('numbers');
@@ -129,21 +130,8 @@ test('pieces that lie over one another are no number: hatching read as "3334" an
   );
 });
 
-/** A circle's arc in a unit box, as a stroke of n segments. */
-const arc = (cx: number, cy: number, r: number, from: number, to: number, n: number): Stroke =>
-  Array.from({ length: n + 1 }, (_, k): [number, number] => {
-    const t = from + ((to - from) * k) / n;
-    return [cx + r * Math.cos(t), cy + r * Math.sin(t)];
-  });
-
 test('a face is no number: its eyes lie inside its ring, read with halves of it as "83" before', () => {
-  const face: Stroke[] = [
-    arc(0.5, 0.5, 0.45, 0, 2 * Math.PI, 24),
-    arc(0.33, 0.36, 0.04, 0, 2 * Math.PI, 8),
-    arc(0.67, 0.36, 0.04, 0, 2 * Math.PI, 8),
-    arc(0.5, 0.52, 0.25, 0.15 * Math.PI, 0.85 * Math.PI, 10),
-  ];
-  const r = readNumber(drawn([{ strokes: face, offset: 0 }]), model);
+  const r = readNumber(drawn([{ strokes: FACE, offset: 0 }]), model);
   assert.is(r.number, '', `read as ${r.number}`);
   assert.is(r.reason, INSIDE);
   // Validation faces that were read as "62" and "63".

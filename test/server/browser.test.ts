@@ -9,7 +9,7 @@ import type { Browser, Page, Request } from 'playwright-core';
 import { encodePng } from '../../src/codecs/png.js';
 import { drawDigit, drawNumber, drawStrokes, inkedPixels, launchBrowser, NO_CHROMIUM } from '../../benchmarks/drive/browser.js';
 import { needs } from '../helpers/needs.js';
-import { benchImage, digitInk, numberPng } from '../helpers/images.js';
+import { benchImage, digitInk, FACE, numberPng } from '../helpers/images.js';
 import { startServer } from '../../benchmarks/drive/server.js';
 import { refusingModel } from '../helpers/server.js';
 import { openStore } from '../../src/feedback/store.js';
@@ -448,15 +448,7 @@ test('a face in Number mode reads as no number, saying why, its pieces boxed in 
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(`${server.url}/#number`);
   await page.waitForFunction(() => /in your browser/.test(document.getElementById('engine')?.textContent ?? ''));
-  const ring = (cx: number, cy: number, r: number, from: number, to: number, n: number): [number, number][] =>
-    Array.from({ length: n + 1 }, (_, k) => [cx + r * Math.cos(from + ((to - from) * k) / n), cy + r * Math.sin(from + ((to - from) * k) / n)]);
-  const face = [
-    ring(0.5, 0.5, 0.45, 0, 2 * Math.PI, 24),
-    ring(0.33, 0.36, 0.04, 0, 2 * Math.PI, 8),
-    ring(0.67, 0.36, 0.04, 0, 2 * Math.PI, 8),
-    ring(0.5, 0.52, 0.25, 0.5, 2.6, 10),
-  ];
-  await drawNumber(page, '0', 0.15, () => face);
+  await drawNumber(page, '0', 0.15, () => FACE);
   await page.waitForFunction(() => /No number found: ink lies inside another shape/.test(document.getElementById('confidence')?.textContent ?? ''), null, {
     timeout: 3000,
   });
