@@ -28,8 +28,12 @@ export interface MlpRunHooks extends TrainHooks {
   resume?: boolean;
 }
 
-/** An MLP model file's weights, to start from; its layer sizes must be these. */
-function startingWeights(path: string, sizes: number[]): { params: Float32Array; source: { file: string; sha256: string; command: string } } {
+/** An MLP model file's weights, to start from; its layer sizes and its view of the digit must be these. */
+function startingWeights(
+  path: string,
+  sizes: number[],
+  transform: InputTransform,
+): { params: Float32Array; source: { file: string; sha256: string; command: string } } {
   const text = readInput(path, 'model to start from');
   const model = parseModel(text.toString('utf8'), path);
   const net = model.classifier;
@@ -37,6 +41,10 @@ function startingWeights(path: string, sizes: number[]): { params: Float32Array;
     throw new InputError(
       `${path} is a ${model.metadata.kind} ${net instanceof Mlp ? net.sizes.join('-') : ''}; --from needs an MLP ${sizes.join('-')} on the same input`,
     );
+  }
+  // A deslanted member fine-tuned on raw pixels would read one view and have learnt another.
+  if (JSON.stringify(model.input.toJSON()) !== JSON.stringify(transform.toJSON())) {
+    throw new InputError(`${path} reads ${model.input.describe()}; this training reads ${transform.describe()}: give the same --deslant and --width`);
   }
   return { params: net.params, source: { file: path, sha256: sha256(text), command: model.metadata.command } };
 }
@@ -64,7 +72,7 @@ export async function trainMlp(data: TrainingData, options: Partial<MlpTrainOpti
   if (precomputed && (o.deslant || o.width !== undefined)) throw new RangeError('--deslant and --width are pixel normalisations: not with an input transform');
   if (precomputed && o.augment) throw new RangeError('augmentation works on pixels: use augment: null with an input transform');
   const sizes = [transform.outputSize, ...o.hidden, CLASSES];
-  const start = o.from ? startingWeights(o.from, sizes) : null;
+  const start = o.from ? startingWeights(o.from, sizes, transform) : null;
   const fitN = Math.min(o.fitLimit ?? data.fit.n, data.fit.n);
   const extra = await extraSamples(data, o, o.seed, hooks);
   if (precomputed && extra.labels.length) throw new RangeError('extra images are pixels: they cannot be used with an input transform');

@@ -124,6 +124,16 @@ test('a damaged checkpoint is refused on --resume with what is wrong, naming the
   );
 });
 
+test('--from a deslanted model needs --deslant: fine-tuning keeps the view the weights learnt', async () => {
+  const path = join(dir, 'deslanted.json');
+  const first = await trainMlp(data, { ...tiny, epochs: 1, deslant: true });
+  writeFileSync(path, JSON.stringify(first.model.toJSON()));
+  const e = await failure(trainMlp(data, { ...tiny, epochs: 1, from: path }));
+  assert.ok(e instanceof InputError && /reads deskew; this training reads raw pixels.*--deslant and --width/.test(e.message), String(e));
+  const again = await trainMlp(data, { ...tiny, epochs: 1, deslant: true, from: path });
+  assert.equal(again.model.input.toJSON(), first.model.input.toJSON());
+});
+
 test("fitMlp has the estimators' surface: rows with their sizes, labels, options; 10 digits or a two-way detector", async () => {
   const n = 1500;
   const pca = fitPca(asRows(data.fitX, n, PIXELS), { components: 30 });
