@@ -48,8 +48,9 @@ const usage = `npm run bench -- [--full | --only NAME[,NAME]] [--tracks NAME[,NA
   benchmarks/report.md (+ charts). A run without --only then serves the best model by validation accuracy
   (npm run promote's way: it says what it replaced); with --only it names the best and serves nothing.
 
-  By default the quick tasks (under ten minutes): ${QUICK.join(', ')}. Without models/mlp.json the served
-  model is measured as the MLP rather than trained again (60 epochs: about 40 minutes).
+  By default the quick tasks (under ten minutes): ${QUICK.join(', ')}. A row without its models/NAME.json
+  measures the served model when it is of that kind; otherwise the MLP (60 epochs: about 40 minutes) keeps
+  its last figures unless --retrain, and a committee is skipped.
   --full        every task: also mlp-speed, mlp-input, committee, robustness (about 22 minutes), feedback,
                 browser (about 7), server, hostile (about an hour in all)
   --only        run only these tasks (results of the others are kept from the last run)
@@ -79,12 +80,8 @@ const COMPARISONS: Record<string, Record<string, Task>> = {
   mlp: { 'mlp-speed': mlpSpeed, 'mlp-input': mlpInput },
 };
 
-/**
- * Every model in the table is a task of its own name, after its speed comparisons; but the fine-tune on a
- * user's corrections, which the feedback task measures with a simulated user (its name is that task's), and
- * recalibrate, which trains nothing.
- */
-const MODEL_ENTRIES = MODELS.filter((row) => row.name !== 'feedback' && row.name !== 'recalibrate').flatMap((row): [string, Task][] => [
+/** Every model in the table is a task of its own name, after its speed comparisons; but those with no bench row (`noBenchRow` says why). */
+const MODEL_ENTRIES = MODELS.filter((row) => !row.noBenchRow).flatMap((row): [string, Task][] => [
   ...Object.entries(COMPARISONS[row.name] ?? {}),
   [row.name, (ctx) => modelTask(ctx, row)],
 ]);
@@ -283,14 +280,19 @@ async function knnPredict(ctx: Context): Promise<void> {
 async function modelTask(ctx: Context, row: ModelRow): Promise<void> {
   const { name } = row;
   const own = `models/${name}.json`;
-  // A fresh clone has no models/mlp.json: the served model is that MLP, measured rather than trained for 40 minutes.
-  const best = !existsSync(own) && !ctx.retrain && !row.fromFiles && existsSync(BEST_MODEL_PATH) ? loadModel(BEST_MODEL_PATH) : null;
+  // A fresh clone has models/best.json only: when it is this row's kind it is measured rather than made again.
+  const best = !existsSync(own) && !ctx.retrain && existsSync(BEST_MODEL_PATH) ? loadModel(BEST_MODEL_PATH) : null;
   const served = best?.metadata.kind === row.type.kind ? best : null;
   const file = served ? BEST_MODEL_PATH : own;
   let model: DigitModel;
   let scored: { test: Evaluation; predictMsPerImage: number };
   if (row.fromFiles && !existsSync(file)) {
     console.error(`no ${file}: a ${name} is made from other model files (npm run train -- --model ${name} --help); skipped`);
+    return;
+  }
+  // An MLP trains for 40 minutes: with another kind served and no file of its own, its row keeps its last figures.
+  if (row.resumable && !existsSync(file) && !ctx.retrain) {
+    console.error(`no ${file} and the served model is not one: ${name} keeps its last figures (--retrain trains it, about 40 minutes)`);
     return;
   }
   if (existsSync(file) && !(ctx.retrain && !row.fromFiles)) {

@@ -40,7 +40,9 @@ export interface ModelRow<O extends object = object> {
   readonly options: { readonly [K in keyof O]?: OptionSpec<O[K]> };
   /** Made from other model files rather than from MNIST alone: the bench measures its file if there is one and skips it otherwise. */
   readonly fromFiles?: boolean;
-  /** Whether training polls shouldStop and keeps a checkpoint beside `out` that `resume` continues. */
+  /** Why the bench has no row for it, when it has none (it changes a model rather than making one). */
+  readonly noBenchRow?: string;
+  /** Whether training polls shouldStop and keeps a checkpoint beside `out` that `resume` continues: long, so the bench trains it only with --retrain. */
   readonly resumable?: boolean;
   /** Trains on MNIST; `out` is where the model will be written. */
   train(data: TrainingData, options: O, run: MlpRunHooks & { out: string }): Promise<{ model: DigitModel; interrupted?: boolean }>;
@@ -134,6 +136,7 @@ export const MODELS: readonly ModelRow[] = [
     summary:
       'the served model (or --from: an MLP or a committee) fine-tuned on MNIST plus the corrections in the feedback store (FEEDBACK_DB or DATABASE_URL), its thresholds fitted again',
     defaults: DEFAULT_FEEDBACK_TRAIN,
+    noBenchRow: 'the feedback task measures it, with a simulated user',
     options: {
       from: { flag: 'from', kind: 'path', help: 'the model to fine-tune (default: the served one)' },
       epochs: { flag: 'epochs', kind: 'int', range: [1, 1000], help: 'epochs of the fine-tune' },
@@ -148,6 +151,7 @@ export const MODELS: readonly ModelRow[] = [
     summary:
       'a model file as it is (--from): with --calibrate, its temperature and "not a digit" rule fitted again on held-out images; its weights and detector are kept, and the new confidence block records this command',
     defaults: { from: BEST_MODEL_PATH },
+    noBenchRow: "it keeps a model's weights and refits its confidence only",
     options: { from: { flag: 'from', kind: 'path', help: 'the model file' } },
     fromFiles: true,
     train: async (_data, o) => ({ model: loadModel(o.from) }),

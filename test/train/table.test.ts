@@ -5,7 +5,7 @@ import { MODELS, modelRow, type OptionSpec } from '../../src/train/table.js';
 
 const test = suite('model table');
 
-test('every classifier the core reads has a row under its own name, in the same order; the fine-tune on corrections is a row of its own', () => {
+test('every classifier the core reads has a row under its own name, in the same order; the fine-tune on corrections and the refit of confidence are rows of their own, with no bench row', () => {
   const own = MODELS.filter((m) => m.name === m.type.kind);
   assert.equal(
     own.map((m) => m.type.kind),
@@ -17,6 +17,10 @@ test('every classifier the core reads has a row under its own name, in the same 
       ['feedback', 'mlp', true],
       ['recalibrate', 'mlp', true],
     ],
+  );
+  assert.equal(
+    MODELS.filter((m) => m.noBenchRow).map((m) => m.name),
+    ['feedback', 'recalibrate'],
   );
   for (const row of MODELS) assert.is(modelRow(row.name), row);
   assert.throws(() => modelRow('svm'), /unknown model "svm"; expected knn, knn-idm, forest, mlp/);
