@@ -117,27 +117,31 @@ test('training on a "not a digit" image pulls its probabilities towards uniform'
   assert.ok(after < before && after < 0.15, `top probability ${before} → ${after}`);
 });
 
-test("the served network's kernels agree with a plain float64 forward pass: the same digit, probabilities within 1e-5", () => {
-  const net = Mlp.load((JSON.parse(readFileSync(BEST_MODEL_PATH, 'utf8')) as { classifier: unknown }).classifier);
+test("the served networks' kernels agree with a plain float64 forward pass: the same digit, probabilities within 1e-5", () => {
+  // The served MLP, or each member of a served committee (their own views do not matter here: one input for all).
+  const served = (JSON.parse(readFileSync(BEST_MODEL_PATH, 'utf8')) as { classifier: { name: string; members?: unknown[] } }).classifier;
+  const nets = served.name === 'committee' ? served.members!.map((m) => Mlp.load(m)) : [Mlp.load(served)];
   const n = 300;
   const x = toUnit(loadMnist().test.pixels.subarray(0, n * 784));
-  const p = net.predictProba(x, n);
-  let worst = 0;
-  for (let r = 0; r < n; r++) {
-    // The reference: each layer as a plain loop in float64, ReLU between, softmax at the end.
-    let a: number[] = Array.from(x.subarray(r * 784, (r + 1) * 784));
-    net.layers.forEach((layer, l) => {
-      const z = Array.from(layer.b, Number);
-      for (let i = 0; i < layer.inSize; i++) if (a[i]) for (let j = 0; j < layer.outSize; j++) z[j]! += a[i]! * layer.w[i * layer.outSize + j]!;
-      a = l + 1 < net.layers.length ? z.map((v) => Math.max(0, v)) : z;
-    });
-    const max = Math.max(...a);
-    const e = a.map((v) => Math.exp(v - max));
-    const total = e.reduce((s, v) => s + v, 0);
-    for (let c = 0; c < 10; c++) worst = Math.max(worst, Math.abs(p[r * 10 + c]! - e[c]! / total));
-    assert.is(argmaxRow(p, r), e.indexOf(Math.max(...e)), `test image ${r}`);
+  for (const [k, net] of nets.entries()) {
+    const p = net.predictProba(x, n);
+    let worst = 0;
+    for (let r = 0; r < n; r++) {
+      // The reference: each layer as a plain loop in float64, ReLU between, softmax at the end.
+      let a: number[] = Array.from(x.subarray(r * 784, (r + 1) * 784));
+      net.layers.forEach((layer, l) => {
+        const z = Array.from(layer.b, Number);
+        for (let i = 0; i < layer.inSize; i++) if (a[i]) for (let j = 0; j < layer.outSize; j++) z[j]! += a[i]! * layer.w[i * layer.outSize + j]!;
+        a = l + 1 < net.layers.length ? z.map((v) => Math.max(0, v)) : z;
+      });
+      const max = Math.max(...a);
+      const e = a.map((v) => Math.exp(v - max));
+      const total = e.reduce((s, v) => s + v, 0);
+      for (let c = 0; c < 10; c++) worst = Math.max(worst, Math.abs(p[r * 10 + c]! - e[c]! / total));
+      assert.is(argmaxRow(p, r), e.indexOf(Math.max(...e)), `network ${k}, test image ${r}`);
+    }
+    assert.ok(worst <= 1e-5, `network ${k}: largest probability difference ${worst}`);
   }
-  assert.ok(worst <= 1e-5, `largest probability difference ${worst}`);
 });
 
 test('a JSON round-trip gives identical probabilities', () => {

@@ -324,8 +324,9 @@ test('GET /api/model gives metadata without weights and its pictures; /model.jso
   assert.type(meta.command, 'string');
   assert.is(meta.classifier, undefined);
   const names = meta.pictures.map((p: { name: string }) => p.name);
-  // The served MLP's units, and its digit detector's.
-  assert.ok(names.includes('weights') && names.includes('detector'), names.join(','));
+  // The served MLP's units (a committee's: each member's), and its digit detector's.
+  const units = names.includes('member-1') ? 'member-1' : 'weights';
+  assert.ok(names.includes(units) && names.includes('detector'), names.join(','));
   for (const picture of meta.pictures) {
     assert.ok(picture.title && picture.caption && picture.available >= 1, picture.name);
     const r = await fetch(`${server.url}/api/model/${picture.name}.png`);
@@ -333,16 +334,16 @@ test('GET /api/model gives metadata without weights and its pictures; /model.jso
     assert.equal([...new Uint8Array(await r.arrayBuffer()).subarray(1, 4)], [0x50, 0x4e, 0x47]);
   }
   // A count and an order change the picture; ones the picture does not have are 400s that say what it has.
-  const width = async (q: string) => new DataView(await (await fetch(`${server.url}/api/model/weights.png${q}`)).arrayBuffer()).getUint32(16);
+  const width = async (q: string) => new DataView(await (await fetch(`${server.url}/api/model/${units}.png${q}`)).arrayBuffer()).getUint32(16);
   assert.ok((await width('?count=6')) < (await width('?count=48')));
-  assert.is((await fetch(`${server.url}/api/model/weights.png?order=class`)).status, 200);
+  assert.is((await fetch(`${server.url}/api/model/${units}.png?order=class`)).status, 200);
   for (const [q, message] of [
     ['?count=0', /count must be a whole number from 1 to 800/],
     ['?count=801', /count must be a whole number from 1 to 800/],
     ['?count=x', /count must be/],
     ['?order=size', /order must be one of norm, class, index/],
   ] as const) {
-    const r = await fetch(`${server.url}/api/model/weights.png${q}`);
+    const r = await fetch(`${server.url}/api/model/${units}.png${q}`);
     assert.is(r.status, 400, q);
     assert.match((await read(r)).error, message);
   }
@@ -387,16 +388,18 @@ test('GET /api/model/tree is the model file with each tensor summarised: type, s
   const tree = JSON.parse(text);
   assert.is(tree.name, 'mnist-digit-model');
   assert.is(tree.command, (await read(await fetch(`${server.url}/api/model`))).command);
-  const w = tree.classifier.layers[0].w;
+  // The served MLP, or a committee's first member.
+  const net = tree.classifier.members ? tree.classifier.members[0] : tree.classifier;
+  const w = net.layers[0].w;
   assert.is(w.$tensor, 'float32');
-  assert.equal(w.shape, [784, tree.classifier.sizes[1]]);
+  assert.equal(w.shape, [784, net.sizes[1]]);
   assert.is(
     w.histogram.reduce((a: number, b: number) => a + b, 0),
-    784 * tree.classifier.sizes[1],
+    784 * net.sizes[1],
   );
   assert.ok(w.min < w.mean && w.mean < w.max);
   assert.is(w.first.length, 16);
-  assert.equal(tree.classifier.layers[0].b.shape, [tree.classifier.sizes[1]]);
+  assert.equal(net.layers[0].b.shape, [net.sizes[1]]);
 });
 
 test('pages carry a strict CSP, nosniff and frame-ancestors none; unknown paths are an HTML page for browsers, JSON for the API and programs', async () => {
