@@ -58,7 +58,8 @@ function parseSpec(text: string, source: string): MembersSpec {
 
 /** A word for the shell: left alone when it is plain, else single-quoted. */
 function shellWord(w: string): string {
-  return /^[\w./,=:@%+-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+  const quoted = w.replaceAll("'", "'\\''");
+  return /^[\w./,=:@%+-]+$/.test(w) ? w : `'${quoted}'`;
 }
 
 /** The spec's commands: one `npm run train` per member, checked as the command checks its flags, then the assembly. */
