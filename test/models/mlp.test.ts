@@ -144,6 +144,29 @@ test("the served networks' kernels agree with a plain float64 forward pass: the 
   }
 });
 
+test('a compact form with fewer levels (5 or 4 bits) is read by the same loader, each weight within half its coarser step', () => {
+  const net = Mlp.init([784, 30, 10], 12);
+  for (const levels of [15, 7]) {
+    const compact = net.toCompactJSON(levels);
+    const again = Mlp.load(JSON.parse(JSON.stringify(compact)));
+    net.layers.forEach((layer, l) => {
+      const block = compact.layers[l]!;
+      assert.ok('wq' in block);
+      // Only the 2·levels + 1 characters around the middle of the alphabet appear.
+      assert.ok(new Set(block.wq).size <= 2 * levels + 1, `layer ${l} at ±${levels}`);
+      const scale = decodeFloat32(block.scale, layer.outSize, 'scales');
+      for (let k = 0; k < layer.w.length; k++) {
+        const step = scale[k % layer.outSize]!;
+        assert.ok(
+          Math.abs(again.layers[l]!.w[k]! - layer.w[k]!) <= step / 2 + 1e-7 && Math.abs(again.layers[l]!.w[k]!) <= levels * step + 1e-7,
+          `±${levels} layer ${l} weight ${k}`,
+        );
+      }
+    });
+  }
+  for (const bad of [0, 32, 2.5]) assert.throws(() => net.toCompactJSON(bad), /compact levels must be 1 to 31/);
+});
+
 test('a JSON round-trip gives identical probabilities', () => {
   const net = Mlp.init([784, 20, 10], 11);
   const again = Mlp.load(JSON.parse(JSON.stringify(net.toJSON())));

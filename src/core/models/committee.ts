@@ -80,8 +80,9 @@ export class Committee implements Classifier {
     };
   }
 
-  toCompactJSON(): CommitteeJson {
-    return { ...this.toJSON(), members: this.members.map((m) => m.toCompactJSON()) };
+  /** Each member's compact form (Mlp.toCompactJSON), with `levels` quantisation levels each side of zero. */
+  toCompactJSON(levels?: number): CommitteeJson {
+    return { ...this.toJSON(), members: this.members.map((m) => m.toCompactJSON(levels)) };
   }
 
   static load(json: unknown): Committee {

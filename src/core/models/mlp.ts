@@ -364,16 +364,19 @@ export class Mlp implements Classifier {
 
   /**
    * The same network with its weights quantised for the browser: each unit's incoming weights become
-   * whole multiples of one scale (its largest |w| / COMPACT_LEVELS), written one base64 character per
-   * weight (character k means k − 32). Biases stay float32; they are 0.1% of the parameters.
+   * whole multiples of one scale (its largest |w| / `levels`, at most 31), written one base64 character per
+   * weight (character k means k − 32). Biases stay float32; they are 0.1% of the parameters. Fewer levels
+   * (15: 5 bits, 7: 4 bits) use fewer characters, which compress further; the loader reads any of them.
    */
-  toCompactJSON(): MlpJson {
+  toCompactJSON(levels = COMPACT_LEVELS): MlpJson {
+    if (!Number.isInteger(levels) || levels < 1 || levels > COMPACT_LEVELS)
+      throw new RangeError(`compact levels must be 1 to ${COMPACT_LEVELS}, got ${levels}`);
     return {
       ...this.toJSON(),
       layers: this.layers.map((l) => {
         const scale = new Float32Array(l.outSize);
         for (let i = 0; i < l.inSize; i++) for (let o = 0; o < l.outSize; o++) scale[o] = Math.max(scale[o]!, Math.abs(l.w[i * l.outSize + o]!));
-        for (let o = 0; o < l.outSize; o++) scale[o] = scale[o]! / COMPACT_LEVELS || 1;
+        for (let o = 0; o < l.outSize; o++) scale[o] = scale[o]! / levels || 1;
         let wq = '';
         for (let k = 0; k < l.w.length; k++) wq += ALPHABET[Math.round(l.w[k]! / scale[k % l.outSize]!) + 32];
         return { wq, scale: encodeTensor(scale), b: encodeTensor(l.b) };
