@@ -29,6 +29,9 @@ export class Committee implements Classifier {
   static readonly legacyNames: readonly string[] = [];
   readonly name = Committee.kind;
 
+  /** For each member, the first member that sees the digit the same way: two deslanted members share one transformed input. */
+  private readonly sameViewAs: readonly number[];
+
   constructor(
     readonly members: readonly Mlp[],
     /** Each member's own view of the 28×28 input (Meier et al.'s normalisations), or null: all read the same input. */
@@ -44,6 +47,8 @@ export class Committee implements Classifier {
       const sizes = new Set(members.map((m) => m.inputSize));
       if (sizes.size !== 1) throw new RangeError(`committee members take different inputs (${[...sizes].join(', ')} features)`);
     }
+    const keys = inputs?.map((t) => JSON.stringify(t.toJSON())) ?? [];
+    this.sameViewAs = keys.map((key) => keys.indexOf(key));
   }
 
   get inputSize(): number {
@@ -52,8 +57,15 @@ export class Committee implements Classifier {
 
   predictProba(x: Float32Array, n: number): Float32Array {
     const out = new Float32Array(n * CLASSES);
+    const views = new Map<number, Float32Array>();
     for (const [k, m] of this.members.entries()) {
-      const p = m.predictProba(this.inputs ? this.inputs[k]!.apply(x, n) : x, n);
+      let input = x;
+      if (this.inputs) {
+        const first = this.sameViewAs[k]!;
+        input = views.get(first) ?? this.inputs[first]!.apply(x, n);
+        views.set(first, input);
+      }
+      const p = m.predictProba(input, n);
       for (let i = 0; i < out.length; i++) out[i]! += p[i]!;
     }
     for (let i = 0; i < out.length; i++) out[i]! /= this.members.length;
