@@ -469,7 +469,7 @@ async function nonDigitsTask(ctx: Context): Promise<void> {
     console.error(
       `${f.model}: AUROC ${f.auroc.toFixed(4)}; refused: non-digits ${(100 * f.nonDigitsRefused).toFixed(1)}% (whole pipeline ${f.nonDigitsNotAnswered === undefined ? '–' : (100 * f.nonDigitsNotAnswered).toFixed(1)}%), MNIST test ${(100 * f.mnistRefused).toFixed(2)}%, samples ${(100 * f.samplesRefused).toFixed(1)}%; ECE ${(100 * f.eceBefore).toFixed(2)}% → ${(100 * f.eceAfter).toFixed(2)}% (T ${f.temperature})`,
     );
-  const current = await benchNonDigits(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, ctx.data, commandLine());
+  const current = await benchNonDigits(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, ctx.data, commandLine(), 'benchmarks/non-digits-answered.png');
   show(current);
   const compare = ctx.compare ? await benchNonDigits(loadModel(ctx.compare), ctx.compare, ctx.data, commandLine()) : undefined;
   if (compare) show(compare);

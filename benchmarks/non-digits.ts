@@ -1,6 +1,8 @@
-import { labelsOf, PIXELS } from '../src/core/frame.js';
+import { writeFileSync } from 'node:fs';
+import { CLASSES, labelsOf, PIXELS } from '../src/core/frame.js';
 import { auroc, expectedCalibrationError, reliability, type ReliabilityBin } from '../src/eval/calibration.js';
-import { nonDigitImages, nonDigitSet, nonDigitsRefused } from '../src/eval/refusal.js';
+import { galleryPng, type GalleryItem } from '../src/eval/gallery.js';
+import { type InputSet, nonDigitImages, nonDigitSet, nonDigitsRefused } from '../src/eval/refusal.js';
 import { fitConfidence } from '../src/train/confidence.js';
 import { readNumber } from '../src/core/image/number.js';
 import { partialDigit } from '../src/samples/non-digits.js';
@@ -101,12 +103,31 @@ function partialNotAnswered(model: DigitModel): number {
   return refused / PARTIAL_DIGITS;
 }
 
+/** The test non-digits a model answers as a digit, as the model saw them, captioned "?>digit confidence%", family by family. */
+function answeredGallery(set: InputSet, scores: number[], p: Float32Array): Buffer {
+  const items: GalleryItem[] = [];
+  for (let i = 0; i < set.n; i++) {
+    if (scores[i]! < 1) continue;
+    const row = p.subarray(i * CLASSES, (i + 1) * CLASSES);
+    const top = Math.max(...row);
+    items.push({ pixels: set.x, offset: i * PIXELS, truth: -1, predicted: row.indexOf(top), confidence: top });
+  }
+  items.sort((a, b) => set.families[a.offset / PIXELS]!.localeCompare(set.families[b.offset / PIXELS]!));
+  return galleryPng(items, 10, 255);
+}
+
 /**
  * The refusal and calibration figures of a model on test images only: MNIST's test set, the non-digit test
  * half, data/samples. A model without a fitted confidence block gets one fitted the same way first, so
  * every model is measured alike.
  */
-export async function benchNonDigits(model: DigitModel, name: string, data: TrainingData, command: string): Promise<NonDigitFigures> {
+export async function benchNonDigits(
+  model: DigitModel,
+  name: string,
+  data: TrainingData,
+  command: string,
+  galleryFile: string | null = null,
+): Promise<NonDigitFigures> {
   const fittedBy = model.confidence ? 'model file' : 'bench';
   const confidence = model.confidence ?? (await fitConfidence(model, data, command));
   model.confidence = confidence;
@@ -125,6 +146,7 @@ export async function benchNonDigits(model: DigitModel, name: string, data: Trai
     t[1]++;
   });
   for (const [f, [r, n]] of Object.entries(familyTotals)) byFamily[f] = r / n;
+  if (galleryFile) writeFileSync(galleryFile, answeredGallery(others, otherScores, model.predictProba(others.x, others.n)));
   const predicted = argmaxRows(calibrated, labels.length);
   const kept = digitScores.map((s, i) => [s, predicted[i] === labels[i] ? 1 : 0] as const).sort((a, b) => b[0] - a[0]);
   const coverage: [number, number][] = [];

@@ -469,6 +469,14 @@ function nonDigitSection(nd: NonNullable<Results['nonDigits']>, chart: (name: st
     '|---|---|',
     ...Object.entries(c.byFamily).map(([f, v]) => `| ${f} | ${pct(v, 1)} |`),
     '',
+    ...(existsSync('benchmarks/non-digits-answered.png')
+      ? [
+          `The test non-digits ${c.model} answers with a digit, as it saw them, family by family ("?>digit confidence"): [non-digits-answered.png](non-digits-answered.png)`,
+          '',
+          '![non-digits answered](non-digits-answered.png)',
+          '',
+        ]
+      : []),
     chart(
       'coverage',
       lineChart('MNIST test: accuracy on the digits kept, as fewer are kept', 'share of digits kept', 'accuracy on those', [

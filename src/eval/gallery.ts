@@ -26,6 +26,7 @@ export interface GalleryItem {
   /** 784 pixels, 0..255 or [0,1] (see `scale`). */
   pixels: ArrayLike<number>;
   offset: number;
+  /** −1 for "not a digit". */
   truth: number;
   /** −1 for "no digit". */
   predicted: number;
@@ -39,7 +40,7 @@ const PAD = 4;
 
 /**
  * A grid of misclassified digits as a PNG: each tile is the 28×28 image zoomed ×3, captioned
- * "true>predicted confidence%" in red under it.
+ * "true>predicted confidence%" in red under it ("?" for a true non-digit, "-" for no answer).
  */
 export function galleryPng(items: GalleryItem[], columns = 10, scale = 1): Buffer {
   const rows = Math.max(1, Math.ceil(items.length / columns));
@@ -56,7 +57,7 @@ export function galleryPng(items: GalleryItem[], columns = 10, scale = 1): Buffe
         setPixel(png, ox + x, oy + y, g, g, g);
       }
     }
-    const text = `${item.truth}>${item.predicted < 0 ? '-' : item.predicted} ${Math.round(item.confidence * 100)}%`;
+    const text = `${item.truth < 0 ? '?' : item.truth}>${item.predicted < 0 ? '-' : item.predicted} ${Math.round(item.confidence * 100)}%`;
     drawText(png, text, ox + 1, oy + TILE + 3, 2);
   });
   return encodePng(png);
