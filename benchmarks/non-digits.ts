@@ -136,7 +136,8 @@ export async function benchNonDigits(
   const calibrated = model.predictProba(data.testX, labels.length);
   const digitScores = model.digitScores(data.testX, labels.length, calibrated);
   const others = nonDigitSet('test');
-  const otherScores = model.digitScores(others.x, others.n, model.predictProba(others.x, others.n));
+  const otherProba = model.predictProba(others.x, others.n);
+  const otherScores = model.digitScores(others.x, others.n, otherProba);
   const refused = (s: number) => s < 1;
   const byFamily: Record<string, number> = {};
   const familyTotals: Record<string, [number, number]> = {};
@@ -146,7 +147,7 @@ export async function benchNonDigits(
     t[1]++;
   });
   for (const [f, [r, n]] of Object.entries(familyTotals)) byFamily[f] = r / n;
-  if (galleryFile) writeFileSync(galleryFile, answeredGallery(others, otherScores, model.predictProba(others.x, others.n)));
+  if (galleryFile) writeFileSync(galleryFile, answeredGallery(others, otherScores, otherProba));
   const predicted = argmaxRows(calibrated, labels.length);
   const kept = digitScores.map((s, i) => [s, predicted[i] === labels[i] ? 1 : 0] as const).sort((a, b) => b[0] - a[0]);
   const coverage: [number, number][] = [];

@@ -106,7 +106,7 @@ export async function trainCommittee(data: TrainingData, o: CommitteeTrainOption
   const kept = picked.map((k) => members[k]!);
   // Members that read the same input share the model's input block; members that each see the digit their own
   // way (deslanted, width-normalised) carry their blocks inside the committee, which reads the raw 28×28.
-  const shared = new Set(kept.map((m) => JSON.stringify(m.model.input.toJSON()))).size === 1;
+  const shared = new Set(kept.map((m) => m.model.input.key)).size === 1;
   const committee = new Committee(
     kept.map((m) => m.net),
     shared ? null : kept.map((m) => m.model.input),

@@ -43,7 +43,7 @@ function startingWeights(
     );
   }
   // A deslanted member fine-tuned on raw pixels would read one view and have learnt another.
-  if (JSON.stringify(model.input.toJSON()) !== JSON.stringify(transform.toJSON())) {
+  if (model.input.key !== transform.key) {
     throw new InputError(`${path} reads ${model.input.describe()}; this training reads ${transform.describe()}: give the same --deslant and --width`);
   }
   return { params: net.params, source: { file: path, sha256: sha256(text), command: model.metadata.command } };

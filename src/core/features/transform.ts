@@ -43,6 +43,11 @@ export class InputTransform {
       .join(' → ');
   }
 
+  /** The transform as one string: two transforms with the same key read a digit the same way. */
+  get key(): string {
+    return JSON.stringify(this.toJSON());
+  }
+
   toJSON(): InputJson {
     return { deskew: this.deskew, ...(this.width !== null && { width: this.width }), pca: this.pca ? this.pca.toJSON() : null };
   }

@@ -47,7 +47,7 @@ export class Committee implements Classifier {
       const sizes = new Set(members.map((m) => m.inputSize));
       if (sizes.size !== 1) throw new RangeError(`committee members take different inputs (${[...sizes].join(', ')} features)`);
     }
-    const keys = inputs?.map((t) => JSON.stringify(t.toJSON())) ?? [];
+    const keys = inputs?.map((t) => t.key) ?? [];
     this.sameViewAs = keys.map((key) => keys.indexOf(key));
   }
 
