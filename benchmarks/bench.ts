@@ -290,9 +290,9 @@ async function modelTask(ctx: Context, row: ModelRow): Promise<void> {
     console.error(`no ${file}: a ${name} is made from other model files (npm run train -- --model ${name} --help); skipped`);
     return;
   }
-  // An MLP trains for 40 minutes: with another kind served and no file of its own, its row keeps its last figures.
-  if (row.resumable && !existsSync(file) && !ctx.retrain) {
-    console.error(`no ${file} and the served model is not one: ${name} keeps its last figures (--retrain trains it, about 40 minutes)`);
+  // A model long to train (the MLP) with another kind served and no file of its own keeps its last figures.
+  if (row.longTraining && !existsSync(file) && !ctx.retrain) {
+    console.error(`no ${file} and the served model is not one: ${name} keeps its last figures (--retrain trains it, ${row.longTraining})`);
     return;
   }
   if (existsSync(file) && !(ctx.retrain && !row.fromFiles)) {

@@ -42,8 +42,10 @@ export interface ModelRow<O extends object = object> {
   readonly fromFiles?: boolean;
   /** Why the bench has no row for it, when it has none (it changes a model rather than making one). */
   readonly noBenchRow?: string;
-  /** Whether training polls shouldStop and keeps a checkpoint beside `out` that `resume` continues: long, so the bench trains it only with --retrain. */
+  /** Whether training polls shouldStop and keeps a checkpoint beside `out` that `resume` continues. */
   readonly resumable?: boolean;
+  /** How long its default training takes, when that is too long for the bench to train it unasked (only with --retrain). */
+  readonly longTraining?: string;
   /** Trains on MNIST; `out` is where the model will be written. */
   train(data: TrainingData, options: O, run: MlpRunHooks & { out: string }): Promise<{ model: DigitModel; interrupted?: boolean }>;
 }
@@ -128,6 +130,7 @@ export const MODELS: readonly ModelRow[] = [
       width: { flag: 'width', kind: 'int', range: [8, 20], help: 'normalise each digit to this width (px) before augmentation, and when reading' },
     },
     resumable: true,
+    longTraining: 'about 40 minutes on 2 cores',
     train: (data, o, run) => trainMlp(data, o, { ...run, checkpointPath: `${run.out}.checkpoint` }),
   }),
   row<FeedbackTrainOptions>({
