@@ -12,7 +12,8 @@ import { flagConfig, trainArgs } from './train-args.js';
  *     "members": [{ "seed": 2 }, { "seed": 3, "deslant": true }, { "seed": 5, "width": 16 }],
  *     "dir": "models/members",                           where the member files go (optional; this default)
  *     "out": "models/committee.json",                    the committee's file (optional; this default)
- *     "select": true                                     assemble with --select (optional; this default)
+ *     "select": true,                                    assemble with --select (optional; this default)
+ *     "calibrate": false                                 assemble with --calibrate --detector: a committee to serve
  *   }
  *
  * Flags are the MLP's, named as on the command line; true is a switch, false leaves it out. Each member's
@@ -27,6 +28,7 @@ interface MembersSpec {
   dir: string;
   out: string;
   select: boolean;
+  calibrate: boolean;
 }
 
 function isFlags(v: unknown): v is Flags {
@@ -41,9 +43,18 @@ function parseSpec(text: string, source: string): MembersSpec {
     throw new InputError(`${source} is not JSON: ${(e as Error).message}`);
   }
   if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new InputError(`${source} must be a JSON object with a "members" list`);
-  const { options = {}, members, dir = 'models/members', out = 'models/committee.json', select = true, ...rest } = j as Record<string, unknown>;
+  const {
+    options = {},
+    members,
+    dir = 'models/members',
+    out = 'models/committee.json',
+    select = true,
+    calibrate = false,
+    ...rest
+  } = j as Record<string, unknown>;
   const unknown = Object.keys(rest);
-  if (unknown.length) throw new InputError(`${source}: unknown key ${unknown.map((k) => `"${k}"`).join(', ')}; expected options, members, dir, out, select`);
+  if (unknown.length)
+    throw new InputError(`${source}: unknown key ${unknown.map((k) => `"${k}"`).join(', ')}; expected options, members, dir, out, select, calibrate`);
   if (!Array.isArray(members) || members.length < 2) throw new InputError(`${source}: "members" must list at least two members`);
   if (!isFlags(options)) throw new InputError(`${source}: "options" must be an object of flags and their values`);
   members.forEach((m, k) => {
@@ -52,8 +63,8 @@ function parseSpec(text: string, source: string): MembersSpec {
       throw new InputError(`${source}: member ${k + 1} sets --${'out' in m ? 'out' : 'model'}; the plan names each member's file itself`);
   });
   for (const [key, v] of Object.entries({ dir, out })) if (typeof v !== 'string' || v === '') throw new InputError(`${source}: "${key}" must be a path`);
-  if (typeof select !== 'boolean') throw new InputError(`${source}: "select" must be true or false`);
-  return { options, members: members as Flags[], dir: dir as string, out: out as string, select };
+  for (const [key, v] of Object.entries({ select, calibrate })) if (typeof v !== 'boolean') throw new InputError(`${source}: "${key}" must be true or false`);
+  return { options, members: members as Flags[], dir: dir as string, out: out as string, select: select as boolean, calibrate: calibrate as boolean };
 }
 
 /** A word for the shell: left alone when it is plain, else single-quoted. */
@@ -83,6 +94,15 @@ export function membersPlan(text: string, source: string): string[] {
     }
     return `npm run train -- ${argv.map(shellWord).join(' ')}`;
   });
-  const assemble = ['--model', 'committee', ...(spec.select ? ['--select'] : []), '--members', files.join(','), '--out', spec.out];
+  const assemble = [
+    '--model',
+    'committee',
+    ...(spec.select ? ['--select'] : []),
+    '--members',
+    files.join(','),
+    '--out',
+    spec.out,
+    ...(spec.calibrate ? ['--calibrate', '--detector'] : []),
+  ];
   return [...commands, `npm run train -- ${assemble.map(shellWord).join(' ')}`];
 }

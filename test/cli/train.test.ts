@@ -108,6 +108,9 @@ test('--members-spec prints one checked command per member and the assembly, and
     "npm run train -- --model committee --select --members 'out dir/member-1.json,out dir/member-2.json,out dir/member-3.json' --out models/committee.json",
   );
   assert.equal(readdirSync(dir), ['members.json'], 'nothing trained or written');
+  // A committee to serve: its assembly fits the refusal with a digit detector.
+  const served = membersPlan(JSON.stringify({ members: [{ seed: 1 }, { seed: 2 }], calibrate: true }), spec);
+  assert.match(served[2]!, / --out models\/committee\.json --calibrate --detector$/);
   // A member's mistake is found now, named by its place, rather than after hours of training the others.
   writeFileSync(spec, JSON.stringify({ members: [{ seed: 1 }, { seed: 2, width: 30 }] }));
   const bad = runScript('src/cli/train.ts', ['--model', 'committee', '--members-spec', spec]);
@@ -118,6 +121,7 @@ test('--members-spec prints one checked command per member and the assembly, and
     ['{"members": [{"seed": 1}]}', '"members" must list at least two members'],
     ['{"members": [{"seed": 1}, {"trees": 3}]}', 'member 2: --trees is not an option of mlp'],
     ['{"members": [{"seed": 1}, {"seed": 2}], "epochs": 9}', 'unknown key "epochs"'],
+    ['{"members": [{"seed": 1}, {"seed": 2}], "calibrate": "yes"}', '"calibrate" must be true or false'],
   ]) {
     writeFileSync(spec, text!);
     assert.throws(
