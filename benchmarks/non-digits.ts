@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { CLASSES, labelsOf, PIXELS } from '../src/core/frame.js';
+import { labelsOf, PIXELS } from '../src/core/frame.js';
 import { auroc, expectedCalibrationError, reliability, type ReliabilityBin } from '../src/eval/calibration.js';
 import { galleryPng, type GalleryItem } from '../src/eval/gallery.js';
-import { type InputSet, nonDigitImages, nonDigitSet, nonDigitsRefused } from '../src/eval/refusal.js';
+import { type InputSet, nonDigitImages, nonDigitSet, nonDigitsRefused, topScores } from '../src/eval/refusal.js';
 import { fitConfidence } from '../src/train/confidence.js';
 import { readNumber } from '../src/core/image/number.js';
 import { partialDigit } from '../src/samples/non-digits.js';
@@ -105,14 +105,10 @@ function partialNotAnswered(model: DigitModel): number {
 
 /** The test non-digits a model answers as a digit, as the model saw them, captioned "?>digit confidence%", family by family. */
 function answeredGallery(set: InputSet, scores: number[], p: Float32Array): Buffer {
-  const items: GalleryItem[] = [];
-  for (let i = 0; i < set.n; i++) {
-    if (scores[i]! < 1) continue;
-    const row = p.subarray(i * CLASSES, (i + 1) * CLASSES);
-    const top = Math.max(...row);
-    items.push({ pixels: set.x, offset: i * PIXELS, truth: -1, predicted: row.indexOf(top), confidence: top });
-  }
-  items.sort((a, b) => set.families[a.offset / PIXELS]!.localeCompare(set.families[b.offset / PIXELS]!));
+  const predicted = argmaxRows(p, set.n);
+  const tops = topScores(p, set.n);
+  const answered = scores.flatMap((s, i) => (s < 1 ? [] : [i])).sort((a, b) => set.families[a]!.localeCompare(set.families[b]!));
+  const items: GalleryItem[] = answered.map((i) => ({ pixels: set.x, offset: i * PIXELS, truth: -1, predicted: predicted[i]!, confidence: tops[i]! }));
   return galleryPng(items, 10, 255);
 }
 
