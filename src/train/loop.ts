@@ -1,7 +1,7 @@
 import { labelsOf } from '../core/frame.js';
 import type { DigitFrame } from '../core/frame.js';
 import { evaluate } from '../eval/metrics.js';
-import { Mlp } from '../core/models/mlp.js';
+import { Mlp, NON_DIGIT_WEIGHT } from '../core/models/mlp.js';
 import type { AugmentOptions } from './augment.js';
 import { reporter, type TrainHooks } from './hooks.js';
 import type { TrainState } from './mlp-checkpoint.js';
@@ -40,6 +40,8 @@ export interface LoopSpec extends Schedule {
   augment: AugmentOptions | null;
   batch: number;
   weightDecay: number;
+  /** A not-a-digit row's loss against a digit's; default NON_DIGIT_WEIGHT. */
+  nonDigitWeight?: number;
   workers: number;
   /** Seeds the augmentation (per epoch and row position, so any split between threads gives the same run). */
   seed: number;
@@ -163,6 +165,7 @@ async function runEpochs(
       seed: spec.seed * 7919 + epoch,
       firstStep: state.step + 1,
       weightDecay: spec.weightDecay,
+      nonDigitWeight: spec.nonDigitWeight ?? NON_DIGIT_WEIGHT,
       paramRange: [from, from + count],
     }));
     const replies = await threads.all(requests).finally(() => clearInterval(ticker));

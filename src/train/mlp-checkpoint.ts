@@ -2,7 +2,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { CLASSES, PIXELS } from '../core/frame.js';
 import { readInput } from '../io/files.js';
 import { InputTransform, type InputJson } from '../core/features/transform.js';
-import { Mlp } from '../core/models/mlp.js';
+import { Mlp, NON_DIGIT_WEIGHT } from '../core/models/mlp.js';
 import { InputError, ModelFormatError } from '../core/util/errors.js';
 import { decodeFloat32, encodeTensor } from '../core/util/tensors.js';
 import type { EpochRecord, MlpTrainOptions } from './mlp-options.js';
@@ -122,6 +122,9 @@ function checkOptions(o: CheckpointJson['options'] | undefined, fail: (problem: 
     if (e instanceof ModelFormatError) fail(`has an invalid input transform: ${e.message}`);
     throw e;
   }
+  // Checkpoints from before the option trained their outliers at the default weight.
+  const nonDigitWeight = o.nonDigitWeight ?? NON_DIGIT_WEIGHT;
+  if (typeof nonDigitWeight !== 'number' || !(nonDigitWeight >= 0 && nonDigitWeight <= 1)) fail('option "nonDigitWeight" must be a number from 0 to 1');
   const { transform: _t, ...rest } = o;
-  return { ...rest, ...(transform && { transform }) };
+  return { ...rest, nonDigitWeight, ...(transform && { transform }) };
 }

@@ -1,4 +1,5 @@
 import type { InputTransform } from '../core/features/transform.js';
+import { NON_DIGIT_WEIGHT } from '../core/models/mlp.js';
 import { DEFAULT_AUGMENT, type AugmentOptions } from './augment.js';
 
 export interface MlpTrainOptions {
@@ -26,6 +27,8 @@ export interface MlpTrainOptions {
   validateEvery: number;
   /** Extra training images, rendered through the real preprocessing (src/train/extra.ts). */
   outliers: number;
+  /** The outliers' loss against a digit's (outlier exposure's weight). */
+  nonDigitWeight: number;
   corrupted: number;
   typed: number;
   /** A model file (an MLP of the same sizes) whose weights training starts from: fine-tuning. */
@@ -49,6 +52,7 @@ export const DEFAULT_MLP: MlpTrainOptions = {
   workers: 2,
   validateEvery: 1,
   outliers: 0,
+  nonDigitWeight: NON_DIGIT_WEIGHT,
   corrupted: 0,
   typed: 0,
   deslant: false,

@@ -39,7 +39,16 @@ export const CTL_WORDS = 5;
 
 export type MlpWorkerRequest =
   /** Train over order[0..n) in batches; steps are numbered from firstStep (for Adam's bias correction). */
-  | { type: 'epoch'; n: number; batch: number; seed: number; firstStep: number; weightDecay: number; paramRange: [number, number] }
+  | {
+      type: 'epoch';
+      n: number;
+      batch: number;
+      seed: number;
+      firstStep: number;
+      weightDecay: number;
+      nonDigitWeight: number;
+      paramRange: [number, number];
+    }
   | { type: 'predict'; start: number; count: number };
 
 export interface MlpWorkerReply {

@@ -56,13 +56,13 @@ function barrier(): void {
 }
 
 function epoch(req: Extract<MlpWorkerRequest, { type: 'epoch' }>): MlpWorkerReply {
-  const { n, batch, seed, firstStep, weightDecay, paramRange } = req;
+  const { n, batch, seed, firstStep, weightDecay, nonDigitWeight, paramRange } = req;
   const total: MlpWorkerReply = { loss: 0, correct: 0, steps: 0, samples: 0 };
   for (let s = 0, step = 0; s < n; s += batch, step++) {
     const count = Math.min(batch, n - s);
     const a = s + Math.floor((count * d.worker) / d.workers);
     const b = s + Math.floor((count * (d.worker + 1)) / d.workers);
-    const r = gradients(a, b - a, seed);
+    const r = gradients(a, b - a, seed, nonDigitWeight);
     total.loss += r.loss;
     total.correct += r.correct;
     total.samples += b - a;
@@ -77,7 +77,7 @@ function epoch(req: Extract<MlpWorkerRequest, { type: 'epoch' }>): MlpWorkerRepl
 }
 
 /** Sum of gradients over order[start..start+count), written to this worker's gradient buffer. */
-function gradients(start: number, count: number, seed: number): { loss: number; correct: number } {
+function gradients(start: number, count: number, seed: number, nonDigitWeight: number): { loss: number; correct: number } {
   net.grads.fill(0);
   if (count > net.blockRows) throw new RangeError(`a worker's share of a batch is ${count} rows, over its block of ${net.blockRows}`);
   for (let k = 0; k < count; k++) {
@@ -95,7 +95,7 @@ function gradients(start: number, count: number, seed: number): { loss: number; 
     }
     blockLabels[k] = labels[idx]!;
   }
-  return net.trainBlock(blockLabels, count);
+  return net.trainBlock(blockLabels, count, nonDigitWeight);
 }
 
 /** AdamW on params[from..to): sums all workers' gradients, decays weights (not biases). */

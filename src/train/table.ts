@@ -123,6 +123,7 @@ export const MODELS: readonly ModelRow[] = [
       fitLimit: { flag: 'limit', kind: 'int', range: POSITIVE, help: 'train on the first N images only' },
       augment: { flag: 'no-augment', kind: 'switch', value: null, help: 'no augmentation' },
       outliers: { flag: 'outliers', kind: 'int', range: COUNT, help: 'images that are not digits, trained towards "unsure" (outlier exposure)' },
+      nonDigitWeight: { flag: 'non-digit-weight', kind: 'number', range: [0, 1], help: "a not-a-digit image's loss against a digit's" },
       corrupted: { flag: 'corrupted', kind: 'int', range: COUNT, help: 'MNIST training digits corrupted as user images (blur, low resolution, noise…)' },
       typed: { flag: 'typed', kind: 'int', range: COUNT, help: 'digits typed in fonts the robustness bench does not use' },
       from: { flag: 'from', kind: 'path', help: 'start from this MLP model file (fine-tuning)' },

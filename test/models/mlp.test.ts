@@ -11,39 +11,41 @@ import { Random } from '../../src/core/util/random.js';
 
 const test = suite('MLP');
 
-test('gradients over a block of rows match finite differences, on layers wide enough for every kernel path', () => {
-  // 21 and 18 outputs: 16 at a time, then 4, then one at a time; 3 rows summed into one gradient.
-  const sizes = [40, 21, 18, 10];
-  const net = Mlp.init(sizes, 3);
-  const rng = new Random(5);
-  const rows = 3;
-  const x = new Float32Array(rows * 40).map((_, i) => (i % 3 === 0 ? 0 : rng.uniform(0.1, 1)));
-  const labels = [4, 0, NON_DIGIT_LABEL];
-  net.inputBlock().set(x);
-  net.grads.fill(0);
-  net.trainBlock(labels, rows);
-  const analytic = net.grads.slice();
-  const loss = () => {
-    const p = net.predictProba(x, rows);
-    let l = -Math.log(p[4]!) - Math.log(p[10]!);
-    for (let c = 0; c < 10; c++) l -= (NON_DIGIT_WEIGHT * Math.log(p[20 + c]!)) / 10;
-    return l;
-  };
-  const h = 1e-3;
-  let checked = 0;
-  for (let p = 0; p < net.params.length; p += 3) {
-    const saved = net.params[p]!;
-    net.params[p] = saved + h;
-    const up = loss();
-    net.params[p] = saved - h;
-    const down = loss();
-    net.params[p] = saved;
-    const numeric = (up - down) / (2 * h);
-    assert.ok(Math.abs(numeric - analytic[p]!) <= 2e-3 + 0.05 * Math.abs(numeric), `param ${p}: numeric ${numeric}, analytic ${analytic[p]}`);
-    checked++;
-  }
-  assert.ok(checked > 400);
-});
+for (const weight of [NON_DIGIT_WEIGHT, 0.1]) {
+  test(`gradients over a block of rows match finite differences, on layers wide enough for every kernel path (non-digit weight ${weight})`, () => {
+    // 21 and 18 outputs: 16 at a time, then 4, then one at a time; 3 rows summed into one gradient.
+    const sizes = [40, 21, 18, 10];
+    const net = Mlp.init(sizes, 3);
+    const rng = new Random(5);
+    const rows = 3;
+    const x = new Float32Array(rows * 40).map((_, i) => (i % 3 === 0 ? 0 : rng.uniform(0.1, 1)));
+    const labels = [4, 0, NON_DIGIT_LABEL];
+    net.inputBlock().set(x);
+    net.grads.fill(0);
+    net.trainBlock(labels, rows, weight);
+    const analytic = net.grads.slice();
+    const loss = () => {
+      const p = net.predictProba(x, rows);
+      let l = -Math.log(p[4]!) - Math.log(p[10]!);
+      for (let c = 0; c < 10; c++) l -= (weight * Math.log(p[20 + c]!)) / 10;
+      return l;
+    };
+    const h = 1e-3;
+    let checked = 0;
+    for (let p = 0; p < net.params.length; p += 3) {
+      const saved = net.params[p]!;
+      net.params[p] = saved + h;
+      const up = loss();
+      net.params[p] = saved - h;
+      const down = loss();
+      net.params[p] = saved;
+      const numeric = (up - down) / (2 * h);
+      assert.ok(Math.abs(numeric - analytic[p]!) <= 2e-3 + 0.05 * Math.abs(numeric), `param ${p}: numeric ${numeric}, analytic ${analytic[p]}`);
+      checked++;
+    }
+    assert.ok(checked > 400);
+  });
+}
 
 test('softmax rows sum to 1 and stay finite for logits of ±1000', () => {
   const z = new Float32Array([1000, -1000, 999, 0, -999, 1000, 3, 2, 1, 0]);

@@ -109,6 +109,11 @@ test('a damaged checkpoint is refused on --resume with what is wrong, naming the
       /does not fit its options \(784-33-10\): checkpoint params holds \d+ values/,
     ],
     ['a bad option', JSON.stringify({ ...good, options: { ...good.options, batch: 0 } }), /option "batch" must be a positive integer/],
+    [
+      'a non-digit weight out of range',
+      JSON.stringify({ ...good, options: { ...good.options, nonDigitWeight: 2 } }),
+      /option "nonDigitWeight" must be a number from 0 to 1/,
+    ],
     ['a bad transform', JSON.stringify({ ...good, options: { ...good.options, transform: { deskew: 'yes' } } }), /has an invalid input transform/],
     ['a bad counter', JSON.stringify({ ...good, step: -1 }), /has no valid "step"/],
   ];

@@ -98,7 +98,10 @@ export function softmax(z: Float32Array, o: number, n: number): void {
 
 /** The training label of an image that is not a digit: its target is the uniform distribution. */
 export const NON_DIGIT_LABEL = CLASSES;
-/** The weight of a not-a-digit image's loss against a digit's (Hendrycks et al. use 0.5): digits come first. */
+/**
+ * The default weight of a not-a-digit image's loss against a digit's (Hendrycks et al. use 0.5): digits come
+ * first. Committee members train with less (`--non-digit-weight`, docs/decisions.md).
+ */
 export const NON_DIGIT_WEIGHT = 0.5;
 
 /**
@@ -240,9 +243,10 @@ export class Mlp implements Classifier {
    * Forward and backward over the input block's first `rows` rows with their labels, adding their gradients
    * to this thread's. Returns the summed cross-entropy loss and how many were classified right. With softmax
    * + cross-entropy, dL/dlogits = p − target: one-hot for a digit; for NON_DIGIT_LABEL the uniform distribution
-   * (outlier exposure, Hendrycks et al. 2019), which teaches low confidence on it.
+   * (outlier exposure, Hendrycks et al. 2019), which teaches low confidence on it; its loss weighs
+   * `nonDigitWeight` of a digit's.
    */
-  trainBlock(labels: ArrayLike<number>, rows: number): { loss: number; correct: number } {
+  trainBlock(labels: ArrayLike<number>, rows: number, nonDigitWeight = NON_DIGIT_WEIGHT): { loss: number; correct: number } {
     const { k, ws } = this;
     const probs = this.forwardBlock(rows);
     const last = this.layers.length;
@@ -255,8 +259,8 @@ export class Mlp implements Classifier {
       const o = r * out;
       if (label === NON_DIGIT_LABEL) {
         for (let c = 0; c < out; c++) {
-          delta[o + c] = NON_DIGIT_WEIGHT * (probs[o + c]! - 1 / out);
-          loss -= (NON_DIGIT_WEIGHT * Math.log(Math.max(probs[o + c]!, 1e-12))) / out;
+          delta[o + c] = nonDigitWeight * (probs[o + c]! - 1 / out);
+          loss -= (nonDigitWeight * Math.log(Math.max(probs[o + c]!, 1e-12))) / out;
         }
         continue;
       }
