@@ -431,6 +431,9 @@ test('Number mode reads a written number in the page, with a box round each digi
     );
     for (let i = 1; i < boxes.length; i++) assert.ok(boxes[i - 1]!.x + boxes[i - 1]!.w <= boxes[i]!.x, `box ${i - 1} ends before box ${i}`);
     assert.is(await page.locator('#pieces li').count(), 4);
+    // The words beside a long number wrap under it rather than into a column a word wide.
+    const words = (await page.locator('#confidence').boundingBox())!;
+    assert.ok(words.width >= 150, `the words are ${words.width} px wide at ${width} px`);
     // Each digit read is in view without scrolling: beside the board on a desktop, above it on a phone.
     const lastPiece = (await page.locator('#pieces li').last().boundingBox())!;
     assert.ok(lastPiece.y + lastPiece.height <= height, `the last piece ends at y = ${lastPiece.y + lastPiece.height} of ${height}`);
