@@ -126,7 +126,10 @@ export function numberVerdict(a: NumberAnswer): { number: string; words: string 
   const read = a.digits.filter((d) => d.digit !== null);
   const refused = a.digits.length - read.length;
   const least = read.length ? Math.min(...read.map((d) => d.confidence)) : 0;
-  const parts = [read.length > 1 ? `${read.length} digits, the least sure ${percent(least)}` : read.length ? `1 digit, ${percent(least)} sure` : 'No digits'];
+  // "The least sure 100.0%" reads oddly: when every digit rounds to 100%, say so.
+  const surest = percent(least) === percent(1);
+  const many = surest ? `${read.length} digits, each ${percent(1)} sure` : `${read.length} digits, the least sure ${percent(least)}`;
+  const parts = [read.length > 1 ? many : read.length ? `1 digit, ${percent(least)} sure` : 'No digits'];
   if (refused) parts.push(`${refused} mark${refused > 1 ? 's' : ''} that ${refused > 1 ? "don't" : "doesn't"} look like a digit (red)`);
   return { number: a.number || '?', words: `${parts.join('; ')}.` };
 }
