@@ -4,6 +4,8 @@ import * as assert from 'uvu/assert';
 import { assembleKernels, KERNEL_VARIANTS } from '../../src/cli/kernels-build.js';
 import { sharedKernelsOn } from '../../src/core/math/kernels-shared.js';
 import { Arena, kernelMemory, kernelsOn } from '../../src/core/math/kernels.js';
+import { greyImage } from '../../src/core/image/preprocess.js';
+import type { RgbaImage } from '../../src/core/image/rgba.js';
 import { Random } from '../../src/core/util/random.js';
 
 const test = suite('SIMD kernels');
@@ -145,6 +147,75 @@ test('a shared memory runs the same kernels, for the trainer threads', () => {
   f.set([1, 2, 3, 4, 5, 10, 20, 30, 40, 50]);
   k.add(16, 36, 5);
   assert.equal(Array.from(f.subarray(0, 5)), [11, 22, 33, 44, 55]);
+});
+
+/**
+ * The reference for greySums, greyWeight and greyFinish: the code preprocessing ran before them, one pixel at a
+ * time in float64, with block sums kept in float32.
+ */
+function plainGrey(img: RgbaImage, factor: number): Float32Array {
+  const w = Math.floor(img.width / factor);
+  const h = Math.floor(img.height / factor);
+  const lit = new Float32Array(w * h);
+  const clear = new Float32Array(w * h);
+  let weighted = 0;
+  let alphaSum = 0;
+  let translucent = false;
+  const d = img.data;
+  for (let y = 0; y < h * factor; y++)
+    for (let x = 0; x < w; x++) {
+      let l = 0;
+      let t = 0;
+      for (let dx = 0; dx < factor; dx++) {
+        const p = (y * img.width + x * factor + dx) * 4;
+        const a = d[p + 3]!;
+        l += (0.299 * d[p]! + 0.587 * d[p + 1]! + 0.114 * d[p + 2]!) * a;
+        t += 255 - a;
+        if (a < 250) translucent = true;
+      }
+      const o = ((y / factor) | 0) * w + x;
+      lit[o]! += l;
+      clear[o]! += t;
+      weighted += l;
+      alphaSum += factor * 255 - t;
+    }
+  const background = translucent && alphaSum > 0 && weighted / alphaSum < 0.5 * 255 ? 1 : 0;
+  return lit.map((v, i) => (v / 255 + background * clear[i]!) * (1 / (factor * factor * 255)));
+}
+
+/** A w×h RGBA image of paper with strokes of random colours, some of them translucent, and runs of every length. */
+function paperWithInk(w: number, h: number, rng: Random, translucency: number): RgbaImage {
+  const data = new Uint8Array(w * h * 4);
+  // Half the translucent images on a transparent canvas, as a browser exports one: all four bytes 0.
+  const paper = translucency > 0 && rng.next() < 0.5 ? [0, 0, 0, 0] : [rng.int(256), rng.int(256), rng.int(256), 255];
+  for (let i = 0; i < w * h; i++) data.set(paper, i * 4);
+  for (let s = 0; s < 40; s++) {
+    const at = rng.int(w * h);
+    const run = 1 + rng.int(30);
+    const ink = [rng.int(256), rng.int(256), rng.int(256), rng.next() < translucency ? rng.int(256) : 255];
+    for (let i = at; i < Math.min(w * h, at + run); i++) data.set(rng.next() < 0.8 ? ink : [rng.int(256), rng.int(256), rng.int(256), 255], i * 4);
+  }
+  return { width: w, height: h, data };
+}
+
+test("greySums, greyWeight and greyFinish give the plain loop's grey to the bit: factors 1 to 5, odd sizes, translucent or not", () => {
+  const rng = new Random(5);
+  for (let t = 0; t < 60; t++) {
+    const factor = 1 + (t % 5);
+    const img = paperWithInk(factor * (1 + rng.int(40)) + rng.int(factor), factor * (1 + rng.int(30)) + rng.int(factor), rng, t % 3 === 0 ? 0.5 : 0);
+    const { grey, width, height } = greyImage(img, factor);
+    assert.is(width * height, grey.length);
+    assert.equal(Array.from(grey), Array.from(plainGrey(img, factor)), `${img.width}×${img.height}, factor ${factor}`);
+  }
+});
+
+test("an image larger than one band of the kernels' memory is summed band by band, to the same grey", () => {
+  // 1,500 × 1,000 pixels is 6 MB: two bands of 4 MB at factor 1, and at factor 3 (rows a multiple of 3).
+  const rng = new Random(6);
+  for (const factor of [1, 3]) {
+    const img = paperWithInk(1500, 1000, rng, 0.3);
+    assert.equal(Array.from(greyImage(img, factor).grey), Array.from(plainGrey(img, factor)), `factor ${factor}`);
+  }
 });
 
 test.run();

@@ -1,5 +1,6 @@
 import { PIXELS, SIDE } from '../frame.js';
 import { ImageError } from '../util/errors.js';
+import { scratchKernels } from '../math/kernels.js';
 import type { RgbaImage } from './rgba.js';
 import { areaResize, bilinearResize, boxBlur, boxMax, blockMedians, complement, componentsAbove, stretch, dilate, Histogram, percentileOf } from './kernels.js';
 
@@ -199,71 +200,48 @@ export function greyImage(img: RgbaImage, factor: number): { grey: Float32Array;
  * factor×factor blocks (the last partial row and column of blocks are dropped). A transparent canvas export
  * keeps dark ink on white and light ink on black, rather than vanishing when alpha is dropped.
  *
- * One pass over the full-size pixels: compositing is linear in the background, so each block sums alpha-weighted
- * luminance and transparency separately, and the background is chosen after the pass from the whole
- * image's alpha-weighted mean luminance.
+ * One pass over the full-size pixels, in the SIMD kernels' module (greySums, src/core/math/kernels.wat), a band
+ * of rows at a time: compositing is linear in the background, so each block sums alpha-weighted luminance and
+ * transparency separately, and the background is chosen after the pass from the whole image's alpha-weighted
+ * mean luminance.
  */
 function workingGrey(img: RgbaImage, factor: number, w: number, h: number): Float32Array {
-  const lit = new Float32Array(w * h);
-  const clear = new Float32Array(w * h);
-  const totals = new Float64Array(3);
-  blockSums(img, factor, w, h, lit, clear, totals);
-  const [weighted, alphaSum, translucent] = totals as unknown as [number, number, number];
-  const scale = 1 / (factor * factor * 255);
-  if (!translucent) {
-    for (let i = 0; i < lit.length; i++) lit[i] = (lit[i]! / 255) * scale;
-    return lit;
+  const n = w * h;
+  const height = h * factor;
+  const bandRows = Math.min(height, Math.max(1, Math.floor(GREY_BAND_BYTES / (img.width * 4 * factor))) * factor);
+  // Memory: two float64 totals, lit, clear, then one band of rows of pixels.
+  const lit = 16;
+  const clear = lit + 4 * n;
+  const band = clear + 4 * n;
+  const k = scratchKernels(band + bandRows * img.width * 4);
+  const bytes = new Uint8Array(k.memory.buffer);
+  bytes.fill(0, 0, band);
+  let inBand = -1;
+  /** Rows y.. of the image into the band (unless they are there already); how many. */
+  const load = (y: number): number => {
+    const rows = Math.min(bandRows, height - y);
+    if (inBand !== y) bytes.set(img.data.subarray(y * img.width * 4, (y + rows) * img.width * 4), band);
+    inBand = y;
+    return rows;
+  };
+  let translucent = 0;
+  for (let y = 0; y < height; y += bandRows) {
+    const at = (y / factor) * w * 4;
+    translucent |= k.greySums(band, img.width, factor, w, load(y), lit + at, clear + at);
   }
-  const background = alphaSum > 0 && weighted / alphaSum < 0.5 * 255 ? 1 : 0;
-  for (let i = 0; i < lit.length; i++) lit[i] = (lit[i]! / 255 + background * clear[i]!) * scale;
-  return lit;
+  let background = 0;
+  if (translucent) {
+    // Transparency composited onto a background that contrasts with the image's alpha-weighted mean luminance.
+    for (let y = 0; y < height; y += bandRows) k.greyWeight(band, img.width, w * factor, load(y), 0);
+    const [weighted, alphaSum] = new Float64Array(k.memory.buffer, 0, 2) as unknown as [number, number];
+    background = alphaSum > 0 && weighted / alphaSum < 0.5 * 255 ? 1 : 0;
+  }
+  k.greyFinish(lit, clear, n, background, 1 / (factor * factor * 255));
+  return new Float32Array(k.memory.buffer, lit, n).slice();
 }
 
-/**
- * Per block: the sum of luminance × alpha into `lit` and of transparency into `clear`, all on 0..255;
- * totals gets the whole image's [Σ luminance × alpha, Σ alpha, 1 if any pixel is translucent].
- * Pixels are compared as 32-bit words, and a run of identical pixels (the paper) reuses the last one's
- * values. The totals are stored row by row so nothing but the return follows the loop: code after a long
- * loop that V8 compiles on-stack is where it kept deoptimising, once per call.
- */
-function blockSums(img: RgbaImage, factor: number, w: number, h: number, lit: Float32Array, clear: Float32Array, totals: Float64Array): void {
-  const d = img.data.byteOffset % 4 === 0 ? img.data : img.data.slice();
-  const words = new Uint32Array(d.buffer, d.byteOffset, d.length >> 2);
-  let weighted = 0;
-  let alphaSum = 0;
-  let translucent = 0;
-  let last = -1; // never equal to a Uint32
-  let lastLit = 0;
-  let lastClear = 0;
-  for (let y = 0; y < h * factor; y++) {
-    const out = ((y / factor) | 0) * w;
-    let q = y * img.width;
-    for (let x = 0; x < w; x++) {
-      let l = 0;
-      let t = 0;
-      for (let dx = 0; dx < factor; dx++, q++) {
-        const pixel = words[q]!;
-        if (pixel !== last) {
-          const p = q * 4;
-          const a = d[p + 3]!;
-          lastLit = (0.299 * d[p]! + 0.587 * d[p + 1]! + 0.114 * d[p + 2]!) * a;
-          lastClear = 255 - a;
-          if (a < 250) translucent = 1;
-          last = pixel;
-        }
-        l += lastLit;
-        t += lastClear;
-      }
-      lit[out + x]! += l;
-      clear[out + x]! += t;
-      weighted += l;
-      alphaSum += factor * 255 - t;
-    }
-    totals[0] = weighted;
-    totals[1] = alphaSum;
-    totals[2] = translucent;
-  }
-}
+/** The pixels copied into the kernels' memory at a time for workingGrey: a 1,000 × 1,000 image in one go. */
+const GREY_BAND_BYTES = 4_000_000;
 
 /**
  * Ink as bright-on-dark. The background is the bulk of the pixels and the ink the minority tail: whichever

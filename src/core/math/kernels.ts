@@ -14,6 +14,12 @@ export interface Kernels {
   adamw(p: number, g: number, m: number, v: number, count: number, lr: number, lrDecay: number, c1: number, c2: number, scale: number): void;
   /** dst += src over `count` floats. */
   add(dst: number, src: number, count: number): void;
+  /** Sums of RGBA pixels over factor×factor blocks, for `rows` rows (see the .wat); 1 if any pixel is translucent. */
+  greySums(rgba: number, width: number, factor: number, w: number, rows: number, lit: number, clear: number): number;
+  /** Σ luminance × alpha and Σ alpha over `cols` × `rows` pixels, added to the two float64 at `totals`. */
+  greyWeight(rgba: number, width: number, cols: number, rows: number, totals: number): void;
+  /** lit = (lit / 255 + background × clear) × scale over `n` floats. */
+  greyFinish(lit: number, clear: number, n: number, background: number, scale: number): void;
 }
 
 let plain: WebAssembly.Module | undefined;
@@ -35,6 +41,20 @@ export function compileKernels(base64: string): WebAssembly.Module {
 export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): Kernels {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   return { memory, ...(instance.exports as unknown as Omit<Kernels, 'memory'>) };
+}
+
+let scratch: Kernels | undefined;
+
+/**
+ * The kernels on this thread's scratch memory, grown to at least `bytes` (it never shrinks): for work that
+ * copies its input in and its output out within one call, such as preprocessing an image. Grow first, then
+ * make views: growing detaches the views made before.
+ */
+export function scratchKernels(bytes: number): Kernels {
+  scratch ??= kernelsOn(kernelMemory(bytes));
+  const pages = Math.ceil((bytes - scratch.memory.buffer.byteLength) / 65536);
+  if (pages > 0) scratch.memory.grow(pages);
+  return scratch;
 }
 
 /** The most memory the kernels' module declares it takes: 16,384 pages of 64 kB, 1 GiB. */

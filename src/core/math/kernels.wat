@@ -284,4 +284,167 @@
         (f32.store (i32.add (local.get $dst) (local.get $at))
           (f32.add (f32.load (i32.add (local.get $dst) (local.get $at))) (f32.load (i32.add (local.get $src) (local.get $at)))))
         (local.set $at (i32.add (local.get $at) (i32.const 4)))
-        (br $next1)))))
+        (br $next1))))
+
+  ;; Image preprocessing (src/core/image/preprocess.ts).
+  ;;
+  ;; The sums of RGBA pixels over factor×factor blocks: for `rows` rows of `width` pixels at `rgba` (rows a
+  ;; multiple of factor), block (x, y) adds Σ luminance × alpha into lit[y × w + x] and Σ (255 − alpha) into
+  ;; clear[y × w + x] (float32), all on 0..255, with luminance = 0.299 r + 0.587 g + 0.114 b; returns 1 if a
+  ;; pixel is translucent (alpha < 250), else 0. Each block row's sum is made in float64, pixel by pixel from
+  ;; the left, and added to the float32 sums, as the reference in test/math/kernels.test.ts does: the same sums
+  ;; to the bit. Runs of identical pixels (the paper) go four blocks at a time: their row sums are the same.
+  (func (export "greySums") (param $rgba i32) (param $width i32) (param $factor i32) (param $w i32) (param $rows i32)
+    (param $lit i32) (param $clear i32) (result i32)
+    (local $y i32) (local $x i32) (local $dx i32) (local $q i32) (local $out i32) (local $pixel i32) (local $last i32)
+    (local $same i32) (local $k i32) (local $run i32) (local $translucent i32)
+    (local $a f64) (local $l f64) (local $t f64) (local $lastLit f64) (local $lastClear f64)
+    (local $sameLit v128) (local $sameClear v128) (local $lastWord v128) (local $eq v128)
+    ;; The first pixel's values, so that they need no "none yet" case; a run's row sums are made on first use.
+    (local.set $last (i32.load (local.get $rgba)))
+    (local.set $a (f64.convert_i32_u (i32.load8_u offset=3 (local.get $rgba))))
+    (local.set $lastLit (f64.mul (call $luminance (local.get $rgba)) (local.get $a)))
+    (local.set $lastClear (f64.sub (f64.const 255) (local.get $a)))
+    (local.set $translucent (f64.lt (local.get $a) (f64.const 250)))
+    (local.set $same (i32.xor (local.get $last) (i32.const -1)))
+    (local.set $run (i32.shl (local.get $factor) (i32.const 4)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $y) (local.get $rows)))
+        (local.set $out (i32.shl (i32.mul (i32.div_u (local.get $y) (local.get $factor)) (local.get $w)) (i32.const 2)))
+        (local.set $q (i32.add (local.get $rgba) (i32.shl (i32.mul (local.get $y) (local.get $width)) (i32.const 2))))
+        (local.set $x (i32.const 0))
+        (block $blocksDone
+          (loop $block
+            (br_if $blocksDone (i32.ge_u (local.get $x) (local.get $w)))
+            ;; Four blocks of the last pixel: their four row sums at once.
+            (if (i32.le_u (i32.add (local.get $x) (i32.const 4)) (local.get $w))
+              (then
+                (if (i32.ne (local.get $same) (local.get $last))
+                  (then
+                    (local.set $l (f64.const 0))
+                    (local.set $t (f64.const 0))
+                    (local.set $dx (i32.const 0))
+                    (loop $repeat
+                      (local.set $l (f64.add (local.get $l) (local.get $lastLit)))
+                      (local.set $t (f64.add (local.get $t) (local.get $lastClear)))
+                      (local.set $dx (i32.add (local.get $dx) (i32.const 1)))
+                      (br_if $repeat (i32.lt_u (local.get $dx) (local.get $factor))))
+                    (local.set $sameLit (f64x2.splat (local.get $l)))
+                    (local.set $sameClear (f64x2.splat (local.get $t)))
+                    (local.set $lastWord (i32x4.splat (local.get $last)))
+                    (local.set $same (local.get $last))))
+                (local.set $eq (v128.const i32x4 -1 -1 -1 -1))
+                (local.set $k (i32.const 0))
+                (loop $compare
+                  (local.set $eq (v128.and (local.get $eq) (i32x4.eq (v128.load (i32.add (local.get $q) (local.get $k))) (local.get $lastWord))))
+                  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+                  (br_if $compare (i32.lt_u (local.get $k) (local.get $run))))
+                (if (i32x4.all_true (local.get $eq))
+                  (then
+                    (call $addRowSums (i32.add (local.get $lit) (local.get $out)) (local.get $sameLit))
+                    (if (f64.ne (local.get $lastClear) (f64.const 0))
+                      (then (call $addRowSums (i32.add (local.get $clear) (local.get $out)) (local.get $sameClear))))
+                    (local.set $q (i32.add (local.get $q) (local.get $run)))
+                    (local.set $out (i32.add (local.get $out) (i32.const 16)))
+                    (local.set $x (i32.add (local.get $x) (i32.const 4)))
+                    (br $block)))))
+            ;; One block, pixel by pixel.
+            (local.set $l (f64.const 0))
+            (local.set $t (f64.const 0))
+            (local.set $dx (i32.const 0))
+            (loop $pixels
+              (local.set $pixel (i32.load (local.get $q)))
+              (if (i32.ne (local.get $pixel) (local.get $last))
+                (then
+                  (local.set $a (f64.convert_i32_u (i32.load8_u offset=3 (local.get $q))))
+                  (local.set $lastLit (f64.mul (call $luminance (local.get $q)) (local.get $a)))
+                  (local.set $lastClear (f64.sub (f64.const 255) (local.get $a)))
+                  (if (f64.lt (local.get $a) (f64.const 250)) (then (local.set $translucent (i32.const 1))))
+                  (local.set $last (local.get $pixel))))
+              (local.set $l (f64.add (local.get $l) (local.get $lastLit)))
+              (local.set $t (f64.add (local.get $t) (local.get $lastClear)))
+              (local.set $q (i32.add (local.get $q) (i32.const 4)))
+              (local.set $dx (i32.add (local.get $dx) (i32.const 1)))
+              (br_if $pixels (i32.lt_u (local.get $dx) (local.get $factor))))
+            (f32.store (i32.add (local.get $lit) (local.get $out))
+              (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load (i32.add (local.get $lit) (local.get $out)))) (local.get $l))))
+            (f32.store (i32.add (local.get $clear) (local.get $out))
+              (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load (i32.add (local.get $clear) (local.get $out)))) (local.get $t))))
+            (local.set $out (i32.add (local.get $out) (i32.const 4)))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $block)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $row)))
+    (local.get $translucent))
+
+  ;; 0.299 r + 0.587 g + 0.114 b of the RGBA pixel at `p`, in float64, in that order.
+  (func $luminance (param $p i32) (result f64)
+    (f64.add
+      (f64.add
+        (f64.mul (f64.const 0.299) (f64.convert_i32_u (i32.load8_u (local.get $p))))
+        (f64.mul (f64.const 0.587) (f64.convert_i32_u (i32.load8_u offset=1 (local.get $p)))))
+      (f64.mul (f64.const 0.114) (f64.convert_i32_u (i32.load8_u offset=2 (local.get $p))))))
+
+  ;; Four float32 sums at `at` += the float64 `add` (both lanes the same), each rounded to float32 once.
+  (func $addRowSums (param $at i32) (param $add v128)
+    (local $lo v128) (local $hi v128)
+    (local.set $lo (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $at))) (local.get $add))))
+    (local.set $hi (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $at))) (local.get $add))))
+    (v128.store (local.get $at) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi))))
+
+  ;; The alpha-weighted luminance of the first `cols` pixels of each of the `rows` rows of `width` pixels at
+  ;; `rgba`: Σ luminance × alpha and Σ alpha added to the two float64 at `totals`, pixel by pixel. Only a
+  ;; translucent image needs it (workingGrey).
+  (func (export "greyWeight") (param $rgba i32) (param $width i32) (param $cols i32) (param $rows i32) (param $totals i32)
+    (local $p i32) (local $end i32) (local $a f64) (local $weighted f64) (local $alphaSum f64)
+    (local.set $weighted (f64.load (local.get $totals)))
+    (local.set $alphaSum (f64.load offset=8 (local.get $totals)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.eqz (local.get $rows)))
+        (local.set $p (local.get $rgba))
+        (local.set $end (i32.add (local.get $rgba) (i32.shl (local.get $cols) (i32.const 2))))
+        (block $done
+          (loop $next
+            (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $a (f64.convert_i32_u (i32.load8_u offset=3 (local.get $p))))
+            (local.set $weighted (f64.add (local.get $weighted) (f64.mul (call $luminance (local.get $p)) (local.get $a))))
+            (local.set $alphaSum (f64.add (local.get $alphaSum) (local.get $a)))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $next)))
+        (local.set $rgba (i32.add (local.get $rgba) (i32.shl (local.get $width) (i32.const 2))))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row)))
+    (f64.store (local.get $totals) (local.get $weighted))
+    (f64.store offset=8 (local.get $totals) (local.get $alphaSum)))
+
+  ;; lit[i] = (lit[i] / 255 + background × clear[i]) × scale for the n blocks, in float64 rounded to float32 once:
+  ;; the blocks' sums as luminance in [0, 1], transparency composited onto the background (0 or 1).
+  (func (export "greyFinish") (param $lit i32) (param $clear i32) (param $n i32) (param $background f64) (param $scale f64)
+    (local $at i32) (local $end i32) (local $b v128) (local $s v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $b (f64x2.splat (local.get $background)))
+    (local.set $s (f64x2.splat (local.get $scale)))
+    (block $done2
+      (loop $next2
+        (br_if $done2 (i32.gt_u (i32.add (local.get $at) (i32.const 8)) (local.get $end)))
+        (v128.store64_lane 0 (i32.add (local.get $lit) (local.get $at))
+          (f32x4.demote_f64x2_zero
+            (f64x2.mul
+              (f64x2.add
+                (f64x2.div (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $lit) (local.get $at)))) (v128.const f64x2 255 255))
+                (f64x2.mul (local.get $b) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $clear) (local.get $at))))))
+              (local.get $s))))
+        (local.set $at (i32.add (local.get $at) (i32.const 8)))
+        (br $next2)))
+    (if (i32.lt_u (local.get $at) (local.get $end))
+      (then
+        (f32.store (i32.add (local.get $lit) (local.get $at))
+          (f32.demote_f64
+            (f64.mul
+              (f64.add
+                (f64.div (f64.promote_f32 (f32.load (i32.add (local.get $lit) (local.get $at)))) (f64.const 255))
+                (f64.mul (local.get $background) (f64.promote_f32 (f32.load (i32.add (local.get $clear) (local.get $at))))))
+              (local.get $scale)))))))
+)
