@@ -107,7 +107,7 @@ test('box blur keeps a constant image and spreads a point evenly over its window
   assert.is(out[0], 0);
 });
 
-test('components: 8-connected pixels above the threshold, with their areas', () => {
+test('components: 8-connected pixels above the threshold, with their areas and boxes', () => {
   // Two blobs: a diagonal pair (one component under 8-connectivity) and a separate 2×2 square.
   const w = 6;
   const img = new Float32Array(w * 5);
@@ -120,11 +120,20 @@ test('components: 8-connected pixels above the threshold, with their areas', () 
   ])
     img[y! * w + x!] = 0.9;
   img[2 * w + 5] = 0.1; // below the threshold
-  const { labels, areas } = componentsAbove(img, w, 5, 0.5);
+  img[4 * w + 2] = 0.7; // joins the square at its bottom left
+  const { labels, areas, boxes } = componentsAbove(img, w, 5, 0.5);
   assert.is(labels[0], labels[w + 1]);
   assert.is.not(labels[0], labels[3 * w + 3]);
   assert.is(labels[2 * w + 5], 0);
-  assert.equal([...areas].filter((a) => a > 0).sort(), [2, 4]);
+  assert.equal(areas, [0, 2, 5], 'labelled in the order of their first pixels');
+  assert.equal(
+    boxes.slice(1),
+    [
+      { label: 1, left: 0, top: 0, right: 1, bottom: 1 },
+      { label: 2, left: 2, top: 3, right: 4, bottom: 4 },
+    ],
+    'each box holds exactly its pixels',
+  );
 });
 
 test('the histogram answers quantiles and Otsu splits two levels between them', () => {

@@ -169,11 +169,10 @@ export function blockMedians(img: Float32Array, w: number, h: number, block: num
   return grid;
 }
 
-/** 1 − v for every value. */
+/** 1 − v for every value, in place. */
 export function complement(values: Float32Array): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = 1 - values[i]!;
-  return out;
+  for (let i = 0; i < values.length; i++) values[i] = 1 - values[i]!;
+  return values;
 }
 
 /** Maps [low, high] linearly onto [0, 1] in place, clamping outside it. */
@@ -190,24 +189,48 @@ export function areaResize(src: Float32Array, sw: number, sh: number, dw: number
   const out = new Float32Array(dw * dh);
   const fx = sw / dw;
   const fy = sh / dh;
+  // Each output column's source columns and their weights, worked out once rather than on every row.
+  const columns = coverage(sw, dw);
+  const rows = coverage(sh, dh);
+  const norm = fx * fy;
   for (let y = 0; y < dh; y++) {
-    const y0 = y * fy;
-    const y1 = y0 + fy;
+    const r0 = rows.first[y]!;
+    const rn = rows.first[y + 1]!;
     for (let x = 0; x < dw; x++) {
-      const x0 = x * fx;
-      const x1 = x0 + fx;
+      const c0 = columns.first[x]!;
+      const cn = columns.first[x + 1]!;
       let s = 0;
-      for (let sy = Math.floor(y0); sy < Math.min(sh, Math.ceil(y1)); sy++) {
-        const wy = Math.min(y1, sy + 1) - Math.max(y0, sy);
-        for (let sx = Math.floor(x0); sx < Math.min(sw, Math.ceil(x1)); sx++) {
-          const wx = Math.min(x1, sx + 1) - Math.max(x0, sx);
-          s += src[sy * sw + sx]! * wx * wy;
-        }
+      for (let r = r0; r < rn; r++) {
+        const wy = rows.weight[r]!;
+        const row = rows.source[r]! * sw;
+        for (let c = c0; c < cn; c++) s += src[row + columns.source[c]!]! * columns.weight[c]! * wy;
       }
-      out[y * dw + x] = s / (fx * fy);
+      out[y * dw + x] = s / norm;
     }
   }
   return out;
+}
+
+/**
+ * For a line of `from` pixels shrunk to `to`: each output pixel i covers the source pixels source[first[i]] to
+ * source[first[i + 1] − 1], with the share of each that it covers in weight.
+ */
+function coverage(from: number, to: number): { first: Int32Array; source: Int32Array; weight: Float64Array } {
+  const f = from / to;
+  const first = new Int32Array(to + 1);
+  const source: number[] = [];
+  const weight: number[] = [];
+  for (let i = 0; i < to; i++) {
+    first[i] = source.length;
+    const a = i * f;
+    const b = a + f;
+    for (let s = Math.floor(a); s < Math.min(from, Math.ceil(b)); s++) {
+      source.push(s);
+      weight.push(Math.min(b, s + 1) - Math.max(a, s));
+    }
+  }
+  first[to] = source.length;
+  return { first, source: Int32Array.from(source), weight: Float64Array.from(weight) };
 }
 
 /**
@@ -311,10 +334,23 @@ function maxAxis(src: Float32Array, w: number, h: number, r: number, step: numbe
   return out;
 }
 
-/** 8-connected components of pixels above `threshold`: labels (0 = none) and each label's area. */
-export function componentsAbove(img: Float32Array, w: number, h: number, threshold: number): { labels: Int32Array; areas: number[] } {
+/** A connected component's label and the box around its pixels (inclusive). */
+export interface ComponentBox {
+  label: number;
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/**
+ * 8-connected components of pixels above `threshold`: labels (0 = none), and each label's area and box (index
+ * 0: none), labels numbered in the order of each component's first pixel, row by row.
+ */
+export function componentsAbove(img: Float32Array, w: number, h: number, threshold: number): { labels: Int32Array; areas: number[]; boxes: ComponentBox[] } {
   const labels = new Int32Array(w * h);
   const areas = [0];
+  const boxes: ComponentBox[] = [{ label: 0, left: 0, top: 0, right: -1, bottom: -1 }];
   const stack = new Int32Array(w * h);
   for (let start = 0; start < w * h; start++) {
     if (labels[start] !== 0 || img[start]! <= threshold) continue;
@@ -323,11 +359,17 @@ export function componentsAbove(img: Float32Array, w: number, h: number, thresho
     let top = 0;
     stack[top++] = start;
     labels[start] = label;
+    let x0 = w;
+    let x1 = -1;
+    let y1 = -1;
     while (top > 0) {
       const p = stack[--top]!;
       area++;
       const px = p % w;
       const py = (p - px) / w;
+      if (px < x0) x0 = px;
+      if (px > x1) x1 = px;
+      if (py > y1) y1 = py;
       for (let dy = -1; dy <= 1; dy++) {
         const y = py + dy;
         if (y < 0 || y >= h) continue;
@@ -343,8 +385,10 @@ export function componentsAbove(img: Float32Array, w: number, h: number, thresho
       }
     }
     areas.push(area);
+    // The first pixel found is the component's topmost.
+    boxes.push({ label, left: x0, top: (start / w) | 0, right: x1, bottom: y1 });
   }
-  return { labels, areas };
+  return { labels, areas, boxes };
 }
 
 /**

@@ -4,6 +4,7 @@ import { argmaxRow } from '../models/classifier.js';
 import { NOT_A_DIGIT, type DigitModel } from '../models/model.js';
 import { ImageError } from '../util/errors.js';
 import { analyseInk, digitFromCrop, strokesNotSpecks, strokeWidth, workingFactor, type InkAnalysis, type InkImage } from './preprocess.js';
+import type { ComponentBox } from './kernels.js';
 import type { RgbaImage } from './rgba.js';
 
 /*
@@ -322,25 +323,11 @@ function overlapShare(a: { left: number; right: number }, b: { left: number; rig
 }
 
 /** The components that are strokes, each cut into atoms when it is wide enough to hold touching digits; sorted by centre. */
-function atomsOf(ink: InkImage, labels: Int32Array, keep: Uint8Array, stroke: number): { atoms: Atom[]; digitHeight: number } {
-  const { width, height } = ink;
-  const boxes = new Map<number, ComponentBox>();
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const l = labels[y * width + x]!;
-      if (!keep[l]) continue;
-      const b = boxes.get(l);
-      if (!b) boxes.set(l, { label: l, left: x, top: y, right: x, bottom: y });
-      else {
-        b.left = Math.min(b.left, x);
-        b.right = Math.max(b.right, x);
-        b.bottom = y;
-      }
-    }
-  }
-  const digitHeight = Math.max(...[...boxes.values()].map((b) => b.bottom - b.top + 1));
+function atomsOf(ink: InkAnalysis, labels: Int32Array, keep: Uint8Array, stroke: number): { atoms: Atom[]; digitHeight: number } {
+  const boxes = ink.boxes.filter((b) => keep[b.label]);
+  const digitHeight = Math.max(...boxes.map((b) => b.bottom - b.top + 1));
   const atoms: Atom[] = [];
-  for (const b of boxes.values()) {
+  for (const b of boxes) {
     const rows = b.bottom - b.top + 1;
     const cuts = b.right - b.left + 1 > WIDE_COMPONENT * digitHeight ? seams(ink, labels, b, digitHeight, stroke) : [];
     const edges = [{ path: new Int32Array(rows).fill(b.left), cost: 0 }, ...cuts, { path: new Int32Array(rows).fill(b.right + 1), cost: 0 }];
@@ -350,14 +337,6 @@ function atomsOf(ink: InkImage, labels: Int32Array, keep: Uint8Array, stroke: nu
     }
   }
   return { atoms: atoms.sort((a, b) => a.centre - b.centre), digitHeight };
-}
-
-interface ComponentBox {
-  label: number;
-  left: number;
-  top: number;
-  right: number;
-  bottom: number;
 }
 
 /**

@@ -2,7 +2,20 @@ import { PIXELS, SIDE } from '../frame.js';
 import { ImageError } from '../util/errors.js';
 import { scratchKernels } from '../math/kernels.js';
 import type { RgbaImage } from './rgba.js';
-import { areaResize, bilinearResize, boxBlur, boxMax, blockMedians, complement, componentsAbove, stretch, dilate, Histogram, percentileOf } from './kernels.js';
+import {
+  areaResize,
+  bilinearResize,
+  boxBlur,
+  boxMax,
+  blockMedians,
+  type ComponentBox,
+  complement,
+  componentsAbove,
+  stretch,
+  dilate,
+  Histogram,
+  percentileOf,
+} from './kernels.js';
 
 /** What the pipeline found, for the --show view, the API and debugging. */
 export interface PreprocessInfo {
@@ -141,6 +154,7 @@ export const VISIBLE_INK = 0.2;
 export interface InkAnalysis extends InkImage {
   labels: Int32Array;
   areas: number[];
+  boxes: ComponentBox[];
 }
 
 /** The first half of the pipeline and the ink's components: what every reading of an image starts from. */
@@ -341,21 +355,18 @@ function subtractBackground(ink: Float32Array, width: number, height: number): v
  * The ink that forms the digit: the components of visible ink, dropping specks far smaller than the largest
  * stroke (`keep`, by label), and their bounding box.
  */
-function keepDigit({ labels, areas, width, height }: InkAnalysis): { box: PreprocessInfo['box']; keep: Uint8Array; specksIgnored: number } {
+function keepDigit({ areas, boxes }: InkAnalysis): { box: PreprocessInfo['box']; keep: Uint8Array; specksIgnored: number } {
   const keep = strokesNotSpecks(areas);
-  let x0 = width;
-  let y0 = height;
+  let x0 = Number.POSITIVE_INFINITY;
+  let y0 = Number.POSITIVE_INFINITY;
   let x1 = -1;
   let y1 = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (keep[labels[y * width + x]!]) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-    }
+  for (const b of boxes) {
+    if (!keep[b.label]) continue;
+    x0 = Math.min(x0, b.left);
+    y0 = Math.min(y0, b.top);
+    x1 = Math.max(x1, b.right);
+    y1 = Math.max(y1, b.bottom);
   }
   return { box: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }, keep, specksIgnored: areas.length - 1 - keep.reduce((a, b) => a + b, 0) };
 }
