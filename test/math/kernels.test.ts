@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { assembleKernels, KERNEL_VARIANTS } from '../../src/cli/kernels-build.js';
 import { sharedKernelsOn } from '../../src/core/math/kernels-shared.js';
 import { Arena, kernelMemory, kernelsOn } from '../../src/core/math/kernels.js';
+import { blockMedians, Histogram } from '../../src/core/image/kernels.js';
 import { greyImage } from '../../src/core/image/preprocess.js';
 import type { RgbaImage } from '../../src/core/image/rgba.js';
 import { Random } from '../../src/core/util/random.js';
@@ -215,6 +216,51 @@ test("an image larger than one band of the kernels' memory is summed band by ban
   for (const factor of [1, 3]) {
     const img = paperWithInk(1500, 1000, rng, 0.3);
     assert.equal(Array.from(greyImage(img, factor).grey), Array.from(plainGrey(img, factor)), `factor ${factor}`);
+  }
+});
+
+/** Values in [0, 1] with runs of repeats (the paper) and the edges 0 and 1 themselves. */
+function levels(n: number, rng: Random): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i > 0 && rng.next() < 0.6 ? out[i - 1]! : [0, 1, rng.next()][rng.int(3)]!;
+  return out;
+}
+
+test('histogram counts as a plain loop does: every size mod 4, with and without a floor', () => {
+  const rng = new Random(7);
+  for (let t = 0; t < 40; t++) {
+    const values = levels(rng.int(300), rng);
+    const above = [-1, 0, 0.02, 0.5][t % 4]!;
+    const expected = new Array<number>(1024).fill(0);
+    for (const v of values) if (v > above) expected[Math.min(1023, Math.floor(v * 1024))]!++;
+    const h = new Histogram(values, above);
+    assert.equal(Array.from(h.counts), expected, `${values.length} values above ${above}`);
+    assert.is(
+      h.total,
+      expected.reduce((a, b) => a + b, 0),
+    );
+  }
+});
+
+test("blockMedians gives each tile's median to 1/64 as a plain sort does, partial tiles included", () => {
+  const rng = new Random(8);
+  for (let t = 0; t < 40; t++) {
+    const w = 1 + rng.int(50);
+    const h = 1 + rng.int(50);
+    const block = 1 + rng.int(12);
+    const img = levels(w * h, rng);
+    const expected: number[] = [];
+    for (let y0 = 0; y0 < h; y0 += block)
+      for (let x0 = 0; x0 < w; x0 += block) {
+        const bins: number[] = [];
+        for (let y = y0; y < Math.min(h, y0 + block); y++)
+          for (let x = x0; x < Math.min(w, x0 + block); x++) bins.push(Math.min(63, Math.floor(img[y * w + x]! * 64)));
+        bins.sort((a, b) => a - b);
+        // The lower median's bin; a median in the lowest bin is 0.
+        const b = bins[Math.floor((bins.length - 1) / 2)]!;
+        expected.push(b === 0 ? 0 : (b + 0.5) / 64);
+      }
+    assert.equal(Array.from(blockMedians(img, w, h, block)), expected, `${w}×${h}, tiles of ${block}`);
   }
 });
 

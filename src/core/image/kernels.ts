@@ -1,6 +1,11 @@
 /* Numeric kernels for image preprocessing, on flat Float32Array images in [0,1]. */
 
+import { scratchKernels } from '../math/kernels.js';
+
 const BINS = 1024;
+/** Where Histogram puts its work in the kernels' scratch memory: four sets of bins, the counts, the values. */
+const HISTOGRAM_COUNTS = 16 * BINS;
+const HISTOGRAM_VALUES = HISTOGRAM_COUNTS + 4 * BINS;
 
 /** floor(v · bins) clamped to 0..bins-1, with truncation for floor: negative values clamp to 0 either way. */
 function bin(v: number, bins: number): number {
@@ -13,30 +18,12 @@ export class Histogram {
   readonly counts = new Uint32Array(BINS);
   total = 0;
 
+  /** Counted in the SIMD kernels' module (src/core/math/kernels.wat), in four interleaved sets of bins. */
   constructor(values: Float32Array, above = -1) {
-    // Four interleaved sets of counts, summed at the end: in a run of equal values (the paper, most of an
-    // image) each increment would otherwise wait for the one before. Twice as fast.
-    const sets = new Uint32Array(4 * BINS);
-    const n = values.length;
-    let i = 0;
-    for (; i + 3 < n; i += 4) {
-      const a = values[i]!;
-      const b = values[i + 1]!;
-      const c = values[i + 2]!;
-      const d = values[i + 3]!;
-      if (!(a <= above)) sets[bin(a, BINS)]!++;
-      if (!(b <= above)) sets[BINS + bin(b, BINS)]!++;
-      if (!(c <= above)) sets[2 * BINS + bin(c, BINS)]!++;
-      if (!(d <= above)) sets[3 * BINS + bin(d, BINS)]!++;
-    }
-    for (; i < n; i++) if (!(values[i]! <= above)) sets[bin(values[i]!, BINS)]!++;
-    const counts = this.counts;
-    let total = 0;
-    for (let b = 0; b < BINS; b++) {
-      counts[b] = sets[b]! + sets[BINS + b]! + sets[2 * BINS + b]! + sets[3 * BINS + b]!;
-      total += counts[b]!;
-    }
-    this.total = total;
+    const k = scratchKernels(HISTOGRAM_VALUES + 4 * values.length);
+    new Float32Array(k.memory.buffer, HISTOGRAM_VALUES, values.length).set(values);
+    this.total = k.histogram(HISTOGRAM_VALUES, values.length, above, 0, HISTOGRAM_COUNTS);
+    this.counts.set(new Uint32Array(k.memory.buffer, HISTOGRAM_COUNTS, BINS));
   }
 
   /** The q-quantile (0..1), to the bin's centre; 0 when empty. */
@@ -134,39 +121,14 @@ export function percentileOf(values: Float32Array, q: number, above = -1): numbe
  * clean paper has no background to subtract.
  */
 export function blockMedians(img: Float32Array, w: number, h: number, block: number): Float32Array {
-  const bw = Math.ceil(w / block);
-  const bh = Math.ceil(h / block);
-  const grid = new Float32Array(bw * bh);
-  // Four interleaved sets of counts, as in Histogram: a tile of paper would chain every increment.
-  const counts = new Uint32Array(4 * 64);
-  for (let by = 0; by < bh; by++) {
-    for (let bx = 0; bx < bw; bx++) {
-      counts.fill(0);
-      const x0 = bx * block;
-      const x1 = Math.min(w, x0 + block);
-      const y1 = Math.min(h, (by + 1) * block);
-      for (let y = by * block; y < y1; y++) {
-        const row = y * w;
-        let x = x0;
-        for (; x + 3 < x1; x += 4) {
-          counts[bin(img[row + x]!, 64)]!++;
-          counts[64 + bin(img[row + x + 1]!, 64)]!++;
-          counts[128 + bin(img[row + x + 2]!, 64)]!++;
-          counts[192 + bin(img[row + x + 3]!, 64)]!++;
-        }
-        for (; x < x1; x++) counts[bin(img[row + x]!, 64)]!++;
-      }
-      const target = ((x1 - x0) * (y1 - by * block) - 1) / 2;
-      let seen = 0;
-      let b = 0;
-      for (; b < 63; b++) {
-        seen += counts[b]! + counts[64 + b]! + counts[128 + b]! + counts[192 + b]!;
-        if (seen > target) break;
-      }
-      grid[by * bw + bx] = b === 0 ? 0 : (b + 0.5) / 64;
-    }
-  }
-  return grid;
+  const cells = Math.ceil(w / block) * Math.ceil(h / block);
+  // Memory: the bins, the grid, the image.
+  const grid = 1024;
+  const image = grid + 4 * cells;
+  const k = scratchKernels(image + 4 * img.length);
+  new Float32Array(k.memory.buffer, image, img.length).set(img);
+  k.blockMedians(image, w, h, block, grid, 0);
+  return new Float32Array(k.memory.buffer, grid, cells).slice();
 }
 
 /** 1 − v for every value, in place. */

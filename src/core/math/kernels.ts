@@ -18,6 +18,10 @@ export interface Kernels {
   greySums(rgba: number, width: number, factor: number, w: number, rows: number, lit: number, clear: number): number;
   /** Σ luminance × alpha and Σ alpha over `cols` × `rows` pixels, added to the two float64 at `totals`. */
   greyWeight(rgba: number, width: number, cols: number, rows: number, totals: number): void;
+  /** The 1024-bin histogram of the `n` floats at `values` above `above` into `counts`, using 16 kB at `sets`; how many were counted. */
+  histogram(values: number, n: number, above: number, sets: number, counts: number): number;
+  /** The median of each block×block tile of the w×h image at `img`, to 1/64, into `grid`, using 1 kB at `sets`. */
+  blockMedians(img: number, w: number, h: number, block: number, grid: number, sets: number): void;
   /** lit = (lit / 255 + background × clear) × scale over `n` floats. */
   greyFinish(lit: number, clear: number, n: number, background: number, scale: number): void;
 }

@@ -293,7 +293,8 @@
   ;; clear[y × w + x] (float32), all on 0..255, with luminance = 0.299 r + 0.587 g + 0.114 b; returns 1 if a
   ;; pixel is translucent (alpha < 250), else 0. Each block row's sum is made in float64, pixel by pixel from
   ;; the left, and added to the float32 sums, as the reference in test/math/kernels.test.ts does: the same sums
-  ;; to the bit. Runs of identical pixels (the paper) go four blocks at a time: their row sums are the same.
+  ;; to the bit. Runs of identical pixels (the paper) go four blocks at a time: their row sums are the same, and
+  ;; each of the four float32 sums gets it in float64 and is rounded once.
   (func (export "greySums") (param $rgba i32) (param $width i32) (param $factor i32) (param $w i32) (param $rows i32)
     (param $lit i32) (param $clear i32) (result i32)
     (local $y i32) (local $x i32) (local $dx i32) (local $q i32) (local $out i32) (local $pixel i32) (local $last i32)
@@ -342,9 +343,15 @@
                   (br_if $compare (i32.lt_u (local.get $k) (local.get $run))))
                 (if (i32x4.all_true (local.get $eq))
                   (then
-                    (call $addRowSums (i32.add (local.get $lit) (local.get $out)) (local.get $sameLit))
+                    (v128.store (i32.add (local.get $lit) (local.get $out))
+                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                        (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $lit) (local.get $out)))) (local.get $sameLit)))
+                        (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (i32.add (local.get $lit) (local.get $out)))) (local.get $sameLit)))))
                     (if (f64.ne (local.get $lastClear) (f64.const 0))
-                      (then (call $addRowSums (i32.add (local.get $clear) (local.get $out)) (local.get $sameClear))))
+                      (then (v128.store (i32.add (local.get $clear) (local.get $out))
+                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                        (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $clear) (local.get $out)))) (local.get $sameClear)))
+                        (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (i32.add (local.get $clear) (local.get $out)))) (local.get $sameClear)))))))
                     (local.set $q (i32.add (local.get $q) (local.get $run)))
                     (local.set $out (i32.add (local.get $out) (i32.const 16)))
                     (local.set $x (i32.add (local.get $x) (i32.const 4)))
@@ -386,13 +393,6 @@
         (f64.mul (f64.const 0.587) (f64.convert_i32_u (i32.load8_u offset=1 (local.get $p)))))
       (f64.mul (f64.const 0.114) (f64.convert_i32_u (i32.load8_u offset=2 (local.get $p))))))
 
-  ;; Four float32 sums at `at` += the float64 `add` (both lanes the same), each rounded to float32 once.
-  (func $addRowSums (param $at i32) (param $add v128)
-    (local $lo v128) (local $hi v128)
-    (local.set $lo (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $at))) (local.get $add))))
-    (local.set $hi (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $at))) (local.get $add))))
-    (v128.store (local.get $at) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi))))
-
   ;; The alpha-weighted luminance of the first `cols` pixels of each of the `rows` rows of `width` pixels at
   ;; `rgba`: Σ luminance × alpha and Σ alpha added to the two float64 at `totals`, pixel by pixel. Only a
   ;; translucent image needs it (workingGrey).
@@ -418,6 +418,166 @@
         (br $row)))
     (f64.store (local.get $totals) (local.get $weighted))
     (f64.store offset=8 (local.get $totals) (local.get $alphaSum)))
+
+  ;; The 1024-bin histogram of the `n` float32 values in [0, 1] at `values` that are above `above` (compared in
+  ;; float64, as JavaScript compares): bin floor(1024 v), clamped to 0..1023. Counted four values at a time into
+  ;; four interleaved sets of bins at `sets` (16 kB), so that in a run of equal values (the paper) each increment
+  ;; need not wait for the one before; their sums go to the 1024 counts at `counts`. Returns how many were counted.
+  (func (export "histogram") (param $values i32) (param $n i32) (param $above f64) (param $sets i32) (param $counts i32) (result i32)
+    (local $at i32) (local $end i32) (local $b i32) (local $v f32) (local $total v128)
+    (local.set $at (local.get $sets))
+    (local.set $end (i32.add (local.get $sets) (i32.const 16384)))
+    (loop $zero
+      (v128.store (local.get $at) (v128.const i32x4 0 0 0 0))
+      (local.set $at (i32.add (local.get $at) (i32.const 16)))
+      (br_if $zero (i32.lt_u (local.get $at) (local.get $end))))
+    (local.set $end (i32.add (local.get $values) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done4
+      (loop $next4
+        (br_if $done4 (i32.ge_u (local.get $values) (local.get $end)))
+        (local.set $v (f32.load offset=0 (local.get $values)))
+        (if (i32.eqz (f64.le (f64.promote_f32 (local.get $v)) (local.get $above)))
+          (then
+            (local.set $b (i32.trunc_sat_f32_s (f32.mul (local.get $v) (f32.const 1024))))
+            (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
+            (local.set $b (i32.add (local.get $sets) (i32.shl (select (i32.const 1023) (local.get $b) (i32.gt_s (local.get $b) (i32.const 1023))) (i32.const 2))))
+            (i32.store offset=0 (local.get $b) (i32.add (i32.load offset=0 (local.get $b)) (i32.const 1)))))
+        (local.set $v (f32.load offset=4 (local.get $values)))
+        (if (i32.eqz (f64.le (f64.promote_f32 (local.get $v)) (local.get $above)))
+          (then
+            (local.set $b (i32.trunc_sat_f32_s (f32.mul (local.get $v) (f32.const 1024))))
+            (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
+            (local.set $b (i32.add (local.get $sets) (i32.shl (select (i32.const 1023) (local.get $b) (i32.gt_s (local.get $b) (i32.const 1023))) (i32.const 2))))
+            (i32.store offset=4096 (local.get $b) (i32.add (i32.load offset=4096 (local.get $b)) (i32.const 1)))))
+        (local.set $v (f32.load offset=8 (local.get $values)))
+        (if (i32.eqz (f64.le (f64.promote_f32 (local.get $v)) (local.get $above)))
+          (then
+            (local.set $b (i32.trunc_sat_f32_s (f32.mul (local.get $v) (f32.const 1024))))
+            (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
+            (local.set $b (i32.add (local.get $sets) (i32.shl (select (i32.const 1023) (local.get $b) (i32.gt_s (local.get $b) (i32.const 1023))) (i32.const 2))))
+            (i32.store offset=8192 (local.get $b) (i32.add (i32.load offset=8192 (local.get $b)) (i32.const 1)))))
+        (local.set $v (f32.load offset=12 (local.get $values)))
+        (if (i32.eqz (f64.le (f64.promote_f32 (local.get $v)) (local.get $above)))
+          (then
+            (local.set $b (i32.trunc_sat_f32_s (f32.mul (local.get $v) (f32.const 1024))))
+            (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
+            (local.set $b (i32.add (local.get $sets) (i32.shl (select (i32.const 1023) (local.get $b) (i32.gt_s (local.get $b) (i32.const 1023))) (i32.const 2))))
+            (i32.store offset=12288 (local.get $b) (i32.add (i32.load offset=12288 (local.get $b)) (i32.const 1)))))
+        (local.set $values (i32.add (local.get $values) (i32.const 16)))
+        (br $next4)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $done1
+      (loop $next1
+        (br_if $done1 (i32.ge_u (local.get $values) (local.get $end)))
+        (local.set $v (f32.load offset=0 (local.get $values)))
+        (if (i32.eqz (f64.le (f64.promote_f32 (local.get $v)) (local.get $above)))
+          (then
+            (local.set $b (i32.trunc_sat_f32_s (f32.mul (local.get $v) (f32.const 1024))))
+            (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
+            (local.set $b (i32.add (local.get $sets) (i32.shl (select (i32.const 1023) (local.get $b) (i32.gt_s (local.get $b) (i32.const 1023))) (i32.const 2))))
+            (i32.store offset=0 (local.get $b) (i32.add (i32.load offset=0 (local.get $b)) (i32.const 1)))))
+        (local.set $values (i32.add (local.get $values) (i32.const 4)))
+        (br $next1)))
+    (local.set $at (i32.const 0))
+    (loop $sum
+      (v128.store (i32.add (local.get $counts) (local.get $at))
+        (i32x4.add
+          (i32x4.add (v128.load (i32.add (local.get $sets) (local.get $at))) (v128.load offset=4096 (i32.add (local.get $sets) (local.get $at))))
+          (i32x4.add (v128.load offset=8192 (i32.add (local.get $sets) (local.get $at))) (v128.load offset=12288 (i32.add (local.get $sets) (local.get $at))))))
+      (local.set $total (i32x4.add (local.get $total) (v128.load (i32.add (local.get $counts) (local.get $at)))))
+      (local.set $at (i32.add (local.get $at) (i32.const 16)))
+      (br_if $sum (i32.lt_u (local.get $at) (i32.const 4096))))
+    (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $total)) (i32x4.extract_lane 1 (local.get $total)))
+      (i32.add (i32x4.extract_lane 2 (local.get $total)) (i32x4.extract_lane 3 (local.get $total)))))
+
+  ;; The median of each block×block tile of the w×h float32 image at `img` (values in [0, 1]; partial tiles at
+  ;; the right and bottom edges included), to 1/64, into the ceil(w / block) × ceil(h / block) floats at `grid`:
+  ;; the centre of the 64-bin histogram bin that holds it, or 0 when that is the lowest bin. Counted four pixels
+  ;; at a time into four interleaved sets of bins at `sets` (1 kB), as in histogram.
+  (func (export "blockMedians") (param $img i32) (param $w i32) (param $h i32) (param $block i32) (param $grid i32) (param $sets i32)
+    (local $bx i32) (local $by i32) (local $x0 i32) (local $x1 i32) (local $y i32) (local $y1 i32) (local $p i32) (local $end i32)
+    (local $b i32) (local $seen i32) (local $target f64) (local $at i32)
+    (block $tilesDone
+      (loop $tileRow
+        (br_if $tilesDone (i32.ge_u (i32.mul (local.get $by) (local.get $block)) (local.get $h)))
+        (local.set $y1 (i32.add (i32.mul (local.get $by) (local.get $block)) (local.get $block)))
+        (if (i32.gt_u (local.get $y1) (local.get $h)) (then (local.set $y1 (local.get $h))))
+        (local.set $bx (i32.const 0))
+        (block $rowDone
+          (loop $tile
+            (local.set $x0 (i32.mul (local.get $bx) (local.get $block)))
+            (br_if $rowDone (i32.ge_u (local.get $x0) (local.get $w)))
+            (local.set $x1 (i32.add (local.get $x0) (local.get $block)))
+            (if (i32.gt_u (local.get $x1) (local.get $w)) (then (local.set $x1 (local.get $w))))
+            (local.set $at (i32.const 0))
+            (loop $zero
+              (v128.store (i32.add (local.get $sets) (local.get $at)) (v128.const i32x4 0 0 0 0))
+              (local.set $at (i32.add (local.get $at) (i32.const 16)))
+              (br_if $zero (i32.lt_u (local.get $at) (i32.const 1024))))
+            (local.set $y (i32.mul (local.get $by) (local.get $block)))
+            (loop $pixelRow
+              (local.set $p (i32.add (local.get $img) (i32.shl (i32.add (i32.mul (local.get $y) (local.get $w)) (local.get $x0)) (i32.const 2))))
+              (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const -4)) (i32.const 2))))
+              (block $done4
+                (loop $next4
+                  (br_if $done4 (i32.ge_u (local.get $p) (local.get $end)))
+                (local.set $b (i32.trunc_sat_f32_s (f32.mul (f32.load offset=0 (local.get $p)) (f32.const 64))))
+                (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
+                (local.set $b (i32.add (local.get $sets) (i32.shl (select (i32.const 63) (local.get $b) (i32.gt_s (local.get $b) (i32.const 63))) (i32.const 2))))
+                (i32.store offset=0 (local.get $b) (i32.add (i32.load offset=0 (local.get $b)) (i32.const 1)))
+                (local.set $b (i32.trunc_sat_f32_s (f32.mul (f32.load offset=4 (local.get $p)) (f32.const 64))))
+                (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
+                (local.set $b (i32.add (local.get $sets) (i32.shl (select (i32.const 63) (local.get $b) (i32.gt_s (local.get $b) (i32.const 63))) (i32.const 2))))
+                (i32.store offset=256 (local.get $b) (i32.add (i32.load offset=256 (local.get $b)) (i32.const 1)))
+                (local.set $b (i32.trunc_sat_f32_s (f32.mul (f32.load offset=8 (local.get $p)) (f32.const 64))))
+                (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
+                (local.set $b (i32.add (local.get $sets) (i32.shl (select (i32.const 63) (local.get $b) (i32.gt_s (local.get $b) (i32.const 63))) (i32.const 2))))
+                (i32.store offset=512 (local.get $b) (i32.add (i32.load offset=512 (local.get $b)) (i32.const 1)))
+                (local.set $b (i32.trunc_sat_f32_s (f32.mul (f32.load offset=12 (local.get $p)) (f32.const 64))))
+                (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
+                (local.set $b (i32.add (local.get $sets) (i32.shl (select (i32.const 63) (local.get $b) (i32.gt_s (local.get $b) (i32.const 63))) (i32.const 2))))
+                (i32.store offset=768 (local.get $b) (i32.add (i32.load offset=768 (local.get $b)) (i32.const 1)))
+                  (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                  (br $next4)))
+              (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const 3)) (i32.const 2))))
+              (block $done1
+                (loop $next1
+                  (br_if $done1 (i32.ge_u (local.get $p) (local.get $end)))
+                (local.set $b (i32.trunc_sat_f32_s (f32.mul (f32.load offset=0 (local.get $p)) (f32.const 64))))
+                (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
+                (local.set $b (i32.add (local.get $sets) (i32.shl (select (i32.const 63) (local.get $b) (i32.gt_s (local.get $b) (i32.const 63))) (i32.const 2))))
+                (i32.store offset=0 (local.get $b) (i32.add (i32.load offset=0 (local.get $b)) (i32.const 1)))
+                  (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                  (br $next1)))
+              (local.set $y (i32.add (local.get $y) (i32.const 1)))
+              (br_if $pixelRow (i32.lt_u (local.get $y) (local.get $y1))))
+            ;; The median: the first bin by which more than (count − 1) / 2 values are seen.
+            (local.set $target
+              (f64.div
+                (f64.convert_i32_u (i32.sub (i32.mul (i32.sub (local.get $x1) (local.get $x0)) (i32.sub (local.get $y1) (i32.mul (local.get $by) (local.get $block)))) (i32.const 1)))
+                (f64.const 2)))
+            (local.set $seen (i32.const 0))
+            (local.set $b (i32.const 0))
+            (block $found
+              (loop $scan
+                (br_if $found (i32.ge_u (local.get $b) (i32.const 63)))
+                (local.set $at (i32.add (local.get $sets) (i32.shl (local.get $b) (i32.const 2))))
+                (local.set $seen
+                  (i32.add (local.get $seen)
+                    (i32.add
+                      (i32.add (i32.load (local.get $at)) (i32.load offset=256 (local.get $at)))
+                      (i32.add (i32.load offset=512 (local.get $at)) (i32.load offset=768 (local.get $at))))))
+                (br_if $found (f64.gt (f64.convert_i32_u (local.get $seen)) (local.get $target)))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br $scan)))
+            (f32.store (local.get $grid)
+              (select (f32.const 0) (f32.div (f32.add (f32.convert_i32_u (local.get $b)) (f32.const 0.5)) (f32.const 64)) (i32.eqz (local.get $b))))
+            (local.set $grid (i32.add (local.get $grid) (i32.const 4)))
+            (local.set $bx (i32.add (local.get $bx) (i32.const 1)))
+            (br $tile)))
+        (local.set $by (i32.add (local.get $by) (i32.const 1)))
+        (br $tileRow))))
 
   ;; lit[i] = (lit[i] / 255 + background × clear[i]) × scale for the n blocks, in float64 rounded to float32 once:
   ;; the blocks' sums as luminance in [0, 1], transparency composited onto the background (0 or 1).
