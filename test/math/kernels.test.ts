@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { assembleKernels, KERNEL_VARIANTS } from '../../src/cli/kernels-build.js';
 import { sharedKernelsOn } from '../../src/core/math/kernels-shared.js';
 import { Arena, kernelMemory, kernelsOn } from '../../src/core/math/kernels.js';
-import { blockMedians, Histogram } from '../../src/core/image/kernels.js';
+import { blockMedians, complement, halfDifference, Histogram, neighbourDifferences, stretch } from '../../src/core/image/kernels.js';
 import { greyImage } from '../../src/core/image/preprocess.js';
 import type { RgbaImage } from '../../src/core/image/rgba.js';
 import { Random } from '../../src/core/util/random.js';
@@ -261,6 +261,38 @@ test("blockMedians gives each tile's median to 1/64 as a plain sort does, partia
         expected.push(b === 0 ? 0 : (b + 0.5) / 64);
       }
     assert.equal(Array.from(blockMedians(img, w, h, block)), expected, `${w}×${h}, tiles of ${block}`);
+  }
+});
+
+test('complement, stretch, halfDifference and neighbourDifferences match plain loops to the bit, every size mod 4', () => {
+  const rng = new Random(9);
+  for (let t = 0; t < 30; t++) {
+    const w = 1 + rng.int(23);
+    const h = 1 + rng.int(5);
+    const a = levels(w * h, rng);
+    const b = levels(w * h, rng);
+    const f = Math.fround;
+    assert.equal(
+      Array.from(complement(a.slice())),
+      Array.from(a, (v) => f(1 - v)),
+      `complement of ${w * h}`,
+    );
+    const [low, high] = [0.1 * rng.next(), 0.5 + 0.5 * rng.next()];
+    const stretched = a.slice();
+    stretch(stretched, low, high);
+    assert.equal(
+      Array.from(stretched),
+      Array.from(a, (v) => f(Math.max(0, Math.min(1, (v - low) * (1 / (high - low)))))),
+      `stretch of ${w * h}`,
+    );
+    assert.equal(
+      Array.from(halfDifference(a, b)),
+      Array.from(a, (v, i) => f((v - b[i]! + 1) / 2)),
+      `halfDifference of ${w * h}`,
+    );
+    const expected: number[] = [];
+    for (let y = 0; y < h; y++) for (let x = 0; x + 1 < w; x++) expected.push(f(Math.abs(a[y * w + x + 1]! - a[y * w + x]!)));
+    assert.equal(Array.from(neighbourDifferences(a, w, h)), expected, `neighbourDifferences of ${w}×${h}`);
   }
 });
 

@@ -131,19 +131,44 @@ export function blockMedians(img: Float32Array, w: number, h: number, block: num
   return new Float32Array(k.memory.buffer, grid, cells).slice();
 }
 
-/** 1 − v for every value, in place. */
+/** 1 − v for every value, in place (in the SIMD kernels' module, as are the next three). */
 export function complement(values: Float32Array): Float32Array {
-  for (let i = 0; i < values.length; i++) values[i] = 1 - values[i]!;
+  const k = scratchKernels(16 + 4 * values.length);
+  const view = new Float32Array(k.memory.buffer, 16, values.length);
+  view.set(values);
+  k.complement(16, values.length);
+  values.set(view);
   return values;
 }
 
 /** Maps [low, high] linearly onto [0, 1] in place, clamping outside it. */
 export function stretch(values: Float32Array, low: number, high: number): void {
-  const gain = 1 / (high - low);
-  for (let i = 0; i < values.length; i++) {
-    const v = (values[i]! - low) * gain;
-    values[i] = Math.max(0, Math.min(1, v));
-  }
+  const k = scratchKernels(16 + 4 * values.length);
+  const view = new Float32Array(k.memory.buffer, 16, values.length);
+  view.set(values);
+  k.stretch(16, values.length, low, 1 / (high - low));
+  values.set(view);
+}
+
+/** (a − b + 1) / 2 for every pair of values: differences in [−1, 1] mapped to [0, 1]. */
+export function halfDifference(a: Float32Array, b: Float32Array): Float32Array {
+  const n = a.length;
+  const k = scratchKernels(16 + 12 * n);
+  const mem = new Float32Array(k.memory.buffer);
+  mem.set(a, 4);
+  mem.set(b, 4 + n);
+  k.residual(16, 16 + 4 * n, 16 + 8 * n, n);
+  return mem.slice(4 + 2 * n, 4 + 3 * n);
+}
+
+/** |I(x+1, y) − I(x, y)| for every horizontal neighbour pair of a w×h image, row by row. */
+export function neighbourDifferences(values: Float32Array, w: number, h: number): Float32Array {
+  const n = w * h;
+  const k = scratchKernels(16 + 8 * n);
+  const mem = new Float32Array(k.memory.buffer);
+  mem.set(values, 4);
+  k.differences(16, w, h, 16 + 4 * n);
+  return mem.slice(4 + n, 4 + n + (w - 1) * h);
 }
 
 /** Exact area-averaging downscale (each output pixel is the mean of the source area it covers). */

@@ -13,6 +13,8 @@ import {
   componentsAbove,
   stretch,
   dilate,
+  halfDifference,
+  neighbourDifferences,
   Histogram,
   percentileOf,
 } from './kernels.js';
@@ -195,13 +197,6 @@ function pixelNoise(ink: Float32Array, w: number, h: number): number {
   return new Histogram(neighbourDifferences(ink, w, h)).quantile(0.5) / (Math.SQRT2 * 0.6745);
 }
 
-/** |I(x+1, y) − I(x, y)| for every horizontal neighbour pair. */
-function neighbourDifferences(ink: Float32Array, w: number, h: number): Float32Array {
-  const out = new Float32Array((w - 1) * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x + 1 < w; x++) out[y * (w - 1) + x] = Math.abs(ink[y * w + x + 1]! - ink[y * w + x]!);
-  return out;
-}
-
 /** The image's luminance in [0,1] averaged over factor×factor blocks, transparency read as the background (see workingGrey). */
 export function greyImage(img: RgbaImage, factor: number): { grey: Float32Array; width: number; height: number } {
   const width = Math.floor(img.width / factor);
@@ -270,9 +265,7 @@ function inkByPolarity(grey: Float32Array, width: number, height: number): { ink
   const bh = Math.ceil(height / block);
   const local = bilinearResize(boxBlur(grid, bw, bh, 1), bw, bh, width, height);
   // Differences from the local background, mapped from [−1, 1] to the histogram's [0, 1].
-  const residual = new Float32Array(grey.length);
-  for (let i = 0; i < grey.length; i++) residual[i] = (grey[i]! - local[i]! + 1) / 2;
-  const h = new Histogram(residual);
+  const h = new Histogram(halfDifference(grey, local));
   const median = h.quantile(0.5);
   const tail = robustTail(grey.length);
   const dark = median - h.quantile(tail);

@@ -22,6 +22,14 @@ export interface Kernels {
   histogram(values: number, n: number, above: number, sets: number, counts: number): number;
   /** The median of each block×block tile of the w×h image at `img`, to 1/64, into `grid`, using 1 kB at `sets`. */
   blockMedians(img: number, w: number, h: number, block: number, grid: number, sets: number): void;
+  /** v = 1 − v over `n` floats, in place. */
+  complement(values: number, n: number): void;
+  /** v = min(1, max(0, (v − low) × gain)) over `n` floats, in place. */
+  stretch(values: number, n: number, low: number, gain: number): void;
+  /** out = (grey − local + 1) / 2 over `n` floats. */
+  residual(grey: number, local: number, out: number, n: number): void;
+  /** out = |v(x + 1, y) − v(x, y)| over the w×h image's (w − 1) × h horizontal neighbour pairs. */
+  differences(values: number, w: number, h: number, out: number): void;
   /** lit = (lit / 255 + background × clear) × scale over `n` floats. */
   greyFinish(lit: number, clear: number, n: number, background: number, scale: number): void;
 }

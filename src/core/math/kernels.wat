@@ -579,6 +579,101 @@
         (local.set $by (i32.add (local.get $by) (i32.const 1)))
         (br $tileRow))))
 
+  ;; v = 1 − v for the `n` float32 at `values`, in place.
+  (func (export "complement") (param $values i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $values) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done4
+      (loop $next4
+        (br_if $done4 (i32.ge_u (local.get $values) (local.get $end)))
+        (v128.store (local.get $values) (f32x4.sub (v128.const f32x4 1 1 1 1) (v128.load (local.get $values))))
+        (local.set $values (i32.add (local.get $values) (i32.const 16)))
+        (br $next4)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $done1
+      (loop $next1
+        (br_if $done1 (i32.ge_u (local.get $values) (local.get $end)))
+        (f32.store (local.get $values) (f32.sub (f32.const 1) (f32.load (local.get $values))))
+        (local.set $values (i32.add (local.get $values) (i32.const 4)))
+        (br $next1))))
+
+  ;; v = min(1, max(0, (v − low) × gain)) for the `n` float32 at `values`, in place, in float64 rounded once.
+  (func (export "stretch") (param $values i32) (param $n i32) (param $low f64) (param $gain f64)
+    (local $end i32) (local $l v128) (local $g v128)
+    (local.set $l (f64x2.splat (local.get $low)))
+    (local.set $g (f64x2.splat (local.get $gain)))
+    (local.set $end (i32.add (local.get $values) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 2))))
+    (block $done2
+      (loop $next2
+        (br_if $done2 (i32.ge_u (local.get $values) (local.get $end)))
+        (v128.store64_lane 0 (local.get $values)
+          (f32x4.demote_f64x2_zero
+            (f64x2.pmin (v128.const f64x2 1 1)
+              (f64x2.pmax (v128.const f64x2 0 0)
+                (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $values))) (local.get $l)) (local.get $g))))))
+        (local.set $values (i32.add (local.get $values) (i32.const 8)))
+        (br $next2)))
+    (if (i32.and (local.get $n) (i32.const 1))
+      (then
+        (f32.store (local.get $values)
+          (f32.demote_f64
+            (f64.min (f64.const 1) (f64.max (f64.const 0) (f64.mul (f64.sub (f64.promote_f32 (f32.load (local.get $values))) (local.get $low)) (local.get $gain)))))))))
+
+  ;; out = (grey − local + 1) / 2 for the `n` float32 of each, in float64 rounded once: differences from the
+  ;; local background, mapped from [−1, 1] to [0, 1].
+  (func (export "residual") (param $grey i32) (param $local i32) (param $out i32) (param $n i32)
+    (local $at i32) (local $end i32)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 2)))
+    (block $done2
+      (loop $next2
+        (br_if $done2 (i32.ge_u (local.get $at) (local.get $end)))
+        (v128.store64_lane 0 (i32.add (local.get $out) (local.get $at))
+          (f32x4.demote_f64x2_zero
+            (f64x2.div
+              (f64x2.add
+                (f64x2.sub
+                  (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $grey) (local.get $at))))
+                  (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $local) (local.get $at)))))
+                (v128.const f64x2 1 1))
+              (v128.const f64x2 2 2))))
+        (local.set $at (i32.add (local.get $at) (i32.const 8)))
+        (br $next2)))
+    (if (i32.and (local.get $n) (i32.const 1))
+      (then
+        (f32.store (i32.add (local.get $out) (local.get $at))
+          (f32.demote_f64
+            (f64.div
+              (f64.add
+                (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $grey) (local.get $at)))) (f64.promote_f32 (f32.load (i32.add (local.get $local) (local.get $at)))))
+                (f64.const 1))
+              (f64.const 2)))))))
+
+  ;; out = |v(x + 1, y) − v(x, y)| for the (w − 1) × h horizontal neighbour pairs of the w×h float32 image at
+  ;; `values`, row by row.
+  (func (export "differences") (param $values i32) (param $w i32) (param $h i32) (param $out i32)
+    (local $y i32) (local $p i32) (local $end i32)
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $y) (local.get $h)))
+        (local.set $p (i32.add (local.get $values) (i32.shl (i32.mul (local.get $y) (local.get $w)) (i32.const 2))))
+        (local.set $end (i32.add (local.get $p) (i32.shl (i32.sub (local.get $w) (i32.const 1)) (i32.const 2))))
+        (block $done4
+          (loop $next4
+            (br_if $done4 (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
+            (v128.store (local.get $out) (f32x4.abs (f32x4.sub (v128.load offset=4 (local.get $p)) (v128.load (local.get $p)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $out (i32.add (local.get $out) (i32.const 16)))
+            (br $next4)))
+        (block $done1
+          (loop $next1
+            (br_if $done1 (i32.ge_u (local.get $p) (local.get $end)))
+            (f32.store (local.get $out) (f32.abs (f32.sub (f32.load offset=4 (local.get $p)) (f32.load (local.get $p)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (local.set $out (i32.add (local.get $out) (i32.const 4)))
+            (br $next1)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $row))))
+
   ;; lit[i] = (lit[i] / 255 + background × clear[i]) × scale for the n blocks, in float64 rounded to float32 once:
   ;; the blocks' sums as luminance in [0, 1], transparency composited onto the background (0 or 1).
   (func (export "greyFinish") (param $lit i32) (param $clear i32) (param $n i32) (param $background f64) (param $scale f64)
