@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { assembleKernels, KERNEL_VARIANTS } from '../../src/cli/kernels-build.js';
 import { sharedKernelsOn } from '../../src/core/math/kernels-shared.js';
 import { Arena, kernelMemory, kernelsOn } from '../../src/core/math/kernels.js';
-import { blockMedians, complement, halfDifference, Histogram, neighbourDifferences, stretch } from '../../src/core/image/kernels.js';
+import { blockMedians, complement, componentsAbove, halfDifference, Histogram, neighbourDifferences, stretch } from '../../src/core/image/kernels.js';
 import { greyImage } from '../../src/core/image/preprocess.js';
 import type { RgbaImage } from '../../src/core/image/rgba.js';
 import { Random } from '../../src/core/util/random.js';
@@ -293,6 +293,48 @@ test('complement, stretch, halfDifference and neighbourDifferences match plain l
     const expected: number[] = [];
     for (let y = 0; y < h; y++) for (let x = 0; x + 1 < w; x++) expected.push(f(Math.abs(a[y * w + x + 1]! - a[y * w + x]!)));
     assert.equal(Array.from(neighbourDifferences(a, w, h)), expected, `neighbourDifferences of ${w}×${h}`);
+  }
+});
+
+test('components label, measure and box the 8-connected pixels above the threshold as a plain flood fill does', () => {
+  const rng = new Random(10);
+  for (let t = 0; t < 30; t++) {
+    const w = 1 + rng.int(40);
+    const h = 1 + rng.int(40);
+    // Sparse to dense, with single-pixel specks, diagonal touches and the threshold's own value.
+    const density = [0.05, 0.3, 0.6, 0.9][t % 4]!;
+    const img = Float32Array.from({ length: w * h }, () => (rng.next() < density ? [0.5, 1, 0.2][rng.int(3)]! : 0));
+    const labels = new Int32Array(w * h);
+    const areas = [0];
+    const boxes = [{ label: 0, left: 0, top: 0, right: -1, bottom: -1 }];
+    for (let start = 0; start < w * h; start++) {
+      if (labels[start] || !(img[start]! > 0.2)) continue;
+      const label = areas.length;
+      const box = { label, left: w, top: Math.floor(start / w), right: -1, bottom: -1 };
+      const todo = [start];
+      labels[start] = label;
+      let area = 0;
+      while (todo.length) {
+        const p = todo.pop()!;
+        const [x, y] = [p % w, Math.floor(p / w)];
+        area++;
+        box.left = Math.min(box.left, x);
+        box.right = Math.max(box.right, x);
+        box.bottom = Math.max(box.bottom, y);
+        for (let yy = y - 1; yy <= y + 1; yy++)
+          for (let xx = x - 1; xx <= x + 1; xx++)
+            if (xx >= 0 && yy >= 0 && xx < w && yy < h && !labels[yy * w + xx] && img[yy * w + xx]! > 0.2) {
+              labels[yy * w + xx] = label;
+              todo.push(yy * w + xx);
+            }
+      }
+      areas.push(area);
+      boxes.push(box);
+    }
+    const found = componentsAbove(img, w, h, 0.2);
+    assert.equal(Array.from(found.labels), Array.from(labels), `labels, ${w}×${h} at density ${density}`);
+    assert.equal(found.areas, areas, 'areas');
+    assert.equal(found.boxes, boxes, 'boxes');
   }
 });
 

@@ -332,50 +332,27 @@ export interface ComponentBox {
 
 /**
  * 8-connected components of pixels above `threshold`: labels (0 = none), and each label's area and box (index
- * 0: none), labels numbered in the order of each component's first pixel, row by row.
+ * 0: none), labels numbered in the order of each component's first pixel, row by row. In the SIMD kernels' module.
  */
 export function componentsAbove(img: Float32Array, w: number, h: number, threshold: number): { labels: Int32Array; areas: number[]; boxes: ComponentBox[] } {
-  const labels = new Int32Array(w * h);
+  const n = w * h;
+  // Memory: the image, the labels, the stack, then five numbers per component: no more than one in every
+  // 2×2 pixels, as 8-connected components need a pixel of space between them.
+  const labelsAt = 4 * n;
+  const stack = 8 * n;
+  const info = 12 * n;
+  const k = scratchKernels(info + 20 * (Math.ceil(w / 2) * Math.ceil(h / 2) + 1));
+  new Float32Array(k.memory.buffer, 0, n).set(img);
+  const count = k.components(0, w, h, threshold, labelsAt, stack, info);
+  const found = new Int32Array(k.memory.buffer, info, 5 * (count + 1));
   const areas = [0];
   const boxes: ComponentBox[] = [{ label: 0, left: 0, top: 0, right: -1, bottom: -1 }];
-  const stack = new Int32Array(w * h);
-  for (let start = 0; start < w * h; start++) {
-    if (labels[start] !== 0 || img[start]! <= threshold) continue;
-    const label = areas.length;
-    let area = 0;
-    let top = 0;
-    stack[top++] = start;
-    labels[start] = label;
-    let x0 = w;
-    let x1 = -1;
-    let y1 = -1;
-    while (top > 0) {
-      const p = stack[--top]!;
-      area++;
-      const px = p % w;
-      const py = (p - px) / w;
-      if (px < x0) x0 = px;
-      if (px > x1) x1 = px;
-      if (py > y1) y1 = py;
-      for (let dy = -1; dy <= 1; dy++) {
-        const y = py + dy;
-        if (y < 0 || y >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const x = px + dx;
-          if (x < 0 || x >= w) continue;
-          const q = y * w + x;
-          if (labels[q] === 0 && img[q]! > threshold) {
-            labels[q] = label;
-            stack[top++] = q;
-          }
-        }
-      }
-    }
+  for (let label = 1; label <= count; label++) {
+    const [area, left, top, right, bottom] = found.subarray(5 * label, 5 * label + 5) as unknown as [number, number, number, number, number];
     areas.push(area);
-    // The first pixel found is the component's topmost.
-    boxes.push({ label, left: x0, top: (start / w) | 0, right: x1, bottom: y1 });
+    boxes.push({ label, left, top, right, bottom });
   }
-  return { labels, areas, boxes };
+  return { labels: new Int32Array(k.memory.buffer, labelsAt, n).slice(), areas, boxes };
 }
 
 /**

@@ -30,6 +30,8 @@ export interface Kernels {
   residual(grey: number, local: number, out: number, n: number): void;
   /** out = |v(x + 1, y) − v(x, y)| over the w×h image's (w − 1) × h horizontal neighbour pairs. */
   differences(values: number, w: number, h: number, out: number): void;
+  /** 8-connected components above `threshold`: labels, and area and box per label at `info` (5 int32 each); how many. */
+  components(img: number, w: number, h: number, threshold: number, labels: number, stack: number, info: number): number;
   /** lit = (lit / 255 + background × clear) × scale over `n` floats. */
   greyFinish(lit: number, clear: number, n: number, background: number, scale: number): void;
 }

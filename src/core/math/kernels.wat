@@ -674,6 +674,79 @@
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br $row))))
 
+  ;; The 8-connected components of the pixels of the w×h float32 image at `img` above `threshold` (compared in
+  ;; float64): each pixel's label into the int32 `labels` (0: none; components numbered from 1 in the order of
+  ;; their first pixel, row by row), and for each label five int32 at `info` + 20 × label: its area and the
+  ;; box around it (left, top, right, bottom, inclusive). `stack`: 4 × w × h bytes. Returns how many there are.
+  (func (export "components") (param $img i32) (param $w i32) (param $h i32) (param $threshold f64) (param $labels i32) (param $stack i32) (param $info i32) (result i32)
+    (local $n i32) (local $start i32) (local $count i32) (local $sp i32) (local $p i32) (local $q i32)
+    (local $px i32) (local $py i32) (local $x i32) (local $y i32) (local $dx i32) (local $dy i32)
+    (local $area i32) (local $x0 i32) (local $x1 i32) (local $y1 i32) (local $at i32)
+    (local.set $n (i32.mul (local.get $w) (local.get $h)))
+    (local.set $at (i32.const 0))
+    (block $zeroed
+      (loop $zero
+        (br_if $zeroed (i32.ge_u (local.get $at) (i32.shl (local.get $n) (i32.const 2))))
+        (v128.store (i32.add (local.get $labels) (local.get $at)) (v128.const i32x4 0 0 0 0))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $zero)))
+    (block $scanned
+      (loop $scan
+        (br_if $scanned (i32.ge_u (local.get $start) (local.get $n)))
+        (if (f64.gt (f64.promote_f32 (f32.load (i32.add (local.get $img) (i32.shl (local.get $start) (i32.const 2))))) (local.get $threshold))
+          (then (if (i32.eqz (i32.load (i32.add (local.get $labels) (i32.shl (local.get $start) (i32.const 2)))))
+          (then
+            (local.set $count (i32.add (local.get $count) (i32.const 1)))
+            (i32.store (i32.add (local.get $labels) (i32.shl (local.get $start) (i32.const 2))) (local.get $count))
+            (i32.store (local.get $stack) (local.get $start))
+            (local.set $sp (i32.const 4))
+            (local.set $area (i32.const 0))
+            (local.set $x0 (local.get $w))
+            (local.set $x1 (i32.const -1))
+            (local.set $y1 (i32.const -1))
+            (loop $fill
+              (local.set $sp (i32.sub (local.get $sp) (i32.const 4)))
+              (local.set $p (i32.load (i32.add (local.get $stack) (local.get $sp))))
+              (local.set $area (i32.add (local.get $area) (i32.const 1)))
+              (local.set $py (i32.div_u (local.get $p) (local.get $w)))
+              (local.set $px (i32.sub (local.get $p) (i32.mul (local.get $py) (local.get $w))))
+              (if (i32.lt_s (local.get $px) (local.get $x0)) (then (local.set $x0 (local.get $px))))
+              (if (i32.gt_s (local.get $px) (local.get $x1)) (then (local.set $x1 (local.get $px))))
+              (if (i32.gt_s (local.get $py) (local.get $y1)) (then (local.set $y1 (local.get $py))))
+              (local.set $dy (i32.const -1))
+              (loop $rows
+                (local.set $y (i32.add (local.get $py) (local.get $dy)))
+                (if (i32.lt_u (local.get $y) (local.get $h))
+                  (then
+                    (local.set $dx (i32.const -1))
+                    (loop $cols
+                      (local.set $x (i32.add (local.get $px) (local.get $dx)))
+                      (if (i32.lt_u (local.get $x) (local.get $w))
+                        (then
+                          (local.set $q (i32.add (i32.mul (local.get $y) (local.get $w)) (local.get $x)))
+                          (if (i32.and
+                                (i32.eqz (i32.load (i32.add (local.get $labels) (i32.shl (local.get $q) (i32.const 2)))))
+                                (f64.gt (f64.promote_f32 (f32.load (i32.add (local.get $img) (i32.shl (local.get $q) (i32.const 2))))) (local.get $threshold)))
+                            (then
+                              (i32.store (i32.add (local.get $labels) (i32.shl (local.get $q) (i32.const 2))) (local.get $count))
+                              (i32.store (i32.add (local.get $stack) (local.get $sp)) (local.get $q))
+                              (local.set $sp (i32.add (local.get $sp) (i32.const 4)))))))
+                      (local.set $dx (i32.add (local.get $dx) (i32.const 1)))
+                      (br_if $cols (i32.le_s (local.get $dx) (i32.const 1))))))
+                (local.set $dy (i32.add (local.get $dy) (i32.const 1)))
+                (br_if $rows (i32.le_s (local.get $dy) (i32.const 1))))
+              (br_if $fill (local.get $sp)))
+            (local.set $at (i32.add (local.get $info) (i32.mul (local.get $count) (i32.const 20))))
+            (i32.store (local.get $at) (local.get $area))
+            (i32.store offset=4 (local.get $at) (local.get $x0))
+            ;; The first pixel found is the component's topmost.
+            (i32.store offset=8 (local.get $at) (i32.div_u (local.get $start) (local.get $w)))
+            (i32.store offset=12 (local.get $at) (local.get $x1))
+            (i32.store offset=16 (local.get $at) (local.get $y1))))))
+        (local.set $start (i32.add (local.get $start) (i32.const 1)))
+        (br $scan)))
+    (local.get $count))
+
   ;; lit[i] = (lit[i] / 255 + background × clear[i]) × scale for the n blocks, in float64 rounded to float32 once:
   ;; the blocks' sums as luminance in [0, 1], transparency composited onto the background (0 or 1).
   (func (export "greyFinish") (param $lit i32) (param $clear i32) (param $n i32) (param $background f64) (param $scale f64)
