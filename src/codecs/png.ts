@@ -2,6 +2,7 @@ import { PNG } from 'pngjs';
 import { crc32, inflateSync } from 'node:zlib';
 import { ImageError } from '../core/util/errors.js';
 import type { RgbaImage } from '../core/image/rgba.js';
+import { scratchKernels } from '../core/math/kernels.js';
 
 /** Bytes per pixel of the 8-bit, non-palette colour types: grey, RGB, grey+alpha, RGBA. */
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
@@ -81,55 +82,20 @@ function readChunks(b: Uint8Array): Chunks {
 }
 
 /**
- * Undoes PNG's per-line filters (PNG spec §9) into rows without filter bytes. Each input line is a filter
- * byte then `stride` bytes; `bpp` is the distance to the left neighbour.
+ * Undoes PNG's per-line filters (PNG spec §9) into rows without filter bytes, in the SIMD kernels' module
+ * (src/core/math/kernels.wat: "Up", the filter browsers write on every line, 16 bytes at a time). Each input
+ * line is a filter byte then `stride` bytes; `bpp` is the distance to the left neighbour.
  */
 function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number): Uint8Array {
-  const out = new Uint8Array(stride * height);
-  // "Up", the filter browsers write on every line, adds four bytes at a time when rows are word-aligned.
-  const words = stride % 4 === 0 ? new Uint32Array(out.buffer) : null;
-  for (let y = 0; y < height; y++) {
-    const row = y * stride;
-    const up = row - stride;
-    const filter = raw[y * (stride + 1)];
-    out.set(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)), row);
-    if (filter === 0 || (filter === 2 && y === 0)) continue;
-    if (filter === 1) {
-      for (let x = row + bpp; x < row + stride; x++) out[x] = out[x]! + out[x - bpp]!;
-    } else if (filter === 2 && words) {
-      for (let i = row >> 2, end = (row + stride) >> 2, j = up >> 2; i < end; i++, j++) words[i] = addBytes(words[i]!, words[j]!);
-    } else if (filter === 2) {
-      for (let x = row; x < row + stride; x++) out[x] = out[x]! + out[x - stride]!;
-    } else if (filter === 3) {
-      for (let x = 0; x < stride; x++) {
-        const left = x >= bpp ? out[row + x - bpp]! : 0;
-        const above = y > 0 ? out[up + x]! : 0;
-        out[row + x] = out[row + x]! + ((left + above) >> 1);
-      }
-    } else if (filter === 4) {
-      for (let x = 0; x < stride; x++) {
-        const a = x >= bpp ? out[row + x - bpp]! : 0;
-        const b = y > 0 ? out[up + x]! : 0;
-        const c = x >= bpp && y > 0 ? out[up + x - bpp]! : 0;
-        out[row + x] = out[row + x]! + paeth(a, b, c);
-      }
-    } else {
-      throw damaged(`line ${y} has filter type ${filter}; PNG has types 0 to 4`);
-    }
-  }
-  return out;
-}
-
-/** Four byte-wise additions modulo 256 in one 32-bit word: add the low 7 bits, then xor in the top bits. */
-function addBytes(a: number, b: number): number {
-  return ((a & 0x7f7f7f7f) + (b & 0x7f7f7f7f)) ^ ((a ^ b) & 0x80808080);
-}
-
-function paeth(a: number, b: number, c: number): number {
-  const pa = Math.abs(b - c);
-  const pb = Math.abs(a - c);
-  const pc = Math.abs(a + b - 2 * c);
-  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+  // Memory: the filtered lines, then the rows; a row's first bytes look a row up and a pixel left, so the rows
+  // start at least that far in.
+  const rawAt = 16;
+  const outAt = rawAt + Math.ceil(raw.length / 16) * 16;
+  const k = scratchKernels(outAt + stride * height);
+  new Uint8Array(k.memory.buffer).set(raw, rawAt);
+  const bad = k.unfilter(rawAt, stride, height, bpp, outAt);
+  if (bad >= 0) throw damaged(`line ${bad} has filter type ${raw[bad * (stride + 1)]}; PNG has types 0 to 4`);
+  return new Uint8Array(k.memory.buffer, outAt, stride * height).slice();
 }
 
 function toRgba(pixels: Uint8Array, width: number, height: number, channels: number): Uint8Array {

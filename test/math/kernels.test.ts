@@ -3,7 +3,7 @@ import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { assembleKernels, KERNEL_VARIANTS } from '../../src/cli/kernels-build.js';
 import { sharedKernelsOn } from '../../src/core/math/kernels-shared.js';
-import { Arena, kernelMemory, kernelsOn } from '../../src/core/math/kernels.js';
+import { Arena, kernelMemory, kernelsOn, scratchKernels } from '../../src/core/math/kernels.js';
 import { blockMedians, complement, componentsAbove, halfDifference, Histogram, neighbourDifferences, stretch } from '../../src/core/image/kernels.js';
 import { greyImage } from '../../src/core/image/preprocess.js';
 import type { RgbaImage } from '../../src/core/image/rgba.js';
@@ -336,6 +336,16 @@ test('components label, measure and box the 8-connected pixels above the thresho
     assert.equal(found.areas, areas, 'areas');
     assert.equal(found.boxes, boxes, 'boxes');
   }
+});
+
+test('the scratch memory is kept and grown up to 32 MB; a larger request gets a memory of its own, not kept', () => {
+  const kept = scratchKernels(1 << 20);
+  assert.ok(kept.memory.buffer.byteLength >= 1 << 20);
+  assert.is(scratchKernels(2 << 20), kept, 'grown, the same');
+  const huge = scratchKernels(40 << 20);
+  assert.is.not(huge, kept);
+  assert.ok(huge.memory.buffer.byteLength >= 40 << 20);
+  assert.ok(scratchKernels(16).memory.buffer.byteLength <= 32 << 20, 'the kept memory did not grow to the huge request');
 });
 
 test.run();

@@ -32,6 +32,8 @@ export interface Kernels {
   differences(values: number, w: number, h: number, out: number): void;
   /** 8-connected components above `threshold`: labels, and area and box per label at `info` (5 int32 each); how many. */
   components(img: number, w: number, h: number, threshold: number, labels: number, stack: number, info: number): number;
+  /** Undoes PNG's line filters of `height` lines at `raw` into `out`; −1, or the first line with an unknown filter. */
+  unfilter(raw: number, stride: number, height: number, bpp: number, out: number): number;
   /** lit = (lit / 255 + background × clear) × scale over `n` floats. */
   greyFinish(lit: number, clear: number, n: number, background: number, scale: number): void;
 }
@@ -60,16 +62,21 @@ export function instantiateKernels(module: WebAssembly.Module, memory: WebAssemb
 let scratch: Kernels | undefined;
 
 /**
- * The kernels on this thread's scratch memory, grown to at least `bytes` (it never shrinks): for work that
- * copies its input in and its output out within one call, such as preprocessing an image. Grow first, then
- * make views: growing detaches the views made before.
+ * The kernels on this thread's scratch memory, grown to at least `bytes`: for work that copies its input in and
+ * its output out within one call, such as preprocessing an image. Grow first, then make views: growing detaches
+ * the views made before. A memory never shrinks, so more than SCRATCH_KEPT gets a memory of its own, freed
+ * with the last view of it: one huge upload does not keep a server thread large.
  */
 export function scratchKernels(bytes: number): Kernels {
+  if (bytes > SCRATCH_KEPT) return kernelsOn(kernelMemory(bytes));
   scratch ??= kernelsOn(kernelMemory(bytes));
   const pages = Math.ceil((bytes - scratch.memory.buffer.byteLength) / 65536);
   if (pages > 0) scratch.memory.grow(pages);
   return scratch;
 }
+
+/** The most scratch memory a thread keeps between calls: a 2,000 × 2,000 RGBA image twice over. */
+const SCRATCH_KEPT = 32 * 2 ** 20;
 
 /** The most memory the kernels' module declares it takes: 16,384 pages of 64 kB, 1 GiB. */
 const MAX_PAGES = 16384;

@@ -747,6 +747,81 @@
         (br $scan)))
     (local.get $count))
 
+  ;; PNG decoding (src/codecs/png.ts): undoes the per-line filters (PNG spec §9) of `height` lines at `raw`, each
+  ;; a filter byte then `stride` bytes, into rows without filter bytes at `out`; `bpp` is the distance to the
+  ;; left neighbour. Returns −1, or the first line whose filter type is not 0 to 4.
+  (func (export "unfilter") (param $raw i32) (param $stride i32) (param $height i32) (param $bpp i32) (param $out i32) (result i32)
+    (local $y i32) (local $filter i32) (local $src i32) (local $row i32) (local $up i32) (local $x i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $pa i32) (local $pb i32) (local $pc i32) (local $pred i32)
+    (block $linesDone
+      (loop $line
+        (br_if $linesDone (i32.ge_u (local.get $y) (local.get $height)))
+        (local.set $filter (i32.load8_u (local.get $raw)))
+        (local.set $src (i32.add (local.get $raw) (i32.const 1)))
+        (local.set $row (i32.add (local.get $out) (i32.mul (local.get $y) (local.get $stride))))
+        (local.set $up (i32.sub (local.get $row) (local.get $stride)))
+        (if (i32.gt_u (local.get $filter) (i32.const 4)) (then (return (local.get $y))))
+        ;; The first line has nothing above it: Up is None there, Average and Paeth see zeros above.
+        (if (i32.and (i32.eqz (local.get $y)) (i32.eq (local.get $filter) (i32.const 2))) (then (local.set $filter (i32.const 0))))
+        (local.set $x (i32.const 0))
+        (if (i32.eq (local.get $filter) (i32.const 2))
+          (then
+            (block $done16
+              (loop $next16
+                (br_if $done16 (i32.gt_u (i32.add (local.get $x) (i32.const 16)) (local.get $stride)))
+                (v128.store (i32.add (local.get $row) (local.get $x))
+                  (i8x16.add (v128.load (i32.add (local.get $src) (local.get $x))) (v128.load (i32.add (local.get $up) (local.get $x)))))
+                (local.set $x (i32.add (local.get $x) (i32.const 16)))
+                (br $next16)))))
+        (if (i32.eqz (local.get $filter))
+          (then
+            (block $done16
+              (loop $next16
+                (br_if $done16 (i32.gt_u (i32.add (local.get $x) (i32.const 16)) (local.get $stride)))
+                (v128.store (i32.add (local.get $row) (local.get $x)) (v128.load (i32.add (local.get $src) (local.get $x))))
+                (local.set $x (i32.add (local.get $x) (i32.const 16)))
+                (br $next16)))))
+        ;; The rest of the line, a byte at a time: a = left, b = above, c = above left (0 outside the image).
+        (block $done
+          (loop $next
+            (br_if $done (i32.ge_u (local.get $x) (local.get $stride)))
+            (local.set $a (select (i32.load8_u (i32.sub (i32.add (local.get $row) (local.get $x)) (local.get $bpp))) (i32.const 0) (i32.ge_u (local.get $x) (local.get $bpp))))
+            (local.set $b (select (i32.load8_u (i32.add (local.get $up) (local.get $x))) (i32.const 0) (local.get $y)))
+            (local.set $c
+              (select (i32.load8_u (i32.sub (i32.add (local.get $up) (local.get $x)) (local.get $bpp))) (i32.const 0)
+                (i32.and (i32.ge_u (local.get $x) (local.get $bpp)) (i32.ne (local.get $y) (i32.const 0)))))
+            (local.set $pred
+              (if (result i32) (i32.eqz (local.get $filter))
+                (then (i32.const 0))
+                (else
+                  (if (result i32) (i32.eq (local.get $filter) (i32.const 1))
+                    (then (local.get $a))
+                    (else
+                      (if (result i32) (i32.eq (local.get $filter) (i32.const 2))
+                        (then (local.get $b))
+                        (else
+                          (if (result i32) (i32.eq (local.get $filter) (i32.const 3))
+                            (then (i32.shr_u (i32.add (local.get $a) (local.get $b)) (i32.const 1)))
+                            (else
+                              ;; Paeth: whichever of a, b, c is nearest a + b − c, in that order on a tie.
+                              (local.set $pa (i32.sub (local.get $b) (local.get $c)))
+                              (local.set $pa (select (local.get $pa) (i32.sub (i32.const 0) (local.get $pa)) (i32.ge_s (local.get $pa) (i32.const 0))))
+                              (local.set $pb (i32.sub (local.get $a) (local.get $c)))
+                              (local.set $pb (select (local.get $pb) (i32.sub (i32.const 0) (local.get $pb)) (i32.ge_s (local.get $pb) (i32.const 0))))
+                              (local.set $pc (i32.sub (i32.add (local.get $a) (local.get $b)) (i32.shl (local.get $c) (i32.const 1))))
+                              (local.set $pc (select (local.get $pc) (i32.sub (i32.const 0) (local.get $pc)) (i32.ge_s (local.get $pc) (i32.const 0))))
+                              (select (local.get $a)
+                                (select (local.get $b) (local.get $c) (i32.le_s (local.get $pb) (local.get $pc)))
+                                (i32.and (i32.le_s (local.get $pa) (local.get $pb)) (i32.le_s (local.get $pa) (local.get $pc)))))))))))))
+            (i32.store8 (i32.add (local.get $row) (local.get $x))
+              (i32.add (i32.load8_u (i32.add (local.get $src) (local.get $x))) (local.get $pred)))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $next)))
+        (local.set $raw (i32.add (local.get $src) (local.get $stride)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $line)))
+    (i32.const -1))
+
   ;; lit[i] = (lit[i] / 255 + background × clear[i]) × scale for the n blocks, in float64 rounded to float32 once:
   ;; the blocks' sums as luminance in [0, 1], transparency composited onto the background (0 or 1).
   (func (export "greyFinish") (param $lit i32) (param $clear i32) (param $n i32) (param $background f64) (param $scale f64)
