@@ -4,7 +4,16 @@ import * as assert from 'uvu/assert';
 import { assembleKernels, KERNEL_VARIANTS } from '../../src/cli/kernels-build.js';
 import { sharedKernelsOn } from '../../src/core/math/kernels-shared.js';
 import { Arena, kernelMemory, kernelsOn, scratchKernels } from '../../src/core/math/kernels.js';
-import { blockMedians, complement, componentsAbove, halfDifference, Histogram, neighbourDifferences, stretch } from '../../src/core/image/kernels.js';
+import {
+  areaResize,
+  blockMedians,
+  complement,
+  componentsAbove,
+  halfDifference,
+  Histogram,
+  neighbourDifferences,
+  stretch,
+} from '../../src/core/image/kernels.js';
 import { greyImage } from '../../src/core/image/preprocess.js';
 import type { RgbaImage } from '../../src/core/image/rgba.js';
 import { Random } from '../../src/core/util/random.js';
@@ -346,6 +355,26 @@ test('the scratch memory is kept and grown up to 32 MB; a larger request gets a 
   assert.is.not(huge, kept);
   assert.ok(huge.memory.buffer.byteLength >= 40 << 20);
   assert.ok(scratchKernels(16).memory.buffer.byteLength <= 32 << 20, 'the kept memory did not grow to the huge request');
+});
+
+test('areaResize averages the area each output pixel covers, as a plain loop does, to the bit', () => {
+  const rng = new Random(11);
+  for (let t = 0; t < 30; t++) {
+    const [sw, sh] = [1 + rng.int(90), 1 + rng.int(90)];
+    const [dw, dh] = [1 + rng.int(sw), 1 + rng.int(sh)];
+    const src = levels(sw * sh, rng);
+    const [fx, fy] = [sw / dw, sh / dh];
+    const expected: number[] = [];
+    for (let y = 0; y < dh; y++)
+      for (let x = 0; x < dw; x++) {
+        let s = 0;
+        for (let sy = Math.floor(y * fy); sy < Math.min(sh, Math.ceil(y * fy + fy)); sy++)
+          for (let sx = Math.floor(x * fx); sx < Math.min(sw, Math.ceil(x * fx + fx)); sx++)
+            s += src[sy * sw + sx]! * (Math.min(x * fx + fx, sx + 1) - Math.max(x * fx, sx)) * (Math.min(y * fy + fy, sy + 1) - Math.max(y * fy, sy));
+        expected.push(Math.fround(s / (fx * fy)));
+      }
+    assert.equal(Array.from(areaResize(src, sw, sh, dw, dh)), expected, `${sw}×${sh} → ${dw}×${dh}`);
+  }
 });
 
 test.run();

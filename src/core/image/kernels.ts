@@ -1,10 +1,10 @@
 /* Numeric kernels for image preprocessing, on flat Float32Array images in [0,1]. */
 
-import { scratchKernels } from '../math/kernels.js';
+import { Arena, scratchKernels } from '../math/kernels.js';
 
 const BINS = 1024;
-/** Where Histogram puts its work in the kernels' scratch memory: four sets of bins, the counts, the values. */
-const HISTOGRAM_COUNTS = 16 * BINS;
+/** Where Histogram puts its work in the kernels' scratch memory: the counts, then the values. */
+const HISTOGRAM_COUNTS = 16;
 const HISTOGRAM_VALUES = HISTOGRAM_COUNTS + 4 * BINS;
 
 /** floor(v · bins) clamped to 0..bins-1, with truncation for floor: negative values clamp to 0 either way. */
@@ -18,11 +18,11 @@ export class Histogram {
   readonly counts = new Uint32Array(BINS);
   total = 0;
 
-  /** Counted in the SIMD kernels' module (src/core/math/kernels.wat), in four interleaved sets of bins. */
+  /** Counted in the SIMD kernels' module (src/core/math/kernels.wat), runs of one value four at a time. */
   constructor(values: Float32Array, above = -1) {
     const k = scratchKernels(HISTOGRAM_VALUES + 4 * values.length);
     new Float32Array(k.memory.buffer, HISTOGRAM_VALUES, values.length).set(values);
-    this.total = k.histogram(HISTOGRAM_VALUES, values.length, above, 0, HISTOGRAM_COUNTS);
+    this.total = k.histogram(HISTOGRAM_VALUES, values.length, above, HISTOGRAM_COUNTS);
     this.counts.set(new Uint32Array(k.memory.buffer, HISTOGRAM_COUNTS, BINS));
   }
 
@@ -171,31 +171,26 @@ export function neighbourDifferences(values: Float32Array, w: number, h: number)
   return mem.slice(4 + n, 4 + n + (w - 1) * h);
 }
 
-/** Exact area-averaging downscale (each output pixel is the mean of the source area it covers). */
+/** Exact area-averaging downscale (each output pixel is the mean of the source area it covers), in the SIMD kernels' module. */
 export function areaResize(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
-  const out = new Float32Array(dw * dh);
-  const fx = sw / dw;
-  const fy = sh / dh;
-  // Each output column's source columns and their weights, worked out once rather than on every row.
   const columns = coverage(sw, dw);
   const rows = coverage(sh, dh);
-  const norm = fx * fy;
-  for (let y = 0; y < dh; y++) {
-    const r0 = rows.first[y]!;
-    const rn = rows.first[y + 1]!;
-    for (let x = 0; x < dw; x++) {
-      const c0 = columns.first[x]!;
-      const cn = columns.first[x + 1]!;
-      let s = 0;
-      for (let r = r0; r < rn; r++) {
-        const wy = rows.weight[r]!;
-        const row = rows.source[r]! * sw;
-        for (let c = c0; c < cn; c++) s += src[row + columns.source[c]!]! * columns.weight[c]! * wy;
-      }
-      out[y * dw + x] = s / norm;
-    }
-  }
-  return out;
+  // Memory, in order: the image, the output, then each span's first, source and weight arrays.
+  const arena = new Arena();
+  const at = [src.length, dw * dh, dw + 1, columns.source.length, 2 * columns.weight.length, dh + 1, rows.source.length, 2 * rows.weight.length].map((n) =>
+    arena.floats(n),
+  );
+  const k = scratchKernels(arena.bytes);
+  const { buffer } = k.memory;
+  new Float32Array(buffer, at[0], src.length).set(src);
+  new Int32Array(buffer, at[2], dw + 1).set(columns.first);
+  new Int32Array(buffer, at[3], columns.source.length).set(columns.source);
+  new Float64Array(buffer, at[4], columns.weight.length).set(columns.weight);
+  new Int32Array(buffer, at[5], dh + 1).set(rows.first);
+  new Int32Array(buffer, at[6], rows.source.length).set(rows.source);
+  new Float64Array(buffer, at[7], rows.weight.length).set(rows.weight);
+  k.areaResize(at[0]!, sw, dw, dh, at[2]!, at[3]!, at[4]!, at[5]!, at[6]!, at[7]!, (sw / dw) * (sh / dh), at[1]!);
+  return new Float32Array(buffer, at[1], dw * dh).slice();
 }
 
 /**

@@ -18,8 +18,8 @@ export interface Kernels {
   greySums(rgba: number, width: number, factor: number, w: number, rows: number, lit: number, clear: number): number;
   /** Σ luminance × alpha and Σ alpha over `cols` × `rows` pixels, added to the two float64 at `totals`. */
   greyWeight(rgba: number, width: number, cols: number, rows: number, totals: number): void;
-  /** The 1024-bin histogram of the `n` floats at `values` above `above` into `counts`, using 16 kB at `sets`; how many were counted. */
-  histogram(values: number, n: number, above: number, sets: number, counts: number): number;
+  /** The 1024-bin histogram of the `n` floats at `values` above `above` into `counts`; how many were counted. */
+  histogram(values: number, n: number, above: number, counts: number): number;
   /** The median of each block×block tile of the w×h image at `img`, to 1/64, into `grid`, using 1 kB at `sets`. */
   blockMedians(img: number, w: number, h: number, block: number, grid: number, sets: number): void;
   /** v = 1 − v over `n` floats, in place. */
@@ -34,6 +34,21 @@ export interface Kernels {
   components(img: number, w: number, h: number, threshold: number, labels: number, stack: number, info: number): number;
   /** Undoes PNG's line filters of `height` lines at `raw` into `out`; −1, or the first line with an unknown filter. */
   unfilter(raw: number, stride: number, height: number, bpp: number, out: number): number;
+  /** Area-averaging resize of the sw-wide image at `src` to dw × dh at `out`, over spans the caller works out (see the .wat). */
+  areaResize(
+    src: number,
+    sw: number,
+    dw: number,
+    dh: number,
+    colFirst: number,
+    colSource: number,
+    colWeight: number,
+    rowFirst: number,
+    rowSource: number,
+    rowWeight: number,
+    norm: number,
+    out: number,
+  ): void;
   /** lit = (lit / 255 + background × clear) × scale over `n` floats. */
   greyFinish(lit: number, clear: number, n: number, background: number, scale: number): void;
 }

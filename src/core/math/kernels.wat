@@ -420,76 +420,65 @@
     (f64.store offset=8 (local.get $totals) (local.get $alphaSum)))
 
   ;; The 1024-bin histogram of the `n` float32 values in [0, 1] at `values` that are above `above` (compared in
-  ;; float64, as JavaScript compares): bin floor(1024 v), clamped to 0..1023. Counted four values at a time into
-  ;; four interleaved sets of bins at `sets` (16 kB), so that in a run of equal values (the paper) each increment
-  ;; need not wait for the one before; their sums go to the 1024 counts at `counts`. Returns how many were counted.
-  (func (export "histogram") (param $values i32) (param $n i32) (param $above f64) (param $sets i32) (param $counts i32) (result i32)
-    (local $at i32) (local $end i32) (local $b i32) (local $v f32) (local $total v128)
-    (local.set $at (local.get $sets))
-    (local.set $end (i32.add (local.get $sets) (i32.const 16384)))
+  ;; float64, as JavaScript compares): bin floor(1024 v), clamped to 0..1023, into the 1024 int32 at `counts`.
+  ;; Returns how many were counted. Runs of one value (the paper, most of an image) are counted four at a
+  ;; time, and added to their bin when the run ends.
+  (func (export "histogram") (param $values i32) (param $n i32) (param $above f64) (param $counts i32) (result i32)
+    (local $at i32) (local $end i32) (local $end4 i32) (local $v f32) (local $last f32) (local $lastBin i32)
+    (local $run i32) (local $total i32) (local $splat v128) (local $k i32)
     (loop $zero
-      (v128.store (local.get $at) (v128.const i32x4 0 0 0 0))
+      (v128.store (i32.add (local.get $counts) (local.get $at)) (v128.const i32x4 0 0 0 0))
       (local.set $at (i32.add (local.get $at) (i32.const 16)))
-      (br_if $zero (i32.lt_u (local.get $at) (local.get $end))))
-    (local.set $end (i32.add (local.get $values) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
-    (block $done4
-      (loop $next4
-        (br_if $done4 (i32.ge_u (local.get $values) (local.get $end)))
-        (local.set $v (f32.load offset=0 (local.get $values)))
-        (if (i32.eqz (f64.le (f64.promote_f32 (local.get $v)) (local.get $above)))
+      (br_if $zero (i32.lt_u (local.get $at) (i32.const 4096))))
+    (if (i32.eqz (local.get $n)) (then (return (i32.const 0))))
+    ;; The run so far: of the first value, none counted yet; lastBin −1 when that value is not counted.
+    (local.set $last (f32.load (local.get $values)))
+    (local.set $lastBin (call $binAbove (local.get $last) (local.get $above)))
+    (local.set $splat (f32x4.splat (local.get $last)))
+    (local.set $end (i32.add (local.get $values) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $values) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $values) (local.get $end)))
+        (if (i32.and (i32.lt_u (local.get $values) (local.get $end4)) (i32x4.all_true (f32x4.eq (v128.load (local.get $values)) (local.get $splat))))
           (then
-            (local.set $b (i32.trunc_sat_f32_s (f32.mul (local.get $v) (f32.const 1024))))
-            (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
-            (local.set $b (i32.add (local.get $sets) (i32.shl (select (i32.const 1023) (local.get $b) (i32.gt_s (local.get $b) (i32.const 1023))) (i32.const 2))))
-            (i32.store offset=0 (local.get $b) (i32.add (i32.load offset=0 (local.get $b)) (i32.const 1)))))
-        (local.set $v (f32.load offset=4 (local.get $values)))
-        (if (i32.eqz (f64.le (f64.promote_f32 (local.get $v)) (local.get $above)))
-          (then
-            (local.set $b (i32.trunc_sat_f32_s (f32.mul (local.get $v) (f32.const 1024))))
-            (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
-            (local.set $b (i32.add (local.get $sets) (i32.shl (select (i32.const 1023) (local.get $b) (i32.gt_s (local.get $b) (i32.const 1023))) (i32.const 2))))
-            (i32.store offset=4096 (local.get $b) (i32.add (i32.load offset=4096 (local.get $b)) (i32.const 1)))))
-        (local.set $v (f32.load offset=8 (local.get $values)))
-        (if (i32.eqz (f64.le (f64.promote_f32 (local.get $v)) (local.get $above)))
-          (then
-            (local.set $b (i32.trunc_sat_f32_s (f32.mul (local.get $v) (f32.const 1024))))
-            (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
-            (local.set $b (i32.add (local.get $sets) (i32.shl (select (i32.const 1023) (local.get $b) (i32.gt_s (local.get $b) (i32.const 1023))) (i32.const 2))))
-            (i32.store offset=8192 (local.get $b) (i32.add (i32.load offset=8192 (local.get $b)) (i32.const 1)))))
-        (local.set $v (f32.load offset=12 (local.get $values)))
-        (if (i32.eqz (f64.le (f64.promote_f32 (local.get $v)) (local.get $above)))
-          (then
-            (local.set $b (i32.trunc_sat_f32_s (f32.mul (local.get $v) (f32.const 1024))))
-            (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
-            (local.set $b (i32.add (local.get $sets) (i32.shl (select (i32.const 1023) (local.get $b) (i32.gt_s (local.get $b) (i32.const 1023))) (i32.const 2))))
-            (i32.store offset=12288 (local.get $b) (i32.add (i32.load offset=12288 (local.get $b)) (i32.const 1)))))
-        (local.set $values (i32.add (local.get $values) (i32.const 16)))
-        (br $next4)))
-    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
-    (block $done1
-      (loop $next1
-        (br_if $done1 (i32.ge_u (local.get $values) (local.get $end)))
-        (local.set $v (f32.load offset=0 (local.get $values)))
-        (if (i32.eqz (f64.le (f64.promote_f32 (local.get $v)) (local.get $above)))
-          (then
-            (local.set $b (i32.trunc_sat_f32_s (f32.mul (local.get $v) (f32.const 1024))))
-            (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
-            (local.set $b (i32.add (local.get $sets) (i32.shl (select (i32.const 1023) (local.get $b) (i32.gt_s (local.get $b) (i32.const 1023))) (i32.const 2))))
-            (i32.store offset=0 (local.get $b) (i32.add (i32.load offset=0 (local.get $b)) (i32.const 1)))))
-        (local.set $values (i32.add (local.get $values) (i32.const 4)))
-        (br $next1)))
-    (local.set $at (i32.const 0))
-    (loop $sum
-      (v128.store (i32.add (local.get $counts) (local.get $at))
-        (i32x4.add
-          (i32x4.add (v128.load (i32.add (local.get $sets) (local.get $at))) (v128.load offset=4096 (i32.add (local.get $sets) (local.get $at))))
-          (i32x4.add (v128.load offset=8192 (i32.add (local.get $sets) (local.get $at))) (v128.load offset=12288 (i32.add (local.get $sets) (local.get $at))))))
-      (local.set $total (i32x4.add (local.get $total) (v128.load (i32.add (local.get $counts) (local.get $at)))))
-      (local.set $at (i32.add (local.get $at) (i32.const 16)))
-      (br_if $sum (i32.lt_u (local.get $at) (i32.const 4096))))
-    (i32.add
-      (i32.add (i32x4.extract_lane 0 (local.get $total)) (i32x4.extract_lane 1 (local.get $total)))
-      (i32.add (i32x4.extract_lane 2 (local.get $total)) (i32x4.extract_lane 3 (local.get $total)))))
+            (local.set $run (i32.add (local.get $run) (i32.const 4)))
+            (local.set $values (i32.add (local.get $values) (i32.const 16))))
+          (else
+            ;; Up to four values one at a time (one at the tail).
+            (local.set $k (select (i32.const 4) (i32.const 1) (i32.lt_u (local.get $values) (local.get $end4))))
+            (loop $one
+              (local.set $v (f32.load (local.get $values)))
+              (if (f32.eq (local.get $v) (local.get $last))
+                (then (local.set $run (i32.add (local.get $run) (i32.const 1))))
+                (else
+                  (if (i32.ge_s (local.get $lastBin) (i32.const 0))
+                    (then
+                      (i32.store (i32.add (local.get $counts) (i32.shl (local.get $lastBin) (i32.const 2)))
+                        (i32.add (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lastBin) (i32.const 2)))) (local.get $run)))
+                      (local.set $total (i32.add (local.get $total) (local.get $run)))))
+                  (local.set $last (local.get $v))
+                  (local.set $lastBin (call $binAbove (local.get $v) (local.get $above)))
+                  (local.set $run (i32.const 1))))
+              (local.set $values (i32.add (local.get $values) (i32.const 4)))
+              (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+              (br_if $one (local.get $k)))
+            (local.set $splat (f32x4.splat (local.get $last)))))
+        (br $next)))
+    (if (i32.ge_s (local.get $lastBin) (i32.const 0))
+      (then
+        (i32.store (i32.add (local.get $counts) (i32.shl (local.get $lastBin) (i32.const 2)))
+          (i32.add (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lastBin) (i32.const 2)))) (local.get $run)))
+        (local.set $total (i32.add (local.get $total) (local.get $run)))))
+    (local.get $total))
+
+  ;; The histogram bin of v, floor(1024 v) clamped to 0..1023, or −1 if v is not above `above`.
+  (func $binAbove (param $v f32) (param $above f64) (result i32)
+    (local $b i32)
+    (if (f64.le (f64.promote_f32 (local.get $v)) (local.get $above)) (then (return (i32.const -1))))
+    (local.set $b (i32.trunc_sat_f32_s (f32.mul (local.get $v) (f32.const 1024))))
+    (local.set $b (select (i32.const 0) (local.get $b) (i32.lt_s (local.get $b) (i32.const 0))))
+    (select (i32.const 1023) (local.get $b) (i32.gt_s (local.get $b) (i32.const 1023))))
 
   ;; The median of each block×block tile of the w×h float32 image at `img` (values in [0, 1]; partial tiles at
   ;; the right and bottom edges included), to 1/64, into the ceil(w / block) × ceil(h / block) floats at `grid`:
@@ -821,6 +810,58 @@
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br $line)))
     (i32.const -1))
+
+  ;; Area-averaging resize of the sw-wide float32 image at `src` to dw × dh at `out`: output pixel (x, y) is
+  ;; Σ src × weight_x × weight_y / norm over the source pixels it covers, in float64, rows outer and columns
+  ;; inner, rounded once. The spans are worked out by the caller for each output column and row: `cols` and
+  ;; `rows` each hold first (int32, one per output pixel and one more), then source (int32) and weight (float64)
+  ;; per covered pixel, at the byte offsets given.
+  (func (export "areaResize") (param $src i32) (param $sw i32) (param $dw i32) (param $dh i32)
+    (param $colFirst i32) (param $colSource i32) (param $colWeight i32)
+    (param $rowFirst i32) (param $rowSource i32) (param $rowWeight i32) (param $norm f64) (param $out i32)
+    (local $x i32) (local $y i32) (local $r i32) (local $rn i32) (local $c i32) (local $c0 i32) (local $cn i32)
+    (local $row i32) (local $s f64) (local $wy f64)
+    (block $rowsDone
+      (loop $outRow
+        (br_if $rowsDone (i32.ge_u (local.get $y) (local.get $dh)))
+        (local.set $x (i32.const 0))
+        (block $colsDone
+          (loop $outCol
+            (br_if $colsDone (i32.ge_u (local.get $x) (local.get $dw)))
+            (local.set $c0 (i32.load (i32.add (local.get $colFirst) (i32.shl (local.get $x) (i32.const 2)))))
+            (local.set $cn (i32.load offset=4 (i32.add (local.get $colFirst) (i32.shl (local.get $x) (i32.const 2)))))
+            (local.set $r (i32.load (i32.add (local.get $rowFirst) (i32.shl (local.get $y) (i32.const 2)))))
+            (local.set $rn (i32.load offset=4 (i32.add (local.get $rowFirst) (i32.shl (local.get $y) (i32.const 2)))))
+            (local.set $s (f64.const 0))
+            (block $spanDone
+              (loop $span
+                (br_if $spanDone (i32.ge_u (local.get $r) (local.get $rn)))
+                (local.set $wy (f64.load (i32.add (local.get $rowWeight) (i32.shl (local.get $r) (i32.const 3)))))
+                (local.set $row
+                  (i32.add (local.get $src)
+                    (i32.shl (i32.mul (i32.load (i32.add (local.get $rowSource) (i32.shl (local.get $r) (i32.const 2)))) (local.get $sw)) (i32.const 2))))
+                (local.set $c (local.get $c0))
+                (block $pixelsDone
+                  (loop $pixel
+                    (br_if $pixelsDone (i32.ge_u (local.get $c) (local.get $cn)))
+                    (local.set $s
+                      (f64.add (local.get $s)
+                        (f64.mul
+                          (f64.mul
+                            (f64.promote_f32
+                              (f32.load (i32.add (local.get $row) (i32.shl (i32.load (i32.add (local.get $colSource) (i32.shl (local.get $c) (i32.const 2)))) (i32.const 2)))))
+                            (f64.load (i32.add (local.get $colWeight) (i32.shl (local.get $c) (i32.const 3)))))
+                          (local.get $wy))))
+                    (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                    (br $pixel)))
+                (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                (br $span)))
+            (f32.store (local.get $out) (f32.demote_f64 (f64.div (local.get $s) (local.get $norm))))
+            (local.set $out (i32.add (local.get $out) (i32.const 4)))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $outCol)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $outRow))))
 
   ;; lit[i] = (lit[i] / 255 + background × clear[i]) × scale for the n blocks, in float64 rounded to float32 once:
   ;; the blocks' sums as luminance in [0, 1], transparency composited onto the background (0 or 1).
