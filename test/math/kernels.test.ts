@@ -6,6 +6,7 @@ import { sharedKernelsOn } from '../../src/core/math/kernels-shared.js';
 import { Arena, kernelMemory, kernelsOn, scratchKernels } from '../../src/core/math/kernels.js';
 import {
   areaResize,
+  bilinearResize,
   blockMedians,
   complement,
   componentsAbove,
@@ -374,6 +375,27 @@ test('areaResize averages the area each output pixel covers, as a plain loop doe
         expected.push(Math.fround(s / (fx * fy)));
       }
     assert.equal(Array.from(areaResize(src, sw, sh, dw, dh)), expected, `${sw}×${sh} → ${dw}×${dh}`);
+  }
+});
+
+test('bilinearResize samples as a plain loop does, to the bit, enlarging and shrinking', () => {
+  const rng = new Random(12);
+  for (let t = 0; t < 30; t++) {
+    const [sw, sh, dw, dh] = [1 + rng.int(30), 1 + rng.int(30), 1 + rng.int(90), 1 + rng.int(90)];
+    const src = levels(sw * sh, rng);
+    const at = (i: number, from: number, to: number) => Math.min(from - 1, Math.max(0, ((i + 0.5) * from) / to - 0.5));
+    const expected: number[] = [];
+    for (let y = 0; y < dh; y++) {
+      const fy = at(y, sh, dh) - Math.floor(at(y, sh, dh));
+      const [y0, y1] = [Math.floor(at(y, sh, dh)), Math.min(sh - 1, Math.floor(at(y, sh, dh)) + 1)];
+      for (let x = 0; x < dw; x++) {
+        const fx = at(x, sw, dw) - Math.floor(at(x, sw, dw));
+        const [x0, x1] = [Math.floor(at(x, sw, dw)), Math.min(sw - 1, Math.floor(at(x, sw, dw)) + 1)];
+        const row = (r: number) => (1 - fx) * src[r * sw + x0]! + fx * src[r * sw + x1]!;
+        expected.push(Math.fround((1 - fy) * row(y0) + fy * row(y1)));
+      }
+    }
+    assert.equal(Array.from(bilinearResize(src, sw, sh, dw, dh)), expected, `${sw}×${sh} → ${dw}×${dh}`);
   }
 });
 

@@ -235,48 +235,38 @@ export function bilinearAt(src: ArrayLike<number>, offset: number, w: number, h:
   return (1 - fy) * ((1 - fx) * a + fx * b) + fy * ((1 - fx) * c + fx * d);
 }
 
-/** Bilinear resize, pixel centres aligned; used for upscaling and for smooth background fields. */
+/** Bilinear resize, pixel centres aligned; used for upscaling and for smooth background fields. In the SIMD kernels' module. */
 export function bilinearResize(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
-  const out = new Float32Array(dw * dh);
-  // Each column's two source columns and weight, worked out once rather than on every row.
-  const left = new Int32Array(dw);
-  const right = new Int32Array(dw);
-  const weight = new Float64Array(dw);
-  for (let x = 0; x < dw; x++) {
-    const sxf = Math.min(sw - 1, Math.max(0, ((x + 0.5) * sw) / dw - 0.5));
-    left[x] = Math.floor(sxf);
-    right[x] = Math.min(sw - 1, left[x]! + 1);
-    weight[x] = sxf - left[x]!;
+  const columns = samples(sw, dw);
+  const rows = samples(sh, dh);
+  // Memory, in order: the image, the output, the columns' and rows' sample positions, two rows of float64.
+  const arena = new Arena();
+  const at = [src.length, dw * dh, dw, dw, 2 * dw, dh, dh, 2 * dh, 4 * dw].map((n) => arena.floats(n));
+  const k = scratchKernels(arena.bytes);
+  const { buffer } = k.memory;
+  new Float32Array(buffer, at[0], src.length).set(src);
+  new Int32Array(buffer, at[2], dw).set(columns.first);
+  new Int32Array(buffer, at[3], dw).set(columns.second);
+  new Float64Array(buffer, at[4], dw).set(columns.weight);
+  new Int32Array(buffer, at[5], dh).set(rows.first);
+  new Int32Array(buffer, at[6], dh).set(rows.second);
+  new Float64Array(buffer, at[7], dh).set(rows.weight);
+  k.bilinearResize(at[0]!, sw, dw, dh, at[2]!, at[3]!, at[4]!, at[5]!, at[6]!, at[7]!, at[8]!, at[1]!);
+  return new Float32Array(buffer, at[1], dw * dh).slice();
+}
+
+/** For a line of `from` pixels resized to `to`, pixel centres aligned: each output pixel's two source pixels and the second's weight. */
+function samples(from: number, to: number): { first: Int32Array; second: Int32Array; weight: Float64Array } {
+  const first = new Int32Array(to);
+  const second = new Int32Array(to);
+  const weight = new Float64Array(to);
+  for (let i = 0; i < to; i++) {
+    const at = Math.min(from - 1, Math.max(0, ((i + 0.5) * from) / to - 0.5));
+    first[i] = Math.floor(at);
+    second[i] = Math.min(from - 1, first[i]! + 1);
+    weight[i] = at - first[i]!;
   }
-  // Each source row interpolated along x, kept in double precision, for the two rows the current output row
-  // lies between: an enlargement reuses them for many output rows, and the result is the same to the bit.
-  let upper = new Float64Array(dw);
-  let lower = new Float64Array(dw);
-  let upperRow = -1;
-  let lowerRow = -1;
-  const along = (row: number, into: Float64Array) => {
-    const r = row * sw;
-    for (let x = 0; x < dw; x++) into[x] = (1 - weight[x]!) * src[r + left[x]!]! + weight[x]! * src[r + right[x]!]!;
-  };
-  for (let y = 0; y < dh; y++) {
-    const syf = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));
-    const y0 = Math.floor(syf);
-    const y1 = Math.min(sh - 1, y0 + 1);
-    const fy = syf - y0;
-    if (y0 !== upperRow) {
-      // Moving down one source row: the row below becomes the row above.
-      if (y0 === lowerRow) [upper, lower, lowerRow] = [lower, upper, -1];
-      else along(y0, upper);
-      upperRow = y0;
-    }
-    if (y1 !== lowerRow) {
-      along(y1, lower);
-      lowerRow = y1;
-    }
-    const o = y * dw;
-    for (let x = 0; x < dw; x++) out[o + x] = (1 - fy) * upper[x]! + fy * lower[x]!;
-  }
-  return out;
+  return { first, second, weight };
 }
 
 /** Grey dilation with a (2r+1)² square, separably; negate in and out for erosion. */

@@ -452,15 +452,21 @@ function evenOutStroke(image: Float32Array, w: number, h: number): void {
 
 /** Stroke width of the ink above 0.5, as 2 × area / perimeter (0 with no such ink). */
 export function strokeWidth(image: Float32Array, w: number, h: number): number {
+  // The ink above 0.5 with a border of paper around it, so that every pixel has four neighbours to look at.
+  const W = w + 2;
+  const on = new Uint8Array(W * (h + 2));
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) on[(y + 1) * W + x + 1] = image[y * w + x]! >= 0.5 ? 1 : 0;
+  return areaOverPerimeter(on, W, h + 2);
+}
+
+/** 2 × area / perimeter of the 1s of a mask whose border is 0: perimeter pixels have a 0 among their four neighbours. */
+function areaOverPerimeter(on: Uint8Array, W: number, H: number): number {
   let area = 0;
   let perimeter = 0;
-  const on = (x: number, y: number) => x >= 0 && y >= 0 && x < w && y < h && image[y * w + x]! >= 0.5;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (!on(x, y)) continue;
-      area++;
-      if (!on(x - 1, y) || !on(x + 1, y) || !on(x, y - 1) || !on(x, y + 1)) perimeter++;
-    }
+  for (let i = W; i < W * (H - 1); i++) {
+    if (!on[i]) continue;
+    area++;
+    if (!(on[i - 1]! & on[i + 1]! & on[i - W]! & on[i + W]!)) perimeter++;
   }
   return perimeter ? (2 * area) / perimeter : 0;
 }

@@ -49,6 +49,21 @@ export interface Kernels {
     norm: number,
     out: number,
   ): void;
+  /** Bilinear resize of the sw-wide image at `src` to dw × dh at `out`, over sample positions the caller works out (see the .wat). */
+  bilinearResize(
+    src: number,
+    sw: number,
+    dw: number,
+    dh: number,
+    left: number,
+    right: number,
+    weight: number,
+    top: number,
+    bottom: number,
+    down: number,
+    rows: number,
+    out: number,
+  ): void;
   /** lit = (lit / 255 + background × clear) × scale over `n` floats. */
   greyFinish(lit: number, clear: number, n: number, background: number, scale: number): void;
 }

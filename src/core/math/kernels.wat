@@ -863,6 +863,73 @@
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br $outRow))))
 
+  ;; Bilinear resize of the sw-wide float32 image at `src` to dw × dh at `out`, over sample positions the caller
+  ;; works out: for each output column its two source columns (int32 at `left`, `right`) and the weight of the
+  ;; right one (float64 at `weight`), and likewise for each output row (`top`, `bottom`, `down`). Each source
+  ;; row is interpolated along x in float64 into one of the two dw-long float64 rows at `rows` (kept while the
+  ;; output rows lie between the same two source rows), then the two along y, rounded once.
+  (func (export "bilinearResize") (param $src i32) (param $sw i32) (param $dw i32) (param $dh i32)
+    (param $left i32) (param $right i32) (param $weight i32) (param $top i32) (param $bottom i32) (param $down i32)
+    (param $rows i32) (param $out i32)
+    (local $y i32) (local $x i32) (local $upper i32) (local $lower i32) (local $upperRow i32) (local $lowerRow i32)
+    (local $y0 i32) (local $y1 i32) (local $swap i32) (local $fy f64)
+    (local.set $upper (local.get $rows))
+    (local.set $lower (i32.add (local.get $rows) (i32.shl (local.get $dw) (i32.const 3))))
+    (local.set $upperRow (i32.const -1))
+    (local.set $lowerRow (i32.const -1))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $y) (local.get $dh)))
+        (local.set $y0 (i32.load (i32.add (local.get $top) (i32.shl (local.get $y) (i32.const 2)))))
+        (local.set $y1 (i32.load (i32.add (local.get $bottom) (i32.shl (local.get $y) (i32.const 2)))))
+        (local.set $fy (f64.load (i32.add (local.get $down) (i32.shl (local.get $y) (i32.const 3)))))
+        (if (i32.ne (local.get $y0) (local.get $upperRow))
+          (then
+            ;; Moving down one source row: the row below becomes the row above.
+            (if (i32.eq (local.get $y0) (local.get $lowerRow))
+              (then
+                (local.set $swap (local.get $upper))
+                (local.set $upper (local.get $lower))
+                (local.set $lower (local.get $swap))
+                (local.set $lowerRow (i32.const -1)))
+              (else (call $along (local.get $src) (local.get $sw) (local.get $y0) (local.get $dw) (local.get $left) (local.get $right) (local.get $weight) (local.get $upper))))
+            (local.set $upperRow (local.get $y0))))
+        (if (i32.ne (local.get $y1) (local.get $lowerRow))
+          (then
+            (call $along (local.get $src) (local.get $sw) (local.get $y1) (local.get $dw) (local.get $left) (local.get $right) (local.get $weight) (local.get $lower))
+            (local.set $lowerRow (local.get $y1))))
+        (local.set $x (i32.const 0))
+        (block $colsDone
+          (loop $col
+            (br_if $colsDone (i32.ge_u (local.get $x) (local.get $dw)))
+            (f32.store (local.get $out)
+              (f32.demote_f64
+                (f64.add
+                  (f64.mul (f64.sub (f64.const 1) (local.get $fy)) (f64.load (i32.add (local.get $upper) (i32.shl (local.get $x) (i32.const 3)))))
+                  (f64.mul (local.get $fy) (f64.load (i32.add (local.get $lower) (i32.shl (local.get $x) (i32.const 3))))))))
+            (local.set $out (i32.add (local.get $out) (i32.const 4)))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $col)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $row))))
+
+  ;; Source row `r` interpolated along x into the dw float64 at `into` (see bilinearResize).
+  (func $along (param $src i32) (param $sw i32) (param $r i32) (param $dw i32) (param $left i32) (param $right i32) (param $weight i32) (param $into i32)
+    (local $x i32) (local $row i32) (local $w f64)
+    (local.set $row (i32.add (local.get $src) (i32.shl (i32.mul (local.get $r) (local.get $sw)) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $x) (local.get $dw)))
+        (local.set $w (f64.load (i32.add (local.get $weight) (i32.shl (local.get $x) (i32.const 3)))))
+        (f64.store (i32.add (local.get $into) (i32.shl (local.get $x) (i32.const 3)))
+          (f64.add
+            (f64.mul (f64.sub (f64.const 1) (local.get $w))
+              (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (i32.load (i32.add (local.get $left) (i32.shl (local.get $x) (i32.const 2)))) (i32.const 2))))))
+            (f64.mul (local.get $w)
+              (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (i32.load (i32.add (local.get $right) (i32.shl (local.get $x) (i32.const 2)))) (i32.const 2))))))))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $next))))
+
   ;; lit[i] = (lit[i] / 255 + background × clear[i]) × scale for the n blocks, in float64 rounded to float32 once:
   ;; the blocks' sums as luminance in [0, 1], transparency composited onto the background (0 or 1).
   (func (export "greyFinish") (param $lit i32) (param $clear i32) (param $n i32) (param $background f64) (param $scale f64)
