@@ -6,7 +6,7 @@ import { sharedKernelsOn } from '../../src/core/math/kernels-shared.js';
 import { Arena, kernelMemory, kernelsOn, scratchKernels } from '../../src/core/math/kernels.js';
 import {
   areaResize,
-  bilinearResize,
+  boxBlur,
   blockMedians,
   complement,
   componentsAbove,
@@ -378,24 +378,34 @@ test('areaResize averages the area each output pixel covers, as a plain loop doe
   }
 });
 
-test('bilinearResize samples as a plain loop does, to the bit, enlarging and shrinking', () => {
+test('boxBlur takes the window mean along rows then columns as a plain running sum does, to the bit', () => {
   const rng = new Random(12);
-  for (let t = 0; t < 30; t++) {
-    const [sw, sh, dw, dh] = [1 + rng.int(30), 1 + rng.int(30), 1 + rng.int(90), 1 + rng.int(90)];
-    const src = levels(sw * sh, rng);
-    const at = (i: number, from: number, to: number) => Math.min(from - 1, Math.max(0, ((i + 0.5) * from) / to - 0.5));
-    const expected: number[] = [];
-    for (let y = 0; y < dh; y++) {
-      const fy = at(y, sh, dh) - Math.floor(at(y, sh, dh));
-      const [y0, y1] = [Math.floor(at(y, sh, dh)), Math.min(sh - 1, Math.floor(at(y, sh, dh)) + 1)];
-      for (let x = 0; x < dw; x++) {
-        const fx = at(x, sw, dw) - Math.floor(at(x, sw, dw));
-        const [x0, x1] = [Math.floor(at(x, sw, dw)), Math.min(sw - 1, Math.floor(at(x, sw, dw)) + 1)];
-        const row = (r: number) => (1 - fx) * src[r * sw + x0]! + fx * src[r * sw + x1]!;
-        expected.push(Math.fround((1 - fy) * row(y0) + fy * row(y1)));
+  const along = (src: Float32Array, lines: number, count: number, r: number, at: (l: number, i: number) => number) => {
+    const out = new Float32Array(src.length);
+    for (let l = 0; l < lines; l++) {
+      let sum = 0;
+      let n = 0;
+      for (let i = 0; i < Math.min(r, count); i++, n++) sum += src[at(l, i)]!;
+      for (let i = 0; i < count; i++) {
+        if (i + r < count) {
+          sum += src[at(l, i + r)]!;
+          n++;
+        }
+        if (i - r - 1 >= 0) {
+          sum -= src[at(l, i - r - 1)]!;
+          n--;
+        }
+        out[at(l, i)] = sum / n;
       }
     }
-    assert.equal(Array.from(bilinearResize(src, sw, sh, dw, dh)), expected, `${sw}×${sh} → ${dw}×${dh}`);
+    return out;
+  };
+  for (let t = 0; t < 30; t++) {
+    const [w, h, r] = [1 + rng.int(40), 1 + rng.int(40), rng.int(8)];
+    const src = levels(w * h, rng);
+    const rows = along(src, h, w, r, (l, i) => l * w + i);
+    const expected = along(rows, w, h, r, (l, i) => i * w + l);
+    assert.equal(Array.from(boxBlur(src, w, h, r)), Array.from(expected), `${w}×${h}, r ${r}`);
   }
 });
 

@@ -1,17 +1,11 @@
 /* Numeric kernels for image preprocessing, on flat Float32Array images in [0,1]. */
 
-import { Arena, scratchKernels } from '../math/kernels.js';
+import { Arena, type Kernels, scratchKernels } from '../math/kernels.js';
 
 const BINS = 1024;
 /** Where Histogram puts its work in the kernels' scratch memory: the counts, then the values. */
 const HISTOGRAM_COUNTS = 16;
 const HISTOGRAM_VALUES = HISTOGRAM_COUNTS + 4 * BINS;
-
-/** floor(v · bins) clamped to 0..bins-1, with truncation for floor: negative values clamp to 0 either way. */
-function bin(v: number, bins: number): number {
-  const b = (v * bins) | 0;
-  return b < 0 ? 0 : b >= bins ? bins - 1 : b;
-}
 
 /** A 1024-bin histogram of values in [0,1], to answer several quantiles with one pass over an image. */
 export class Histogram {
@@ -271,39 +265,37 @@ function samples(from: number, to: number): { first: Int32Array; second: Int32Ar
 
 /** Grey dilation with a (2r+1)² square, separably; negate in and out for erosion. */
 export function boxMax(src: Float32Array, w: number, h: number, r: number): Float32Array {
-  return maxAxis(maxAxis(src, w, h, r, 1, w), w, h, r, w, 1);
+  return alongBothAxes(src, w, h, (k, from, to, lines, count, step, stride, scratch) =>
+    k.maxAxis(from, to, lines, count, r, step, stride, scratch, scratch + 4 * count),
+  );
 }
 
 /**
- * Running max along one axis (as blurAxis), over the window [i − r, i + r] clipped to the line, in O(1) a
- * pixel whatever r (van Herk, Gil and Werman): the line is cut into blocks of 2r + 1, each with its running
- * max from its start and from its end, and any window spans at most two blocks.
+ * Mean over the (2r+1)² neighbourhood, counting only neighbours inside the image: a running sum along rows,
+ * then along columns, so it costs O(pixels) whatever the radius.
  */
-function maxAxis(src: Float32Array, w: number, h: number, r: number, step: number, stride: number): Float32Array {
-  const out = new Float32Array(w * h);
-  const horizontal = step === 1;
-  const lines = horizontal ? h : w;
-  const count = horizontal ? w : h;
-  const k = 2 * r + 1;
-  const fromStart = new Float32Array(count);
-  const fromEnd = new Float32Array(count);
-  for (let l = 0; l < lines; l++) {
-    const o = l * stride;
-    for (let b0 = 0; b0 < count; b0 += k) {
-      const b1 = Math.min(count, b0 + k) - 1;
-      fromStart[b0] = src[o + b0 * step]!;
-      for (let i = b0 + 1; i <= b1; i++) fromStart[i] = Math.max(fromStart[i - 1]!, src[o + i * step]!);
-      fromEnd[b1] = src[o + b1 * step]!;
-      for (let i = b1 - 1; i >= b0; i--) fromEnd[i] = Math.max(fromEnd[i + 1]!, src[o + i * step]!);
-    }
-    for (let i = 0; i < count; i++) {
-      const a = Math.max(0, i - r);
-      const b = Math.min(count - 1, i + r);
-      // In one block the window starts at the block's start or ends at its (or the line's) end.
-      out[o + i * step] = ((a / k) | 0) !== ((b / k) | 0) ? Math.max(fromEnd[a]!, fromStart[b]!) : a % k === 0 ? fromStart[b]! : fromEnd[a]!;
-    }
-  }
-  return out;
+export function boxBlur(src: Float32Array, w: number, h: number, r: number): Float32Array {
+  return alongBothAxes(src, w, h, (k, from, to, lines, count, step, stride) => k.blurAxis(from, to, lines, count, r, step, stride));
+}
+
+/**
+ * A separable filter in the SIMD kernels' module: `axis` along the rows (h lines of w pixels 4 bytes apart),
+ * then along the columns of the result (w lines of h pixels a row apart); `scratch` has room for 2 × max(w, h) floats.
+ */
+function alongBothAxes(
+  src: Float32Array,
+  w: number,
+  h: number,
+  axis: (k: Kernels, from: number, to: number, lines: number, count: number, step: number, stride: number, scratch: number) => void,
+): Float32Array {
+  const n = w * h;
+  const arena = new Arena();
+  const [image, rows, both, scratch] = [n, n, n, 2 * Math.max(w, h)].map((c) => arena.floats(c)) as [number, number, number, number];
+  const k = scratchKernels(arena.bytes);
+  new Float32Array(k.memory.buffer, image, n).set(src);
+  axis(k, image, rows, h, w, 4, 4 * w, scratch);
+  axis(k, rows, both, w, h, 4 * w, 4, scratch);
+  return new Float32Array(k.memory.buffer, both, n).slice();
 }
 
 /** A connected component's label and the box around its pixels (inclusive). */
@@ -368,45 +360,6 @@ export function dilate(src: Float32Array, w: number, h: number, radius: number):
     cur = out;
   }
   return cur;
-}
-
-/**
- * Mean over the (2r+1)² neighbourhood, counting only neighbours inside the image: a running sum along rows,
- * then along columns, so it costs O(pixels) whatever the radius.
- */
-export function boxBlur(src: Float32Array, w: number, h: number, r: number): Float32Array {
-  return blurAxis(blurAxis(src, w, h, r, 1, w), w, h, r, w, 1);
-}
-
-/** Box mean along one axis: `step` between neighbours, `lines` of `count` pixels starting `stride` apart. */
-function blurAxis(src: Float32Array, w: number, h: number, r: number, step: number, stride: number): Float32Array {
-  const out = new Float32Array(w * h);
-  const horizontal = step === 1;
-  const lines = horizontal ? h : w;
-  const count = horizontal ? w : h;
-  for (let l = 0; l < lines; l++) {
-    const o = l * stride;
-    let sum = 0;
-    let n = 0;
-    for (let i = 0; i < Math.min(r, count); i++) {
-      sum += src[o + i * step]!;
-      n++;
-    }
-    for (let i = 0; i < count; i++) {
-      const add = i + r;
-      const drop = i - r - 1;
-      if (add < count) {
-        sum += src[o + add * step]!;
-        n++;
-      }
-      if (drop >= 0) {
-        sum -= src[o + drop * step]!;
-        n--;
-      }
-      out[o + i * step] = sum / n;
-    }
-  }
-  return out;
 }
 
 /**

@@ -64,6 +64,10 @@ export interface Kernels {
     rows: number,
     out: number,
   ): void;
+  /** Running max over [i − r, i + r] along one axis: `lines` lines of `count`, `step` and `stride` in bytes; `count` floats each of scratch at fromStart, fromEnd. */
+  maxAxis(src: number, out: number, lines: number, count: number, r: number, step: number, stride: number, fromStart: number, fromEnd: number): void;
+  /** Box mean over [i − r, i + r] along one axis, as maxAxis. */
+  blurAxis(src: number, out: number, lines: number, count: number, r: number, step: number, stride: number): void;
   /** lit = (lit / 255 + background × clear) × scale over `n` floats. */
   greyFinish(lit: number, clear: number, n: number, background: number, scale: number): void;
 }

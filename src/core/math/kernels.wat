@@ -930,6 +930,108 @@
         (local.set $x (i32.add (local.get $x) (i32.const 1)))
         (br $next))))
 
+  ;; Running max along one axis of a float32 image: `lines` lines of `count` pixels at `src`, the first pixels of
+  ;; neighbouring lines `stride` bytes apart and the pixels of a line `step` bytes apart; out[i] = the max over
+  ;; [i − r, i + r] clipped to the line, in O(1) a pixel whatever r (van Herk, Gil and Werman): the line is cut
+  ;; into blocks of 2r + 1, each with its running max from its start and from its end (`count` float32 each
+  ;; at `fromStart` and `fromEnd`), and any window spans at most two blocks.
+  (func (export "maxAxis") (param $src i32) (param $out i32) (param $lines i32) (param $count i32) (param $r i32) (param $step i32) (param $stride i32)
+    (param $fromStart i32) (param $fromEnd i32)
+    (local $l i32) (local $o i32) (local $k i32) (local $b0 i32) (local $b1 i32) (local $i i32) (local $a i32) (local $b i32) (local $m f32)
+    (local.set $k (i32.add (i32.shl (local.get $r) (i32.const 1)) (i32.const 1)))
+    (block $linesDone
+      (loop $line
+        (br_if $linesDone (i32.ge_u (local.get $l) (local.get $lines)))
+        (local.set $o (i32.mul (local.get $l) (local.get $stride)))
+        (local.set $b0 (i32.const 0))
+        (block $blocksDone
+          (loop $block
+            (br_if $blocksDone (i32.ge_u (local.get $b0) (local.get $count)))
+            (local.set $b1 (i32.sub (select (local.get $count) (i32.add (local.get $b0) (local.get $k)) (i32.lt_u (local.get $count) (i32.add (local.get $b0) (local.get $k)))) (i32.const 1)))
+            (local.set $m (f32.load (i32.add (i32.add (local.get $src) (local.get $o)) (i32.mul (local.get $b0) (local.get $step)))))
+            (f32.store (i32.add (local.get $fromStart) (i32.shl (local.get $b0) (i32.const 2))) (local.get $m))
+            (local.set $i (i32.add (local.get $b0) (i32.const 1)))
+            (block $upDone
+              (loop $up
+                (br_if $upDone (i32.gt_u (local.get $i) (local.get $b1)))
+                (local.set $m (f32.max (local.get $m) (f32.load (i32.add (i32.add (local.get $src) (local.get $o)) (i32.mul (local.get $i) (local.get $step))))))
+                (f32.store (i32.add (local.get $fromStart) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $up)))
+            (local.set $m (f32.load (i32.add (i32.add (local.get $src) (local.get $o)) (i32.mul (local.get $b1) (local.get $step)))))
+            (f32.store (i32.add (local.get $fromEnd) (i32.shl (local.get $b1) (i32.const 2))) (local.get $m))
+            (local.set $i (local.get $b1))
+            (block $downDone
+              (loop $down
+                (br_if $downDone (i32.le_s (local.get $i) (local.get $b0)))
+                (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+                (local.set $m (f32.max (local.get $m) (f32.load (i32.add (i32.add (local.get $src) (local.get $o)) (i32.mul (local.get $i) (local.get $step))))))
+                (f32.store (i32.add (local.get $fromEnd) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
+                (br $down)))
+            (local.set $b0 (i32.add (local.get $b0) (local.get $k)))
+            (br $block)))
+        (local.set $i (i32.const 0))
+        (block $pixelsDone
+          (loop $pixel
+            (br_if $pixelsDone (i32.ge_u (local.get $i) (local.get $count)))
+            (local.set $a (select (i32.sub (local.get $i) (local.get $r)) (i32.const 0) (i32.gt_s (local.get $i) (local.get $r))))
+            (local.set $b (i32.add (local.get $i) (local.get $r)))
+            (if (i32.ge_u (local.get $b) (local.get $count)) (then (local.set $b (i32.sub (local.get $count) (i32.const 1)))))
+            ;; In one block the window starts at the block's start or ends at its (or the line's) end.
+            (f32.store (i32.add (i32.add (local.get $out) (local.get $o)) (i32.mul (local.get $i) (local.get $step)))
+              (if (result f32) (i32.ne (i32.div_u (local.get $a) (local.get $k)) (i32.div_u (local.get $b) (local.get $k)))
+                (then
+                  (f32.max
+                    (f32.load (i32.add (local.get $fromEnd) (i32.shl (local.get $a) (i32.const 2))))
+                    (f32.load (i32.add (local.get $fromStart) (i32.shl (local.get $b) (i32.const 2))))))
+                (else
+                  (if (result f32) (i32.eqz (i32.rem_u (local.get $a) (local.get $k)))
+                    (then (f32.load (i32.add (local.get $fromStart) (i32.shl (local.get $b) (i32.const 2)))))
+                    (else (f32.load (i32.add (local.get $fromEnd) (i32.shl (local.get $a) (i32.const 2)))))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $pixel)))
+        (local.set $l (i32.add (local.get $l) (i32.const 1)))
+        (br $line))))
+
+  ;; Box mean along one axis (lines, step and stride as in maxAxis): out[i] = the mean over [i − r, i + r]
+  ;; clipped to the line, a running float64 sum, rounded once.
+  (func (export "blurAxis") (param $src i32) (param $out i32) (param $lines i32) (param $count i32) (param $r i32) (param $step i32) (param $stride i32)
+    (local $l i32) (local $o i32) (local $i i32) (local $n i32) (local $add i32) (local $drop i32) (local $sum f64)
+    (block $linesDone
+      (loop $line
+        (br_if $linesDone (i32.ge_u (local.get $l) (local.get $lines)))
+        (local.set $o (i32.add (local.get $src) (i32.mul (local.get $l) (local.get $stride))))
+        (local.set $sum (f64.const 0))
+        (local.set $n (i32.const 0))
+        (local.set $i (i32.const 0))
+        (block $startDone
+          (loop $start
+            (br_if $startDone (i32.or (i32.ge_s (local.get $i) (local.get $r)) (i32.ge_s (local.get $i) (local.get $count))))
+            (local.set $sum (f64.add (local.get $sum) (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.mul (local.get $i) (local.get $step)))))))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $start)))
+        (local.set $i (i32.const 0))
+        (block $pixelsDone
+          (loop $pixel
+            (br_if $pixelsDone (i32.ge_s (local.get $i) (local.get $count)))
+            (local.set $add (i32.add (local.get $i) (local.get $r)))
+            (local.set $drop (i32.sub (i32.sub (local.get $i) (local.get $r)) (i32.const 1)))
+            (if (i32.lt_s (local.get $add) (local.get $count))
+              (then
+                (local.set $sum (f64.add (local.get $sum) (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.mul (local.get $add) (local.get $step)))))))
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+            (if (i32.ge_s (local.get $drop) (i32.const 0))
+              (then
+                (local.set $sum (f64.sub (local.get $sum) (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.mul (local.get $drop) (local.get $step)))))))
+                (local.set $n (i32.sub (local.get $n) (i32.const 1)))))
+            (f32.store (i32.add (i32.add (local.get $out) (i32.mul (local.get $l) (local.get $stride))) (i32.mul (local.get $i) (local.get $step)))
+              (f32.demote_f64 (f64.div (local.get $sum) (f64.convert_i32_s (local.get $n)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $pixel)))
+        (local.set $l (i32.add (local.get $l) (i32.const 1)))
+        (br $line))))
+
   ;; lit[i] = (lit[i] / 255 + background × clear[i]) × scale for the n blocks, in float64 rounded to float32 once:
   ;; the blocks' sums as luminance in [0, 1], transparency composited onto the background (0 or 1).
   (func (export "greyFinish") (param $lit i32) (param $clear i32) (param $n i32) (param $background f64) (param $scale f64)
