@@ -280,7 +280,7 @@ export function boxBlur(src: Float32Array, w: number, h: number, r: number): Flo
 
 /**
  * A separable filter in the SIMD kernels' module: `axis` along the rows (h lines of w pixels 4 bytes apart),
- * then along the columns of the result (w lines of h pixels a row apart); `scratch` has room for 2 × max(w, h) floats.
+ * then along the columns of the result (w lines of h pixels a row apart); `scratch` has room for 5 × max(w, h) floats.
  */
 function alongBothAxes(
   src: Float32Array,
@@ -290,7 +290,7 @@ function alongBothAxes(
 ): Float32Array {
   const n = w * h;
   const arena = new Arena();
-  const [image, rows, both, scratch] = [n, n, n, 2 * Math.max(w, h)].map((c) => arena.floats(c)) as [number, number, number, number];
+  const [image, rows, both, scratch] = [n, n, n, 5 * Math.max(w, h)].map((c) => arena.floats(c)) as [number, number, number, number];
   const k = scratchKernels(arena.bytes);
   new Float32Array(k.memory.buffer, image, n).set(src);
   axis(k, image, rows, h, w, 4, 4 * w, scratch);
@@ -334,32 +334,28 @@ export function componentsAbove(img: Float32Array, w: number, h: number, thresho
 
 /**
  * Grey dilation by `radius` steps of 3×3, alternating cross and square neighbourhoods: an octagon, close
- * to a round pen, where a square element would make blocky corners. Negate in and out for erosion.
+ * to a round pen, where a square element would make blocky corners. Negate in and out for erosion. In the
+ * SIMD kernels' module: a square step is the running max of 3 along the rows and then the columns, a cross
+ * step the larger of the two taken apart.
  */
 export function dilate(src: Float32Array, w: number, h: number, radius: number): Float32Array {
-  let cur = src;
+  if (radius <= 0) return src;
+  const n = w * h;
+  const arena = new Arena();
+  const [image, along, across, scratch] = [n, n, n, 5 * Math.max(w, h)].map((c) => arena.floats(c)) as [number, number, number, number];
+  const k = scratchKernels(arena.bytes);
+  new Float32Array(k.memory.buffer, image, n).set(src);
+  const rows = (from: number, to: number) => k.maxAxis(from, to, h, w, 1, 4, 4 * w, scratch, scratch + 4 * w);
+  const columns = (from: number, to: number) => k.maxAxis(from, to, w, h, 1, 4 * w, 4, scratch, scratch + 4 * h);
   for (let step = 0; step < radius; step++) {
-    const square = step % 2 === 1;
-    const out = new Float32Array(w * h);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        let m = cur[y * w + x]!;
-        for (let dy = -1; dy <= 1; dy++) {
-          const yy = y + dy;
-          if (yy < 0 || yy >= h) continue;
-          for (let dx = -1; dx <= 1; dx++) {
-            const xx = x + dx;
-            if (xx < 0 || xx >= w || (!square && dx !== 0 && dy !== 0)) continue;
-            const v = cur[yy * w + xx]!;
-            if (v > m) m = v;
-          }
-        }
-        out[y * w + x] = m;
-      }
+    rows(image, along);
+    if (step % 2 === 1) columns(along, image);
+    else {
+      columns(image, across);
+      k.maxOf(along, across, image, n);
     }
-    cur = out;
   }
-  return cur;
+  return new Float32Array(k.memory.buffer, image, n).slice();
 }
 
 /**

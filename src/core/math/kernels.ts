@@ -64,10 +64,12 @@ export interface Kernels {
     rows: number,
     out: number,
   ): void;
-  /** Running max over [i − r, i + r] along one axis: `lines` lines of `count`, `step` and `stride` in bytes; `count` floats each of scratch at fromStart, fromEnd. */
+  /** Running max over [i − r, i + r] along one axis: `lines` lines of `count`, `step` and `stride` in bytes; scratch: `count` floats at fromStart, 4 × count at fromEnd. */
   maxAxis(src: number, out: number, lines: number, count: number, r: number, step: number, stride: number, fromStart: number, fromEnd: number): void;
   /** Box mean over [i − r, i + r] along one axis, as maxAxis. */
   blurAxis(src: number, out: number, lines: number, count: number, r: number, step: number, stride: number): void;
+  /** out = max(a, b) over `n` floats. */
+  maxOf(a: number, b: number, out: number, n: number): void;
   /** lit = (lit / 255 + background × clear) × scale over `n` floats. */
   greyFinish(lit: number, clear: number, n: number, background: number, scale: number): void;
 }

@@ -934,11 +934,32 @@
   ;; neighbouring lines `stride` bytes apart and the pixels of a line `step` bytes apart; out[i] = the max over
   ;; [i − r, i + r] clipped to the line, in O(1) a pixel whatever r (van Herk, Gil and Werman): the line is cut
   ;; into blocks of 2r + 1, each with its running max from its start and from its end (`count` float32 each
-  ;; at `fromStart` and `fromEnd`), and any window spans at most two blocks.
+  ;; at `fromStart` and `fromEnd`, followed by 12 × count bytes for the plan below), and any window spans at most
+  ;; two blocks.
   (func (export "maxAxis") (param $src i32) (param $out i32) (param $lines i32) (param $count i32) (param $r i32) (param $step i32) (param $stride i32)
     (param $fromStart i32) (param $fromEnd i32)
     (local $l i32) (local $o i32) (local $k i32) (local $b0 i32) (local $b1 i32) (local $i i32) (local $a i32) (local $b i32) (local $m f32)
+    (local $plan i32) (local $p i32)
     (local.set $k (i32.add (i32.shl (local.get $r) (i32.const 1)) (i32.const 1)))
+    ;; Where each window's max is read, the same for every line: at `plan` + 12 i, the addresses of
+    ;; fromEnd[a] and fromStart[b] for the window [a, b], and how to read them: 0 the max of both (two blocks),
+    ;; 1 fromStart[b] alone (one block, from its start), 2 fromEnd[a] alone (one block, to its or the line's end).
+    (local.set $plan (i32.add (local.get $fromEnd) (i32.shl (local.get $count) (i32.const 2))))
+    (block $planned
+      (loop $planning
+        (br_if $planned (i32.ge_u (local.get $i) (local.get $count)))
+        (local.set $a (select (i32.sub (local.get $i) (local.get $r)) (i32.const 0) (i32.gt_s (local.get $i) (local.get $r))))
+        (local.set $b (i32.add (local.get $i) (local.get $r)))
+        (if (i32.ge_u (local.get $b) (local.get $count)) (then (local.set $b (i32.sub (local.get $count) (i32.const 1)))))
+        (local.set $p (i32.add (local.get $plan) (i32.mul (local.get $i) (i32.const 12))))
+        (i32.store (local.get $p) (i32.add (local.get $fromEnd) (i32.shl (local.get $a) (i32.const 2))))
+        (i32.store offset=4 (local.get $p) (i32.add (local.get $fromStart) (i32.shl (local.get $b) (i32.const 2))))
+        (i32.store offset=8 (local.get $p)
+          (select (i32.const 0)
+            (select (i32.const 1) (i32.const 2) (i32.eqz (i32.rem_u (local.get $a) (local.get $k))))
+            (i32.ne (i32.div_u (local.get $a) (local.get $k)) (i32.div_u (local.get $b) (local.get $k)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $planning)))
     (block $linesDone
       (loop $line
         (br_if $linesDone (i32.ge_u (local.get $l) (local.get $lines)))
@@ -974,20 +995,14 @@
         (block $pixelsDone
           (loop $pixel
             (br_if $pixelsDone (i32.ge_u (local.get $i) (local.get $count)))
-            (local.set $a (select (i32.sub (local.get $i) (local.get $r)) (i32.const 0) (i32.gt_s (local.get $i) (local.get $r))))
-            (local.set $b (i32.add (local.get $i) (local.get $r)))
-            (if (i32.ge_u (local.get $b) (local.get $count)) (then (local.set $b (i32.sub (local.get $count) (i32.const 1)))))
-            ;; In one block the window starts at the block's start or ends at its (or the line's) end.
+            (local.set $p (i32.add (local.get $plan) (i32.mul (local.get $i) (i32.const 12))))
+            (local.set $a (i32.load (local.get $p)))
+            (local.set $b (i32.load offset=4 (local.get $p)))
             (f32.store (i32.add (i32.add (local.get $out) (local.get $o)) (i32.mul (local.get $i) (local.get $step)))
-              (if (result f32) (i32.ne (i32.div_u (local.get $a) (local.get $k)) (i32.div_u (local.get $b) (local.get $k)))
-                (then
-                  (f32.max
-                    (f32.load (i32.add (local.get $fromEnd) (i32.shl (local.get $a) (i32.const 2))))
-                    (f32.load (i32.add (local.get $fromStart) (i32.shl (local.get $b) (i32.const 2))))))
-                (else
-                  (if (result f32) (i32.eqz (i32.rem_u (local.get $a) (local.get $k)))
-                    (then (f32.load (i32.add (local.get $fromStart) (i32.shl (local.get $b) (i32.const 2)))))
-                    (else (f32.load (i32.add (local.get $fromEnd) (i32.shl (local.get $a) (i32.const 2)))))))))
+              (select
+                (f32.max (f32.load (local.get $a)) (f32.load (local.get $b)))
+                (f32.load (select (local.get $b) (local.get $a) (i32.eq (i32.load offset=8 (local.get $p)) (i32.const 1))))
+                (i32.eqz (i32.load offset=8 (local.get $p)))))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $pixel)))
         (local.set $l (i32.add (local.get $l) (i32.const 1)))
@@ -1031,6 +1046,26 @@
             (br $pixel)))
         (local.set $l (i32.add (local.get $l) (i32.const 1)))
         (br $line))))
+
+  ;; out = max(a, b) for the `n` float32 of each.
+  (func (export "maxOf") (param $a i32) (param $b i32) (param $out i32) (param $n i32)
+    (local $at i32) (local $end i32)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done4
+      (loop $next4
+        (br_if $done4 (i32.ge_u (local.get $at) (local.get $end)))
+        (v128.store (i32.add (local.get $out) (local.get $at))
+          (f32x4.max (v128.load (i32.add (local.get $a) (local.get $at))) (v128.load (i32.add (local.get $b) (local.get $at)))))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $next4)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done1
+      (loop $next1
+        (br_if $done1 (i32.ge_u (local.get $at) (local.get $end)))
+        (f32.store (i32.add (local.get $out) (local.get $at))
+          (f32.max (f32.load (i32.add (local.get $a) (local.get $at))) (f32.load (i32.add (local.get $b) (local.get $at)))))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $next1))))
 
   ;; lit[i] = (lit[i] / 255 + background × clear[i]) × scale for the n blocks, in float64 rounded to float32 once:
   ;; the blocks' sums as luminance in [0, 1], transparency composited onto the background (0 or 1).
