@@ -11,6 +11,7 @@ export { DigitModel, type Confidence, type FeedbackRecord, type Metrics, type Mo
 export { argmaxRows, type Classifier } from './models/classifier.js';
 export { DigitDetector, type DetectorAbout } from './models/detector.js';
 export { toMnistInput, type MnistInput, type PreprocessInfo } from './image/preprocess.js';
+export { compileKernelsAhead } from './math/kernels.js';
 export { predictDecoded, type Prediction } from './image/pipeline.js';
 export { readNumber, type Box, type NumberReading, type PieceReading } from './image/number.js';
 export type { RgbaImage } from './image/rgba.js';

@@ -3,6 +3,7 @@
 // board is twice as wide and every digit on it is read, with a box drawn round each.
 import {
   COMPACT_MODEL_PATH,
+  compileKernelsAhead,
   parseCompactModel,
   predictDecoded,
   readNumber,
@@ -275,6 +276,7 @@ async function loadModel(): Promise<void> {
     const response = await fetch(COMPACT_MODEL_PATH);
     if (!response.ok) throw new Error(((await response.json()) as { error?: string }).error ?? `HTTP ${response.status}`);
     const text = await response.text();
+    await compileKernelsAhead();
     model = parseCompactModel(text, 'the compact model');
     engine.textContent = `Predicting in your browser (${(text.length / 1e6).toFixed(2)} MB model, works offline).`;
     predictNow();

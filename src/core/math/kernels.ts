@@ -77,13 +77,22 @@ export interface Kernels {
 let plain: WebAssembly.Module | undefined;
 
 /**
- * The kernels on a plain (unshared) memory. The module is about 2 kB, small enough to compile synchronously
- * even on a page's main thread, and is compiled once per thread. The trainer's threads use
+ * The kernels on a plain (unshared) memory, compiled once per thread (a page compiles them ahead:
+ * compileKernelsAhead). The trainer's threads use
  * sharedKernelsOn (src/core/math/kernels-shared.ts), so that the page does not carry the shared variant.
  */
 export function kernelsOn(memory: WebAssembly.Memory): Kernels {
   plain ??= compileKernels(KERNELS);
   return instantiateKernels(plain, memory);
+}
+
+/**
+ * Compiles the plain kernels' module asynchronously, for a page to call before its first prediction: the
+ * module (about 7.5 kB) is over the 4 kB that older Chromiums compile synchronously on a page's main thread
+ * (Chromium 156 allows 8 MB). kernelsOn then finds it compiled.
+ */
+export async function compileKernelsAhead(): Promise<void> {
+  plain ??= await WebAssembly.compile(fromBase64(KERNELS) as Uint8Array<ArrayBuffer>);
 }
 
 export function compileKernels(base64: string): WebAssembly.Module {
