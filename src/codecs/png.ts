@@ -83,20 +83,32 @@ function readChunks(b: Uint8Array): Chunks {
 
 /**
  * Undoes PNG's per-line filters (PNG spec §9) into rows without filter bytes, in the SIMD kernels' module
- * (src/core/math/kernels.wat: "Up", the filter browsers write on every line, 16 bytes at a time). Each input
- * line is a filter byte then `stride` bytes; `bpp` is the distance to the left neighbour.
+ * (src/core/math/kernels.wat: "Up", the filter browsers write on every line, 16 bytes at a time), a band of
+ * lines at a time so that a huge image needs no more of the kernels' memory than a small one. Each input line
+ * is a filter byte then `stride` bytes; `bpp` is the distance to the left neighbour.
  */
 function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number): Uint8Array {
-  // Memory: the filtered lines, then the rows; a row's first bytes look a row up and a pixel left, so the rows
-  // start at least that far in.
-  const rawAt = 16;
-  const outAt = rawAt + Math.ceil(raw.length / 16) * 16;
-  const k = scratchKernels(outAt + stride * height);
-  new Uint8Array(k.memory.buffer).set(raw, rawAt);
-  const bad = k.unfilter(rawAt, stride, height, bpp, outAt);
-  if (bad >= 0) throw damaged(`line ${bad} has filter type ${raw[bad * (stride + 1)]}; PNG has types 0 to 4`);
-  return new Uint8Array(k.memory.buffer, outAt, stride * height).slice();
+  const out = new Uint8Array(stride * height);
+  const line = stride + 1;
+  const bandLines = Math.max(1, Math.min(height, Math.floor(UNFILTER_BAND_BYTES / (2 * line))));
+  // Memory: the row above the band (its first bytes look a row up and a pixel left), the band's rows, its lines.
+  const rowsAt = Math.ceil((16 + stride + bpp) / 16) * 16;
+  const linesAt = rowsAt + Math.ceil((bandLines * stride) / 16) * 16;
+  const k = scratchKernels(linesAt + bandLines * line);
+  const memory = new Uint8Array(k.memory.buffer);
+  for (let y = 0; y < height; y += bandLines) {
+    const lines = Math.min(bandLines, height - y);
+    memory.set(raw.subarray(y * line, (y + lines) * line), linesAt);
+    if (y > 0) memory.set(out.subarray((y - 1) * stride, y * stride), rowsAt - stride);
+    const bad = k.unfilter(linesAt, stride, lines, bpp, rowsAt, y === 0 ? 1 : 0);
+    if (bad >= 0) throw damaged(`line ${y + bad} has filter type ${raw[(y + bad) * line]}; PNG has types 0 to 4`);
+    out.set(memory.subarray(rowsAt, rowsAt + lines * stride), y * stride);
+  }
+  return out;
 }
+
+/** The filtered bytes and rows handled at a time by unfilter: a 1,000 × 1,000 RGBA image in one go. */
+const UNFILTER_BAND_BYTES = 8_000_000;
 
 function toRgba(pixels: Uint8Array, width: number, height: number, channels: number): Uint8Array {
   const out = new Uint8Array(width * height * 4);

@@ -49,6 +49,11 @@ test('a 1×1 image and a one-row image decode like pngjs', () => {
   assertSameAsPngjs(pngjsWrite(busyImage(50, 1, 3), 2, 3), '50×1');
 });
 
+test('an image larger than one band of the unfilter (1,500 × 1,400 RGBA, 8.4 MB) decodes like pngjs, for every filter type', () => {
+  const img = busyImage(1500, 1400, 5);
+  for (const filterType of [-1, 2, 4]) assertSameAsPngjs(pngjsWrite(img, 6, filterType), `1500×1400, filter ${filterType}`);
+});
+
 /** Re-chunks a PNG's single IDAT into pieces of `size` bytes, as browsers write them. */
 function splitIdat(file: Buffer, size: number): Buffer {
   const chunks: Buffer[] = [file.subarray(0, 8)];

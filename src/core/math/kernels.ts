@@ -32,8 +32,8 @@ export interface Kernels {
   differences(values: number, w: number, h: number, out: number): void;
   /** 8-connected components above `threshold`: labels, and area and box per label at `info` (5 int32 each); how many. */
   components(img: number, w: number, h: number, threshold: number, labels: number, stack: number, info: number): number;
-  /** Undoes PNG's line filters of `height` lines at `raw` into `out`; −1, or the first line with an unknown filter. */
-  unfilter(raw: number, stride: number, height: number, bpp: number, out: number): number;
+  /** Undoes PNG's line filters of `height` lines at `raw` into `out` (the row above at out − stride unless `first`); −1, or the first line with an unknown filter. */
+  unfilter(raw: number, stride: number, height: number, bpp: number, out: number, first: number): number;
   /** Area-averaging resize of the sw-wide image at `src` to dw × dh at `out`, over spans the caller works out (see the .wat). */
   areaResize(
     src: number,

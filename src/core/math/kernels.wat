@@ -738,10 +738,11 @@
 
   ;; PNG decoding (src/codecs/png.ts): undoes the per-line filters (PNG spec §9) of `height` lines at `raw`, each
   ;; a filter byte then `stride` bytes, into rows without filter bytes at `out`; `bpp` is the distance to the
-  ;; left neighbour. Returns −1, or the first line whose filter type is not 0 to 4.
-  (func (export "unfilter") (param $raw i32) (param $stride i32) (param $height i32) (param $bpp i32) (param $out i32) (result i32)
+  ;; left neighbour. `first` is 1 if these are the image's first lines, else the row above them is at
+  ;; out − stride. Returns −1, or the first line whose filter type is not 0 to 4.
+  (func (export "unfilter") (param $raw i32) (param $stride i32) (param $height i32) (param $bpp i32) (param $out i32) (param $first i32) (result i32)
     (local $y i32) (local $filter i32) (local $src i32) (local $row i32) (local $up i32) (local $x i32)
-    (local $a i32) (local $b i32) (local $c i32) (local $pa i32) (local $pb i32) (local $pc i32) (local $pred i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $pa i32) (local $pb i32) (local $pc i32) (local $pred i32) (local $above i32)
     (block $linesDone
       (loop $line
         (br_if $linesDone (i32.ge_u (local.get $y) (local.get $height)))
@@ -750,8 +751,9 @@
         (local.set $row (i32.add (local.get $out) (i32.mul (local.get $y) (local.get $stride))))
         (local.set $up (i32.sub (local.get $row) (local.get $stride)))
         (if (i32.gt_u (local.get $filter) (i32.const 4)) (then (return (local.get $y))))
-        ;; The first line has nothing above it: Up is None there, Average and Paeth see zeros above.
-        (if (i32.and (i32.eqz (local.get $y)) (i32.eq (local.get $filter) (i32.const 2))) (then (local.set $filter (i32.const 0))))
+        ;; The image's first line has nothing above it: Up is None there, Average and Paeth see zeros above.
+        (local.set $above (i32.or (i32.ne (local.get $y) (i32.const 0)) (i32.eqz (local.get $first))))
+        (if (i32.and (i32.eqz (local.get $above)) (i32.eq (local.get $filter) (i32.const 2))) (then (local.set $filter (i32.const 0))))
         (local.set $x (i32.const 0))
         (if (i32.eq (local.get $filter) (i32.const 2))
           (then
@@ -775,10 +777,10 @@
           (loop $next
             (br_if $done (i32.ge_u (local.get $x) (local.get $stride)))
             (local.set $a (select (i32.load8_u (i32.sub (i32.add (local.get $row) (local.get $x)) (local.get $bpp))) (i32.const 0) (i32.ge_u (local.get $x) (local.get $bpp))))
-            (local.set $b (select (i32.load8_u (i32.add (local.get $up) (local.get $x))) (i32.const 0) (local.get $y)))
+            (local.set $b (select (i32.load8_u (i32.add (local.get $up) (local.get $x))) (i32.const 0) (local.get $above)))
             (local.set $c
               (select (i32.load8_u (i32.sub (i32.add (local.get $up) (local.get $x)) (local.get $bpp))) (i32.const 0)
-                (i32.and (i32.ge_u (local.get $x) (local.get $bpp)) (i32.ne (local.get $y) (i32.const 0)))))
+                (i32.and (i32.ge_u (local.get $x) (local.get $bpp)) (local.get $above))))
             (local.set $pred
               (if (result i32) (i32.eqz (local.get $filter))
                 (then (i32.const 0))
