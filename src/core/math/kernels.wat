@@ -1,6 +1,9 @@
-;; The MLP's kernels in WebAssembly SIMD (128-bit): the dense layer's forward pass, backward pass and
-;; weight gradient over a batch of rows, and the AdamW step. The trainer's threads, the server and the page
-;; all run this one module (src/core/math/kernels.ts loads it; `npm run build:kernels` assembles it).
+;; The project's kernels in WebAssembly SIMD (128-bit). The MLP's: the dense layer's forward pass, backward
+;; pass and weight gradient over a batch of rows, and the AdamW step. Preprocessing's (from "Image
+;; preprocessing" on): block sums, histograms, block medians, components, resizing, running max and mean,
+;; PNG's line filters, each giving what the JavaScript it replaced gave, to the bit. The trainer's threads, the
+;; server and the page all run this one module (src/core/math/kernels.ts loads it; `npm run build:kernels`
+;; assembles it).
 ;;
 ;; Conventions: every pointer is a byte offset into the imported memory; arrays are float32, row-major;
 ;; a layer's weights are input-major (in × out), so that a zero input skips a whole row of them. MNIST
