@@ -1,11 +1,8 @@
 /* Numeric kernels for image preprocessing, on flat Float32Array images in [0,1]. */
 
-import { Arena, type Kernels, scratchKernels } from '../math/kernels.js';
+import { type Kernels, scratchWith } from '../math/kernels.js';
 
 const BINS = 1024;
-/** Where Histogram puts its work in the kernels' scratch memory: the counts, then the values. */
-const HISTOGRAM_COUNTS = 16;
-const HISTOGRAM_VALUES = HISTOGRAM_COUNTS + 4 * BINS;
 
 /** A 1024-bin histogram of values in [0,1], to answer several quantiles with one pass over an image. */
 export class Histogram {
@@ -14,10 +11,9 @@ export class Histogram {
 
   /** Counted in the SIMD kernels' module (src/core/math/kernels.wat), runs of one value four at a time. */
   constructor(values: Float32Array, above = -1) {
-    const k = scratchKernels(HISTOGRAM_VALUES + 4 * values.length);
-    new Float32Array(k.memory.buffer, HISTOGRAM_VALUES, values.length).set(values);
-    this.total = k.histogram(HISTOGRAM_VALUES, values.length, above, HISTOGRAM_COUNTS);
-    this.counts.set(new Uint32Array(k.memory.buffer, HISTOGRAM_COUNTS, BINS));
+    const { k, at } = scratchWith([values], [4 * BINS]);
+    this.total = k.histogram(at[0]!, values.length, above, at[1]!);
+    this.counts.set(new Uint32Array(k.memory.buffer, at[1], BINS));
   }
 
   /** The q-quantile (0..1), to the bin's centre; 0 when empty. */
@@ -116,75 +112,53 @@ export function percentileOf(values: Float32Array, q: number, above = -1): numbe
  */
 export function blockMedians(img: Float32Array, w: number, h: number, block: number): Float32Array {
   const cells = Math.ceil(w / block) * Math.ceil(h / block);
-  // Memory: the bins, the grid, the image.
-  const grid = 1024;
-  const image = grid + 4 * cells;
-  const k = scratchKernels(image + 4 * img.length);
-  new Float32Array(k.memory.buffer, image, img.length).set(img);
-  k.blockMedians(image, w, h, block, grid, 0);
-  return new Float32Array(k.memory.buffer, grid, cells).slice();
+  // Room: the bins (four sets of 64), the grid.
+  const { k, at } = scratchWith([img], [1024, 4 * cells]);
+  k.blockMedians(at[0]!, w, h, block, at[2]!, at[1]!);
+  return floatsAt(k, at[2]!, cells);
+}
+
+/** A copy of the `n` floats at byte `at` of the kernels' memory. */
+function floatsAt(k: Kernels, at: number, n: number): Float32Array {
+  return new Float32Array(k.memory.buffer, at, n).slice();
 }
 
 /** 1 − v for every value, in place (in the SIMD kernels' module, as are the next three). */
 export function complement(values: Float32Array): Float32Array {
-  const k = scratchKernels(16 + 4 * values.length);
-  const view = new Float32Array(k.memory.buffer, 16, values.length);
-  view.set(values);
-  k.complement(16, values.length);
-  values.set(view);
+  const { k, at } = scratchWith([values]);
+  k.complement(at[0]!, values.length);
+  values.set(new Float32Array(k.memory.buffer, at[0], values.length));
   return values;
 }
 
 /** Maps [low, high] linearly onto [0, 1] in place, clamping outside it. */
 export function stretch(values: Float32Array, low: number, high: number): void {
-  const k = scratchKernels(16 + 4 * values.length);
-  const view = new Float32Array(k.memory.buffer, 16, values.length);
-  view.set(values);
-  k.stretch(16, values.length, low, 1 / (high - low));
-  values.set(view);
+  const { k, at } = scratchWith([values]);
+  k.stretch(at[0]!, values.length, low, 1 / (high - low));
+  values.set(new Float32Array(k.memory.buffer, at[0], values.length));
 }
 
 /** (a − b + 1) / 2 for every pair of values: differences in [−1, 1] mapped to [0, 1]. */
 export function halfDifference(a: Float32Array, b: Float32Array): Float32Array {
-  const n = a.length;
-  const k = scratchKernels(16 + 12 * n);
-  const mem = new Float32Array(k.memory.buffer);
-  mem.set(a, 4);
-  mem.set(b, 4 + n);
-  k.residual(16, 16 + 4 * n, 16 + 8 * n, n);
-  return mem.slice(4 + 2 * n, 4 + 3 * n);
+  const { k, at } = scratchWith([a, b], [a.byteLength]);
+  k.residual(at[0]!, at[1]!, at[2]!, a.length);
+  return floatsAt(k, at[2]!, a.length);
 }
 
 /** |I(x+1, y) − I(x, y)| for every horizontal neighbour pair of a w×h image, row by row. */
 export function neighbourDifferences(values: Float32Array, w: number, h: number): Float32Array {
-  const n = w * h;
-  const k = scratchKernels(16 + 8 * n);
-  const mem = new Float32Array(k.memory.buffer);
-  mem.set(values, 4);
-  k.differences(16, w, h, 16 + 4 * n);
-  return mem.slice(4 + n, 4 + n + (w - 1) * h);
+  const { k, at } = scratchWith([values], [values.byteLength]);
+  k.differences(at[0]!, w, h, at[1]!);
+  return floatsAt(k, at[1]!, (w - 1) * h);
 }
 
 /** Exact area-averaging downscale (each output pixel is the mean of the source area it covers), in the SIMD kernels' module. */
 export function areaResize(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
-  const columns = coverage(sw, dw);
-  const rows = coverage(sh, dh);
-  // Memory, in order: the image, the output, then each span's first, source and weight arrays.
-  const arena = new Arena();
-  const at = [src.length, dw * dh, dw + 1, columns.source.length, 2 * columns.weight.length, dh + 1, rows.source.length, 2 * rows.weight.length].map((n) =>
-    arena.floats(n),
-  );
-  const k = scratchKernels(arena.bytes);
-  const { buffer } = k.memory;
-  new Float32Array(buffer, at[0], src.length).set(src);
-  new Int32Array(buffer, at[2], dw + 1).set(columns.first);
-  new Int32Array(buffer, at[3], columns.source.length).set(columns.source);
-  new Float64Array(buffer, at[4], columns.weight.length).set(columns.weight);
-  new Int32Array(buffer, at[5], dh + 1).set(rows.first);
-  new Int32Array(buffer, at[6], rows.source.length).set(rows.source);
-  new Float64Array(buffer, at[7], rows.weight.length).set(rows.weight);
-  k.areaResize(at[0]!, sw, dw, dh, at[2]!, at[3]!, at[4]!, at[5]!, at[6]!, at[7]!, (sw / dw) * (sh / dh), at[1]!);
-  return new Float32Array(buffer, at[1], dw * dh).slice();
+  const c = coverage(sw, dw);
+  const r = coverage(sh, dh);
+  const { k, at } = scratchWith([src, c.first, c.source, c.weight, r.first, r.source, r.weight], [4 * dw * dh]);
+  k.areaResize(at[0]!, sw, dw, dh, at[1]!, at[2]!, at[3]!, at[4]!, at[5]!, at[6]!, (sw / dw) * (sh / dh), at[7]!);
+  return floatsAt(k, at[7]!, dw * dh);
 }
 
 /**
@@ -231,22 +205,12 @@ export function bilinearAt(src: ArrayLike<number>, offset: number, w: number, h:
 
 /** Bilinear resize, pixel centres aligned; used for upscaling and for smooth background fields. In the SIMD kernels' module. */
 export function bilinearResize(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
-  const columns = samples(sw, dw);
-  const rows = samples(sh, dh);
-  // Memory, in order: the image, the output, the columns' and rows' sample positions, two rows of float64.
-  const arena = new Arena();
-  const at = [src.length, dw * dh, dw, dw, 2 * dw, dh, dh, 2 * dh, 4 * dw].map((n) => arena.floats(n));
-  const k = scratchKernels(arena.bytes);
-  const { buffer } = k.memory;
-  new Float32Array(buffer, at[0], src.length).set(src);
-  new Int32Array(buffer, at[2], dw).set(columns.first);
-  new Int32Array(buffer, at[3], dw).set(columns.second);
-  new Float64Array(buffer, at[4], dw).set(columns.weight);
-  new Int32Array(buffer, at[5], dh).set(rows.first);
-  new Int32Array(buffer, at[6], dh).set(rows.second);
-  new Float64Array(buffer, at[7], dh).set(rows.weight);
-  k.bilinearResize(at[0]!, sw, dw, dh, at[2]!, at[3]!, at[4]!, at[5]!, at[6]!, at[7]!, at[8]!, at[1]!);
-  return new Float32Array(buffer, at[1], dw * dh).slice();
+  const c = samples(sw, dw);
+  const r = samples(sh, dh);
+  // Room: the output, and two rows of float64.
+  const { k, at } = scratchWith([src, c.first, c.second, c.weight, r.first, r.second, r.weight], [4 * dw * dh, 16 * dw]);
+  k.bilinearResize(at[0]!, sw, dw, dh, at[1]!, at[2]!, at[3]!, at[4]!, at[5]!, at[6]!, at[8]!, at[7]!);
+  return floatsAt(k, at[7]!, dw * dh);
 }
 
 /** For a line of `from` pixels resized to `to`, pixel centres aligned: each output pixel's two source pixels and the second's weight. */
@@ -288,14 +252,11 @@ function alongBothAxes(
   h: number,
   axis: (k: Kernels, from: number, to: number, lines: number, count: number, step: number, stride: number, scratch: number) => void,
 ): Float32Array {
-  const n = w * h;
-  const arena = new Arena();
-  const [image, rows, both, scratch] = [n, n, n, 5 * Math.max(w, h)].map((c) => arena.floats(c)) as [number, number, number, number];
-  const k = scratchKernels(arena.bytes);
-  new Float32Array(k.memory.buffer, image, n).set(src);
+  const { k, at } = scratchWith([src], [src.byteLength, src.byteLength, 20 * Math.max(w, h)]);
+  const [image, rows, both, scratch] = at as [number, number, number, number];
   axis(k, image, rows, h, w, 4, 4 * w, scratch);
   axis(k, rows, both, w, h, 4 * w, 4, scratch);
-  return new Float32Array(k.memory.buffer, both, n).slice();
+  return floatsAt(k, both, src.length);
 }
 
 /** A connected component's label and the box around its pixels (inclusive). */
@@ -313,14 +274,11 @@ export interface ComponentBox {
  */
 export function componentsAbove(img: Float32Array, w: number, h: number, threshold: number): { labels: Int32Array; areas: number[]; boxes: ComponentBox[] } {
   const n = w * h;
-  // Memory: the image, the labels, the stack, then five numbers per component: no more than one in every
-  // 2×2 pixels, as 8-connected components need a pixel of space between them.
-  const labelsAt = 4 * n;
-  const stack = 8 * n;
-  const info = 12 * n;
-  const k = scratchKernels(info + 20 * (Math.ceil(w / 2) * Math.ceil(h / 2) + 1));
-  new Float32Array(k.memory.buffer, 0, n).set(img);
-  const count = k.components(0, w, h, threshold, labelsAt, stack, info);
+  // Room: the labels, the stack, then five numbers per component: no more than one in every 2×2 pixels, as
+  // 8-connected components need a pixel of space between them.
+  const { k, at } = scratchWith([img], [4 * n, 4 * n, 20 * (Math.ceil(w / 2) * Math.ceil(h / 2) + 1)]);
+  const [image, labelsAt, stack, info] = at as [number, number, number, number];
+  const count = k.components(image, w, h, threshold, labelsAt, stack, info);
   const found = new Int32Array(k.memory.buffer, info, 5 * (count + 1));
   const areas = [0];
   const boxes: ComponentBox[] = [{ label: 0, left: 0, top: 0, right: -1, bottom: -1 }];
@@ -341,10 +299,8 @@ export function componentsAbove(img: Float32Array, w: number, h: number, thresho
 export function dilate(src: Float32Array, w: number, h: number, radius: number): Float32Array {
   if (radius <= 0) return src;
   const n = w * h;
-  const arena = new Arena();
-  const [image, along, across, scratch] = [n, n, n, 5 * Math.max(w, h)].map((c) => arena.floats(c)) as [number, number, number, number];
-  const k = scratchKernels(arena.bytes);
-  new Float32Array(k.memory.buffer, image, n).set(src);
+  const { k, at } = scratchWith([src], [src.byteLength, src.byteLength, 20 * Math.max(w, h)]);
+  const [image, along, across, scratch] = at as [number, number, number, number];
   const rows = (from: number, to: number) => k.maxAxis(from, to, h, w, 1, 4, 4 * w, scratch, scratch + 4 * w);
   const columns = (from: number, to: number) => k.maxAxis(from, to, w, h, 1, 4 * w, 4, scratch, scratch + 4 * h);
   for (let step = 0; step < radius; step++) {
@@ -355,7 +311,7 @@ export function dilate(src: Float32Array, w: number, h: number, radius: number):
       k.maxOf(along, across, image, n);
     }
   }
-  return new Float32Array(k.memory.buffer, image, n).slice();
+  return floatsAt(k, image, n);
 }
 
 /**

@@ -120,6 +120,19 @@ export function scratchKernels(bytes: number): Kernels {
   return scratch;
 }
 
+/**
+ * The scratch kernels (scratchKernels) with `inputs` copied in, then `room` bytes more for each of the outputs:
+ * `at` gives each input's offset, then each room's, all 16-byte aligned.
+ */
+export function scratchWith(inputs: (Float32Array | Float64Array | Int32Array)[], room: number[] = []): { k: Kernels; at: number[] } {
+  const arena = new Arena();
+  const at = [...inputs.map((a) => a.byteLength), ...room].map((bytes) => arena.floats(Math.ceil(bytes / 4)));
+  const k = scratchKernels(arena.bytes);
+  const memory = new Uint8Array(k.memory.buffer);
+  for (const [i, a] of inputs.entries()) memory.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at[i]);
+  return { k, at };
+}
+
 /** The most scratch memory a thread keeps between calls: a 2,000 × 2,000 RGBA image twice over. */
 const SCRATCH_KEPT = 32 * 2 ** 20;
 
