@@ -10,6 +10,8 @@ import {
   componentsAbove,
   dilate,
   Histogram,
+  neighbourDifferences,
+  reused,
   stretch,
 } from '../../src/core/image/kernels.js';
 import { Random } from '../../src/core/util/random.js';
@@ -165,6 +167,38 @@ test('complement and stretch map values as stated, clamping outside the range', 
     Array.from(v, (x) => Number(x.toFixed(6))),
     [0, 0, 0.5, 1, 1],
   );
+});
+
+test('a kernel given an array to fill ("into") gives the same values as a new one, in it, even when it is the input', () => {
+  const w = 23;
+  const h = 17;
+  const src = randomImage(w, h);
+  const cases: [string, (into?: Float32Array) => Float32Array, number][] = [
+    ['box max', (into) => boxMax(src, w, h, 3, into), w * h],
+    ['box blur', (into) => boxBlur(src, w, h, 2, into), w * h],
+    ['dilate', (into) => dilate(src, w, h, 2, into), w * h],
+    ['area resize', (into) => areaResize(src, w, h, 9, 7, into), 63],
+    ['bilinear resize', (into) => bilinearResize(src, w, h, 40, 30, into), 1200],
+    ['neighbour differences', (into) => neighbourDifferences(src, w, h, into), (w - 1) * h],
+  ];
+  for (const [what, run, n] of cases) {
+    const expected = run();
+    const into = reused(`test ${what}`, n).fill(Number.NaN);
+    assert.ok(run(into) === into, `${what}: the answer is the array given`);
+    assert.equal(Array.from(into), Array.from(expected), what);
+  }
+  const inPlace = src.slice();
+  assert.equal(Array.from(boxBlur(inPlace, w, h, 2, inPlace)), Array.from(boxBlur(src, w, h, 2)), 'box blur into its own input');
+});
+
+test('reused: the same memory again for a slot, grown when asked for more; a huge one is not kept', () => {
+  const a = reused('test slot', 100);
+  const b = reused('test slot', 50);
+  assert.ok(a.buffer === b.buffer, 'one slot, one buffer');
+  assert.is(b.length, 50);
+  assert.ok(reused('test slot', 200).buffer !== a.buffer, 'grown');
+  assert.ok(reused('another slot', 50).buffer !== reused('test slot', 50).buffer, 'slots apart');
+  assert.ok(reused('huge', 2 ** 21).buffer !== reused('huge', 2 ** 21).buffer, 'over 4 MB, fresh each time');
 });
 
 test.run();

@@ -348,6 +348,14 @@ test('components label, measure and box the 8-connected pixels above the thresho
   }
 });
 
+test('the arena hands out offsets 64 bytes apart at least, from 64: never 1–31 bytes past a page-aligned source (Chromium copies those slowly)', () => {
+  const arena = new Arena();
+  const at = [1, 3, 16, 17, 100, 5].map((n) => arena.floats(n));
+  assert.is(at[0], 64);
+  for (const [i, a] of at.entries()) assert.is(a % 64, 0, `offset ${i}: ${a}`);
+  assert.ok(at.every((a, i) => i === 0 || a >= at[i - 1]! + 64), 'no overlap');
+});
+
 test('the scratch memory is kept and grown up to 32 MB; a larger request gets a memory of its own, not kept', () => {
   const kept = scratchKernels(1 << 20);
   assert.ok(kept.memory.buffer.byteLength >= 1 << 20);

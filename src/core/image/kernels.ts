@@ -118,9 +118,30 @@ export function blockMedians(img: Float32Array, w: number, h: number, block: num
   return floatsAt(k, at[2]!, cells);
 }
 
-/** A copy of the `n` floats at byte `at` of the kernels' memory. */
-function floatsAt(k: Kernels, at: number, n: number): Float32Array {
-  return new Float32Array(k.memory.buffer, at, n).slice();
+/** The `n` floats at byte `at` of the kernels' memory, copied into `into` (see reused) or a new array. */
+function floatsAt(k: Kernels, at: number, n: number, into?: Float32Array): Float32Array {
+  const view = new Float32Array(k.memory.buffer, at, n);
+  if (!into) return view.slice();
+  into.set(view);
+  return into;
+}
+
+const reusedSlots = new Map<string, Float32Array>();
+
+/** The largest array reused() keeps (4 MB); a bigger one is made fresh each time. */
+const REUSED_MAX = 2 ** 20;
+
+/**
+ * An array of `n` floats that this thread hands out again for the same `slot` (its contents are what the last
+ * user left), for an image that a step makes and drops within one call: give it as a kernel's `into`. Never
+ * return one, nor hold it past the next use of its slot. A fresh typed array costs its memory pages when first
+ * written: in Chromium a new 140 × 140 float image took about 100 µs to fill, a reused one 4 µs.
+ */
+export function reused(slot: string, n: number): Float32Array {
+  if (n > REUSED_MAX) return new Float32Array(n);
+  let a = reusedSlots.get(slot);
+  if (!a || a.length < n) reusedSlots.set(slot, (a = new Float32Array(n)));
+  return a.subarray(0, n);
 }
 
 /** 1 − v for every value, in place (in the SIMD kernels' module, as are the next three). */
@@ -139,26 +160,26 @@ export function stretch(values: Float32Array, low: number, high: number): void {
 }
 
 /** (a − b + 1) / 2 for every pair of values: differences in [−1, 1] mapped to [0, 1]. */
-export function halfDifference(a: Float32Array, b: Float32Array): Float32Array {
+export function halfDifference(a: Float32Array, b: Float32Array, into?: Float32Array): Float32Array {
   const { k, at } = scratchWith([a, b], [a.byteLength]);
   k.residual(at[0]!, at[1]!, at[2]!, a.length);
-  return floatsAt(k, at[2]!, a.length);
+  return floatsAt(k, at[2]!, a.length, into);
 }
 
 /** |I(x+1, y) − I(x, y)| for every horizontal neighbour pair of a w×h image, row by row. */
-export function neighbourDifferences(values: Float32Array, w: number, h: number): Float32Array {
+export function neighbourDifferences(values: Float32Array, w: number, h: number, into?: Float32Array): Float32Array {
   const { k, at } = scratchWith([values], [values.byteLength]);
   k.differences(at[0]!, w, h, at[1]!);
-  return floatsAt(k, at[1]!, (w - 1) * h);
+  return floatsAt(k, at[1]!, (w - 1) * h, into);
 }
 
 /** Exact area-averaging downscale (each output pixel is the mean of the source area it covers), in the SIMD kernels' module. */
-export function areaResize(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
+export function areaResize(src: Float32Array, sw: number, sh: number, dw: number, dh: number, into?: Float32Array): Float32Array {
   const c = coverage(sw, dw);
   const r = coverage(sh, dh);
   const { k, at } = scratchWith([src, c.first, c.source, c.weight, r.first, r.source, r.weight], [4 * dw * dh]);
   k.areaResize(at[0]!, sw, dw, dh, at[1]!, at[2]!, at[3]!, at[4]!, at[5]!, at[6]!, (sw / dw) * (sh / dh), at[7]!);
-  return floatsAt(k, at[7]!, dw * dh);
+  return floatsAt(k, at[7]!, dw * dh, into);
 }
 
 /**
@@ -204,13 +225,13 @@ export function bilinearAt(src: ArrayLike<number>, offset: number, w: number, h:
 }
 
 /** Bilinear resize, pixel centres aligned; used for upscaling and for smooth background fields. In the SIMD kernels' module. */
-export function bilinearResize(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
+export function bilinearResize(src: Float32Array, sw: number, sh: number, dw: number, dh: number, into?: Float32Array): Float32Array {
   const c = samples(sw, dw);
   const r = samples(sh, dh);
   // Room: the output, and two rows of float64.
   const { k, at } = scratchWith([src, c.first, c.second, c.weight, r.first, r.second, r.weight], [4 * dw * dh, 16 * dw]);
   k.bilinearResize(at[0]!, sw, dw, dh, at[1]!, at[2]!, at[3]!, at[4]!, at[5]!, at[6]!, at[8]!, at[7]!);
-  return floatsAt(k, at[7]!, dw * dh);
+  return floatsAt(k, at[7]!, dw * dh, into);
 }
 
 /** For a line of `from` pixels resized to `to`, pixel centres aligned: each output pixel's two source pixels and the second's weight. */
@@ -228,9 +249,13 @@ function samples(from: number, to: number): { first: Int32Array; second: Int32Ar
 }
 
 /** Grey dilation with a (2r+1)² square, separably; negate in and out for erosion. */
-export function boxMax(src: Float32Array, w: number, h: number, r: number): Float32Array {
-  return alongBothAxes(src, w, h, (k, from, to, lines, count, step, stride, scratch) =>
-    k.maxAxis(from, to, lines, count, r, step, stride, scratch, scratch + 4 * count),
+export function boxMax(src: Float32Array, w: number, h: number, r: number, into?: Float32Array): Float32Array {
+  return alongBothAxes(
+    src,
+    w,
+    h,
+    (k, from, to, lines, count, step, stride, scratch) => k.maxAxis(from, to, lines, count, r, step, stride, scratch, scratch + 4 * count),
+    into,
   );
 }
 
@@ -238,8 +263,8 @@ export function boxMax(src: Float32Array, w: number, h: number, r: number): Floa
  * Mean over the (2r+1)² neighbourhood, counting only neighbours inside the image: a running sum along rows,
  * then along columns, so it costs O(pixels) whatever the radius.
  */
-export function boxBlur(src: Float32Array, w: number, h: number, r: number): Float32Array {
-  return alongBothAxes(src, w, h, (k, from, to, lines, count, step, stride) => k.blurAxis(from, to, lines, count, r, step, stride));
+export function boxBlur(src: Float32Array, w: number, h: number, r: number, into?: Float32Array): Float32Array {
+  return alongBothAxes(src, w, h, (k, from, to, lines, count, step, stride) => k.blurAxis(from, to, lines, count, r, step, stride), into);
 }
 
 /**
@@ -251,12 +276,13 @@ function alongBothAxes(
   w: number,
   h: number,
   axis: (k: Kernels, from: number, to: number, lines: number, count: number, step: number, stride: number, scratch: number) => void,
+  into?: Float32Array,
 ): Float32Array {
   const { k, at } = scratchWith([src], [src.byteLength, src.byteLength, 20 * Math.max(w, h)]);
   const [image, rows, both, scratch] = at as [number, number, number, number];
   axis(k, image, rows, h, w, 4, 4 * w, scratch);
   axis(k, rows, both, w, h, 4 * w, 4, scratch);
-  return floatsAt(k, both, src.length);
+  return floatsAt(k, both, src.length, into);
 }
 
 /** A connected component's label and the box around its pixels (inclusive). */
@@ -296,7 +322,7 @@ export function componentsAbove(img: Float32Array, w: number, h: number, thresho
  * SIMD kernels' module: a square step is the running max of 3 along the rows and then the columns, a cross
  * step the larger of the two taken apart.
  */
-export function dilate(src: Float32Array, w: number, h: number, radius: number): Float32Array {
+export function dilate(src: Float32Array, w: number, h: number, radius: number, into?: Float32Array): Float32Array {
   if (radius <= 0) return src;
   const n = w * h;
   const { k, at } = scratchWith([src], [src.byteLength, src.byteLength, 20 * Math.max(w, h)]);
@@ -311,7 +337,7 @@ export function dilate(src: Float32Array, w: number, h: number, radius: number):
       k.maxOf(along, across, image, n);
     }
   }
-  return floatsAt(k, image, n);
+  return floatsAt(k, image, n, into);
 }
 
 /**

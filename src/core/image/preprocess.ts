@@ -1,6 +1,6 @@
 import { PIXELS, SIDE } from '../frame.js';
 import { ImageError } from '../util/errors.js';
-import { scratchKernels } from '../math/kernels.js';
+import { Arena, scratchKernels } from '../math/kernels.js';
 import type { RgbaImage } from './rgba.js';
 import {
   areaResize,
@@ -17,6 +17,7 @@ import {
   neighbourDifferences,
   Histogram,
   percentileOf,
+  reused,
 } from './kernels.js';
 
 /** What the pipeline found, for the --show view, the API and debugging. */
@@ -194,7 +195,7 @@ function noiseSigma(h: Histogram): number {
  * the spread of the whole histogram this does not mistake them for noise and refuse a faint digit.
  */
 function pixelNoise(ink: Float32Array, w: number, h: number): number {
-  return new Histogram(neighbourDifferences(ink, w, h)).quantile(0.5) / (Math.SQRT2 * 0.6745);
+  return new Histogram(neighbourDifferences(ink, w, h, reused('differences', (w - 1) * h))).quantile(0.5) / (Math.SQRT2 * 0.6745);
 }
 
 /** The image's luminance in [0,1] averaged over factor×factor blocks, transparency read as the background (see workingGrey). */
@@ -218,11 +219,12 @@ function workingGrey(img: RgbaImage, factor: number, w: number, h: number): Floa
   const n = w * h;
   const height = h * factor;
   const bandRows = Math.min(height, Math.max(1, Math.floor(GREY_BAND_BYTES / (img.width * 4 * factor))) * factor);
-  // Memory: two float64 totals, lit, clear, then one band of rows of pixels.
-  const lit = 16;
-  const clear = lit + 4 * n;
-  const band = clear + 4 * n;
-  const k = scratchKernels(band + bandRows * img.width * 4);
+  // Memory: two float64 totals (at 0), lit, clear, then one band of rows of pixels.
+  const arena = new Arena();
+  const lit = arena.floats(n);
+  const clear = arena.floats(n);
+  const band = arena.floats(bandRows * img.width);
+  const k = scratchKernels(arena.bytes);
   const bytes = new Uint8Array(k.memory.buffer);
   bytes.fill(0, 0, band);
   let inBand = -1;
@@ -263,9 +265,9 @@ function inkByPolarity(grey: Float32Array, width: number, height: number): { ink
   const grid = blockMedians(grey, width, height, block);
   const bw = Math.ceil(width / block);
   const bh = Math.ceil(height / block);
-  const local = bilinearResize(boxBlur(grid, bw, bh, 1), bw, bh, width, height);
+  const local = bilinearResize(boxBlur(grid, bw, bh, 1), bw, bh, width, height, reused('local', grey.length));
   // Differences from the local background, mapped from [−1, 1] to the histogram's [0, 1].
-  const h = new Histogram(halfDifference(grey, local));
+  const h = new Histogram(halfDifference(grey, local, reused('residual', grey.length)));
   const median = h.quantile(0.5);
   const tail = robustTail(grey.length);
   const dark = median - h.quantile(tail);
@@ -340,7 +342,7 @@ function subtractBackground(ink: Float32Array, width: number, height: number): v
   const smooth = boxBlur(eroded, bw, bh, 1);
   // A clean drawing's estimate is zero everywhere (blocks are mostly paper): nothing to subtract.
   if (smooth.every((v) => v === 0)) return;
-  const background = bilinearResize(smooth, bw, bh, width, height);
+  const background = bilinearResize(smooth, bw, bh, width, height, reused('background', ink.length));
   for (let i = 0; i < ink.length; i++) ink[i] = Math.max(0, ink[i]! - background[i]!);
 }
 
@@ -384,7 +386,7 @@ export function cropRgba(img: RgbaImage, x0: number, y0: number, w: number, h: n
 
 /** The box of the ink, with only the kept components' ink in it. */
 function cropTo(ink: Float32Array, width: number, box: PreprocessInfo['box'], labels: Int32Array, keep: Uint8Array): Float32Array {
-  const out = new Float32Array(box.width * box.height);
+  const out = reused('crop', box.width * box.height).fill(0);
   for (let y = 0; y < box.height; y++) {
     for (let x = 0; x < box.width; x++) {
       const i = (box.y + y) * width + box.x + x;
@@ -402,7 +404,8 @@ function normaliseStroke(crop: Float32Array, cw: number, ch: number): { image: F
   const scale = STROKE_SIDE / Math.max(cw, ch);
   const w = Math.max(1, Math.round(cw * scale));
   const h = Math.max(1, Math.round(ch * scale));
-  let image = scale < 1 ? areaResize(crop, cw, ch, w, h) : bilinearResize(crop, cw, ch, w, h);
+  // Every image here is a reused one (see reused): frame() makes the 28×28 of it, and none is returned.
+  let image = scale < 1 ? areaResize(crop, cw, ch, w, h, reused('stroke', w * h)) : bilinearResize(crop, cw, ch, w, h, reused('stroke', w * h));
   // A thin line shrunk to the working size fades: bring stroke cores back to full intensity.
   const core = percentileOf(image, 0.95, 0.02);
   if (core > 0) for (let i = 0; i < image.length; i++) image[i] = Math.min(1, image[i]! / core);
@@ -411,7 +414,7 @@ function normaliseStroke(crop: Float32Array, cw: number, ch: number): { image: F
   let adjusted = 0;
   if (stroke < TARGET_STROKE - 2) {
     const radius = Math.max(1, Math.round((TARGET_STROKE - stroke) / 2));
-    image = dilate(image, w, h, radius);
+    image = dilate(image, w, h, radius, reused('dilated', w * h));
     adjusted = 2 * radius;
   } else if (stroke > TARGET_STROKE * 2) {
     const radius = Math.round((stroke - TARGET_STROKE * 1.5) / 2);
@@ -446,7 +449,7 @@ const EVEN_OUT_RADIUS = 6;
  * faint halo of a stroke is not raised to ink.
  */
 function evenOutStroke(image: Float32Array, w: number, h: number): void {
-  const near = boxBlur(boxMax(image, w, h, EVEN_OUT_RADIUS), w, h, EVEN_OUT_RADIUS);
+  const near = boxBlur(boxMax(image, w, h, EVEN_OUT_RADIUS, reused('nearMax', image.length)), w, h, EVEN_OUT_RADIUS, reused('near', image.length));
   for (let i = 0; i < image.length; i++) image[i] = Math.min(1, image[i]! / Math.max(near[i]!, 0.35));
 }
 
