@@ -191,14 +191,15 @@ test('a kernel given an array to fill ("into") gives the same values as a new on
   assert.equal(Array.from(boxBlur(inPlace, w, h, 2, inPlace)), Array.from(boxBlur(src, w, h, 2)), 'box blur into its own input');
 });
 
-test('reused: the same memory again for a slot, grown when asked for more; a huge one is not kept', () => {
+test('reused: the same memory again for a slot, grown when asked for more; over 1 MB not kept', () => {
   const a = reused('test slot', 100);
   const b = reused('test slot', 50);
   assert.ok(a.buffer === b.buffer, 'one slot, one buffer');
   assert.is(b.length, 50);
   assert.ok(reused('test slot', 200).buffer !== a.buffer, 'grown');
   assert.ok(reused('another slot', 50).buffer !== reused('test slot', 50).buffer, 'slots apart');
-  assert.ok(reused('huge', 2 ** 21).buffer !== reused('huge', 2 ** 21).buffer, 'over 4 MB, fresh each time');
+  assert.ok(reused('big', 2 ** 18).buffer === reused('big', 2 ** 18).buffer, 'a 512 × 512 image is kept');
+  assert.ok(reused('huge', 2 ** 18 + 1).buffer !== reused('huge', 2 ** 18 + 1).buffer, 'over 1 MB, fresh each time');
 });
 
 test.run();

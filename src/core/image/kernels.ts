@@ -128,8 +128,11 @@ function floatsAt(k: Kernels, at: number, n: number, into?: Float32Array): Float
 
 const reusedSlots = new Map<string, Float32Array>();
 
-/** The largest array reused() keeps (4 MB); a bigger one is made fresh each time. */
-const REUSED_MAX = 2 ** 20;
+/**
+ * The largest array reused() keeps: 1 MB, a 512 × 512 working image (the board's is 140 × 140), so that a
+ * thread keeps at most a few MB however odd the uploads it saw; a bigger one is made fresh each time.
+ */
+const REUSED_MAX = 2 ** 18;
 
 /**
  * An array of `n` floats that this thread hands out again for the same `slot` (its contents are what the last
