@@ -353,7 +353,10 @@ test('the arena hands out offsets 64 bytes apart at least, from 64: never 1–31
   const at = [1, 3, 16, 17, 100, 5].map((n) => arena.floats(n));
   assert.is(at[0], 64);
   for (const [i, a] of at.entries()) assert.is(a % 64, 0, `offset ${i}: ${a}`);
-  assert.ok(at.every((a, i) => i === 0 || a >= at[i - 1]! + 64), 'no overlap');
+  assert.ok(
+    at.every((a, i) => i === 0 || a >= at[i - 1]! + 64),
+    'no overlap',
+  );
 });
 
 test('the scratch memory is kept and grown up to 32 MB; a larger request gets a memory of its own, not kept', () => {

@@ -253,13 +253,16 @@ function samples(from: number, to: number): { first: Int32Array; second: Int32Ar
 
 /** Grey dilation with a (2r+1)² square, separably; negate in and out for erosion. */
 export function boxMax(src: Float32Array, w: number, h: number, r: number, into?: Float32Array): Float32Array {
-  return alongBothAxes(
-    src,
-    w,
-    h,
-    (k, from, to, lines, count, step, stride, scratch) => k.maxAxis(from, to, lines, count, r, step, stride, scratch, scratch + 4 * count),
-    into,
-  );
+  return alongBothAxes(src, w, h, (k, from, to, lines, count, step, stride, scratch) => maxAlong(k, from, to, lines, count, r, step, stride, scratch), into);
+}
+
+/** Up to this radius a window's max is read straight from the window (windowMax); beyond it, van Herk's maxAxis is cheaper. */
+const WINDOW_MAX_RADIUS = 4;
+
+/** The running max along one axis (the kernels' maxAxis arguments), by whichever kernel is faster for r. */
+function maxAlong(k: Kernels, from: number, to: number, lines: number, count: number, r: number, step: number, stride: number, scratch: number): void {
+  if (r <= WINDOW_MAX_RADIUS) k.windowMax(from, to, lines, count, r, step, stride);
+  else k.maxAxis(from, to, lines, count, r, step, stride, scratch, scratch + 4 * count);
 }
 
 /**
@@ -330,8 +333,8 @@ export function dilate(src: Float32Array, w: number, h: number, radius: number, 
   const n = w * h;
   const { k, at } = scratchWith([src], [src.byteLength, src.byteLength, 20 * Math.max(w, h)]);
   const [image, along, across, scratch] = at as [number, number, number, number];
-  const rows = (from: number, to: number) => k.maxAxis(from, to, h, w, 1, 4, 4 * w, scratch, scratch + 4 * w);
-  const columns = (from: number, to: number) => k.maxAxis(from, to, w, h, 1, 4 * w, 4, scratch, scratch + 4 * h);
+  const rows = (from: number, to: number) => maxAlong(k, from, to, h, w, 1, 4, 4 * w, scratch);
+  const columns = (from: number, to: number) => maxAlong(k, from, to, w, h, 1, 4 * w, 4, scratch);
   for (let step = 0; step < radius; step++) {
     rows(image, along);
     if (step % 2 === 1) columns(along, image);

@@ -66,6 +66,8 @@ export interface Kernels {
   ): void;
   /** Running max over [i − r, i + r] along one axis: `lines` lines of `count`, `step` and `stride` in bytes; scratch: `count` floats at fromStart, 4 × count at fromEnd. */
   maxAxis(src: number, out: number, lines: number, count: number, r: number, step: number, stride: number, fromStart: number, fromEnd: number): void;
+  /** The same as maxAxis read straight from each window, SIMD across columns or along rows: for small r. */
+  windowMax(src: number, out: number, lines: number, count: number, r: number, step: number, stride: number): void;
   /** Box mean over [i − r, i + r] along one axis, as maxAxis. */
   blurAxis(src: number, out: number, lines: number, count: number, r: number, step: number, stride: number): void;
   /** out = max(a, b) over `n` floats. */
