@@ -335,7 +335,7 @@ test('in single-digit mode, separate digits are named as a number, not squeezed 
   assert.is(predictDecoded(drawn([{ strokes: template(0), offset: 0 }]), model).digit, 0);
 });
 
-test("the number check starts from the one-digit reading's analysis of the image, and reads the same from it", () => {
+test("the number check starts from the one-digit reading's ink image, and reads the same from it", () => {
   const image = drawn([
     { strokes: template(4), offset: 0 },
     { strokes: template(2), offset: 1.2 },
@@ -345,8 +345,8 @@ test("the number check starts from the one-digit reading's analysis of the image
   const fresh = readNumber(image, model);
   assert.equal(readNumber(image, model, undefined, analysis), fresh);
   assert.is(fresh.number, '42');
-  // An analysis made at another scale is not used: the reading is made afresh, and is the same.
-  assert.equal(readNumber(image, model, undefined, { ...analysis, factor: analysis.factor + 1, labels: new Int32Array(analysis.labels.length) }), fresh);
+  // An analysis made at another scale is not used (here a blank one): the reading is made afresh, and is the same.
+  assert.equal(readNumber(image, model, undefined, { ...analysis, factor: analysis.factor + 1, ink: new Float32Array(analysis.ink.length) }), fresh);
 });
 
 test('in a live prediction (the board mid-stroke), the same two digits get a one-digit answer', () => {

@@ -304,7 +304,13 @@ export interface ComponentBox {
  * 8-connected components of pixels above `threshold`: labels (0 = none), and each label's area and box (index
  * 0: none), labels numbered in the order of each component's first pixel, row by row. In the SIMD kernels' module.
  */
-export function componentsAbove(img: Float32Array, w: number, h: number, threshold: number): { labels: Int32Array; areas: number[]; boxes: ComponentBox[] } {
+export function componentsAbove(
+  img: Float32Array,
+  w: number,
+  h: number,
+  threshold: number,
+  labelsInto?: Int32Array,
+): { labels: Int32Array; areas: number[]; boxes: ComponentBox[] } {
   const n = w * h;
   // Room: the labels, the stack, then five numbers per component: no more than one in every 2×2 pixels, as
   // 8-connected components need a pixel of space between them.
@@ -319,7 +325,9 @@ export function componentsAbove(img: Float32Array, w: number, h: number, thresho
     areas.push(area);
     boxes.push({ label, left, top, right, bottom });
   }
-  return { labels: new Int32Array(k.memory.buffer, labelsAt, n).slice(), areas, boxes };
+  const labels = new Int32Array(k.memory.buffer, labelsAt, n);
+  if (labelsInto) labelsInto.set(labels);
+  return { labels: labelsInto ?? labels.slice(), areas, boxes };
 }
 
 /**

@@ -3,7 +3,7 @@ import { CLASSES, PIXELS } from '../frame.js';
 import { argmaxRow } from '../models/classifier.js';
 import { NOT_A_DIGIT, type DigitModel } from '../models/model.js';
 import { ImageError } from '../util/errors.js';
-import { analyseInk, digitFromCrop, strokesNotSpecks, strokeWidth, workingFactor, type InkAnalysis, type InkImage } from './preprocess.js';
+import { analyseInk, digitFromCrop, strokesNotSpecks, strokeWidth, withComponents, workingFactor, type InkAnalysis, type InkImage } from './preprocess.js';
 import type { ComponentBox } from './kernels.js';
 import type { RgbaImage } from './rgba.js';
 
@@ -167,12 +167,12 @@ interface Group {
 }
 
 /** Reads every digit in the image, left to right. Throws only what decoding would: no ink is an empty reading with its reason. */
-export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWeights = SEGMENT_WEIGHTS, analysis?: InkAnalysis): NumberReading {
+export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWeights = SEGMENT_WEIGHTS, analysis?: InkImage): NumberReading {
   let ink: InkAnalysis;
   let keep: Uint8Array;
   try {
-    // The one-digit reading's analysis of this image, if it was made at the scale a number is read at.
-    ink = analysis?.factor === workingFactor(img) ? analysis : analyseInk(img, workingFactor(img));
+    // The one-digit reading's ink image, if it was made at the scale a number is read at.
+    ink = analysis?.factor === workingFactor(img) ? withComponents(analysis) : analyseInk(img, workingFactor(img));
     keep = strokesNotSpecks(ink.areas);
   } catch (e) {
     if (e instanceof ImageError && e.code === 'empty') return { number: '', digits: [], reason: e.message, cuts: 0 };
