@@ -179,6 +179,7 @@ export function withComponents(ink: InkImage, labelsInto?: Int32Array): InkAnaly
 function prepare(img: RgbaImage, factor: number): MnistInput {
   const ink = inkImage(img, factor);
   const n = ink.width * ink.height;
+  // The reused slot's memory, seen as int32 labels.
   const analysis = withComponents(ink, new Int32Array(reused('labels', n).buffer, 0, n));
   const { box, keep, specksIgnored } = keepDigit(analysis);
   const { pixels, strokeRatio, adjusted } = digitFromCrop(cropTo(ink.ink, ink.width, box, analysis.labels, keep), box.width, box.height);
