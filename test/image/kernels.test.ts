@@ -200,6 +200,9 @@ test('reused: the same memory again for a slot, grown when asked for more; over 
   assert.is(b.length, 50);
   assert.ok(reused('test slot', 200).buffer !== a.buffer, 'grown');
   assert.ok(reused('another slot', 50).buffer !== reused('test slot', 50).buffer, 'slots apart');
+  const labels = reused('test labels', 30, Int32Array);
+  assert.ok(labels instanceof Int32Array && labels.length === 30, 'int32 labels on request');
+  assert.ok(reused('test labels', 20, Int32Array).buffer === labels.buffer, 'int32 slots are kept too');
   const [big, bigAgain] = [reused('big', 2 ** 18), reused('big', 2 ** 18)];
   assert.ok(big.buffer === bigAgain.buffer, 'a 512 × 512 image is kept');
   const [huge, hugeAgain] = [reused('huge', 2 ** 18 + 1), reused('huge', 2 ** 18 + 1)];

@@ -126,7 +126,7 @@ function floatsAt(k: Kernels, at: number, n: number, into?: Float32Array): Float
   return into;
 }
 
-const reusedSlots = new Map<string, Float32Array>();
+const reusedSlots = new Map<string, ArrayBuffer>();
 
 /**
  * The largest array reused() keeps: 1 MB, a 512 × 512 working image (the board's is 140 × 140), so that a
@@ -135,16 +135,19 @@ const reusedSlots = new Map<string, Float32Array>();
 const REUSED_MAX = 2 ** 18;
 
 /**
- * An array of `n` floats that this thread hands out again for the same `slot` (its contents are what the last
- * user left), for an image that a step makes and drops within one call: give it as a kernel's `into`. Never
- * return one, nor hold it past the next use of its slot. A fresh typed array costs its memory pages when first
- * written: in Chromium a new 140 × 140 float image took about 100 µs to fill, a reused one 4 µs.
+ * An array of `n` floats (or int32, for labels) over memory that this thread hands out again for the same `slot`
+ * (its contents are what the last user left), for an image that a step makes and drops within one call: give it
+ * as a kernel's `into`. Never return one, nor hold it past the next use of its slot. A fresh typed array costs
+ * its memory pages when first written: in Chromium a new 140 × 140 float image took about 100 µs to fill, a
+ * reused one 4 µs.
  */
-export function reused(slot: string, n: number): Float32Array {
-  if (n > REUSED_MAX) return new Float32Array(n);
-  let a = reusedSlots.get(slot);
-  if (!a || a.length < n) reusedSlots.set(slot, (a = new Float32Array(n)));
-  return a.subarray(0, n);
+export function reused(slot: string, n: number): Float32Array;
+export function reused(slot: string, n: number, type: Int32ArrayConstructor): Int32Array;
+export function reused(slot: string, n: number, type: Float32ArrayConstructor | Int32ArrayConstructor = Float32Array): Float32Array | Int32Array {
+  if (n > REUSED_MAX) return new type(n);
+  let buffer = reusedSlots.get(slot);
+  if (!buffer || buffer.byteLength < 4 * n) reusedSlots.set(slot, (buffer = new ArrayBuffer(4 * n)));
+  return new type(buffer, 0, n);
 }
 
 /** 1 − v for every value, in place (in the SIMD kernels' module, as are the next three). */

@@ -179,8 +179,7 @@ export function withComponents(ink: InkImage, labelsInto?: Int32Array): InkAnaly
 function prepare(img: RgbaImage, factor: number): MnistInput {
   const ink = inkImage(img, factor);
   const n = ink.width * ink.height;
-  // The reused slot's memory, seen as int32 labels.
-  const analysis = withComponents(ink, new Int32Array(reused('labels', n).buffer, 0, n));
+  const analysis = withComponents(ink, reused('labels', n, Int32Array));
   const { box, keep, specksIgnored } = keepDigit(analysis);
   const { pixels, strokeRatio, adjusted } = digitFromCrop(cropTo(ink.ink, ink.width, box, analysis.labels, keep), box.width, box.height);
   const original = { x: box.x * factor, y: box.y * factor, width: box.width * factor, height: box.height * factor };
@@ -420,7 +419,8 @@ function normaliseStroke(crop: Float32Array, cw: number, ch: number): { image: F
   const w = Math.max(1, Math.round(cw * scale));
   const h = Math.max(1, Math.round(ch * scale));
   // Every image here is a reused one (see reused): frame() makes the 28×28 of it, and none is returned.
-  let image = scale < 1 ? areaResize(crop, cw, ch, w, h, reused('stroke', w * h)) : bilinearResize(crop, cw, ch, w, h, reused('stroke', w * h));
+  const into = reused('stroke', w * h);
+  let image = scale < 1 ? areaResize(crop, cw, ch, w, h, into) : bilinearResize(crop, cw, ch, w, h, into);
   // A thin line shrunk to the working size fades: bring stroke cores back to full intensity.
   const core = percentileOf(image, 0.95, 0.02);
   if (core > 0) for (let i = 0; i < image.length; i++) image[i] = Math.min(1, image[i]! / core);
