@@ -311,6 +311,9 @@ async function modelTask(ctx: Context, row: ModelRow): Promise<void> {
   if (name === 'knn' && Array.isArray(model.metadata.notes?.validationGrid)) {
     ctx.results.knnSearch = model.metadata.notes.validationGrid as NonNullable<Results['knnSearch']>;
   }
+  if (name === 'committee' && Array.isArray(model.metadata.notes?.selection)) {
+    ctx.results.committeeSelection = model.metadata.notes.selection as NonNullable<Results['committeeSelection']>;
+  }
   mkdirSync('benchmarks', { recursive: true });
   writeFileSync(`benchmarks/misclassified-${name}.png`, mistakesPng(ctx.data.mnist.test, test));
   upsert(ctx.results.models, {

@@ -134,7 +134,8 @@ export function benchNumbers(
       t.touchingRight += +right;
     }
     if (!right) {
-      failures.push({ truth: c.label, read: r.digits.map((d) => d.digit ?? '?').join(''), touching: c.touching, source: c.source });
+      const pieces = r.digits.map((d) => d.digit ?? '?').join('');
+      failures.push({ truth: c.label, read: r.number === '' ? `-(${pieces})` : pieces, touching: c.touching, source: c.source });
       if (pictures.length < 24) pictures.push({ c, r });
     }
     bar?.update(++done);

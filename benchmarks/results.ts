@@ -1,3 +1,4 @@
+import type { SelectionStep as CommitteeStep } from '../src/train/committee.js';
 import type { BrowserFigures } from './browser.js';
 import type { NonDigitFigures } from './non-digits.js';
 import type { FeedbackFigures } from './feedback.js';
@@ -50,6 +51,8 @@ export interface Results {
   mlpSpeed?: TrainingSpeed;
   pca?: { fitSeconds: number; projectSeconds: number; components: number; images: number; explainedVariance: number[] };
   knnSearch?: { deskew: boolean; components: number; k: number; validationAccuracy: number }[];
+  /** The committee's greedy forward selection, step by step (its model file's notes): kept here, as model files other than models/best.json are not committed. */
+  committeeSelection?: CommitteeStep[];
   deskew?: { withoutDeskew: number; withDeskew: number; note: string };
   mlpInput?: { input: string; validationAccuracy: number; epochs: number }[];
   robustness?: { model: string; digits: string; rows: RobustnessRow[]; compare?: { model: string; rows: RobustnessRow[] } };

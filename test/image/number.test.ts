@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { loadMnist } from '../../src/data/mnist.js';
 import {
   ASPECT,
+  digitByShape,
   INSIDE,
   LEANING_ONES,
   MAX_PIECES,
@@ -11,6 +12,7 @@ import {
   type NumberReading,
   ONE_SHAPE,
   readNumber,
+  SEGMENT_WEIGHTS,
   STACKED,
   TOO_MANY_PIECES,
 } from '../../src/core/image/number.js';
@@ -18,7 +20,7 @@ import { nonDigitImages } from '../../src/eval/refusal.js';
 import { predictDecoded, SURE_ONE_DIGIT } from '../../src/core/image/pipeline.js';
 import { toMnistInput, workingFactor } from '../../src/core/image/preprocess.js';
 import { loadModel } from '../../src/io/model-file.js';
-import { composeNumber, strokeTile } from '../../src/samples/numbers.js';
+import { composeNumber, pairTile, strokeTile } from '../../src/samples/numbers.js';
 import { rasterStrokes } from '../../src/samples/raster.js';
 import { smoothPath, TEMPLATES, type Stroke } from '../../src/samples/strokes.js';
 import { Random } from '../../src/core/util/random.js';
@@ -416,6 +418,26 @@ test("the aspect ranges are MNIST's: each digit's 1st and 99th percentile of wid
     assert.ok(low <= p1 && p1 <= low * 1.4, `digit ${d}: 1st percentile ${p1.toFixed(2)} vs low ${low}`);
     assert.ok(high >= p99 && p99 >= high / 1.25, `digit ${d}: 99th percentile ${p99.toFixed(2)} vs high ${high}`);
   });
+});
+
+
+test('a piece is read as the digit its shape allows: far narrower than any 7, the 1 the model rated second', () => {
+  const sevenFirst = [0, 0.3, 0, 0, 0, 0, 0, 0.7, 0, 0];
+  // As narrow as a 1 (width/height 0.2, below 7's range from 0.45): 1; as wide as a 7: 7, the model's first.
+  assert.is(digitByShape(sevenFirst, 0.2, SEGMENT_WEIGHTS.aspect).digit, 1);
+  assert.is(digitByShape(sevenFirst, 0.6, SEGMENT_WEIGHTS.aspect).digit, 7);
+  // Within both ranges the shape weighs nothing: the score is the log-probability of the first.
+  assert.ok(Math.abs(digitByShape(sevenFirst, 0.6, SEGMENT_WEIGHTS.aspect).score - Math.log(0.7)) < 1e-12);
+});
+
+test("overlapping round digits are parted where the detector doubts the pair as one digit: an 8 and a 9 read 89, not 81", () => {
+  // The pair generator's round-overlap pair of seed 38, alone: without the detector's doubt the pair read as one 8 and a stray 1.
+  const rng = new Random(38);
+  const { tile, label } = pairTile('round-overlap', 64, rng);
+  const { image } = composeNumber([tile], label, rng);
+  assert.is(label, '89');
+  assert.is(readNumber(image, model).number, '89');
+  assert.is.not(readNumber(image, model, { ...SEGMENT_WEIGHTS, doubt: 0 }).number, '89');
 });
 
 test.run();

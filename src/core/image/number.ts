@@ -88,7 +88,7 @@ export const TOO_MANY_PIECES = `too many pieces of ink to read as one number: mo
 
 /** Weights of the geometry terms, in units of log-probability (tuned on the numbers bench's tuning half). */
 export interface SegmentWeights {
-  /** A group read as d whose width/height is outside d's range in MNIST (ASPECT) pays `aspect` × the relative excess. */
+  /** A group read as d whose width/height is outside d's range in MNIST (ASPECT) pays `aspect` × the relative excess; the digit is chosen with it (digitByShape). */
   aspect: number;
   /** Merging across a horizontal gap pays `gap` × gap / height. */
   gap: number;
@@ -103,9 +103,15 @@ export interface SegmentWeights {
   overlap: number;
   /** Separating at a cut through ink pays `cut` × the cut's cost in strokes crossed (SEAM_ENTER); tuned to 0: the model's reading of the two sides decides. */
   cut: number;
+  /**
+   * A group pays `doubt` × −log of the digit detector's "a digit" (models with a detector): two overlapping
+   * round digits read surely as one digit ("39" as a 3 at 0.998), and the detector, which learnt squeezed
+   * digits as non-digits, doubts them. Chosen on the tuning half (docs/decisions.md).
+   */
+  doubt: number;
 }
 
-export const SEGMENT_WEIGHTS: SegmentWeights = { aspect: 3, gap: 3, merge: 1.5, minHeight: 0.6, short: 6, overlap: 1.5, cut: 0, refused: 2 };
+export const SEGMENT_WEIGHTS: SegmentWeights = { aspect: 3, gap: 3, merge: 1.5, minHeight: 0.6, short: 6, overlap: 1.5, cut: 0, refused: 2, doubt: 0.3 };
 
 /**
  * Width/height of each digit's ink box in MNIST's training set: the 1st and 99th percentiles, slightly widened
@@ -124,6 +130,21 @@ export const ASPECT: readonly (readonly [number, number])[] = [
   [0.4, 1.3],
   [0.35, 1.1],
 ];
+
+/**
+ * A piece's digit once its shape is weighed: the digit d of greatest log p(d) less `weight` × how far the
+ * piece's width/height lies outside d's ASPECT range (relatively). A piece far narrower than any 7 is more
+ * likely the 1 the model rated second: "1232" with a flagged 1 read "7232" (docs/decisions.md).
+ */
+export function digitByShape(probabilities: ArrayLike<number>, aspect: number, weight: number): { digit: number; score: number } {
+  let best = { digit: 0, score: -Infinity };
+  for (let d = 0; d < CLASSES; d++) {
+    const [low, high] = ASPECT[d]!;
+    const score = Math.log(Math.max(probabilities[d]!, 1e-9)) - weight * (Math.max(0, low / aspect - 1) + Math.max(0, aspect / high - 1));
+    if (score > best.score) best = { digit: d, score };
+  }
+  return best;
+}
 
 /** A component this much wider than the digit height may hold touching digits: it gets candidate cuts. */
 const WIDE_COMPONENT = 0.4;
@@ -187,26 +208,26 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   const inputs = new Float32Array(groups.length * PIXELS);
   for (const [i, g] of groups.entries()) inputs.set(groupInput(ink, labels, atoms, g), i * PIXELS);
   const p = model.predictProba(inputs, groups.length);
-  const refusals = model.refusals(inputs, groups.length, p);
-  const refused = (i: number) => refusals[i]!;
+  const digitness = model.confidence?.detector?.digitness(inputs, groups.length);
+  const scores = model.digitScores(inputs, groups.length, p, digitness);
+  const refused = (i: number) => scores[i]! < 1;
 
+  // Each group's digit and score: the model's log-probability with the shape weighed (digitByShape), less the geometry's costs.
+  const digitOf = new Int32Array(groups.length);
+  groups.forEach((g, i) => {
+    const h = g.bottom - g.top + 1;
+    const shaped = digitByShape(p.subarray(i * CLASSES, (i + 1) * CLASSES), (g.right - g.left + 1) / h, weights.aspect);
+    digitOf[i] = shaped.digit;
+    let score = shaped.score - weights.gap * (g.gaps / height) - weights.merge * g.apart - weights.short * Math.max(0, weights.minHeight - h / height);
+    if (refused(i)) score -= weights.refused;
+    if (digitness) score += weights.doubt * Math.log(Math.max(digitness[i]!, 1e-6));
+    if (g.start > 0) score -= separation(atoms[g.start - 1]!, atoms[g.start]!, weights);
+    g.score = score;
+  });
   // best[j]: the best score of atoms 0..j-1 grouped; from[j]: the group ending there.
   const best = new Float64Array(atoms.length + 1).fill(-Infinity);
   const from: number[] = new Array(atoms.length + 1).fill(-1);
   best[0] = 0;
-  groups.forEach((g, i) => {
-    const w = g.right - g.left + 1;
-    const h = g.bottom - g.top + 1;
-    const digit = argmaxRow(p, i);
-    const [low, high] = ASPECT[digit]!;
-    const aspect = w / h;
-    const top = p[i * CLASSES + digit]!;
-    let score = Math.log(Math.max(top, 1e-9)) - weights.gap * (g.gaps / height) - weights.merge * g.apart;
-    if (refused(i)) score -= weights.refused;
-    score -= weights.aspect * (Math.max(0, low / aspect - 1) + Math.max(0, aspect / high - 1)) + weights.short * Math.max(0, weights.minHeight - h / height);
-    if (g.start > 0) score -= separation(atoms[g.start - 1]!, atoms[g.start]!, weights);
-    g.score = score;
-  });
   for (let j = 1; j <= atoms.length; j++) {
     groups.forEach((g, i) => {
       if (g.end !== j || best[g.start] === -Infinity) return;
@@ -226,7 +247,7 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   const digits = chosen.map((i, k): PieceReading => {
     const g = boxes[k]!;
     const probabilities = Array.from(p.subarray(i * CLASSES, (i + 1) * CLASSES), (v) => Number(v.toFixed(6)));
-    const best = argmaxRow(p, i);
+    const best = digitOf[i]!;
     const seen = {
       confidence: probabilities[best]!,
       probabilities,

@@ -140,11 +140,11 @@ export class DigitModel {
   /**
    * How much each image looks like a digit, on one scale for both rules: the smaller of top probability ÷
    * refuseBelow and (with a detector) "a digit" ÷ digitBelow, so below 1 is refused. Without a confidence
-   * block, the top probability. Higher is more digit-like: the score for AUROC and coverage curves.
+   * block, the top probability. Higher is more digit-like: the score for AUROC and coverage curves. The
+   * detector's "a digit" for the images may be given when the caller has it already.
    */
-  digitScores(images: Float32Array, n: number, p: Float32Array): number[] {
+  digitScores(images: Float32Array, n: number, p: Float32Array, digitness = this.confidence?.detector?.digitness(images, n)): number[] {
     const c = this.confidence;
-    const digitness = c?.detector?.digitness(images, n);
     return Array.from({ length: n }, (_, r) => {
       const top = p[r * CLASSES + argmaxRow(p, r)]!;
       return c ? digitScore(top, digitness?.[r] ?? null, c.refuseBelow, c.digitBelow, c.topWeight) : top;
