@@ -420,7 +420,6 @@ test("the aspect ranges are MNIST's: each digit's 1st and 99th percentile of wid
   });
 });
 
-
 test('a piece is read as the digit its shape allows: far narrower than any 7, the 1 the model rated second', () => {
   const sevenFirst = [0, 0.3, 0, 0, 0, 0, 0, 0.7, 0, 0];
   // As narrow as a 1 (width/height 0.2, below 7's range from 0.45): 1; as wide as a 7: 7, the model's first.
@@ -430,7 +429,7 @@ test('a piece is read as the digit its shape allows: far narrower than any 7, th
   assert.ok(Math.abs(digitByShape(sevenFirst, 0.6, SEGMENT_WEIGHTS.aspect).score - Math.log(0.7)) < 1e-12);
 });
 
-test("overlapping round digits are parted where the detector doubts the pair as one digit: an 8 and a 9 read 89, not 81", () => {
+test('overlapping round digits are parted where the detector doubts the pair as one digit: an 8 and a 9 read 89, not 81', () => {
   // The pair generator's round-overlap pair of seed 38, alone: without the detector's doubt the pair read as one 8 and a stray 1.
   const rng = new Random(38);
   const { tile, label } = pairTile('round-overlap', 64, rng);
