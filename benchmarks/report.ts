@@ -175,7 +175,7 @@ export function renderReport(r: Results, dir = 'benchmarks'): void {
       ),
       '',
     );
-  } else if (existsSync('benchmarks/charts/committee-size.svg')) {
+  } else if (existsSync(`${dir}/charts/committee-size.svg`)) {
     // Steps were read from the committee's model file until 2026-12-04, and that file is not committed.
     out.push(
       '## Committee: error against the number of members',
