@@ -11,6 +11,8 @@ import {
   NOT_DIGITS,
   type NumberReading,
   ONE_SHAPE,
+  ONE_SHAPE_SURE,
+  ONE_SHAPE_SURE_MANY,
   readNumber,
   SEGMENT_WEIGHTS,
   STACKED,
@@ -437,6 +439,14 @@ test('overlapping round digits are parted where the detector doubts the pair as 
   assert.is(label, '89');
   assert.is(readNumber(image, model).number, '89');
   assert.is.not(readNumber(image, model, { ...SEGMENT_WEIGHTS, doubt: 0 }).number, '89');
+});
+
+test(`"2026" written as one connected shape reads 2026: with three digits or more, each need be only ${ONE_SHAPE_SURE_MANY} sure`, () => {
+  // The digits 0.57 of their size apart, so each runs into the next; the first 2 reads 0.98 sure.
+  const r = readNumber(drawn([...'2026'].map((d, i) => ({ strokes: template(Number(d)), offset: i * 0.57 }))), model);
+  assert.is(r.number, '2026', r.reason);
+  const least = Math.min(...r.digits.map((d) => d.confidence));
+  assert.ok(least >= ONE_SHAPE_SURE_MANY && least < ONE_SHAPE_SURE, `least sure ${least}: the two-digit rule would have refused it`);
 });
 
 test.run();
