@@ -33,6 +33,7 @@ export interface ExtraResult {
 const { withMnist } = (workerData ?? {}) as { withMnist?: boolean };
 const train = withMnist ? loadMnist().train : null;
 const trainX = train ? toUnit(train.pixels) : null;
+const fit = train ? fitRows(train.n) : null;
 
 export default async function run(task: ExtraTask): Promise<ExtraResult> {
   const inputs: Float32Array[] = [];
@@ -111,9 +112,8 @@ export function pieceLabels(held: Float64Array[], digits: string): (number | nul
  * stay unseen.
  */
 function numberPieces(images: number[], k: number, rng: Random): { inputs: Float32Array[]; labels: number[] } {
-  const fit = fitRows(train!.n);
   const length = 2 + rng.int(3);
-  const rows = [images[k]!, ...Array.from({ length: length - 1 }, () => fit[rng.int(fit.length)]!)];
+  const rows = [images[k]!, ...Array.from({ length: length - 1 }, () => fit![rng.int(fit!.length)]!)];
   const tiles = rows.map((i) => mnistTile(trainX!.subarray(i * PIXELS, (i + 1) * PIXELS), Math.round(64 * rng.uniform(0.85, 1.15))));
   const number = composeNumber(tiles, rows.map((i) => train!.labels![i]!).join(''), rng, 0.7, 0.35);
   const { inputs, held } = candidatePieces(number.image, number.owner, length);
