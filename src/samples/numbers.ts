@@ -28,8 +28,6 @@ export interface ComposedNumber {
   boxes: Box[];
   /** Some neighbouring digits' visible ink is connected: one component holds both. */
   touching: boolean;
-  /** Per pixel of the image, the digit whose ink is darkest there (an index into boxes), −1 for paper. */
-  owner: Int8Array;
 }
 
 /** An MNIST digit (28×28 in [0,1]) cropped to its ink and scaled smoothly to `height` px tall. */
@@ -107,10 +105,10 @@ function cropTile(ink: Float32Array, w: number, h: number): Tile {
 
 /**
  * The tiles side by side, bottom-aligned with a little baseline jitter. Each gap is, with probability
- * `touchShare`, an overlap of up to `maxOverlap` of the narrower tile (the digits often touch), else a gap
- * of 4–40% of the tallest tile.
+ * `touchShare`, an overlap of up to 15% of the narrower tile (the digits often touch), else a gap of
+ * 4–40% of the tallest tile.
  */
-export function composeNumber(tiles: Tile[], label: string, rng: Random, touchShare = 0.3, maxOverlap = 0.15): ComposedNumber {
+export function composeNumber(tiles: Tile[], label: string, rng: Random, touchShare = 0.3): ComposedNumber {
   const tall = Math.max(...tiles.map((t) => t.h));
   const margin = Math.round(0.35 * tall);
   const xs: number[] = [];
@@ -118,7 +116,7 @@ export function composeNumber(tiles: Tile[], label: string, rng: Random, touchSh
   tiles.forEach((t, i) => {
     if (i > 0) {
       const prev = tiles[i - 1]!;
-      x += rng.next() < touchShare ? -Math.round(rng.uniform(0, maxOverlap) * Math.min(prev.w, t.w)) : Math.round(rng.uniform(0.04, 0.4) * tall);
+      x += rng.next() < touchShare ? -Math.round(rng.uniform(0, 0.15) * Math.min(prev.w, t.w)) : Math.round(rng.uniform(0.04, 0.4) * tall);
     }
     xs.push(Math.max(0, x));
     x = Math.max(0, x) + t.w;
@@ -143,7 +141,7 @@ export function composeNumber(tiles: Tile[], label: string, rng: Random, touchSh
   });
   const lightOnDark = rng.next() < 0.5;
   const image = paintSheet({ ink, w, h, inkLevel: lightOnDark ? 0.95 : 0.05, paper: lightOnDark ? 0.05 : 0.97, light: null });
-  return { image, label, boxes, touching: touches(ink, owner, w, h), owner };
+  return { image, label, boxes, touching: touches(ink, owner, w, h) };
 }
 
 /** Whether one component of visible ink holds pixels of two digits. */

@@ -1,7 +1,5 @@
 import { workerData } from 'node:worker_threads';
-import { fitRows, PIXELS, toUnit } from '../core/frame.js';
-import { candidatePieces } from '../core/image/number.js';
-import { composeNumber, mnistTile } from '../samples/numbers.js';
+import { PIXELS, toUnit } from '../core/frame.js';
 import { loadMnist } from '../data/mnist.js';
 import { decodeImage } from '../codecs/decode.js';
 import type { RgbaImage } from '../core/image/rgba.js';
@@ -16,10 +14,10 @@ import { ImageError } from '../core/util/errors.js';
 /* A thread that renders extra training images and passes each through the real preprocessing. */
 
 export interface ExtraTask {
-  kind: 'outlier' | 'corrupted' | 'typed' | 'pen-letter' | 'pieces';
+  kind: 'outlier' | 'corrupted' | 'typed' | 'pen-letter';
   /** Seeds of the images, one each. */
   seeds: number[];
-  /** For 'corrupted': the MNIST training image to corrupt, one per seed; for 'pieces', the first digit of the number. */
+  /** For 'corrupted': the MNIST training image to corrupt, one per seed. */
   images?: number[];
 }
 
@@ -33,7 +31,6 @@ export interface ExtraResult {
 const { withMnist } = (workerData ?? {}) as { withMnist?: boolean };
 const train = withMnist ? loadMnist().train : null;
 const trainX = train ? toUnit(train.pixels) : null;
-const fit = train ? fitRows(train.n) : null;
 
 export default async function run(task: ExtraTask): Promise<ExtraResult> {
   const inputs: Float32Array[] = [];
@@ -41,12 +38,6 @@ export default async function run(task: ExtraTask): Promise<ExtraResult> {
   let empty = 0;
   for (const [k, seed] of task.seeds.entries()) {
     const rng = new Random(seed);
-    if (task.kind === 'pieces') {
-      const pieces = numberPieces(task.images!, k, rng);
-      inputs.push(...pieces.inputs);
-      labels.push(...pieces.labels);
-      continue;
-    }
     let image: RgbaImage;
     let label: number;
     if (task.kind === 'outlier') {
@@ -79,49 +70,4 @@ export default async function run(task: ExtraTask): Promise<ExtraResult> {
     for (let i = 0; i < PIXELS; i++) pixels[r * PIXELS + i] = Math.round(255 * p[i]!);
   });
   return { pixels, labels: Uint8Array.from(labels), empty };
-}
-
-/** A piece is one digit when it holds at least WHOLE of that digit's ink and at most STRAY of its own ink is another's. */
-const WHOLE = 0.85;
-const STRAY = 0.1;
-
-/**
- * The label of each candidate piece of a number from the ink it holds of each digit (`held[piece][digit]`,
- * candidatePieces): one whole digit is that digit (a 1 cut from the 3 it touches, the 3's tips still on
- * it); at least half of each of two digits is not a digit, however small one of them; a part of one digit
- * is left out (null: a 4's stem is a fair 1). A digit's ink is the most any piece holds of it.
- */
-export function pieceLabels(held: Float64Array[], digits: string): (number | null)[] {
-  const total = new Float64Array(digits.length);
-  for (const h of held) {
-    h.forEach((m, d) => {
-      total[d] = Math.max(total[d]!, m);
-    });
-  }
-  return held.map((h) => {
-    if (h.filter((m, i) => m > 0 && m >= 0.5 * total[i]!).length >= 2) return NON_DIGIT_LABEL;
-    const sum = h.reduce((a, m) => a + m, 0);
-    const d = h.indexOf(Math.max(...h));
-    return sum > 0 && h[d]! >= WHOLE * total[d]! && sum - h[d]! <= STRAY * sum ? Number(digits[d]) : null;
-  });
-}
-
-/**
- * The labelled candidate pieces (pieceLabels) of a number of 2–4 MNIST fit-split digits that mostly touch
- * or overlap (up to 35% of the narrower). Only MNIST digits: the numbers bench's stroke digits and pairs
- * stay unseen.
- */
-function numberPieces(images: number[], k: number, rng: Random): { inputs: Float32Array[]; labels: number[] } {
-  const length = 2 + rng.int(3);
-  const rows = [images[k]!, ...Array.from({ length: length - 1 }, () => fit![rng.int(fit!.length)]!)];
-  const tiles = rows.map((i) => mnistTile(trainX!.subarray(i * PIXELS, (i + 1) * PIXELS), Math.round(64 * rng.uniform(0.85, 1.15))));
-  const number = composeNumber(tiles, rows.map((i) => train!.labels![i]!).join(''), rng, 0.7, 0.35);
-  const { inputs, held } = candidatePieces(number.image, number.owner, length);
-  const out: { inputs: Float32Array[]; labels: number[] } = { inputs: [], labels: [] };
-  pieceLabels(held, number.label).forEach((label, g) => {
-    if (label === null) return;
-    out.inputs.push(inputs.subarray(g * PIXELS, (g + 1) * PIXELS));
-    out.labels.push(label);
-  });
-  return out;
 }

@@ -14,11 +14,6 @@ export interface ExtraCounts {
   typed: number;
   /** Letters drawn by a pen (penLetter, src/samples/non-digits.ts), also trained as non-digits. */
   penLetters?: number;
-  /**
-   * Numbers of 2–4 touching MNIST digits whose candidate pieces (readNumber's) are each labelled a digit or
-   * not (numberPieces, src/train/extra-task.ts): several images a number.
-   */
-  pieces?: number;
 }
 
 /**
@@ -26,13 +21,13 @@ export interface ExtraCounts {
  * gets, so the network trains on what it will be shown. Deterministic for a seed.
  */
 export async function extraSamples(data: TrainingData, counts: ExtraCounts, seed: number, hooks: TrainHooks = {}): Promise<ExtraResult> {
-  const total = counts.outliers + counts.corrupted + counts.typed + (counts.penLetters ?? 0) + (counts.pieces ?? 0);
+  const total = counts.outliers + counts.corrupted + counts.typed + (counts.penLetters ?? 0);
   const empty: ExtraResult = { pixels: new Uint8Array(0), labels: new Uint8Array(0), empty: 0 };
   if (total === 0) return empty;
   // A small heap limit makes the threads collect garbage often: they allocate a few MB per image, and with
   // the default limit their heaps grew past 5 GB each before collecting.
   const pool = workerPool(new URL('./extra-task.ts', import.meta.url), {
-    workerData: { withMnist: counts.corrupted > 0 || (counts.pieces ?? 0) > 0 },
+    workerData: { withMnist: counts.corrupted > 0 },
     minThreads: availableParallelism(),
     maxThreads: availableParallelism(),
     resourceLimits: { maxOldGenerationSizeMb: 768 },
@@ -45,7 +40,7 @@ export async function extraSamples(data: TrainingData, counts: ExtraCounts, seed
     for (let a = 0; a < count; a += chunk) {
       const seeds = Array.from({ length: Math.min(chunk, count - a) }, (_, k) => seed * 10_000_019 + offset + a + k);
       // Corrupted digits walk the fit split with a stride, so any count draws from all of it.
-      const images = kind === 'corrupted' || kind === 'pieces' ? seeds.map((_, k) => fitIndex[((a + k) * 7919) % fitIndex.length]!) : undefined;
+      const images = kind === 'corrupted' ? seeds.map((_, k) => fitIndex[((a + k) * 7919) % fitIndex.length]!) : undefined;
       tasks.push({ kind, seeds, ...(images && { images }) });
     }
   };
@@ -53,7 +48,6 @@ export async function extraSamples(data: TrainingData, counts: ExtraCounts, seed
   add('corrupted', counts.corrupted, 3_000_000);
   add('typed', counts.typed, 6_000_000);
   add('pen-letter', counts.penLetters ?? 0, 8_000_000);
-  add('pieces', counts.pieces ?? 0, 9_000_000);
   let done = 0;
   try {
     const parts = await Promise.all(

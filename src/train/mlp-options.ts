@@ -31,8 +31,6 @@ export interface MlpTrainOptions {
   nonDigitWeight: number;
   corrupted: number;
   typed: number;
-  /** Numbers of touching MNIST digits whose candidate pieces train too (ExtraCounts.pieces). */
-  pieces: number;
   /** A model file (an MLP of the same sizes) whose weights training starts from: fine-tuning. */
   from?: string;
   /** Deskew the pixels before augmentation (the model deskews what it reads too): a committee member's view. */
@@ -57,7 +55,6 @@ export const DEFAULT_MLP: MlpTrainOptions = {
   nonDigitWeight: NON_DIGIT_WEIGHT,
   corrupted: 0,
   typed: 0,
-  pieces: 0,
   deslant: false,
 };
 

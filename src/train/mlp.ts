@@ -135,7 +135,7 @@ export async function trainMlp(data: TrainingData, options: Partial<MlpTrainOpti
         patience: o.patience,
         augmentation: o.augment,
         workers: o.workers,
-        trainedOn: `${fitN} MNIST images (the 60,000 less the 5,000-image validation split)${extra.labels.length ? ` and ${extra.labels.length} extra images (${o.outliers} not digits, ${o.corrupted} corrupted MNIST digits, ${o.typed} typed digits${o.pieces ? `, the pieces of ${o.pieces} numbers of touching MNIST digits` : ''}; ${extra.empty} came out blank and were not used)` : ''}`,
+        trainedOn: `${fitN} MNIST images (the 60,000 less the 5,000-image validation split)${extra.labels.length ? ` and ${extra.labels.length} extra images (${o.outliers} not digits, ${o.corrupted} corrupted MNIST digits, ${o.typed} typed digits; ${extra.empty} came out blank and were not used)` : ''}`,
         ...(start && { startedFrom: start.source }),
       },
       trainSeconds: Number(state.seconds.toFixed(1)),

@@ -126,12 +126,6 @@ export const MODELS: readonly ModelRow[] = [
       nonDigitWeight: { flag: 'non-digit-weight', kind: 'number', range: [0, 1], help: "a not-a-digit image's loss against a digit's" },
       corrupted: { flag: 'corrupted', kind: 'int', range: COUNT, help: 'MNIST training digits corrupted as user images (blur, low resolution, noise…)' },
       typed: { flag: 'typed', kind: 'int', range: COUNT, help: 'digits typed in fonts the robustness bench does not use' },
-      pieces: {
-        flag: 'pieces',
-        kind: 'int',
-        range: COUNT,
-        help: 'numbers of touching MNIST digits whose cut pieces train too: one whole digit as it, two run together as not a digit',
-      },
       from: { flag: 'from', kind: 'path', help: 'start from this MLP model file (fine-tuning)' },
       deslant: { flag: 'deslant', kind: 'switch', value: true, help: 'deskew the digits before augmentation, and when reading (a committee member)' },
       width: { flag: 'width', kind: 'int', range: [8, 20], help: 'normalise each digit to this width (px) before augmentation, and when reading' },

@@ -189,16 +189,8 @@ interface Group {
   score: number;
 }
 
-/** The candidate groups of an image's atoms, each with its 28×28 input; or why there are none. */
-interface Candidates {
-  ink: InkAnalysis;
-  atoms: Atom[];
-  groups: Group[];
-  inputs: Float32Array;
-  height: number;
-}
-
-function candidates(img: RgbaImage, analysis?: InkImage): Candidates | { reason: string } {
+/** Reads every digit in the image, left to right. Throws only what decoding would: no ink is an empty reading with its reason. */
+export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWeights = SEGMENT_WEIGHTS, analysis?: InkImage): NumberReading {
   let ink: InkAnalysis;
   let keep: Uint8Array;
   try {
@@ -206,51 +198,17 @@ function candidates(img: RgbaImage, analysis?: InkImage): Candidates | { reason:
     ink = analysis?.factor === workingFactor(img) ? withComponents(analysis) : analyseInk(img, workingFactor(img));
     keep = strokesNotSpecks(ink.areas);
   } catch (e) {
-    if (e instanceof ImageError && e.code === 'empty') return { reason: e.message };
+    if (e instanceof ImageError && e.code === 'empty') return { number: '', digits: [], reason: e.message, cuts: 0 };
     throw e;
   }
+  const { labels } = ink;
   const stroke = Math.max(1, strokeWidth(ink.ink, ink.width, ink.height));
   // Heights are compared with the tallest component's: the digits of one number are about one size.
-  const { atoms, digitHeight: height } = atomsOf(ink, ink.labels, keep, stroke);
-  if (atoms.length > MAX_PIECES) return { reason: TOO_MANY_PIECES };
+  const { atoms, digitHeight: height } = atomsOf(ink, labels, keep, stroke);
+  if (atoms.length > MAX_PIECES) return { number: '', digits: [], reason: TOO_MANY_PIECES, cuts: 0 };
   const groups = candidateGroups(atoms, height);
   const inputs = new Float32Array(groups.length * PIXELS);
-  for (const [i, g] of groups.entries()) inputs.set(groupInput(ink, ink.labels, atoms, g), i * PIXELS);
-  return { ink, atoms, groups, inputs, height };
-}
-
-/**
- * Every candidate digit readNumber weighs in an image, as its 28×28 input, with the ink it holds of each of
- * `parts` known parts of the image (`owner`: per image pixel, the part's index or −1), by mass. Training
- * labels the pieces of composed numbers with it (src/train/extra-task.ts).
- */
-export function candidatePieces(img: RgbaImage, owner: Int8Array, parts: number): { inputs: Float32Array; held: Float64Array[] } {
-  const c = candidates(img);
-  if ('reason' in c) return { inputs: new Float32Array(0), held: [] };
-  const { ink, atoms, groups } = c;
-  const f = ink.factor;
-  const held = groups.map((g) => {
-    const mass = new Float64Array(parts);
-    for (const a of atoms.slice(g.start, g.end)) {
-      for (let y = a.top; y <= a.bottom; y++) {
-        for (let x = a.from[y - a.rowTop]!; x < a.to[y - a.rowTop]!; x++) {
-          const i = y * ink.width + x;
-          const o = owner[y * f * img.width + x * f]!;
-          if (ink.labels[i] === a.label && o >= 0) mass[o] = mass[o]! + ink.ink[i]!;
-        }
-      }
-    }
-    return mass;
-  });
-  return { inputs: c.inputs, held };
-}
-
-/** Reads every digit in the image, left to right. Throws only what decoding would: no ink is an empty reading with its reason. */
-export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWeights = SEGMENT_WEIGHTS, analysis?: InkImage): NumberReading {
-  const c = candidates(img, analysis);
-  if ('reason' in c) return { number: '', digits: [], reason: c.reason, cuts: 0 };
-  const { ink, atoms, groups, inputs, height } = c;
-  const { labels } = ink;
+  for (const [i, g] of groups.entries()) inputs.set(groupInput(ink, labels, atoms, g), i * PIXELS);
   const p = model.predictProba(inputs, groups.length);
   const digitness = model.confidence?.detector?.digitness(inputs, groups.length);
   const scores = model.digitScores(inputs, groups.length, p, digitness);
