@@ -22,6 +22,7 @@ import { nonDigitImages } from '../../src/eval/refusal.js';
 import { predictDecoded, SURE_ONE_DIGIT } from '../../src/core/image/pipeline.js';
 import { toMnistInput, workingFactor } from '../../src/core/image/preprocess.js';
 import { loadModel } from '../../src/io/model-file.js';
+import { DigitModel } from '../../src/core/models/model.js';
 import { composeNumber, pairTile, strokeTile } from '../../src/samples/numbers.js';
 import { rasterStrokes } from '../../src/samples/raster.js';
 import { smoothPath, TEMPLATES, type Stroke } from '../../src/samples/strokes.js';
@@ -447,6 +448,19 @@ test(`"2026" written as one connected shape reads 2026: with three digits or mor
   assert.is(r.number, '2026', r.reason);
   const least = Math.min(...r.digits.map((d) => d.confidence));
   assert.ok(least >= ONE_SHAPE_SURE_MANY && least < ONE_SHAPE_SURE, `least sure ${least}: the two-digit rule would have refused it`);
+});
+
+test('a model that refuses nothing (no confidence block) still reads a number: none of its pieces is refused', () => {
+  const plain = new DigitModel(model.metadata, model.input, model.classifier, null);
+  const r = readNumber(
+    drawn([
+      { strokes: template(4), offset: 0 },
+      { strokes: template(2), offset: 1.1 },
+    ]),
+    plain,
+  );
+  assert.is(r.number, '42', r.reason);
+  assert.ok(r.digits.every((d) => d.digit !== null));
 });
 
 test.run();

@@ -211,9 +211,13 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   for (const [i, g] of groups.entries()) inputs.set(groupInput(ink, labels, atoms, g), i * PIXELS);
   const p = model.predictProba(inputs, groups.length);
   const digitness = model.confidence?.detector?.digitness(inputs, groups.length);
-  const scores = model.digitScores(inputs, groups.length, p, digitness);
-  const refused = (i: number) => scores[i]! < 1;
+  const refusals = model.refusals(inputs, groups.length, p, digitness);
+  const refused = (i: number) => refusals[i]!;
 
+  // best[j]: the best score of atoms 0..j-1 grouped; from[j]: the group ending there.
+  const best = new Float64Array(atoms.length + 1).fill(-Infinity);
+  const from: number[] = new Array(atoms.length + 1).fill(-1);
+  best[0] = 0;
   // Each group's digit and score: the model's log-probability with the shape weighed (digitByShape), less the geometry's costs.
   const digitOf = new Int32Array(groups.length);
   groups.forEach((g, i) => {
@@ -226,10 +230,6 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
     if (g.start > 0) score -= separation(atoms[g.start - 1]!, atoms[g.start]!, weights);
     g.score = score;
   });
-  // best[j]: the best score of atoms 0..j-1 grouped; from[j]: the group ending there.
-  const best = new Float64Array(atoms.length + 1).fill(-Infinity);
-  const from: number[] = new Array(atoms.length + 1).fill(-1);
-  best[0] = 0;
   for (let j = 1; j <= atoms.length; j++) {
     groups.forEach((g, i) => {
       if (g.end !== j || best[g.start] === -Infinity) return;

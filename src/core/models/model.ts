@@ -132,9 +132,9 @@ export class DigitModel {
    * The "not a digit" rule for n images (n×784) and their calibrated probabilities `p`: refused when the top
    * probability is below `refuseBelow` or the detector's "a digit" below `digitBelow`. Never, without a confidence block.
    */
-  refusals(images: Float32Array, n: number, p: Float32Array): boolean[] {
+  refusals(images: Float32Array, n: number, p: Float32Array, digitness?: Float32Array): boolean[] {
     if (!this.confidence) return new Array<boolean>(n).fill(false);
-    return this.digitScores(images, n, p).map((s) => s < 1);
+    return this.digitScores(images, n, p, digitness).map((s) => s < 1);
   }
 
   /**
