@@ -6,6 +6,8 @@ import { createServer } from 'node:net';
 
 /** Debian's nginx (package nginx-light). */
 export const NGINX = '/usr/sbin/nginx';
+/** Idle connections nginx keeps to the instances. */
+export const KEEPALIVE = 16;
 
 /** nginx in a folder of its own, in the foreground, balancing the two instances (docs/deploy.md has the same block). */
 export async function startNginx(upstreams: string[]): Promise<{ child: ChildProcess; url: string }> {
@@ -29,7 +31,7 @@ http {
   scgi_temp_path ${dir}/scgi;
   upstream digits {
 ${upstreams.map((u) => `    server ${u.replace('http://', '')} max_fails=1 fail_timeout=10s;`).join('\n')}
-    keepalive 16;
+    keepalive ${KEEPALIVE};
   }
   server {
     listen 127.0.0.1:${port};

@@ -9,7 +9,7 @@ import { digitInk } from '../helpers/images.js';
 import { needs } from '../helpers/needs.js';
 import { NO_POSTGRES, postgresBin, startPostgres } from '../helpers/postgres.js';
 import { startCli } from '../helpers/serve.js';
-import { NGINX, startNginx } from '../../benchmarks/drive/nginx.js';
+import { KEEPALIVE, NGINX, startNginx } from '../../benchmarks/drive/nginx.js';
 
 /* Scale-out with real parts (docs/deploy.md): Debian's nginx in front of two npm start instances that share one PostgreSQL. */
 
@@ -22,6 +22,7 @@ let postgres: Awaited<ReturnType<typeof startPostgres>>;
 let nginx: ChildProcess;
 let proxy: string;
 const instances: ReturnType<typeof startCli>[] = [];
+const CONCURRENT = 10;
 
 const send = (label: number) =>
   fetch(`${proxy}/api/feedback`, {
@@ -73,13 +74,17 @@ test('killing one instance under load loses no acknowledged correction; reads go
   const before = await store.count();
   const acknowledged: number[] = [];
   let failed = 0;
-  const burst = Array.from({ length: 200 }, async (_, i) => {
-    if (i === 60) instances[0]!.killGroup('SIGKILL');
-    const r = await send(i % 10).catch(() => null);
-    if (r?.status === 201) acknowledged.push(((await r.json()) as { id: number }).id);
-    else failed++;
-  });
-  await Promise.all(burst);
+  let started = 0;
+  // A steady load of CONCURRENT requests at a time, the instance killed as the 61st starts.
+  const client = async () => {
+    while (started < 200) {
+      if (started++ === 60) instances[0]!.killGroup('SIGKILL');
+      const r = await send(started % 10).catch(() => null);
+      if (r?.status === 201) acknowledged.push(((await r.json()) as { id: number }).id);
+      else failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENT }, client));
   try {
     const rows = await store.list(1e6, before);
     const stored = new Set(rows.map((r) => r.id));
@@ -88,8 +93,9 @@ test('killing one instance under load loses no acknowledged correction; reads go
       [],
       'every acknowledged correction is stored',
     );
-    // Only requests in flight on the killed instance may fail (nginx does not resend a POST).
-    assert.ok(failed <= 60, `${failed} of 200 failed`);
+    // Only requests in flight at the kill may fail, or sent on one of nginx's idle connections to the killed instance
+    // before its first failure marks it down (nginx does not resend a POST once sent).
+    assert.ok(failed <= CONCURRENT + KEEPALIVE, `${failed} of 200 failed`);
     // The page and the API still answer, through the instance left.
     for (let i = 0; i < 5; i++) assert.is((await fetch(`${proxy}/healthz`)).status, 200);
   } finally {
