@@ -148,6 +148,12 @@ export function digitByShape(probabilities: ArrayLike<number>, aspect: number, w
   return best;
 }
 
+/**
+ * A 1 written against its neighbour is thinner than MIN_PIECE leaves: each side of a wide component may also be
+ * cut one stroke from its edge, kept only when the sliver it parts off stands at least this share of the
+ * component's height (a whole 1, not the arm of a 4 or the tip of a 5). Chosen on the numbers' tuning half.
+ */
+const EDGE_SLIVER_HEIGHT = 0.8;
 /** A component this much wider than the digit height may hold touching digits: it gets candidate cuts. */
 const WIDE_COMPONENT = 0.4;
 /** A cut leaves at least this share of the digit height on either side, and cuts are this far apart. */
@@ -353,8 +359,14 @@ function atomsOf(ink: InkAnalysis, labels: Int32Array, keep: Uint8Array, stroke:
   const atoms: Atom[] = [];
   for (const b of boxes) {
     const rows = b.bottom - b.top + 1;
-    const cuts = b.right - b.left + 1 > WIDE_COMPONENT * digitHeight ? seams(ink, labels, b, digitHeight, stroke) : [];
-    const edges = [{ path: new Int32Array(rows).fill(b.left), cost: 0 }, ...cuts, { path: new Int32Array(rows).fill(b.right + 1), cost: 0 }];
+    const left = new Int32Array(rows).fill(b.left);
+    const right = new Int32Array(rows).fill(b.right + 1);
+    const cuts = (b.right - b.left + 1 > WIDE_COMPONENT * digitHeight ? seams(ink, labels, b, digitHeight, stroke) : []).filter((c) => {
+      if (!c.nearEdge) return true;
+      const sliver = c.nearEdge === 'left' ? atomOf(ink, labels, b, left, c.path) : atomOf(ink, labels, b, c.path, right);
+      return sliver !== null && sliver.bottom - sliver.top + 1 >= EDGE_SLIVER_HEIGHT * digitHeight;
+    });
+    const edges = [{ path: left, cost: 0 }, ...cuts, { path: right, cost: 0 }];
     for (let k = 0; k + 1 < edges.length; k++) {
       const atom = atomOf(ink, labels, b, edges[k]!.path, edges[k + 1]!.path);
       if (atom) atoms.push({ ...atom, cut: k > 0, cutCost: edges[k]!.cost });
@@ -379,7 +391,13 @@ const SEAM_STEP = 0.02;
  * apart from each other and from the edges, left to right. A straight cut cannot part digits that overlap
  * or lean; a seam goes round the ink of one to cut through the other's as little as it can.
  */
-function seams(ink: InkImage, labels: Int32Array, b: ComponentBox, digitHeight: number, stroke: number): { path: Int32Array; cost: number }[] {
+function seams(
+  ink: InkImage,
+  labels: Int32Array,
+  b: ComponentBox,
+  digitHeight: number,
+  stroke: number,
+): { path: Int32Array; cost: number; nearEdge: 'left' | 'right' | undefined }[] {
   const w = b.right - b.left + 1;
   const rows = b.bottom - b.top + 1;
   const cost = new Float32Array(w);
@@ -418,7 +436,20 @@ function seams(ink: InkImage, labels: Int32Array, b: ComponentBox, digitHeight: 
     if (ends.length >= most) break;
     if (ends.every((k) => Math.abs(k - c) >= margin)) ends.push(c);
   }
-  return ends
+  // Besides those, the lightest cut on each side between one stroke and `margin` from the edge (EDGE_SLIVER_HEIGHT).
+  const near = Math.max(2, Math.round(stroke));
+  const nearEdge = new Map<number, 'left' | 'right'>();
+  for (const [side, from, to] of [
+    ['left', near, margin],
+    ['right', w - margin, w - near],
+  ] as const) {
+    let pick = -1;
+    for (let x = Math.max(1, from); x < Math.min(w - 1, to); x++) {
+      if (cost[x]! <= cost[x - 1]! && cost[x]! <= cost[x + 1]! && (pick < 0 || cost[x]! < cost[pick]!)) pick = x;
+    }
+    if (pick >= 0 && ends.every((k) => Math.abs(k - pick) >= near)) nearEdge.set(pick, side);
+  }
+  return [...ends, ...nearEdge.keys()]
     .sort((p, q) => p - q)
     .map((end) => {
       const path = new Int32Array(rows);
@@ -427,7 +458,7 @@ function seams(ink: InkImage, labels: Int32Array, b: ComponentBox, digitHeight: 
         path[y] = b.left + x;
         x += move[y * w + x]!;
       }
-      return { path, cost: cost[end]! };
+      return { path, cost: cost[end]!, nearEdge: nearEdge.get(end) };
     });
 }
 
