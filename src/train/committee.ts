@@ -15,6 +15,8 @@ export interface CommitteeTrainOptions {
   members: string;
   /** Keep only the members a greedy forward selection on the validation split's log-loss takes. */
   select: boolean;
+  /** Members kept whatever the selection says, comma-separated (the selection adds to them): an outlier-exposed MLP that refusal and Number mode rely on. */
+  keep?: string;
   /** A JSON spec of members to train: the command prints their commands and trains nothing (src/cli/members-spec.ts). */
   membersSpec?: string;
 }
@@ -47,20 +49,19 @@ function nll(p: Float32Array, labels: Uint8Array): number {
 }
 
 /**
- * Greedy forward selection on validation probabilities (Caruana et al. 2004): the best member, then each time
- * the member whose addition lowers the average's log-loss most, while it lowers it (at least two members).
- * The log-loss rather than the accuracy: on 5,000 digits members differ in accuracy by a few images, which is
- * noise; the loss sees every image's probability.
+ * Greedy forward selection on validation probabilities (Caruana et al. 2004): the best member (or the `kept`
+ * ones), then each time the member whose addition lowers the average's log-loss most, while it lowers it (at
+ * least two members). The log-loss rather than the accuracy: on 5,000 digits members differ in accuracy by a
+ * few images, which is noise; the loss sees every image's probability.
  */
-export function selectMembers(validation: Float32Array[], labels: Uint8Array): number[] {
+export function selectMembers(validation: Float32Array[], labels: Uint8Array, kept: number[] = []): number[] {
   const loss = (ks: number[]) => nll(mean(ks.map((k) => validation[k]!)), labels);
   /** Of the candidates, the one whose addition to `chosen` gives the lowest loss (the first on a tie), and that loss. */
   const bestAddition = (chosen: number[], candidates: number[]) =>
     candidates.map((k) => ({ k, loss: loss([...chosen, k]) })).reduce((a, b) => (b.loss < a.loss ? b : a));
   const all = validation.map((_, k) => k);
-  const first = bestAddition([], all);
-  let chosen = [first.k];
-  let best = first.loss;
+  let chosen = [...kept];
+  let best = chosen.length > 0 ? loss(chosen) : Infinity;
   for (;;) {
     const rest = all.filter((k) => !chosen.includes(k));
     if (rest.length === 0) break;
@@ -78,7 +79,9 @@ export function selectMembers(validation: Float32Array[], labels: Uint8Array): n
  * committee is reproduced by training its members and running this command again.
  */
 export async function trainCommittee(data: TrainingData, o: CommitteeTrainOptions): Promise<{ model: DigitModel }> {
-  const paths = o.members.split(',').filter(Boolean);
+  const keep = (o.keep ?? '').split(',').filter(Boolean);
+  if (keep.length > 0 && !o.select) throw new InputError('--keep names members the selection must keep: it needs --select');
+  const paths = [...new Set([...keep, ...o.members.split(',').filter(Boolean)])];
   if (paths.length < 2) throw new InputError('--members needs at least two MLP model files, comma-separated');
   const members = paths.map((path) => {
     const text = readInput(path, 'committee member');
@@ -88,7 +91,13 @@ export async function trainCommittee(data: TrainingData, o: CommitteeTrainOption
   });
   const validationLabels = labelsOf(data.validation);
   const validation = members.map((m) => m.model.predictProba(data.validationX, data.validation.n));
-  const picked = o.select ? selectMembers(validation, validationLabels) : members.map((_, k) => k);
+  const picked = o.select
+    ? selectMembers(
+        validation,
+        validationLabels,
+        keep.map((_, k) => k),
+      )
+    : members.map((_, k) => k);
   // Each picked member's test probabilities once, for the chart; the choice above never read them.
   const test = new Map(o.select ? picked.map((k) => [k, members[k]!.model.predictProba(data.testX, data.mnist.test.n)] as const) : []);
   const selection: SelectionStep[] = o.select
@@ -122,6 +131,7 @@ export async function trainCommittee(data: TrainingData, o: CommitteeTrainOption
       hyperparameters: {
         combine: 'mean of the members’ probabilities',
         ...(o.select && { selectedFrom: members.map((m) => m.path) }),
+        ...(keep.length > 0 && { kept: keep }),
         members: kept.map((m) => ({
           file: m.path,
           sha256: m.sha256,

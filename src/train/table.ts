@@ -168,6 +168,11 @@ export const MODELS: readonly ModelRow[] = [
     options: {
       members: { flag: 'members', kind: 'path', help: 'the member MLP model files, comma-separated' },
       select: { flag: 'select', kind: 'switch', value: true, help: 'keep the members a greedy forward selection on the validation split takes' },
+      keep: {
+        flag: 'keep',
+        kind: 'path',
+        help: 'with --select: members kept whatever it says, the selection adding to them (an outlier-exposed MLP, for refusal and Number mode)',
+      },
       membersSpec: {
         flag: 'members-spec',
         kind: 'path',

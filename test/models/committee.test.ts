@@ -139,6 +139,14 @@ test('members that each see the digit their own way: the committee reads raw pix
   const steps = model.metadata.notes?.selection as { members: string[]; validationAccuracy: number; testAccuracy: number }[];
   assert.ok(steps.length >= 2 && steps.length <= 3);
   assert.is(steps[steps.length - 1]!.validationAccuracy, model.metadata.metrics.validation!.accuracy);
+  // --keep: the member named stays and comes first, listed once though --members names it too; it needs --select.
+  const kept = await trainCommittee(data, { members: files.join(','), select: true, keep: files[2]! });
+  const keptSteps = kept.model.metadata.notes?.selection as { members: string[] }[];
+  assert.equal(keptSteps[0]!.members, [files[2]!]);
+  assert.is((kept.model.metadata.hyperparameters.selectedFrom as string[]).length, 3);
+  let error: unknown;
+  await trainCommittee(data, { members: files.join(','), select: false, keep: files[2]! }).catch((e: unknown) => (error = e));
+  assert.match(String(error), /--keep .* needs --select/);
 });
 
 test('forward selection by validation log-loss: the best member first, then whoever helps most; it stops when none helps', () => {
@@ -157,6 +165,8 @@ test('forward selection by validation log-loss: the best member first, then whoe
   // Member 0 is best alone; member 1, very sure where member 0 is wrong, lowers the pair's loss; member 2 only hurts.
   const validation = [member([0, 1, 2], 0.9, 0.4), member([2, 3], 0.99, 0.45), member([], 0, 0.4)];
   assert.equal(selectMembers(validation, labels), [0, 1]);
+  // Member 2 kept whatever it costs (--keep): the selection adds to it what lowers the loss, and still stops.
+  assert.equal(selectMembers(validation, labels, [2]), [2, 0, 1]);
 });
 
 test.run();
