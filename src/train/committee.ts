@@ -90,7 +90,8 @@ export async function trainCommittee(data: TrainingData, o: CommitteeTrainOption
     return { path, model, net: model.classifier, sha256: sha256(text) };
   });
   const validationLabels = labelsOf(data.validation);
-  const validation = members.map((m) => m.model.predictProba(data.validationX, data.validation.n));
+  // Raw probabilities, as the committee averages its nets: a member with a temperature of its own is scored without it.
+  const validation = members.map((m) => m.model.rawProba(data.validationX, data.validation.n));
   const picked = o.select
     ? selectMembers(
         validation,
@@ -99,7 +100,7 @@ export async function trainCommittee(data: TrainingData, o: CommitteeTrainOption
       )
     : members.map((_, k) => k);
   // Each picked member's test probabilities once, for the chart; the choice above never read them.
-  const test = new Map(o.select ? picked.map((k) => [k, members[k]!.model.predictProba(data.testX, data.mnist.test.n)] as const) : []);
+  const test = new Map(o.select ? picked.map((k) => [k, members[k]!.model.rawProba(data.testX, data.mnist.test.n)] as const) : []);
   const selection: SelectionStep[] = o.select
     ? picked.map((_, i) => {
         const ks = picked.slice(0, i + 1);

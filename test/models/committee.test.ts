@@ -140,9 +140,16 @@ test('members that each see the digit their own way: the committee reads raw pix
   assert.ok(steps.length >= 2 && steps.length <= 3);
   assert.is(steps[steps.length - 1]!.validationAccuracy, model.metadata.metrics.validation!.accuracy);
   // --keep: the member named stays and comes first, listed once though --members names it too; it needs --select.
+  // Kept here with a temperature of its own, which the committee does not apply: the selection must not either.
+  const calibrated = new DigitModel(about(2), views[2]!, nets[2]!, { temperature: 4, refuseBelow: 0, fittedOn: 'test', figures: {}, command: 'test' });
+  saveModel(calibrated, files[2]!);
   const kept = await trainCommittee(data, { members: files.join(','), select: true, keep: files[2]! });
-  const keptSteps = kept.model.metadata.notes?.selection as { members: string[] }[];
+  const keptSteps = kept.model.metadata.notes?.selection as { members: string[]; validationLoss: number }[];
   assert.equal(keptSteps[0]!.members, [files[2]!]);
+  const own = nets[2]!.predictProba(views[2]!.apply(data.validationX, data.validation.n), data.validation.n);
+  let loss = 0;
+  for (let r = 0; r < data.validation.n; r++) loss -= Math.log(Math.max(own[r * CLASSES + data.validation.labels![r]!]!, 1e-12));
+  assert.is(keptSteps[0]!.validationLoss, Number((loss / data.validation.n).toFixed(5)), "the kept member's raw probabilities");
   assert.is((kept.model.metadata.hyperparameters.selectedFrom as string[]).length, 3);
   let error: unknown;
   await trainCommittee(data, { members: files.join(','), select: false, keep: files[2]! }).catch((e: unknown) => (error = e));
