@@ -13,6 +13,7 @@ import { flagConfig, trainArgs } from './train-args.js';
  *     "dir": "models/members",                           where the member files go (optional; this default)
  *     "out": "models/committee.json",                    the committee's file (optional; this default)
  *     "select": true,                                    assemble with --select (optional; this default)
+ *     "keep": [1],                                       members --select must keep, by place (optional)
  *     "calibrate": false                                 assemble with --calibrate --detector: a committee to serve
  *   }
  *
@@ -28,6 +29,8 @@ interface MembersSpec {
   dir: string;
   out: string;
   select: boolean;
+  /** Places (from 1) of the members the selection must keep (--keep). */
+  keep: number[];
   calibrate: boolean;
 }
 
@@ -49,12 +52,13 @@ function parseSpec(text: string, source: string): MembersSpec {
     dir = 'models/members',
     out = 'models/committee.json',
     select = true,
+    keep = [],
     calibrate = false,
     ...rest
   } = j as Record<string, unknown>;
   const unknown = Object.keys(rest);
   if (unknown.length)
-    throw new InputError(`${source}: unknown key ${unknown.map((k) => `"${k}"`).join(', ')}; expected options, members, dir, out, select, calibrate`);
+    throw new InputError(`${source}: unknown key ${unknown.map((k) => `"${k}"`).join(', ')}; expected options, members, dir, out, select, keep, calibrate`);
   if (!Array.isArray(members) || members.length < 2) throw new InputError(`${source}: "members" must list at least two members`);
   if (!isFlags(options)) throw new InputError(`${source}: "options" must be an object of flags and their values`);
   members.forEach((m, k) => {
@@ -64,7 +68,18 @@ function parseSpec(text: string, source: string): MembersSpec {
   });
   for (const [key, v] of Object.entries({ dir, out })) if (typeof v !== 'string' || v === '') throw new InputError(`${source}: "${key}" must be a path`);
   for (const [key, v] of Object.entries({ select, calibrate })) if (typeof v !== 'boolean') throw new InputError(`${source}: "${key}" must be true or false`);
-  return { options, members: members as Flags[], dir: dir as string, out: out as string, select: select as boolean, calibrate: calibrate as boolean };
+  if (!Array.isArray(keep) || !keep.every((k) => Number.isInteger(k) && k >= 1 && k <= members.length))
+    throw new InputError(`${source}: "keep" must list members by their place, 1 to ${members.length}`);
+  if (keep.length > 0 && !select) throw new InputError(`${source}: "keep" names members the selection must keep: it needs "select": true`);
+  return {
+    options,
+    members: members as Flags[],
+    dir: dir as string,
+    out: out as string,
+    select: select as boolean,
+    keep: keep as number[],
+    calibrate: calibrate as boolean,
+  };
 }
 
 /** A word for the shell: left alone when it is plain, else single-quoted. */
@@ -98,6 +113,7 @@ export function membersPlan(text: string, source: string): string[] {
     '--model',
     'committee',
     ...(spec.select ? ['--select'] : []),
+    ...(spec.keep.length > 0 ? ['--keep', spec.keep.map((k) => files[k - 1]!).join(',')] : []),
     '--members',
     files.join(','),
     '--out',
