@@ -17,6 +17,8 @@ export interface CommitteeTrainOptions {
   select: boolean;
   /** Members kept whatever the selection says, comma-separated (the selection adds to them): an outlier-exposed MLP that refusal and Number mode rely on. */
   keep?: string;
+  /** With select: at most this many members (the page's budget: the board downloads and runs every member). */
+  most?: number;
   /** A JSON spec of members to train: the command prints their commands and trains nothing (src/cli/members-spec.ts). */
   membersSpec?: string;
 }
@@ -54,7 +56,7 @@ function nll(p: Float32Array, labels: Uint8Array): number {
  * least two members). The log-loss rather than the accuracy: on 5,000 digits members differ in accuracy by a
  * few images, which is noise; the loss sees every image's probability.
  */
-export function selectMembers(validation: Float32Array[], labels: Uint8Array, kept: number[] = []): number[] {
+export function selectMembers(validation: Float32Array[], labels: Uint8Array, kept: number[] = [], most = Infinity): number[] {
   const loss = (ks: number[]) => nll(mean(ks.map((k) => validation[k]!)), labels);
   /** Of the candidates, the one whose addition to `chosen` gives the lowest loss (the first on a tie), and that loss. */
   const bestAddition = (chosen: number[], candidates: number[]) =>
@@ -64,7 +66,7 @@ export function selectMembers(validation: Float32Array[], labels: Uint8Array, ke
   let best = chosen.length > 0 ? loss(chosen) : Infinity;
   for (;;) {
     const rest = all.filter((k) => !chosen.includes(k));
-    if (rest.length === 0) break;
+    if (rest.length === 0 || chosen.length >= most) break;
     const next = bestAddition(chosen, rest);
     if (next.loss >= best && chosen.length >= 2) break;
     chosen = [...chosen, next.k];
@@ -92,11 +94,14 @@ export async function trainCommittee(data: TrainingData, o: CommitteeTrainOption
   const validationLabels = labelsOf(data.validation);
   // Raw probabilities, as the committee averages its nets: a member with a temperature of its own is scored without it.
   const validation = members.map((m) => m.model.rawProba(data.validationX, data.validation.n));
+  if (o.most !== undefined && !o.select) throw new InputError('--most caps what the selection keeps: it needs --select');
+  if (o.most !== undefined && o.most < keep.length) throw new InputError(`--most ${o.most} is fewer than the ${keep.length} members --keep names`);
   const picked = o.select
     ? selectMembers(
         validation,
         validationLabels,
         keep.map((_, k) => k),
+        o.most,
       )
     : members.map((_, k) => k);
   // Each picked member's test probabilities once, for the chart; the choice above never read them.

@@ -173,6 +173,7 @@ export const MODELS: readonly ModelRow[] = [
         kind: 'path',
         help: 'with --select: members kept whatever it says, the selection adding to them (an outlier-exposed MLP, for refusal and Number mode)',
       },
+      most: { flag: 'most', kind: 'int', range: [2, 64], help: 'with --select: at most this many members (the board downloads and runs each one)' },
       membersSpec: {
         flag: 'members-spec',
         kind: 'path',

@@ -174,6 +174,8 @@ test('forward selection by validation log-loss: the best member first, then whoe
   assert.equal(selectMembers(validation, labels), [0, 1]);
   // Member 2 kept whatever it costs (--keep): the selection adds to it what lowers the loss, and still stops.
   assert.equal(selectMembers(validation, labels, [2]), [2, 0, 1]);
+  // --most 2: the selection stops at two members, though a third would still help.
+  assert.equal(selectMembers(validation, labels, [2], 2), [2, 0]);
 });
 
 test.run();
