@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { labelsOf, PIXELS } from '../core/frame.js';
+import { fromUnit, labelsOf, PIXELS, toUnit } from '../core/frame.js';
 import { fitConfidence } from './confidence.js';
 import type { FeedbackStore, StoredCorrection } from '../feedback/store.js';
 import { argmaxRow } from '../core/models/classifier.js';
@@ -112,10 +112,10 @@ export async function fineTuneOnFeedback(
     throw new InputError(
       `the ${store.kind} feedback store has ${rows.length ? 'only held-out corrections' : 'no corrections'} to learn from: correct a few answers on the board first`,
     );
-  const ownViews = model.classifier instanceof Committee && model.classifier.inputs !== null;
-  if (model.input.pca || model.input.deskew || model.input.width !== null || ownViews) {
-    throw new InputError('fine-tuning on corrections needs a model on raw pixels (the MLP or a committee of MLPs that all read them)');
+  if (model.input.pca || model.input.deskew || model.input.width !== null) {
+    throw new InputError('fine-tuning on corrections needs a model on raw pixels (the MLP, or a committee of MLPs each with its own view)');
   }
+  const views = model.classifier instanceof Committee ? model.classifier.inputs : null;
   const nets = model.classifier instanceof Mlp ? [model.classifier] : model.classifier instanceof Committee ? [...model.classifier.members] : null;
   if (!nets) throw new InputError(`${o.from} is a ${model.metadata.kind} model; only an MLP or a committee of MLPs can be fine-tuned`);
 
@@ -142,6 +142,10 @@ export async function fineTuneOnFeedback(
   const tuned: Mlp[] = [];
   for (const [k, net] of nets.entries()) {
     const rng = new Random(o.seed + k);
+    // A member with a view of its own (deslanted, width-normalised) learns from its view of every row, before
+    // the augmentation, as it was trained (src/train/mlp.ts).
+    const view = views?.[k];
+    const own = view && (view.deskew || view.width !== null) ? fromUnit(view.apply(toUnit(pixels), labels.length)) : pixels;
     // Every batch: MNIST digits, then non-digits, then corrections, each drawn with replacement.
     const rows = () =>
       Int32Array.from({ length: rowsPerEpoch }, (_, i) => {
@@ -153,7 +157,7 @@ export async function fineTuneOnFeedback(
     const { state } = await trainLoop(
       {
         sizes: net.sizes,
-        pixels,
+        pixels: own,
         labels,
         features: null,
         augment: DEFAULT_AUGMENT,
@@ -176,7 +180,7 @@ export async function fineTuneOnFeedback(
     );
     tuned.push(new Mlp(net.sizes, state.best));
   }
-  const classifier = tuned.length === 1 && model.classifier instanceof Mlp ? tuned[0]! : new Committee(tuned);
+  const classifier = tuned.length === 1 && model.classifier instanceof Mlp ? tuned[0]! : new Committee(tuned, views);
   const record: FeedbackRecord = {
     used: train.length,
     heldOut: heldOut.length,
