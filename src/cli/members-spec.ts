@@ -14,6 +14,7 @@ import { flagConfig, trainArgs } from './train-args.js';
  *     "out": "models/committee.json",                    the committee's file (optional; this default)
  *     "select": true,                                    assemble with --select (optional; this default)
  *     "keep": [1],                                       members --select must keep, by place (optional)
+ *     "most": 3,                                         --most: at most this many members (optional)
  *     "calibrate": false                                 assemble with --calibrate --detector: a committee to serve
  *   }
  *
@@ -31,6 +32,7 @@ interface MembersSpec {
   select: boolean;
   /** Places (from 1) of the members the selection must keep (--keep). */
   keep: number[];
+  most: number | undefined;
   calibrate: boolean;
 }
 
@@ -53,12 +55,15 @@ function parseSpec(text: string, source: string): MembersSpec {
     out = 'models/committee.json',
     select = true,
     keep = [],
+    most,
     calibrate = false,
     ...rest
   } = j as Record<string, unknown>;
   const unknown = Object.keys(rest);
   if (unknown.length)
-    throw new InputError(`${source}: unknown key ${unknown.map((k) => `"${k}"`).join(', ')}; expected options, members, dir, out, select, keep, calibrate`);
+    throw new InputError(
+      `${source}: unknown key ${unknown.map((k) => `"${k}"`).join(', ')}; expected options, members, dir, out, select, keep, most, calibrate`,
+    );
   if (!Array.isArray(members) || members.length < 2) throw new InputError(`${source}: "members" must list at least two members`);
   if (!isFlags(options)) throw new InputError(`${source}: "options" must be an object of flags and their values`);
   members.forEach((m, k) => {
@@ -70,6 +75,8 @@ function parseSpec(text: string, source: string): MembersSpec {
   for (const [key, v] of Object.entries({ select, calibrate })) if (typeof v !== 'boolean') throw new InputError(`${source}: "${key}" must be true or false`);
   if (!Array.isArray(keep) || !keep.every((k) => Number.isInteger(k) && k >= 1 && k <= members.length))
     throw new InputError(`${source}: "keep" must list members by their place, 1 to ${members.length}`);
+  if (most !== undefined && (!Number.isInteger(most) || (most as number) < Math.max(2, keep.length) || !select))
+    throw new InputError(`${source}: "most" must be a whole number of members, at least 2 and the kept ones, with "select": true`);
   if (keep.length > 0 && !select) throw new InputError(`${source}: "keep" names members the selection must keep: it needs "select": true`);
   return {
     options,
@@ -78,6 +85,7 @@ function parseSpec(text: string, source: string): MembersSpec {
     out: out as string,
     select: select as boolean,
     keep: keep as number[],
+    most: most as number | undefined,
     calibrate: calibrate as boolean,
   };
 }
@@ -114,6 +122,7 @@ export function membersPlan(text: string, source: string): string[] {
     'committee',
     ...(spec.select ? ['--select'] : []),
     ...(spec.keep.length > 0 ? ['--keep', spec.keep.map((k) => files[k - 1]!).join(',')] : []),
+    ...(spec.most !== undefined ? ['--most', String(spec.most)] : []),
     '--members',
     files.join(','),
     '--out',

@@ -112,8 +112,8 @@ test('--members-spec prints one checked command per member and the assembly, and
   const served = membersPlan(JSON.stringify({ members: [{ seed: 1 }, { seed: 2 }], calibrate: true }), spec);
   assert.match(served[2]!, / --out models\/committee\.json --calibrate --detector$/);
   // A member the selection must keep (the outlier-exposed one) is named by its file.
-  const kept = membersPlan(JSON.stringify({ members: [{ seed: 1 }, { seed: 2, outliers: 30000 }], keep: [2] }), spec);
-  assert.match(kept[2]!, /^npm run train -- --model committee --select --keep models\/members\/member-2\.json --members /);
+  const kept = membersPlan(JSON.stringify({ members: [{ seed: 1 }, { seed: 2, outliers: 30000 }, { seed: 3 }], keep: [2], most: 2 }), spec);
+  assert.match(kept[3]!, /^npm run train -- --model committee --select --keep models\/members\/member-2\.json --most 2 --members /);
   // A member's mistake is found now, named by its place, rather than after hours of training the others.
   writeFileSync(spec, JSON.stringify({ members: [{ seed: 1 }, { seed: 2, width: 30 }] }));
   const bad = runScript('src/cli/train.ts', ['--model', 'committee', '--members-spec', spec]);
@@ -126,6 +126,7 @@ test('--members-spec prints one checked command per member and the assembly, and
     ['{"members": [{"seed": 1}, {"seed": 2}], "epochs": 9}', 'unknown key "epochs"'],
     ['{"members": [{"seed": 1}, {"seed": 2}], "calibrate": "yes"}', '"calibrate" must be true or false'],
     ['{"members": [{"seed": 1}, {"seed": 2}], "keep": [3]}', '"keep" must list members by their place, 1 to 2'],
+    ['{"members": [{"seed": 1}, {"seed": 2}], "most": 1}', '"most" must be a whole number of members'],
     ['{"members": [{"seed": 1}, {"seed": 2}], "keep": [1], "select": false}', '"keep" names members the selection must keep'],
   ]) {
     writeFileSync(spec, text!);
