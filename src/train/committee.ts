@@ -81,8 +81,10 @@ export function selectMembers(validation: Float32Array[], labels: Uint8Array, ke
  * committee is reproduced by training its members and running this command again.
  */
 export async function trainCommittee(data: TrainingData, o: CommitteeTrainOptions): Promise<{ model: DigitModel }> {
-  const keep = (o.keep ?? '').split(',').filter(Boolean);
+  const keep = [...new Set((o.keep ?? '').split(',').filter(Boolean))];
   if (keep.length > 0 && !o.select) throw new InputError('--keep names members the selection must keep: it needs --select');
+  if (o.most !== undefined && !o.select) throw new InputError('--most caps what the selection keeps: it needs --select');
+  if (o.most !== undefined && o.most < keep.length) throw new InputError(`--most ${o.most} is fewer than the ${keep.length} members --keep names`);
   const paths = [...new Set([...keep, ...o.members.split(',').filter(Boolean)])];
   if (paths.length < 2) throw new InputError('--members needs at least two MLP model files, comma-separated');
   const members = paths.map((path) => {
@@ -94,8 +96,6 @@ export async function trainCommittee(data: TrainingData, o: CommitteeTrainOption
   const validationLabels = labelsOf(data.validation);
   // Raw probabilities, as the committee averages its nets: a member with a temperature of its own is scored without it.
   const validation = members.map((m) => m.model.rawProba(data.validationX, data.validation.n));
-  if (o.most !== undefined && !o.select) throw new InputError('--most caps what the selection keeps: it needs --select');
-  if (o.most !== undefined && o.most < keep.length) throw new InputError(`--most ${o.most} is fewer than the ${keep.length} members --keep names`);
   const picked = o.select
     ? selectMembers(
         validation,

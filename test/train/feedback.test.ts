@@ -3,7 +3,10 @@ import * as assert from 'uvu/assert';
 import { openStore } from '../../src/feedback/store.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { Committee } from '../../src/core/models/committee.js';
-import type { Mlp } from '../../src/core/models/mlp.js';
+import { Mlp } from '../../src/core/models/mlp.js';
+import { DigitModel, type ModelMetadata } from '../../src/core/models/model.js';
+import { InputTransform } from '../../src/core/features/transform.js';
+import { CLASSES, PIXELS } from '../../src/core/frame.js';
 import { correctionsHash, DEFAULT_FEEDBACK_TUNE, fineTuneOnFeedback, isHeldOut } from '../../src/train/feedback.js';
 import { trainingData } from '../../src/train/common.js';
 import { correction } from '../helpers/feedback-contract.js';
@@ -43,6 +46,35 @@ test('corrections labelled 3 on a pattern teach the model to read it as 3; the o
   // A committee whose members each see the digit their own way keeps those views, each member tuned on its own.
   const views = (m: typeof model) => (m.classifier instanceof Committee ? m.classifier.inputs?.map((t) => t.describe()) : undefined);
   assert.equal(views(tuned), views(model));
+  await store.close();
+});
+
+test('a committee whose members each see the digit their own way is fine-tuned, each member on its own view', async () => {
+  const store = await openStore({ databaseUrl: '', path: ':memory:' });
+  for (let i = 0; i < 10; i++) await store.add({ ...correction(0, 3, 8), input: bar() });
+  const views = [new InputTransform(false, null), new InputTransform(true, null)];
+  const nets = views.map((_, k) => Mlp.init([PIXELS, 8, CLASSES], 30 + k));
+  const metadata: ModelMetadata = {
+    kind: 'committee',
+    description: 'test',
+    created: '',
+    command: 'test',
+    seed: 1,
+    data: {},
+    preprocessing: '',
+    hyperparameters: {},
+    trainSeconds: 0,
+    metrics: {},
+  };
+  const model = new DigitModel(metadata, new InputTransform(false, null), new Committee(nets, views));
+  const tuned = await fineTuneOnFeedback(model, store, trainingData(), { ...quick, epochs: 1, outliers: 0 });
+  assert.ok(tuned.classifier instanceof Committee);
+  assert.equal(
+    tuned.classifier.inputs?.map((t) => t.describe()),
+    ['raw pixels', 'deskew'],
+  );
+  // Each member moved from where it started (before, such a committee was an InputError).
+  for (const [k, net] of tuned.classifier.members.entries()) assert.not.equal(net.params.slice(0, 50), nets[k]!.params.slice(0, 50));
   await store.close();
 });
 

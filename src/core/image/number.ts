@@ -151,7 +151,7 @@ export function digitByShape(probabilities: ArrayLike<number>, aspect: number, w
 /**
  * A 1 written against its neighbour is thinner than MIN_PIECE leaves: each side of a wide component may also be
  * cut one stroke from its edge, kept only when the sliver it parts off stands at least this share of the
- * component's height (a whole 1, not the arm of a 4 or the tip of a 5). Chosen on the numbers' tuning half.
+ * digit height (a whole 1, not the arm of a 4 or the tip of a 5). Chosen on the numbers' tuning half.
  */
 const EDGE_SLIVER_HEIGHT = 0.8;
 /** A component this much wider than the digit height may hold touching digits: it gets candidate cuts. */
