@@ -363,7 +363,8 @@ function atomsOf(ink: InkAnalysis, labels: Int32Array, keep: Uint8Array, stroke:
     const right = new Int32Array(rows).fill(b.right + 1);
     const cuts = (b.right - b.left + 1 > WIDE_COMPONENT * digitHeight ? seams(ink, labels, b, digitHeight, stroke) : []).filter((c) => {
       if (!c.nearEdge) return true;
-      const sliver = c.nearEdge === 'left' ? atomOf(ink, labels, b, left, c.path) : atomOf(ink, labels, b, c.path, right);
+      const atLeft = c.path[0]! - b.left < b.right - c.path[0]!;
+      const sliver = atLeft ? atomOf(ink, labels, b, left, c.path) : atomOf(ink, labels, b, c.path, right);
       return sliver !== null && sliver.bottom - sliver.top + 1 >= EDGE_SLIVER_HEIGHT * digitHeight;
     });
     const edges = [{ path: left, cost: 0 }, ...cuts, { path: right, cost: 0 }];
@@ -397,7 +398,7 @@ function seams(
   b: ComponentBox,
   digitHeight: number,
   stroke: number,
-): { path: Int32Array; cost: number; nearEdge: 'left' | 'right' | undefined }[] {
+): { path: Int32Array; cost: number; nearEdge: boolean }[] {
   const w = b.right - b.left + 1;
   const rows = b.bottom - b.top + 1;
   const cost = new Float32Array(w);
@@ -427,9 +428,11 @@ function seams(
     cost.set(next);
   }
   const margin = Math.max(2, Math.round(Math.max(MIN_PIECE * digitHeight, MIN_PIECE_STROKES * stroke)));
-  const candidates: number[] = [];
-  for (let x = margin; x < w - margin; x++) if (cost[x]! <= cost[x - 1]! && cost[x]! <= cost[x + 1]!) candidates.push(x);
-  candidates.sort((p, q) => cost[p]! - cost[q]!);
+  // The local minima of the cost, lightest first.
+  const minima: number[] = [];
+  for (let x = 1; x < w - 1; x++) if (cost[x]! <= cost[x - 1]! && cost[x]! <= cost[x + 1]!) minima.push(x);
+  minima.sort((p, q) => cost[p]! - cost[q]!);
+  const candidates = minima.filter((x) => x >= margin && x < w - margin);
   const most = Math.min(6, Math.ceil(w / (0.3 * digitHeight)));
   const ends: number[] = [];
   for (const c of candidates) {
@@ -438,18 +441,10 @@ function seams(
   }
   // Besides those, the lightest cut on each side between one stroke and `margin` from the edge (EDGE_SLIVER_HEIGHT).
   const near = Math.max(2, Math.round(stroke));
-  const nearEdge = new Map<number, 'left' | 'right'>();
-  for (const [side, from, to] of [
-    ['left', near, margin],
-    ['right', w - margin, w - near],
-  ] as const) {
-    let pick = -1;
-    for (let x = Math.max(1, from); x < Math.min(w - 1, to); x++) {
-      if (cost[x]! <= cost[x - 1]! && cost[x]! <= cost[x + 1]! && (pick < 0 || cost[x]! < cost[pick]!)) pick = x;
-    }
-    if (pick >= 0 && ends.every((k) => Math.abs(k - pick) >= near)) nearEdge.set(pick, side);
-  }
-  return [...ends, ...nearEdge.keys()]
+  const nearEdge = [near, w - margin]
+    .map((from) => minima.find((x) => x >= from && x < from + margin - near) ?? -1)
+    .filter((pick) => pick >= 0 && ends.every((k) => Math.abs(k - pick) >= near));
+  return [...ends, ...nearEdge]
     .sort((p, q) => p - q)
     .map((end) => {
       const path = new Int32Array(rows);
@@ -458,7 +453,7 @@ function seams(
         path[y] = b.left + x;
         x += move[y * w + x]!;
       }
-      return { path, cost: cost[end]!, nearEdge: nearEdge.get(end) };
+      return { path, cost: cost[end]!, nearEdge: nearEdge.includes(end) };
     });
 }
 
