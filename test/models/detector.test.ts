@@ -14,6 +14,7 @@ import { trainingData } from '../../src/train/common.js';
 import { DEFAULT_DETECTOR, trainDetector } from '../../src/train/detector.js';
 import { ModelFormatError } from '../../src/core/util/errors.js';
 import { Random } from '../../src/core/util/random.js';
+import { testMetadata } from '../helpers/models.js';
 
 const test = suite('digit detector');
 
@@ -29,18 +30,7 @@ const sure = (gap: number) => 1 / (1 + Math.exp(gap));
 const train = head(loadMnist().train, 200);
 const x = toUnit(train.pixels);
 const classifier = Mlp.init([PIXELS, 16, 10], 3);
-const metadata = {
-  kind: 'mlp',
-  description: 'test',
-  created: '',
-  command: 'test',
-  seed: 3,
-  data: {},
-  preprocessing: '',
-  hyperparameters: {},
-  trainSeconds: 0,
-  metrics: {},
-};
+const metadata = testMetadata('mlp', { seed: 3 });
 const withConfidence = (c: Partial<Confidence>) =>
   new DigitModel(metadata, new InputTransform(false, null), classifier, {
     temperature: 1,

@@ -4,12 +4,13 @@ import { openStore } from '../../src/feedback/store.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { Committee } from '../../src/core/models/committee.js';
 import { Mlp } from '../../src/core/models/mlp.js';
-import { DigitModel, type ModelMetadata } from '../../src/core/models/model.js';
+import { DigitModel } from '../../src/core/models/model.js';
 import { InputTransform } from '../../src/core/features/transform.js';
 import { CLASSES, PIXELS } from '../../src/core/frame.js';
 import { correctionsHash, DEFAULT_FEEDBACK_TUNE, fineTuneOnFeedback, isHeldOut } from '../../src/train/feedback.js';
 import { trainingData } from '../../src/train/common.js';
 import { correction } from '../helpers/feedback-contract.js';
+import { testMetadata } from '../helpers/models.js';
 
 const test = suite('fine-tuning on corrections');
 // The default 3 epochs: the served committee's members without outlier exposure, sure of an 8 at p(3) < 0.001,
@@ -54,19 +55,7 @@ test('a committee whose members each see the digit their own way is fine-tuned, 
   for (let i = 0; i < 10; i++) await store.add({ ...correction(0, 3, 8), input: bar() });
   const views = [new InputTransform(false, null), new InputTransform(true, null)];
   const nets = views.map((_, k) => Mlp.init([PIXELS, 8, CLASSES], 30 + k));
-  const metadata: ModelMetadata = {
-    kind: 'committee',
-    description: 'test',
-    created: '',
-    command: 'test',
-    seed: 1,
-    data: {},
-    preprocessing: '',
-    hyperparameters: {},
-    trainSeconds: 0,
-    metrics: {},
-  };
-  const model = new DigitModel(metadata, new InputTransform(false, null), new Committee(nets, views));
+  const model = new DigitModel(testMetadata('committee'), new InputTransform(false, null), new Committee(nets, views));
   const tuned = await fineTuneOnFeedback(model, store, trainingData(), { ...quick, epochs: 1, outliers: 0 });
   assert.ok(tuned.classifier instanceof Committee);
   assert.equal(
