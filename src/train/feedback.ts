@@ -4,6 +4,7 @@ import { fitConfidence } from './confidence.js';
 import type { FeedbackStore, StoredCorrection } from '../feedback/store.js';
 import { argmaxRow } from '../core/models/classifier.js';
 import { Committee } from '../core/models/committee.js';
+import type { InputTransform } from '../core/features/transform.js';
 import { Mlp, NON_DIGIT_LABEL } from '../core/models/mlp.js';
 import { DigitModel, type FeedbackRecord } from '../core/models/model.js';
 import { InputError } from '../core/util/errors.js';
@@ -140,12 +141,18 @@ export async function fineTuneOnFeedback(
   const mnistPerBatch = o.batch - o.correctionsPerBatch - outliersPerBatch;
   const rowsPerEpoch = Math.ceil(o.mnistPerEpoch / mnistPerBatch) * o.batch;
   const tuned: Mlp[] = [];
+  // A member with a view of its own (deslanted, width-normalised) learns from its view of every row, before the
+  // augmentation, as it was trained (src/train/mlp.ts); members that see alike share one copy (InputTransform.key).
+  const viewed = new Map<string, Uint8Array>();
+  const pixelsFor = (view: InputTransform | undefined) => {
+    if (!view || (!view.deskew && view.width === null)) return pixels;
+    let own = viewed.get(view.key);
+    if (!own) viewed.set(view.key, (own = fromUnit(view.apply(toUnit(pixels), labels.length))));
+    return own;
+  };
   for (const [k, net] of nets.entries()) {
     const rng = new Random(o.seed + k);
-    // A member with a view of its own (deslanted, width-normalised) learns from its view of every row, before
-    // the augmentation, as it was trained (src/train/mlp.ts).
-    const view = views?.[k];
-    const own = view && (view.deskew || view.width !== null) ? fromUnit(view.apply(toUnit(pixels), labels.length)) : pixels;
+    const own = pixelsFor(views?.[k]);
     // Every batch: MNIST digits, then non-digits, then corrections, each drawn with replacement.
     const rows = () =>
       Int32Array.from({ length: rowsPerEpoch }, (_, i) => {

@@ -53,15 +53,24 @@ test('corrections labelled 3 on a pattern teach the model to read it as 3; the o
 test('a committee whose members each see the digit their own way is fine-tuned, each member on its own view', async () => {
   const store = await openStore({ databaseUrl: '', path: ':memory:' });
   for (let i = 0; i < 10; i++) await store.add({ ...correction(0, 3, 8), input: bar() });
-  const views = [new InputTransform(false, null), new InputTransform(true, null)];
+  // Two members deslant: the rows are deslanted once, for both (the twin's own apply is never called).
+  const twin = new InputTransform(true, null);
+  let twinApplied = 0;
+  const apply = twin.apply.bind(twin);
+  twin.apply = (v, n) => {
+    twinApplied++;
+    return apply(v, n);
+  };
+  const views = [new InputTransform(false, null), new InputTransform(true, null), twin];
   const nets = views.map((_, k) => Mlp.init([PIXELS, 8, CLASSES], 30 + k));
   const model = new DigitModel(testMetadata('committee'), new InputTransform(false, null), new Committee(nets, views));
   const tuned = await fineTuneOnFeedback(model, store, trainingData(), { ...quick, epochs: 1, outliers: 0 });
   assert.ok(tuned.classifier instanceof Committee);
   assert.equal(
     tuned.classifier.inputs?.map((t) => t.describe()),
-    ['raw pixels', 'deskew'],
+    ['raw pixels', 'deskew', 'deskew'],
   );
+  assert.is(twinApplied, 0);
   // Each member moved from where it started (before, such a committee was an InputError).
   for (const [k, net] of tuned.classifier.members.entries()) assert.not.equal(net.params.slice(0, 50), nets[k]!.params.slice(0, 50));
   await store.close();
