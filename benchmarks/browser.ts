@@ -6,6 +6,7 @@ import { evaluate, type Evaluation } from '../src/eval/metrics.js';
 import { scoreSamples } from '../src/eval/samples.js';
 import { loadModel } from '../src/io/model-file.js';
 import { parseModel } from '../src/core/models/registry.js';
+import { compactModel } from '../src/core/models/compact-form.js';
 import type { DigitModel } from '../src/core/models/model.js';
 import { jitteredDigit } from '../src/samples/strokes.js';
 import type { TrainingData } from '../src/train/common.js';
@@ -75,7 +76,7 @@ function mnistTest(model: DigitModel, data: TrainingData): Evaluation {
  */
 export async function benchBrowser(modelPath: string, data: TrainingData): Promise<BrowserFigures> {
   const full = loadModel(modelPath);
-  const compactJson = full.toCompactJSON();
+  const compactJson = compactModel(full);
   if (!compactJson) throw new RangeError(`${modelPath} (${full.metadata.kind}) has no compact form: the board predicts on the server for it`);
   const compact = parseModel(JSON.stringify(compactJson), 'the compact model');
   const f = mnistTest(full, data);

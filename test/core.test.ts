@@ -9,6 +9,7 @@ import { decodeImage } from '../src/codecs/decode.js';
 import { predictDecoded } from '../src/core/image/pipeline.js';
 import { BEST_MODEL_PATH, loadModel } from '../src/io/model-file.js';
 import { InputTransform } from '../src/core/features/transform.js';
+import { compactModel } from '../src/core/models/compact-form.js';
 import { DigitModel } from '../src/core/models/model.js';
 import { parseModel as loadModelText } from '../src/core/models/registry.js';
 import { buildWeb } from '../src/server/web-build.js';
@@ -101,8 +102,8 @@ test('the bundled core predicts the committed model exactly as Node does, with n
   // A committee member's normalisation (deslanting and width) is the same in the page as on the server: the
   // same 28×28 after it, the same probabilities, from the compact form the page is sent.
   const member = new DigitModel(nodeModel.metadata, new InputTransform(true, null, 12), nodeModel.classifier, nodeModel.confidence);
-  const inPage = core.parseCompactModel(JSON.stringify(member.toCompactJSON()), 'member');
-  const onServer = loadModelText(JSON.stringify(member.toCompactJSON()));
+  const inPage = core.parseCompactModel(JSON.stringify(compactModel(member)), 'member');
+  const onServer = loadModelText(JSON.stringify(compactModel(member)));
   assert.is(inPage.input.width, 12);
   for (const file of ['paint-png-3-0.png', 'thin-brush-7-0.png']) {
     const img = await decodeImage(readFileSync(join('data/samples', file)));

@@ -11,6 +11,7 @@ import { cellItems, galleryPng } from '../eval/gallery.js';
 import { modelTree } from '../eval/model-tree.js';
 import { evaluate } from '../eval/metrics.js';
 import { tilesPng } from '../eval/visuals.js';
+import { compactModel } from '../core/models/compact-form.js';
 import type { DigitModel } from '../core/models/model.js';
 import { DEFAULT_TILES } from '../core/models/pictures.js';
 import type { Limits } from './limits.js';
@@ -115,12 +116,12 @@ export function apiRouter(model: DigitModel, predictor: Predictor, limits: Limit
     ctx.body = file;
   });
 
-  // The board's own copy of the model, its weights quantised (Mlp.toCompactJSON). Compressed and given an ETag by
+  // The board's own copy of the model, its weights quantised (compact-form.ts). Compressed and given an ETag by
   // the app's middleware; "no-cache" lets the browser keep it and ask, cheaply, whether it is still current.
   let compact: string | null | undefined;
   router.get(COMPACT_MODEL_PATH, (ctx) => {
     if (compact === undefined) {
-      const json = model.toCompactJSON();
+      const json = compactModel(model);
       compact = json && JSON.stringify(json);
     }
     if (compact === null) ctx.throw(404, `the served model (${metadata.kind}) has no compact form for the browser; predict with POST /api/predict`);

@@ -6,6 +6,7 @@ import { auroc } from '../../src/eval/calibration.js';
 import { nonDigitSet } from '../../src/eval/refusal.js';
 import { fitThresholds, REFUSE_AT_MOST, type ScoredDigits } from '../../src/train/confidence.js';
 import { InputTransform } from '../../src/core/features/transform.js';
+import { compactModel } from '../../src/core/models/compact-form.js';
 import { DigitDetector } from '../../src/core/models/detector.js';
 import { Mlp } from '../../src/core/models/mlp.js';
 import { combinedDigitness, DigitModel, digitScore, type Confidence } from '../../src/core/models/model.js';
@@ -66,7 +67,7 @@ test('a model with a detector round-trips through its JSON and its compact JSON'
   assert.is(again.confidence?.digitBelow, 0.3);
   assert.equal(Array.from(again.confidence!.detector!.digitness(x, 20)), Array.from(detector.digitness(x, 20)));
   assert.equal(again.confidence!.detector!.about, about);
-  const compact = parseModel(JSON.stringify(model.toCompactJSON()));
+  const compact = parseModel(JSON.stringify(compactModel(model)));
   const full = detector.digitness(x, 20);
   const small = compact.confidence!.detector!.digitness(x, 20);
   for (let i = 0; i < 20; i++) assert.ok(Math.abs(full[i]! - small[i]!) < 0.05, `row ${i}: ${full[i]} vs ${small[i]}`);

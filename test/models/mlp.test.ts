@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { toUnit } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { argmaxRow } from '../../src/core/models/classifier.js';
-import { COMPACT_LEVELS, Mlp, NON_DIGIT_LABEL, NON_DIGIT_WEIGHT, softmax } from '../../src/core/models/mlp.js';
+import { COMPACT_LEVELS, compactMlp } from '../../src/core/models/compact-form.js';
+import { Mlp, NON_DIGIT_LABEL, NON_DIGIT_WEIGHT, softmax } from '../../src/core/models/mlp.js';
 import { readFileSync } from 'node:fs';
 import { BEST_MODEL_PATH } from '../../src/io/model-file.js';
 import { decodeFloat32 } from '../../src/core/util/tensors.js';
@@ -149,7 +150,7 @@ test("the served networks' kernels agree with a plain float64 forward pass: the 
 test('a compact form with fewer levels (5 or 4 bits) is read by the same loader, each weight within half its coarser step', () => {
   const net = Mlp.init([784, 30, 10], 12);
   for (const levels of [15, 7]) {
-    const compact = net.toCompactJSON(levels);
+    const compact = compactMlp(net, levels);
     const again = Mlp.load(JSON.parse(JSON.stringify(compact)));
     net.layers.forEach((layer, l) => {
       const block = compact.layers[l]!;
@@ -166,7 +167,7 @@ test('a compact form with fewer levels (5 or 4 bits) is read by the same loader,
       }
     });
   }
-  for (const bad of [0, 32, 2.5]) assert.throws(() => net.toCompactJSON(bad), /compact levels must be 1 to 31/);
+  for (const bad of [0, 32, 2.5]) assert.throws(() => compactMlp(net, bad), /compact levels must be 1 to 31/);
 });
 
 test('a JSON round-trip gives identical probabilities', () => {
@@ -178,7 +179,7 @@ test('a JSON round-trip gives identical probabilities', () => {
 
 test("the compact form quantises each unit's weights to a scale, each within half a step, under a quarter of the size", () => {
   const net = Mlp.init([784, 30, 10], 12);
-  const compact = net.toCompactJSON();
+  const compact = compactMlp(net);
   const again = Mlp.load(JSON.parse(JSON.stringify(compact)));
   net.layers.forEach((layer, l) => {
     const block = compact.layers[l]!;

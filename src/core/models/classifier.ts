@@ -10,8 +10,6 @@ export interface Classifier {
   /** Class probabilities for n rows of x (n×inputSize): n×10, each row summing to 1. */
   predictProba(x: Float32Array, n: number): Float32Array;
   toJSON(): ClassifierJson;
-  /** A smaller, slightly lossy form for the browser, where the classifier has one. */
-  toCompactJSON?(): ClassifierJson;
   /**
    * Pictures of what it learnt, by name. `toPixels` maps a row of its input features back to a 28×28 image
    * when the model's input transform can (a PCA's reconstruction), else it is null.

@@ -92,11 +92,6 @@ export class Committee implements Classifier {
     };
   }
 
-  /** Each member's compact form (Mlp.toCompactJSON), with `levels` quantisation levels each side of zero. */
-  toCompactJSON(levels?: number): CommitteeJson {
-    return { ...this.toJSON(), members: this.members.map((m) => m.toCompactJSON(levels)) };
-  }
-
   static load(json: unknown): Committee {
     const j = modelBlock<CommitteeJson>(json, Committee.kind, 1, Committee.legacyNames);
     if (j.combine !== 'mean') throw new ModelFormatError(`invalid model: committee combine must be "mean", got ${JSON.stringify(j.combine)}`);

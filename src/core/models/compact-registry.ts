@@ -4,7 +4,7 @@ import { Mlp } from './mlp.js';
 import { DigitModel } from './model.js';
 
 /**
- * The classifiers that have a compact form (Classifier.toCompactJSON): the only ones the server sends the
+ * The classifiers that have a compact form (compact-form.ts): the only ones the server sends the
  * pages, so the only ones the pages' bundles carry (registry.ts reads every kind).
  */
 export const COMPACT_CLASSIFIERS: readonly ClassifierType[] = [Mlp, Committee];

@@ -48,11 +48,6 @@ export class DigitDetector {
     return { name: 'digit-detector', version: 1, ...this.about, network: this.network.toJSON() };
   }
 
-  /** With the network's weights quantised as the browser's classifier is (Mlp.toCompactJSON). */
-  toCompactJSON(): DetectorJson {
-    return { ...this.toJSON(), network: this.network.toCompactJSON() };
-  }
-
   static load(json: unknown): DigitDetector {
     const j = modelBlock<DetectorJson>(json, 'digit-detector', 1);
     const network = Mlp.load(j.network, 2);

@@ -104,12 +104,6 @@ export const NON_DIGIT_LABEL = CLASSES;
  */
 export const NON_DIGIT_WEIGHT = 0.5;
 
-/**
- * Quantisation levels each side of zero in the compact form: 63 values a weight, 6 bits. 15 levels changed
- * digits of data/samples and 31 none, at two thirds of int8's download (docs/decisions.md).
- */
-export const COMPACT_LEVELS = 31;
-
 /** AdamW's settings for one step; `step` counts from 1 for Adam's bias correction. */
 export interface AdamwStep {
   lr: number;
@@ -363,28 +357,6 @@ export class Mlp implements Classifier {
       output: 'softmax',
       sizes: this.sizes,
       layers: this.layers.map((l) => ({ w: encodeTensor(l.w), b: encodeTensor(l.b) })),
-    };
-  }
-
-  /**
-   * The same network with its weights quantised for the browser: each unit's incoming weights become
-   * whole multiples of one scale (its largest |w| / `levels`, at most 31), written one base64 character per
-   * weight (character k means k − 32). Biases stay float32; they are 0.1% of the parameters. Fewer levels
-   * (15: 5 bits, 7: 4 bits) use fewer characters, which compress further; the loader reads any of them.
-   */
-  toCompactJSON(levels = COMPACT_LEVELS): MlpJson {
-    if (!Number.isInteger(levels) || levels < 1 || levels > COMPACT_LEVELS)
-      throw new RangeError(`compact levels must be 1 to ${COMPACT_LEVELS}, got ${levels}`);
-    return {
-      ...this.toJSON(),
-      layers: this.layers.map((l) => {
-        const scale = new Float32Array(l.outSize);
-        for (let i = 0; i < l.inSize; i++) for (let o = 0; o < l.outSize; o++) scale[o] = Math.max(scale[o]!, Math.abs(l.w[i * l.outSize + o]!));
-        for (let o = 0; o < l.outSize; o++) scale[o] = scale[o]! / levels || 1;
-        let wq = '';
-        for (let k = 0; k < l.w.length; k++) wq += ALPHABET[Math.round(l.w[k]! / scale[k % l.outSize]!) + 32];
-        return { wq, scale: encodeTensor(scale), b: encodeTensor(l.b) };
-      }),
     };
   }
 

@@ -198,15 +198,6 @@ export class DigitModel {
     };
   }
 
-  /** The model with its classifier in compact form (see Classifier.toCompactJSON), or null if it has none. */
-  toCompactJSON(): ModelJson | null {
-    const classifier = this.classifier.toCompactJSON?.();
-    if (!classifier) return null;
-    const json = { ...this.toJSON(), classifier };
-    const detector = this.confidence?.detector;
-    return detector ? { ...json, confidence: { ...this.confidence!, detector: detector.toCompactJSON() as unknown as DigitDetector } } : json;
-  }
-
   /** Parses and checks a model JSON; `classifiers` are the kinds this program can read. */
   static fromJSON(text: string, classifiers: readonly ClassifierType[], source = 'model'): DigitModel {
     let json: unknown;
