@@ -361,11 +361,25 @@ function subtractBackground(ink: Float32Array, width: number, height: number): v
 }
 
 /**
+ * A mark under STRAY_AREA of the largest stroke's area and more than STRAY_GAP of its height away is not part of
+ * the digit, as NIST's cut-out digits hold none: a photo's dark corner left by the background's removal, 0.94
+ * away. Of the small pieces of 2,000 MNIST test digits and of data/samples, the farthest lay 0.49 away.
+ */
+const STRAY_AREA = 0.1;
+const STRAY_GAP = 0.75;
+
+/**
  * The ink that forms the digit: the components of visible ink, dropping specks far smaller than the largest
- * stroke (`keep`, by label), and their bounding box.
+ * stroke and small marks far from it (`keep`, by label), and their bounding box.
  */
 function keepDigit({ areas, boxes }: InkAnalysis): { box: PreprocessInfo['box']; keep: Uint8Array; specksIgnored: number } {
   const keep = strokesNotSpecks(areas);
+  const largest = areas.indexOf(Math.max(...areas));
+  const { left, top, right, bottom } = boxes[largest]!;
+  for (const b of boxes) {
+    const far = Math.hypot(Math.max(0, left - b.right, b.left - right), Math.max(0, top - b.bottom, b.top - bottom)) > STRAY_GAP * (bottom - top + 1);
+    if (far && areas[b.label]! < STRAY_AREA * areas[largest]!) keep[b.label] = 0;
+  }
   let x0 = Number.POSITIVE_INFINITY;
   let y0 = Number.POSITIVE_INFINITY;
   let x1 = -1;
