@@ -374,7 +374,8 @@ const STRAY_GAP = 0.75;
  */
 function keepDigit({ areas, boxes }: InkAnalysis): { box: PreprocessInfo['box']; keep: Uint8Array; specksIgnored: number } {
   const keep = strokesNotSpecks(areas);
-  const largest = areas.indexOf(Math.max(...areas));
+  let largest = 1;
+  for (let c = 2; c < areas.length; c++) if (areas[c]! > areas[largest]!) largest = c;
   const { left, top, right, bottom } = boxes[largest]!;
   for (const b of boxes) {
     const far = Math.hypot(Math.max(0, left - b.right, b.left - right), Math.max(0, top - b.bottom, b.top - bottom)) > STRAY_GAP * (bottom - top + 1);
