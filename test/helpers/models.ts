@@ -1,3 +1,4 @@
+import { InputTransform } from '../../src/core/features/transform.js';
 import type { ModelMetadata } from '../../src/core/models/model.js';
 
 /** Metadata for a model made in a test, not by a training command: `fields` override the defaults. */
@@ -15,4 +16,16 @@ export function testMetadata(kind: string, fields: Partial<ModelMetadata> = {}):
     metrics: {},
     ...fields,
   };
+}
+
+/** A deslanting transform that counts its own apply calls: to check that a committee's twin views share one copy. */
+export function countedDeslant(): { transform: InputTransform; calls: () => number } {
+  const transform = new InputTransform(true, null);
+  let calls = 0;
+  const apply = transform.apply.bind(transform);
+  transform.apply = (v, n) => {
+    calls++;
+    return apply(v, n);
+  };
+  return { transform, calls: () => calls };
 }

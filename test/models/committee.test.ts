@@ -8,7 +8,7 @@ import { InputTransform } from '../../src/core/features/transform.js';
 import { saveModel } from '../../src/io/model-file.js';
 import { Committee, type CommitteeJson } from '../../src/core/models/committee.js';
 import { compactModel } from '../../src/core/models/compact-form.js';
-import { testMetadata } from '../helpers/models.js';
+import { countedDeslant, testMetadata } from '../helpers/models.js';
 import { Mlp } from '../../src/core/models/mlp.js';
 import { DigitModel, type ModelMetadata } from '../../src/core/models/model.js';
 import { parseModel } from '../../src/core/models/registry.js';
@@ -115,18 +115,12 @@ test('members that each see the digit their own way: the committee reads raw pix
   );
   assert.throws(() => Committee.load({ ...c.toJSON(), inputs: [views[0]!.toJSON()] }), /one input block per member/);
   // A second deslanted member reads the first one's deslanted input: the view is made once a call.
-  const twin = new InputTransform(true, null);
-  let twinApplied = 0;
-  const apply = twin.apply.bind(twin);
-  twin.apply = (v, n) => {
-    twinApplied++;
-    return apply(v, n);
-  };
+  const { transform: twin, calls: twinApplied } = countedDeslant();
   const extra = Mlp.init([PIXELS, 6, 10], 20);
   const four = new Committee([...nets, extra], [...views, twin]).predictProba(x, 5);
   const extraOwn = extra.predictProba(views[1]!.apply(x, 5), 5);
   for (let i = 0; i < four.length; i++) assert.ok(Math.abs(four[i]! - (3 * expected[i]! + extraOwn[i]!) / 4) < 1e-6);
-  assert.is(twinApplied, 0);
+  assert.is(twinApplied(), 0);
   // From files: members with other views make such a committee; --select keeps what validation favours.
   const dir = mkdtempSync(join(tmpdir(), 'committee-views-'));
   const about = (seed: number) => ({ ...metadataOf(seed), preprocessing: views[seed % 3]!.describe() });
