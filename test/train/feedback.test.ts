@@ -13,8 +13,8 @@ import { correction } from '../helpers/feedback-contract.js';
 import { countedDeslant, testMetadata } from '../helpers/models.js';
 
 const test = suite('fine-tuning on corrections');
-// The default 3 epochs: the served committee's members without outlier exposure, sure of an 8 at p(3) < 0.001,
-// need them (after 1 epoch its committee read the bar 3 at 0.25, after 2 at 0.31, after 3 at 0.78).
+// The default 4 epochs: the served committee's members, sure of an 8 at p(3) < 0.04, need them (after 3
+// epochs it read the bar 3 at 0.49, after 4 at 0.94).
 const quick = { ...DEFAULT_FEEDBACK_TUNE, mnistPerEpoch: 4000, outliers: 200, from: 'models/best.json', command: 'test', calibrate: false };
 
 /** A pattern no digit looks like: a thick horizontal bar across the middle, 0..255. */

@@ -31,7 +31,25 @@ function row(table: HTMLElement, name: string, value: unknown, mono = false): vo
   th.scope = 'row';
   th.textContent = words(name);
   const td = document.createElement('td');
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+  if (isMembers(value)) {
+    // A committee's members: a row each, how it sees the digit and scored, and the command that made it.
+    const inner = document.createElement('table');
+    inner.className = 'nested members';
+    value.forEach((m, k) => {
+      const tr = document.createElement('tr');
+      const name = document.createElement('th');
+      name.scope = 'row';
+      name.textContent = `${k + 1}`;
+      const about = document.createElement('td');
+      const code = document.createElement('code');
+      code.textContent = m.command;
+      const facts = `${m.input ?? 'raw pixels'} · validation ${pct(m.validationAccuracy ?? NaN)} · test ${pct(m.testAccuracy ?? NaN)} · SHA-256 ${m.sha256?.slice(0, 12) ?? '?'}…`;
+      about.append(facts, document.createElement('br'), code);
+      tr.append(name, about);
+      inner.append(tr);
+    });
+    td.append(inner);
+  } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     // A nested value (the augmentation, where training started from) is a small table of its own.
     const inner = document.createElement('table');
     inner.className = 'nested';
@@ -48,15 +66,18 @@ function row(table: HTMLElement, name: string, value: unknown, mono = false): vo
   table.append(tr);
 }
 
+interface MemberAbout {
+  command: string;
+  input?: string;
+  validationAccuracy?: number;
+  testAccuracy?: number;
+  sha256?: string;
+}
+
+const isMembers = (value: unknown): value is MemberAbout[] =>
+  Array.isArray(value) && value.length > 0 && value.every((m) => typeof m === 'object' && m !== null && 'command' in m);
+
 function show(value: unknown): string {
-  // A committee's members: one line each, the command that made it and how it scored.
-  if (Array.isArray(value) && value.every((m) => typeof m === 'object' && m !== null && 'command' in m)) {
-    return (value as { command: string; validationAccuracy?: number; testAccuracy?: number; sha256?: string }[])
-      .map(
-        (m) => `${m.command} (validation ${pct(m.validationAccuracy ?? NaN)}, test ${pct(m.testAccuracy ?? NaN)}, SHA-256 ${m.sha256?.slice(0, 12) ?? '?'}…)`,
-      )
-      .join('\n');
-  }
   if (Array.isArray(value)) return value.join(', ');
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
@@ -194,6 +215,8 @@ async function main(): Promise<void> {
     $('stale').textContent = 'Offline: these are the figures from your last visit, and may be out of date.';
   }
   const m = (await response.json()) as ModelAnswer;
+  // A command the model's own (trained with --calibrate --detector) is said once, under "reproduce with".
+  const sameOr = (command: string) => (command === m.command ? 'the same command, under "reproduce with"' : command);
   $('title').textContent = `Model: ${m.kind}`;
   $('summary').textContent = m.description;
   row($('facts'), 'kind', m.kind);
@@ -228,9 +251,9 @@ async function main(): Promise<void> {
         'digit detector',
         `${rule}: an MLP ${(d.hyperparameters.sizes as number[]).join('-')}, seed ${d.seed}, ${Number(d.trainSeconds).toFixed(0)} s, trained on ${d.trainedOn}`,
       );
-      row($('metrics'), 'detector made by', d.command, true);
+      row($('metrics'), 'detector made by', sameOr(d.command), sameOr(d.command) === d.command);
     }
-    if (c.command) row($('metrics'), 'refusal fitted by', c.command, true);
+    if (c.command) row($('metrics'), 'refusal fitted by', sameOr(c.command), sameOr(c.command) === c.command);
   }
   if (m.pictures.length === 0) $('pictures').append('This model has no pictures to show.');
   for (const p of m.pictures) $('pictures').append(pictureFigure(p));

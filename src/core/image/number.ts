@@ -84,6 +84,15 @@ export const INSIDE = 'no number found: ink lies inside another shape, as eyes i
 export const LEANING_ONES = 'no number found: one shape cut into 1s that lean apart, as a V or an M would be';
 export const ONES_LEAN_APART = 0.4;
 
+/**
+ * Why a number with a short digit cut from its neighbour gives no number: a capital A whose left foot is cut
+ * off reads "14", the foot a 1 a third of the A's height. A piece cut through ink from a neighbour and read as
+ * a digit must stand SegmentWeights.minHeight of the digit height. In numbers of the tuning half read right,
+ * such pieces stand at least 0.66 (shorter ones cut off are refused: a 5's tail); the two letters of the
+ * non-digit validation half read so stood 0.33 and 0.39, and 7 of the 80 misread numbers stood under 0.6.
+ */
+export const STUB = "no number found: a digit cut from its neighbour is too short beside it, as an A's foot cut off is";
+
 /** A number is read from at most this many pieces of ink (a 30-digit number, some digits in two strokes): the work grows with them. */
 export const MAX_PIECES = 64;
 export const TOO_MANY_PIECES = `too many pieces of ink to read as one number: more than ${MAX_PIECES}`;
@@ -136,12 +145,17 @@ export const ASPECT: readonly (readonly [number, number])[] = [
 /**
  * A piece's digit once its shape is weighed: the digit d of greatest log p(d) less `weight` × how far the
  * piece's width/height lies outside d's ASPECT range (relatively). A piece far narrower than any 7 is more
- * likely the 1 the model rated second: "1232" with a flagged 1 read "7232" (docs/decisions.md).
+ * likely the 1 the model rated second: "1232" with a flagged 1 read "7232" (docs/decisions.md). A 1's width
+ * is at least its stroke's (in MNIST's 1s, width ÷ stroke width is 1.0 at the 1st percentile), so its floor is
+ * the smaller of ASPECT's and `strokeShare`, the stroke width ÷ the piece's height: a 1 drawn with a thin pen
+ * is narrower than any 1 of MNIST.
  */
-export function digitByShape(probabilities: ArrayLike<number>, aspect: number, weight: number): { digit: number; score: number } {
+export function digitByShape(probabilities: ArrayLike<number>, aspect: number, weight: number, strokeShare = Infinity): { digit: number; score: number } {
   let best = { digit: 0, score: -Infinity };
   for (let d = 0; d < CLASSES; d++) {
-    const [low, high] = ASPECT[d]!;
+    const [narrowest, high] = ASPECT[d]!;
+    // A 1 is as narrow as its pen allows: MNIST's thick pen sets ASPECT's floor, a thin one goes below it.
+    const low = d === 1 ? Math.min(narrowest, strokeShare) : narrowest;
     const score = Math.log(Math.max(probabilities[d]!, 1e-9)) - weight * (Math.max(0, low / aspect - 1) + Math.max(0, aspect / high - 1));
     if (score > best.score) best = { digit: d, score };
   }
@@ -228,7 +242,7 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   const digitOf = new Int32Array(groups.length);
   groups.forEach((g, i) => {
     const h = g.bottom - g.top + 1;
-    const shaped = digitByShape(p.subarray(i * CLASSES, (i + 1) * CLASSES), (g.right - g.left + 1) / h, weights.aspect);
+    const shaped = digitByShape(p.subarray(i * CLASSES, (i + 1) * CLASSES), (g.right - g.left + 1) / h, weights.aspect, stroke / h);
     digitOf[i] = shaped.digit;
     let score = shaped.score - weights.gap * (g.gaps / height) - weights.merge * g.apart - weights.short * Math.max(0, weights.minHeight - h / height);
     if (refused(i)) score -= weights.refused;
@@ -282,6 +296,11 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
     return Math.abs(slantOf(d.input)!.slant - slantOf(digits[k - 1]!.input)!.slant) > ONES_LEAN_APART;
   });
   if (leaning) return { number: '', digits, reason: LEANING_ONES, cuts };
+  const stub = picked.some((g, k) => {
+    const cut = cutFromPrevious[k] || cutFromPrevious[k + 1];
+    return cut && digits[k]!.digit !== null && g.bottom - g.top + 1 < weights.minHeight * height;
+  });
+  if (stub) return { number: '', digits, reason: STUB, cuts };
   return { number: digits.map((d) => d.digit ?? '').join(''), digits, cuts };
 }
 
