@@ -32,26 +32,27 @@ import { benchRobustness, ROBUSTNESS_DIGITS, type RobustnessRow } from './robust
 import { TRACKS } from '../src/samples/corruptions.js';
 import { benchServer } from './server.js';
 import { benchTrainingSpeed } from './training-speed.js';
-import { readResults, upsert, writeResults, type Results } from './results.js';
+import { chooseBest, readResults, upsert, writeResults, type Results } from './results.js';
 import { fitPca } from '../src/core/features/pca-fit.js';
 
 /**
  * What `npm run bench` runs unless told otherwise: the models compared (the fast ones trained, the served MLP
  * measured), the ml.js comparisons and the quick tasks, in under ten minutes on two cores from a fresh clone.
  */
-const QUICK = ['pca-fit', 'knn-predict', 'knn', 'forest-train', 'forest', 'mlp', 'samples', 'non-digits', 'numbers', 'png-decode'];
+const QUICK = ['pca-fit', 'knn-predict', 'knn', 'forest-train', 'forest', 'mlp', 'committee', 'samples', 'non-digits', 'numbers', 'png-decode'];
 
 const usage = `npm run bench -- [--full | --only NAME[,NAME]] [--tracks NAME[,NAME]] [--retrain] [--knn-queries N] [--compare PATH]
 
   Trains or loads every model, evaluates each on the same MNIST test set, runs the side-by-side
   comparisons with the ml.js reference packages, and writes benchmarks/results.json and
   benchmarks/report.md (+ charts). A run without --only then serves the best model by validation accuracy
-  (npm run promote's way: it says what it replaced); with --only it names the best and serves nothing.
+  (npm run promote's way: it says what it replaced), if the served model was among those measured; with
+  --only it names the best and serves nothing.
 
   By default the quick tasks (under ten minutes): ${QUICK.join(', ')}. A row without its models/NAME.json
   measures the served model when it is of that kind; otherwise the MLP (60 epochs: about 40 minutes) keeps
   its last figures unless --retrain, and a committee is skipped.
-  --full        every task: also mlp-speed, mlp-input, committee, robustness (about 22 minutes), feedback,
+  --full        every task: also mlp-speed, mlp-input, robustness (about 22 minutes), feedback,
                 browser (about 7), server, hostile (about an hour in all)
   --only        run only these tasks (results of the others are kept from the last run)
   --tracks      the robustness task runs only these corruption tracks (the other rows are kept from the last run)
@@ -156,8 +157,14 @@ runCli(
     let promoted = !!values.only;
     const promoteBest = () => {
       promoted = true;
-      const best = chooseBest(ctx.results);
-      if (!best) return;
+      const served = existsSync(BEST_MODEL_PATH) ? sha256(readFileSync(BEST_MODEL_PATH)) : null;
+      const best = chooseBest(ctx.results, served);
+      if (!best) {
+        console.error(
+          `\n${BEST_MODEL_PATH} stays: ${served ? 'no file measured has its SHA-256, so nothing here compares with it (the task of its kind measures it)' : 'no model was measured'}`,
+        );
+        return;
+      }
       const { replaced, now, same } = promoteModel(best.file);
       ctx.results.best = { name: best.name, validationAccuracy: best.validationAccuracy, testAccuracy: best.testAccuracy };
       console.error(same ? `\n${BEST_MODEL_PATH} stays ${now}` : `\n${BEST_MODEL_PATH} was ${replaced ?? 'absent'}; now ${now} (${best.name})`);
@@ -171,7 +178,7 @@ runCli(
       writeResults(ctx.results);
     }
     if (!promoted) promoteBest();
-    const best = chooseBest(ctx.results);
+    const best = chooseBest(ctx.results, null);
     if (values.only && best) console.log(`\nbest model measured: ${best.name} (${best.file}); npm run promote -- ${best.file} serves it`);
     writeResults(ctx.results);
     renderReport(ctx.results);
@@ -498,21 +505,4 @@ async function numbersTask(ctx: Context): Promise<void> {
     );
   }
   ctx.results.numbers = figures;
-}
-
-/**
- * The best model by validation accuracy, of those this bench measured; models that carry a confidence block
- * (so can answer "not a digit") come before those that cannot.
- */
-function chooseBest(results: Results): Results['models'][number] | null {
-  // Only files the bench itself measured: a model trained since then under the same name has figures
-  // nobody has checked, and must not be served on the strength of its predecessor's.
-  const measured = results.models.filter((m) => existsSync(m.file) && m.sha256 === sha256(readFileSync(m.file)) && Number.isFinite(m.validationAccuracy));
-  const refusing = measured.filter((m) => m.refuses);
-  const candidates = refusing.length ? refusing : measured;
-  if (candidates.length === 0) return null;
-  // On a tie the smaller file: it downloads to the board sooner and predicts faster.
-  const better = (a: (typeof candidates)[number], b: (typeof candidates)[number]) =>
-    b.validationAccuracy > a.validationAccuracy || (b.validationAccuracy === a.validationAccuracy && b.modelBytes < a.modelBytes);
-  return candidates.reduce((a, b) => (better(a, b) ? b : a));
 }

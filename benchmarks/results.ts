@@ -7,6 +7,7 @@ import type { NumbersFigures } from './numbers.js';
 import type { RobustnessRow } from './robustness.js';
 import type { TrainingSpeed } from './training-speed.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { sha256 } from '../src/data/mnist.js';
 import { cpus } from 'node:os';
 
 export interface ModelEntry {
@@ -98,4 +99,23 @@ export function upsert<T extends { name?: string; task?: string }>(list: T[], it
   const i = list.findIndex((x) => key(x) === key(item));
   if (i >= 0) list[i] = item;
   else list.push(item);
+}
+
+/**
+ * The model a full bench run serves: the best by validation accuracy of the files this bench measured (a
+ * file changed since has figures nobody checked), those that can answer "not a digit" first, the smaller file
+ * on a tie. Null when none was measured, or when the model served now (its SHA-256, `served`) is not among
+ * them: figures that leave it out cannot say another is better (a default run once replaced the served
+ * committee by the kNN, the best of the files it had measured that day).
+ */
+export function chooseBest(results: Results, served: string | null): ModelEntry | null {
+  const measured = results.models.filter((m) => existsSync(m.file) && m.sha256 === sha256(readFileSync(m.file)) && Number.isFinite(m.validationAccuracy));
+  if (served !== null && !measured.some((m) => m.sha256 === served)) return null;
+  const refusing = measured.filter((m) => m.refuses);
+  const candidates = refusing.length ? refusing : measured;
+  if (candidates.length === 0) return null;
+  // On a tie the smaller file: it downloads to the board sooner and predicts faster.
+  const better = (a: ModelEntry, b: ModelEntry) =>
+    b.validationAccuracy > a.validationAccuracy || (b.validationAccuracy === a.validationAccuracy && b.modelBytes < a.modelBytes);
+  return candidates.reduce((a, b) => (better(a, b) ? b : a));
 }

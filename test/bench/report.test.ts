@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderReport } from '../../benchmarks/report.js';
-import { readResults, upsert, writeResults, type Results } from '../../benchmarks/results.js';
+import { chooseBest, type ModelEntry, readResults, upsert, writeResults, type Results } from '../../benchmarks/results.js';
+import { sha256 } from '../../src/data/mnist.js';
 
 const test = suite('bench results and report');
 
@@ -76,6 +77,43 @@ test('every bench module the bench imports loads in the main thread (a worker en
   const modules = readdirSync('benchmarks').filter((f) => f.endsWith('.ts') && !scripts.has(f));
   assert.ok(modules.length >= 12, modules.join(' '));
   for (const f of modules) await import(`../../benchmarks/${f}`);
+});
+
+test('a full run serves the best model it measured, and leaves the served one when it did not measure it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'choose-'));
+  const entry = (name: string, accuracy: number, refuses: boolean): ModelEntry => {
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, `{"name":"${name}"}`);
+    const bytes = readFileSync(file);
+    return {
+      name,
+      kind: name,
+      description: name,
+      file,
+      testAccuracy: accuracy,
+      testCi95: [0, 1],
+      validationAccuracy: accuracy,
+      trainSeconds: 1,
+      predictMsPerImage: 1,
+      modelBytes: bytes.length,
+      sha256: sha256(bytes),
+      refuses,
+      confusion: [],
+      perClass: [],
+    };
+  };
+  const knn = entry('knn', 0.988, false);
+  const committee = entry('committee', 0.995, true);
+  const mlp = entry('mlp', 0.992, true);
+  const results = { models: [knn, mlp, committee] } as Results;
+  // Models that can refuse come first, then the best by validation.
+  assert.is(chooseBest(results, committee.sha256!)?.name, 'committee');
+  assert.is(chooseBest({ models: [knn, mlp] } as Results, mlp.sha256!)?.name, 'mlp');
+  // The served committee was not measured (a default run without its task): the kNN is not served in its place.
+  assert.is(chooseBest({ models: [knn] } as Results, committee.sha256!), null);
+  // A file changed since it was measured is no candidate.
+  writeFileSync(mlp.file, '{"name":"mlp, retrained"}');
+  assert.is(chooseBest({ models: [knn, mlp] } as Results, null)?.name, 'knn');
 });
 
 test.run();
