@@ -89,7 +89,7 @@ export const ONES_LEAN_APART = 0.4;
  * off reads "14", the foot a 1 a third of the A's height. A piece cut through ink from a neighbour and read as
  * a digit must stand SegmentWeights.minHeight of the digit height. In numbers of the tuning half read right,
  * such pieces stand at least 0.66 (shorter ones cut off are refused: a 5's tail); the two letters of the
- * non-digit validation half read so stood 0.33 and 0.39, and 7 of the 80 misread numbers stood under 0.6.
+ * non-digit validation half read so stood 0.33 and 0.39, and 9 of the 80 misread numbers under 0.6 (docs/decisions.md).
  */
 export const STUB = "no number found: a digit cut from its neighbour is too short beside it, as an A's foot cut off is";
 
