@@ -45,6 +45,8 @@ function drawn(digits: { strokes: Stroke[]; offset: number }[], size = 120, brus
   return inkOnPaper(rasterStrokes(paths, w, h, brush), w, h, [0, 0, 0], [255, 255, 255]);
 }
 const template = (digit: number, variant = 0) => TEMPLATES[digit]![variant]!;
+/** A number written with each digit's first template, `step` digit sizes apart (under about 0.6 they touch). */
+const written = (digits: string, step: number) => drawn([...digits].map((d, i) => ({ strokes: template(Number(d)), offset: i * step })));
 const FIVE_BODY: Stroke = [
   [0.3, 0.1],
   [0.25, 0.45],
@@ -196,13 +198,7 @@ test('a capital A is no number: its left foot, cut off, read as the 1 of "14"', 
   const [foot, rest] = a!.digits;
   assert.ok(foot!.box.h < SEGMENT_WEIGHTS.minHeight * rest!.box.h, `the foot stands ${foot!.box.h} px beside ${rest!.box.h}`);
   // A 1 cut from the 7 it touches stands as tall as the 7: it is read.
-  const r = readNumber(
-    drawn([
-      { strokes: template(1), offset: 0 },
-      { strokes: template(7), offset: 0.3 },
-    ]),
-    model,
-  );
+  const r = readNumber(written('17', 0.3), model);
   assert.is(r.number, '17', r.reason);
   assert.is(r.cuts, 1);
 });
@@ -297,10 +293,7 @@ test('a 7 with a separate crossbar is one 7', () => {
 });
 
 test('touching 00 is cut into two zeros', () => {
-  const img = drawn([
-    { strokes: template(0), offset: 0 },
-    { strokes: template(0), offset: 0.6 },
-  ]);
+  const img = written('00', 0.6);
   const r = readNumber(img, model);
   assert.is(r.number, '00');
   // It really is one stroke of ink: the segmenter had to cut it.
@@ -308,26 +301,8 @@ test('touching 00 is cut into two zeros', () => {
 });
 
 test('a 1 next to a 7 is read as 17, and as 71 the other way round', () => {
-  assert.is(
-    readNumber(
-      drawn([
-        { strokes: template(1), offset: 0 },
-        { strokes: template(7), offset: 0.55 },
-      ]),
-      model,
-    ).number,
-    '17',
-  );
-  assert.is(
-    readNumber(
-      drawn([
-        { strokes: template(7), offset: 0 },
-        { strokes: template(1), offset: 0.9 },
-      ]),
-      model,
-    ).number,
-    '71',
-  );
+  assert.is(readNumber(written('17', 0.55), model).number, '17');
+  assert.is(readNumber(written('71', 0.9), model).number, '71');
 });
 
 test('a 1 written against the next digit is cut off one stroke from the edge: a 1 touching a 5 reads 15', () => {
@@ -346,10 +321,7 @@ test('a 1 written against the next digit is cut off one stroke from the edge: a 
 });
 
 test('pieces the model refuses are flagged with a guess, and left out of the number', () => {
-  const img = drawn([
-    { strokes: template(4), offset: 0 },
-    { strokes: template(2), offset: 1.1 },
-  ]);
+  const img = written('42', 1.1);
   const r = readNumber(img, refusingModel());
   assert.is(r.number, '');
   assert.is(r.digits.length, 2);
@@ -372,13 +344,7 @@ test('an image with no ink reads as no number, with the reason', () => {
 });
 
 test('in single-digit mode, separate digits are named as a number, not squeezed into one guess', () => {
-  const p = predictDecoded(
-    drawn([
-      { strokes: template(4), offset: 0 },
-      { strokes: template(2), offset: 1.2 },
-    ]),
-    model,
-  );
+  const p = predictDecoded(written('42', 1.2), model);
   assert.is(p.digit, null);
   assert.is(p.digit === null && p.reason, 'looks like a number');
   assert.is(p.digit === null && p.number, '42');
@@ -387,10 +353,7 @@ test('in single-digit mode, separate digits are named as a number, not squeezed 
 });
 
 test("the number check starts from the one-digit reading's ink image, and reads the same from it", () => {
-  const image = drawn([
-    { strokes: template(4), offset: 0 },
-    { strokes: template(2), offset: 1.2 },
-  ]);
+  const image = written('42', 1.2);
   const { analysis } = toMnistInput(image);
   assert.is(analysis.factor, workingFactor(image));
   const fresh = readNumber(image, model);
@@ -401,10 +364,7 @@ test("the number check starts from the one-digit reading's ink image, and reads 
 });
 
 test('in a live prediction (the board mid-stroke), the same two digits get a one-digit answer', () => {
-  const image = drawn([
-    { strokes: template(4), offset: 0 },
-    { strokes: template(2), offset: 1.2 },
-  ]);
+  const image = written('42', 1.2);
   const p = predictDecoded(image, model, { live: true });
   assert.ok(p.digit !== null || p.reason === 'not a digit', `not "${p.digit === null ? p.reason : p.digit}"`);
   const checked = predictDecoded(image, model);
@@ -412,10 +372,7 @@ test('in a live prediction (the board mid-stroke), the same two digits get a one
 });
 
 test(`a one-digit reading at least ${SURE_ONE_DIGIT} sure stands, even when the ink would also read as a number`, () => {
-  const image = drawn([
-    { strokes: template(4), offset: 0 },
-    { strokes: template(2), offset: 1.2 },
-  ]);
+  const image = written('42', 1.2);
   const saved = model.confidence!;
   try {
     // A very low temperature makes the same reading all but certain. The digit detector is left out: it
@@ -494,7 +451,7 @@ test('overlapping round digits are parted where the detector doubts the pair as 
 
 test(`"2020" written as one connected shape reads 2020: with three digits or more, each need be only ${ONE_SHAPE_SURE_MANY} sure`, () => {
   // The digits 0.57 of their size apart, so each runs into the next; the least sure reads 0.96 (the MLP: 0.98).
-  const r = readNumber(drawn([...'2020'].map((d, i) => ({ strokes: template(Number(d)), offset: i * 0.57 }))), model);
+  const r = readNumber(written('2020', 0.57), model);
   assert.is(r.number, '2020', r.reason);
   assert.is(r.cuts, 3);
   const least = Math.min(...r.digits.map((d) => d.confidence));
@@ -503,13 +460,7 @@ test(`"2020" written as one connected shape reads 2020: with three digits or mor
 
 test('a model that refuses nothing (no confidence block) still reads a number: none of its pieces is refused', () => {
   const plain = new DigitModel(model.metadata, model.input, model.classifier, null);
-  const r = readNumber(
-    drawn([
-      { strokes: template(4), offset: 0 },
-      { strokes: template(2), offset: 1.1 },
-    ]),
-    plain,
-  );
+  const r = readNumber(written('42', 1.1), plain);
   assert.is(r.number, '42', r.reason);
   assert.ok(r.digits.every((d) => d.digit !== null));
 });
