@@ -17,6 +17,8 @@ import { openStore } from '../../src/feedback/store.js';
 const NAME = 'web pages in Chromium';
 const test = needs(suite(NAME), NAME, NO_CHROMIUM);
 const ARTIFACTS = 'test/artifacts';
+/** The served model's kind and commands, which the model page shows (read once: a committee's file is 11 MB). */
+const served = JSON.parse(readFileSync('models/best.json', 'utf8')) as { kind: string; command: string; confidence: { command: string } };
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startServer>>;
 
@@ -150,7 +152,6 @@ test('the model inspector shows metadata and pictures', async () => {
   assert.match(metrics, /refuses below\s*[\d.]+% on one score: the digit detector's "a digit" and the calibrated confidence/);
   assert.match(metrics, /digit detector\s*its "a digit" is part of that rule: an MLP 784-256-2, seed 21/);
   // The served file's own commands: a refusal fitted by the model's training command is not said twice.
-  const served = JSON.parse(readFileSync('models/best.json', 'utf8')) as { kind: string; command: string; confidence: { command: string } };
   const fittedBy = served.confidence.command === served.command ? 'the same command, under "reproduce with"' : served.confidence.command;
   assert.ok(metrics.includes(`refusal fitted by${fittedBy}`), metrics);
   const pictures = await page.locator('#pictures img').count();
@@ -655,7 +656,7 @@ test('on a phone the model page breaks no label inside a word, and nested values
     });
     assert.equal(broken, [], 'labels broken inside a word');
     // The MLP's augmentation, or a committee's members, a row each.
-    const committee = (JSON.parse(readFileSync('models/best.json', 'utf8')) as { kind: string }).kind === 'committee';
+    const committee = served.kind === 'committee';
     const nested = await page
       .locator('#hyper tr', { has: page.locator(`th:text-is("${committee ? 'members' : 'augmentation'}")`) })
       .locator('table.nested th')

@@ -216,7 +216,8 @@ async function main(): Promise<void> {
   }
   const m = (await response.json()) as ModelAnswer;
   // A command the model's own (trained with --calibrate --detector) is said once, under "reproduce with".
-  const sameOr = (command: string) => (command === m.command ? 'the same command, under "reproduce with"' : command);
+  const commandRow = (name: string, command: string) =>
+    command === m.command ? row($('metrics'), name, 'the same command, under "reproduce with"') : row($('metrics'), name, command, true);
   $('title').textContent = `Model: ${m.kind}`;
   $('summary').textContent = m.description;
   row($('facts'), 'kind', m.kind);
@@ -251,9 +252,9 @@ async function main(): Promise<void> {
         'digit detector',
         `${rule}: an MLP ${(d.hyperparameters.sizes as number[]).join('-')}, seed ${d.seed}, ${Number(d.trainSeconds).toFixed(0)} s, trained on ${d.trainedOn}`,
       );
-      row($('metrics'), 'detector made by', sameOr(d.command), sameOr(d.command) === d.command);
+      commandRow('detector made by', d.command);
     }
-    if (c.command) row($('metrics'), 'refusal fitted by', sameOr(c.command), sameOr(c.command) === c.command);
+    if (c.command) commandRow('refusal fitted by', c.command);
   }
   if (m.pictures.length === 0) $('pictures').append('This model has no pictures to show.');
   for (const p of m.pictures) $('pictures').append(pictureFigure(p));
