@@ -197,6 +197,17 @@ interface Atom {
   cutCost: number;
 }
 
+/** The ink of an atom, before it is known whether its left edge is a cut. */
+type Piece = Omit<Atom, 'cut' | 'cutCost'>;
+
+/** An inclusive box in working pixels. */
+interface Rect {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
 interface Group {
   start: number;
   end: number;
@@ -225,44 +236,18 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   const { labels } = ink;
   const stroke = Math.max(1, strokeWidth(ink.ink, ink.width, ink.height));
   // Heights are compared with the tallest component's: the digits of one number are about one size.
-  const { atoms, digitHeight: height } = atomsOf(ink, labels, keep, stroke);
+  const found = atomsOf(ink, labels, keep, stroke);
+  let atoms = found.atoms;
+  const height = found.digitHeight;
   if (atoms.length > MAX_PIECES) return { number: '', digits: [], reason: TOO_MANY_PIECES, cuts: 0 };
-  const groups = candidateGroups(atoms, height);
-  const inputs = new Float32Array(groups.length * PIXELS);
-  for (const [i, g] of groups.entries()) inputs.set(groupInput(ink, labels, atoms, g), i * PIXELS);
-  const p = model.predictProba(inputs, groups.length);
-  const digitness = model.confidence?.detector?.digitness(inputs, groups.length);
-  const refusals = model.refusals(inputs, groups.length, p, digitness);
-  const refused = (i: number) => refusals[i]!;
-
-  // best[j]: the best score of atoms 0..j-1 grouped; from[j]: the group ending there.
-  const best = new Float64Array(atoms.length + 1).fill(-Infinity);
-  const from: number[] = new Array(atoms.length + 1).fill(-1);
-  best[0] = 0;
-  // Each group's digit and score: the model's log-probability with the shape weighed (digitByShape), less the geometry's costs.
-  const digitOf = new Int32Array(groups.length);
-  groups.forEach((g, i) => {
-    const h = g.bottom - g.top + 1;
-    const shaped = digitByShape(p.subarray(i * CLASSES, (i + 1) * CLASSES), (g.right - g.left + 1) / h, weights.aspect, stroke / h);
-    digitOf[i] = shaped.digit;
-    let score = shaped.score - weights.gap * (g.gaps / height) - weights.merge * g.apart - weights.short * Math.max(0, weights.minHeight - h / height);
-    if (refused(i)) score -= weights.refused;
-    if (digitness) score += weights.doubt * Math.log(Math.max(digitness[i]!, 1e-6));
-    if (g.start > 0) score -= separation(atoms[g.start - 1]!, atoms[g.start]!, weights);
-    g.score = score;
-  });
-  for (let j = 1; j <= atoms.length; j++) {
-    groups.forEach((g, i) => {
-      if (g.end !== j || best[g.start] === -Infinity) return;
-      const s = best[g.start]! + g.score;
-      if (s > best[j]!) {
-        best[j] = s;
-        from[j] = i;
-      }
-    });
+  let reading = grouping(ink, labels, atoms, height, stroke, model, weights);
+  const split = splitRefused(ink, labels, atoms, reading, height, stroke, model, weights);
+  if (split) {
+    atoms = split;
+    reading = grouping(ink, labels, atoms, height, stroke, model, weights);
   }
-  const chosen: number[] = [];
-  for (let j = atoms.length; j > 0; j = groups[from[j]!]!.start) chosen.unshift(from[j]!);
+  const { groups, p, inputs, digitOf, chosen } = reading;
+  const refused = (i: number) => reading.refusals[i]!;
 
   const picked = chosen.map((i) => groups[i]!);
   const f = ink.factor;
@@ -303,6 +288,155 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   });
   if (stub) return { number: '', digits, reason: STUB, cuts };
   return { number: digits.map((d) => d.digit ?? '').join(''), digits, cuts };
+}
+
+interface Grouping {
+  groups: Group[];
+  inputs: Float32Array;
+  p: Float32Array;
+  refusals: boolean[];
+  /** Each group's digit once its shape is weighed (digitByShape), and its score as a digit (readPieces). */
+  digitOf: Int32Array;
+  pieceScores: Float64Array;
+  /** The groups chosen, left to right. */
+  chosen: number[];
+}
+
+/** Every candidate group read by the model and scored; dynamic programming picks the best grouping of all the atoms. */
+function grouping(ink: InkImage, labels: Int32Array, atoms: Atom[], height: number, stroke: number, model: DigitModel, weights: SegmentWeights): Grouping {
+  const groups = candidateGroups(atoms, height);
+  const inputs = new Float32Array(groups.length * PIXELS);
+  for (const [i, g] of groups.entries()) inputs.set(piecesInput(ink, labels, atoms.slice(g.start, g.end), g), i * PIXELS);
+  const { p, refusals, digitOf, scores: pieceScores } = readPieces(inputs, groups, model, weights, height, stroke);
+
+  // best[j]: the best score of atoms 0..j-1 grouped; from[j]: the group ending there.
+  const best = new Float64Array(atoms.length + 1).fill(-Infinity);
+  const from: number[] = new Array(atoms.length + 1).fill(-1);
+  best[0] = 0;
+  groups.forEach((g, i) => {
+    g.score = pieceScores[i]! - weights.gap * (g.gaps / height) - weights.merge * g.apart;
+    if (g.start > 0) g.score -= separation(atoms[g.start - 1]!, atoms[g.start]!, weights);
+  });
+  for (let j = 1; j <= atoms.length; j++) {
+    groups.forEach((g, i) => {
+      if (g.end !== j || best[g.start] === -Infinity) return;
+      const s = best[g.start]! + g.score;
+      if (s > best[j]!) {
+        best[j] = s;
+        from[j] = i;
+      }
+    });
+  }
+  const chosen: number[] = [];
+  for (let j = atoms.length; j > 0; j = groups[from[j]!]!.start) chosen.unshift(from[j]!);
+  return { groups, inputs, p, refusals, digitOf, pieceScores, chosen };
+}
+
+/**
+ * Pieces of ink (28×28 inputs, with their boxes) read by the model, each scored as a digit: the model's
+ * log-probability with the shape weighed (digitByShape), less what a short piece, a refused one and the
+ * detector's doubt cost.
+ */
+function readPieces(
+  inputs: Float32Array,
+  boxes: readonly Rect[],
+  model: DigitModel,
+  weights: SegmentWeights,
+  height: number,
+  stroke: number,
+): { p: Float32Array; refusals: boolean[]; digitOf: Int32Array; scores: Float64Array } {
+  const n = boxes.length;
+  const p = model.predictProba(inputs, n);
+  const digitness = model.confidence?.detector?.digitness(inputs, n);
+  const refusals = model.refusals(inputs, n, p, digitness);
+  const digitOf = new Int32Array(n);
+  const scores = new Float64Array(n);
+  boxes.forEach((g, i) => {
+    const h = g.bottom - g.top + 1;
+    const shaped = digitByShape(p.subarray(i * CLASSES, (i + 1) * CLASSES), (g.right - g.left + 1) / h, weights.aspect, stroke / h);
+    digitOf[i] = shaped.digit;
+    let score = shaped.score - weights.short * Math.max(0, weights.minHeight - h / height);
+    if (refusals[i]) score -= weights.refused;
+    if (digitness) score += weights.doubt * Math.log(Math.max(digitness[i]!, 1e-6));
+    scores[i] = score;
+  });
+  return { p, refusals, digitOf, scores };
+}
+
+/** The second look (splitRefused) tries at most this many refused groups, and this many seam ends from each side of each. */
+const SECOND_LOOKS = 4;
+const SECOND_LOOK_ENDS = 32;
+
+/**
+ * A second look at groups the model refused that are one wide component: touching digits whose seam was
+ * not among the lightest few. Every seam through the group (from either end) is tried, and the group is
+ * parted where the model reads both sides best, when that beats the group read whole. Returns the atoms
+ * with those cuts made, or null when no group gains.
+ */
+function splitRefused(
+  ink: InkAnalysis,
+  labels: Int32Array,
+  atoms: Atom[],
+  reading: Grouping,
+  height: number,
+  stroke: number,
+  model: DigitModel,
+  weights: SegmentWeights,
+): Atom[] | null {
+  // One connected shape that the model refuses is left whole: a letter's bowl and stem read as "01", an
+  // A's legs as "14". Touching digits that are refused as one are mostly beside other digits.
+  if (atoms.every((a) => a.label === atoms[0]!.label)) return null;
+  const looks = reading.chosen.filter((i) => {
+    const g = reading.groups[i]!;
+    return reading.refusals[i] && g.right - g.left + 1 > WIDE_COMPONENT * height && atoms.slice(g.start, g.end).every((a) => a.label === atoms[g.start]!.label);
+  });
+  // Touching digits are a few pairs in a number; many refused shapes are not digits, and each look reads up to 4 × SECOND_LOOK_ENDS pieces.
+  if (looks.length === 0 || looks.length > SECOND_LOOKS) return null;
+  const out = atoms.slice();
+  let changed = false;
+  for (const i of looks.reverse()) {
+    const g = reading.groups[i]!;
+    const first = atoms[g.start]!;
+    const last = atoms[g.end - 1]!;
+    const b = ink.boxes.find((c) => c.label === first.label)!;
+    const margin = Math.max(2, Math.round(Math.max(MIN_PIECE * height, MIN_PIECE_STROKES * stroke)));
+    const pieces: { left: Piece; right: Piece; cost: number }[] = [];
+    const seen = new Set<string>();
+    for (const upward of [false, true]) {
+      const family = seamFamily(ink, labels, b, upward);
+      const [low, high] = [g.left + margin - b.left, g.right - margin - b.left];
+      const step = Math.max(1, Math.ceil((high - low + 1) / SECOND_LOOK_ENDS));
+      for (let end = low; end <= high; end += step) {
+        const path = family.path(end);
+        const to = path.map((x, k) => Math.max(first.from[k]!, Math.min(x, last.to[k]!)));
+        const key = to.join(',');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const left = atomOf(ink, labels, b, first.from, to);
+        const right = atomOf(ink, labels, b, to, last.to);
+        if (left && right) pieces.push({ left, right, cost: family.cost[end]! });
+      }
+    }
+    if (pieces.length === 0) continue;
+    const boxes = pieces.flatMap(({ left, right }) => [left, right]);
+    const inputs = new Float32Array(boxes.length * PIXELS);
+    for (const [k, a] of boxes.entries()) inputs.set(piecesInput(ink, labels, [a], a), k * PIXELS);
+    const { scores } = readPieces(inputs, boxes, model, weights, height, stroke);
+    let bestK = -1;
+    let bestScore = reading.pieceScores[i]!;
+    pieces.forEach((_, k) => {
+      const s = scores[2 * k]! + scores[2 * k + 1]!;
+      if (s > bestScore) {
+        bestScore = s;
+        bestK = k;
+      }
+    });
+    if (bestK < 0) continue;
+    const { left, right, cost } = pieces[bestK]!;
+    out.splice(g.start, g.end - g.start, { ...left, cut: first.cut, cutCost: first.cutCost }, { ...right, cut: true, cutCost: cost });
+    changed = true;
+  }
+  return changed ? out.sort((a, b) => a.centre - b.centre) : null;
 }
 
 /**
@@ -420,33 +554,7 @@ function seams(
   stroke: number,
 ): { path: Int32Array; cost: number; nearEdge: boolean }[] {
   const w = b.right - b.left + 1;
-  const rows = b.bottom - b.top + 1;
-  const cost = new Float32Array(w);
-  const next = new Float32Array(w);
-  const move = new Int8Array(w * rows);
-  const inkAt = (x: number, y: number) => {
-    const i = (b.top + y) * ink.width + b.left + x;
-    return labels[i] === b.label ? ink.ink[i]! : 0;
-  };
-  for (let x = 0; x < w; x++) cost[x] = SEAM_ALONG * inkAt(x, 0) + (inkAt(x, 0) >= 0.5 ? SEAM_ENTER : 0);
-  for (let y = 1; y < rows; y++) {
-    for (let x = 0; x < w; x++) {
-      const here = inkAt(x, y);
-      let best = Infinity;
-      let m = 0;
-      for (let d = -1; d <= 1; d++) {
-        if (x + d < 0 || x + d >= w) continue;
-        const c = cost[x + d]! + (d === 0 ? 0 : SEAM_STEP) + (here >= 0.5 && inkAt(x + d, y - 1) < 0.5 ? SEAM_ENTER : 0);
-        if (c < best) {
-          best = c;
-          m = d;
-        }
-      }
-      next[x] = best + SEAM_ALONG * here;
-      move[y * w + x] = m;
-    }
-    cost.set(next);
-  }
+  const { cost, path } = seamFamily(ink, labels, b, false);
   const margin = Math.max(2, Math.round(Math.max(MIN_PIECE * digitHeight, MIN_PIECE_STROKES * stroke)));
   // The local minima of the cost, lightest first.
   const minima: number[] = [];
@@ -464,21 +572,61 @@ function seams(
   const nearEdge = [near, w - margin]
     .map((from) => minima.find((x) => x >= from && x < from + margin - near) ?? -1)
     .filter((pick) => pick >= 0 && ends.every((k) => Math.abs(k - pick) >= near));
-  return [...ends, ...nearEdge]
-    .sort((p, q) => p - q)
-    .map((end) => {
-      const path = new Int32Array(rows);
-      let x = end;
-      for (let y = rows - 1; y >= 0; y--) {
-        path[y] = b.left + x;
-        x += move[y * w + x]!;
+  return [...ends, ...nearEdge].sort((p, q) => p - q).map((end) => ({ path: path(end), cost: cost[end]!, nearEdge: nearEdge.includes(end) }));
+}
+
+/**
+ * The lightest seam to each column of the component's bottom row (upward = false) or top row (true), by
+ * dynamic programming over its rows: `cost` per end column, and `path(end)`, the seam's column per row
+ * (absolute), top to bottom.
+ */
+function seamFamily(ink: InkImage, labels: Int32Array, b: ComponentBox, upward: boolean): { cost: Float32Array; path: (end: number) => Int32Array } {
+  const w = b.right - b.left + 1;
+  const rows = b.bottom - b.top + 1;
+  const cost = new Float32Array(w);
+  const next = new Float32Array(w);
+  const move = new Int8Array(w * rows);
+  const inkAt = (x: number, y: number) => {
+    const i = (b.top + y) * ink.width + b.left + x;
+    return labels[i] === b.label ? ink.ink[i]! : 0;
+  };
+  const row = (k: number) => (upward ? rows - 1 - k : k);
+  for (let x = 0; x < w; x++) cost[x] = SEAM_ALONG * inkAt(x, row(0)) + (inkAt(x, row(0)) >= 0.5 ? SEAM_ENTER : 0);
+  for (let k = 1; k < rows; k++) {
+    const y = row(k);
+    const before = row(k - 1);
+    for (let x = 0; x < w; x++) {
+      const here = inkAt(x, y);
+      let best = Infinity;
+      let m = 0;
+      for (let d = -1; d <= 1; d++) {
+        if (x + d < 0 || x + d >= w) continue;
+        const c = cost[x + d]! + (d === 0 ? 0 : SEAM_STEP) + (here >= 0.5 && inkAt(x + d, before) < 0.5 ? SEAM_ENTER : 0);
+        if (c < best) {
+          best = c;
+          m = d;
+        }
       }
-      return { path, cost: cost[end]!, nearEdge: nearEdge.includes(end) };
-    });
+      next[x] = best + SEAM_ALONG * here;
+      move[y * w + x] = m;
+    }
+    cost.set(next);
+  }
+  const path = (end: number) => {
+    const out = new Int32Array(rows);
+    let x = end;
+    for (let k = rows - 1; k >= 0; k--) {
+      const y = row(k);
+      out[y] = b.left + x;
+      x += move[y * w + x]!;
+    }
+    return out;
+  };
+  return { cost, path };
 }
 
 /** The tight box and ink centre of a component's pixels from `from` up to `to` in each row, or null when they hold no ink. */
-function atomOf(ink: InkImage, labels: Int32Array, b: ComponentBox, from: Int32Array, to: Int32Array): Omit<Atom, 'cut' | 'cutCost'> | null {
+function atomOf(ink: InkImage, labels: Int32Array, b: ComponentBox, from: Int32Array, to: Int32Array): Piece | null {
   let left = Infinity;
   let right = -1;
   let top = Infinity;
@@ -526,17 +674,16 @@ function candidateGroups(atoms: Atom[], height: number): Group[] {
   return groups;
 }
 
-/** A group's ink (its atoms' pixels only) through the rest of the pipeline: MNIST's 28×28. */
-function groupInput(ink: InkImage, labels: Int32Array, atoms: Atom[], g: Group): Float32Array {
-  const w = g.right - g.left + 1;
-  const h = g.bottom - g.top + 1;
+/** Atoms' ink (their pixels only) inside `box` through the rest of the pipeline: MNIST's 28×28. */
+function piecesInput(ink: InkImage, labels: Int32Array, atoms: readonly Piece[], box: Rect): Float32Array {
+  const w = box.right - box.left + 1;
+  const h = box.bottom - box.top + 1;
   const crop = new Float32Array(w * h);
-  for (let k = g.start; k < g.end; k++) {
-    const a = atoms[k]!;
+  for (const a of atoms) {
     for (let y = a.top; y <= a.bottom; y++) {
       for (let x = a.from[y - a.rowTop]!; x < a.to[y - a.rowTop]!; x++) {
         const i = y * ink.width + x;
-        if (labels[i] === a.label) crop[(y - g.top) * w + (x - g.left)] = ink.ink[i]!;
+        if (labels[i] === a.label) crop[(y - box.top) * w + (x - box.left)] = ink.ink[i]!;
       }
     }
   }
