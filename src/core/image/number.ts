@@ -365,7 +365,7 @@ function readPieces(
 
 /** The second look (splitRefused) tries at most this many refused groups, and this many seam ends from each side of each. */
 const SECOND_LOOKS = 4;
-const SECOND_LOOK_ENDS = 32;
+const SECOND_LOOK_ENDS = 16;
 
 /**
  * A second look at groups the model refused that are one wide component: touching digits whose seam was
@@ -409,12 +409,13 @@ function splitRefused(
       for (let end = low; end <= high; end += step) {
         const path = family.path(end);
         const to = path.map((x, k) => Math.max(first.from[k]!, Math.min(x, last.to[k]!)));
-        const key = to.join(',');
-        if (seen.has(key)) continue;
-        seen.add(key);
         const left = atomOf(ink, labels, b, first.from, to);
         const right = atomOf(ink, labels, b, to, last.to);
-        if (left && right) pieces.push({ left, right, cost: family.cost[end]! });
+        // Seams that part the ink alike (they differ only where there is none) are read once.
+        const key = left && `${left.left} ${left.top} ${left.right} ${left.bottom} ${left.centre}`;
+        if (!left || !right || seen.has(key!)) continue;
+        seen.add(key!);
+        pieces.push({ left, right, cost: family.cost[end]! });
       }
     }
     if (pieces.length === 0) continue;
