@@ -369,9 +369,9 @@ const SECOND_LOOK_ENDS = 16;
 
 /**
  * A second look at groups the model refused that are one wide component: touching digits whose seam was
- * not among the lightest few. Every seam through the group (from either end) is tried, and the group is
- * parted where the model reads both sides best, when that beats the group read whole. Returns the atoms
- * with those cuts made, or null when no group gains.
+ * not among the lightest few. The seams through the group to SECOND_LOOK_ENDS columns of its bottom row and
+ * of its top row are tried, and the group is parted where the model reads both sides best, when that beats
+ * the group read whole. Returns the atoms with those cuts made, or null when no group gains.
  */
 function splitRefused(
   ink: InkAnalysis,
