@@ -7,6 +7,7 @@ import { extraSamples } from './extra.js';
 import type { TrainHooks } from './hooks.js';
 import { trainLoop } from './loop.js';
 import { InputError } from '../core/util/errors.js';
+import { initMlp } from './mlp-steps.js';
 
 export interface DetectorOptions {
   hidden: number;
@@ -94,7 +95,7 @@ export async function trainDetector(data: TrainingData, o: DetectorOptions, comm
       validation: null,
       task: 'training the digit detector',
     },
-    { params: Mlp.init(sizes, o.seed).params },
+    { params: initMlp(sizes, o.seed).params },
     hooks,
   );
   const net = new Mlp(sizes, state.best);

@@ -4,6 +4,7 @@ import { sharedKernelsOn } from '../core/math/kernels-shared.js';
 import { Mlp } from '../core/models/mlp.js';
 import { Random } from '../core/util/random.js';
 import { augment, AugmentScratch } from './augment.js';
+import { addGradients, adamw, trainBlock } from './mlp-steps.js';
 import {
   CTL_ARRIVED,
   CTL_GENERATION,
@@ -95,15 +96,15 @@ function gradients(start: number, count: number, seed: number, nonDigitWeight: n
     }
     blockLabels[k] = labels[idx]!;
   }
-  return net.trainBlock(blockLabels, count, nonDigitWeight);
+  return trainBlock(net, blockLabels, count, nonDigitWeight);
 }
 
 /** AdamW on params[from..to): sums all workers' gradients, decays weights (not biases). */
 function update(from: number, to: number, lr: number, step: number, batch: number, weightDecay: number): void {
   // Sum the other workers' gradients into the first buffer's slice; slices are disjoint across workers.
   const g = grads[0]!;
-  for (let w = 1; w < grads.length; w++) net.addGradients(g, grads[w]!, from, to);
-  net.adamw(from, to, { lr, weightDecay, step, batch }, g);
+  for (let w = 1; w < grads.length; w++) addGradients(net, g, grads[w]!, from, to);
+  adamw(net, from, to, { lr, weightDecay, step, batch }, g);
 }
 
 function predict(start: number, count: number): MlpWorkerReply {

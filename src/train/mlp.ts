@@ -13,6 +13,7 @@ import type { TrainHooks } from './hooks.js';
 import { readCheckpoint, writeCheckpoint, type TrainState } from './mlp-checkpoint.js';
 import { trainLoop } from './loop.js';
 import { DEFAULT_MLP, type EpochRecord, type MlpTrainOptions } from './mlp-options.js';
+import { initMlp } from './mlp-steps.js';
 
 export interface MlpTrainResult {
   model: DigitModel;
@@ -110,7 +111,7 @@ export async function trainMlp(data: TrainingData, options: Partial<MlpTrainOpti
       validation: { x: evalX, frame: data.validation, every: o.validateEvery, patience: o.patience },
       task: 'MLP training',
     },
-    resumed ? { resumed: resumed.state } : { params: start?.params ?? Mlp.init(sizes, o.seed).params },
+    resumed ? { resumed: resumed.state } : { params: start?.params ?? initMlp(sizes, o.seed).params },
     { ...hooks, ...(hooks.checkpointPath && { onEpoch: (s: TrainState) => writeCheckpoint(hooks.checkpointPath!, o, s) }) },
   );
   const model = new DigitModel(
@@ -192,7 +193,7 @@ export async function fitMlp({ x, n, d }: Rows, labels: Uint8Array, options: Mlp
       validation: null,
       task: `MLP ${sizes.join('-')}`,
     },
-    { params: Mlp.init(sizes, seed).params },
+    { params: initMlp(sizes, seed).params },
     hooks,
   );
   return new Mlp(sizes, state.best);

@@ -10,13 +10,14 @@ import { DigitModel } from '../../src/core/models/model.js';
 import { saveModel } from '../../src/io/model-file.js';
 import { runScript } from '../helpers/cli.js';
 import { testMetadata } from '../helpers/models.js';
+import { initMlp } from '../../src/train/mlp-steps.js';
 
 const test = suite('evaluate CLI');
 const dir = mkdtempSync(join(tmpdir(), 'evaluate-'));
 const file = join(dir, 'model.json');
 // A small untrained MLP: what is measured here is the command, not the model.
 const metadata = testMetadata('mlp', { description: 'an untrained MLP' });
-saveModel(new DigitModel(metadata, new InputTransform(false, null), Mlp.init([PIXELS, 16, 10], 1)), file);
+saveModel(new DigitModel(metadata, new InputTransform(false, null), initMlp([PIXELS, 16, 10], 1)), file);
 
 test('measures on MNIST test and writes nothing: the model file and benchmarks/ are untouched', () => {
   const model = readFileSync(file);

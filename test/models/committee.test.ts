@@ -14,19 +14,20 @@ import { DigitModel, type ModelMetadata } from '../../src/core/models/model.js';
 import { parseModel } from '../../src/core/models/registry.js';
 import { selectMembers, trainCommittee } from '../../src/train/committee.js';
 import { trainingData } from '../../src/train/common.js';
+import { initMlp } from '../../src/train/mlp-steps.js';
 
 const test = suite('committee of MLPs');
 const data = trainingData();
 const x = data.testX.subarray(0, 30 * 784);
-const a = Mlp.init([784, 16, 10], 1);
-const b = Mlp.init([784, 24, 10], 2);
+const a = initMlp([784, 16, 10], 1);
+const b = initMlp([784, 24, 10], 2);
 
 test('its probabilities are the average of its members', () => {
   const c = new Committee([a, b]);
   const [p, q, r] = [a.predictProba(x, 30), b.predictProba(x, 30), c.predictProba(x, 30)];
   for (let i = 0; i < 30 * CLASSES; i++) assert.ok(Math.abs(r[i]! - (p[i]! + q[i]!) / 2) < 1e-7, `entry ${i}`);
   assert.throws(() => new Committee([a]), /at least 2 members/);
-  assert.throws(() => new Committee([a, Mlp.init([50, 8, 10], 3)]), /different inputs/);
+  assert.throws(() => new Committee([a, initMlp([50, 8, 10], 3)]), /different inputs/);
 });
 
 test('it round-trips through JSON exactly, and its compact form is its members quantised', () => {
@@ -97,7 +98,7 @@ test('trainCommittee reads member files, records each one, and scores the averag
 test('members that each see the digit their own way: the committee reads raw pixels and applies each view', async () => {
   const data = trainingData();
   const views = [new InputTransform(false, null), new InputTransform(true, null), new InputTransform(false, null, 12)];
-  const nets = views.map((_, k) => Mlp.init([PIXELS, 6, 10], 10 + k));
+  const nets = views.map((_, k) => initMlp([PIXELS, 6, 10], 10 + k));
   const c = new Committee(nets, views);
   const x = data.validationX.subarray(0, 5 * PIXELS);
   const expected = new Float32Array(5 * CLASSES);
@@ -116,7 +117,7 @@ test('members that each see the digit their own way: the committee reads raw pix
   assert.throws(() => Committee.load({ ...c.toJSON(), inputs: [views[0]!.toJSON()] }), /one input block per member/);
   // A second deslanted member reads the first one's deslanted input: the view is made once a call.
   const { transform: twin, calls: twinApplied } = countedDeslant();
-  const extra = Mlp.init([PIXELS, 6, 10], 20);
+  const extra = initMlp([PIXELS, 6, 10], 20);
   const four = new Committee([...nets, extra], [...views, twin]).predictProba(x, 5);
   const extraOwn = extra.predictProba(views[1]!.apply(x, 5), 5);
   for (let i = 0; i < four.length; i++) assert.ok(Math.abs(four[i]! - (3 * expected[i]! + extraOwn[i]!) / 4) < 1e-6);

@@ -16,6 +16,7 @@ import { DEFAULT_DETECTOR, trainDetector } from '../../src/train/detector.js';
 import { ModelFormatError } from '../../src/core/util/errors.js';
 import { Random } from '../../src/core/util/random.js';
 import { testMetadata } from '../helpers/models.js';
+import { initMlp } from '../../src/train/mlp-steps.js';
 
 const test = suite('digit detector');
 
@@ -30,7 +31,7 @@ const sure = (gap: number) => 1 / (1 + Math.exp(gap));
 
 const train = head(loadMnist().train, 200);
 const x = toUnit(train.pixels);
-const classifier = Mlp.init([PIXELS, 16, 10], 3);
+const classifier = initMlp([PIXELS, 16, 10], 3);
 const metadata = testMetadata('mlp', { seed: 3 });
 const withConfidence = (c: Partial<Confidence>) =>
   new DigitModel(metadata, new InputTransform(false, null), classifier, {
@@ -61,7 +62,7 @@ test('the detector refuses what it doubts is a digit, and lets the rest through:
 });
 
 test('a model with a detector round-trips through its JSON and its compact JSON', () => {
-  const detector = new DigitDetector(Mlp.init([PIXELS, 8, 2], 5), about);
+  const detector = new DigitDetector(initMlp([PIXELS, 8, 2], 5), about);
   const model = withConfidence({ refuseBelow: 0.4, detector, digitBelow: 0.3 });
   const again = parseModel(JSON.stringify(model.toJSON()));
   assert.is(again.confidence?.digitBelow, 0.3);
@@ -86,7 +87,7 @@ test('a damaged detector block is a ModelFormatError that says what is wrong', (
   bad({ ...json.confidence, digitBelow: undefined }, /d\.json: invalid model: a "confidence" with a detector needs a digitBelow/);
   bad({ ...json.confidence, digitBelow: 2 }, /needs a digitBelow between 0 and 1/);
   bad({ ...json.confidence, detector: { ...detector, name: 'mlp' } }, /expected a digit-detector block/);
-  bad({ ...json.confidence, detector: { ...detector, network: Mlp.init([PIXELS, 10], 1).toJSON() } }, /the MLP's last layer must have 2 outputs/);
+  bad({ ...json.confidence, detector: { ...detector, network: initMlp([PIXELS, 10], 1).toJSON() } }, /the MLP's last layer must have 2 outputs/);
 });
 
 test('one combined rule: the log-odds of "a digit" and of the top probability added, chosen when it refuses more', () => {

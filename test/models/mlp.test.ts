@@ -5,6 +5,7 @@ import { loadMnist } from '../../src/data/mnist.js';
 import { argmaxRow } from '../../src/core/models/classifier.js';
 import { COMPACT_LEVELS, compactMlp } from '../../src/core/models/compact-form.js';
 import { Mlp, NON_DIGIT_LABEL, NON_DIGIT_WEIGHT, softmax } from '../../src/core/models/mlp.js';
+import { adamw, initMlp, trainBatch, trainBlock } from '../../src/train/mlp-steps.js';
 import { readFileSync } from 'node:fs';
 import { BEST_MODEL_PATH } from '../../src/io/model-file.js';
 import { decodeFloat32 } from '../../src/core/util/tensors.js';
@@ -16,14 +17,14 @@ for (const weight of [NON_DIGIT_WEIGHT, 0.1]) {
   test(`gradients over a block of rows match finite differences, on layers wide enough for every kernel path (non-digit weight ${weight})`, () => {
     // 21 and 18 outputs: 16 at a time, then 4, then one at a time; 3 rows summed into one gradient.
     const sizes = [40, 21, 18, 10];
-    const net = Mlp.init(sizes, 3);
+    const net = initMlp(sizes, 3);
     const rng = new Random(5);
     const rows = 3;
     const x = new Float32Array(rows * 40).map((_, i) => (i % 3 === 0 ? 0 : rng.uniform(0.1, 1)));
     const labels = [4, 0, NON_DIGIT_LABEL];
     net.inputBlock().set(x);
     net.grads.fill(0);
-    net.trainBlock(labels, rows, weight);
+    trainBlock(net, labels, rows, weight);
     const analytic = net.grads.slice();
     const loss = () => {
       const p = net.predictProba(x, rows);
@@ -59,25 +60,25 @@ test('softmax rows sum to 1 and stay finite for logits of ±1000', () => {
 test("a gradient step raises the true class's probability", () => {
   const mnist = loadMnist();
   const sizes = [784, 32, 10];
-  const net = Mlp.init(sizes, 7);
+  const net = initMlp(sizes, 7);
   const x = toUnit(mnist.train.pixels.subarray(0, 784));
   const label = mnist.train.labels![0]!;
   const before = net.predictProba(x, 1)[label]!;
   net.inputBlock().set(x);
   net.grads.fill(0);
-  net.trainBlock([label], 1);
+  trainBlock(net, [label], 1);
   for (let p = 0; p < net.params.length; p++) net.params[p]! -= 0.01 * net.grads[p]!;
   assert.ok(net.predictProba(x, 1)[label]! > before);
 });
 
 test('an AdamW step moves each parameter against its gradient, decays weights only, and touches only its range', () => {
-  const net = Mlp.init([4, 3, 10], 2);
+  const net = initMlp([4, 3, 10], 2);
   const before = net.params.slice();
   const grad = Float32Array.from(before, (_, i) => (i % 3 === 0 ? 0 : i % 2 ? 0.5 : -0.5));
   net.grads.set(grad);
   const from = 2;
   const to = before.length - 3;
-  net.adamw(from, to, { lr: 0.01, weightDecay: 0.1, step: 1, batch: 1 });
+  adamw(net, from, to, { lr: 0.01, weightDecay: 0.1, step: 1, batch: 1 });
   // Weights, then biases, per layer: 4×3 + 3, then 3×10 + 10.
   const isWeight = (p: number) => p < 12 || (p >= 15 && p < 45);
   let decayed = 0;
@@ -98,11 +99,11 @@ test('batches of AdamW steps on one thread fit a small set: the loss falls and t
   const n = 100;
   const x = toUnit(mnist.train.pixels.subarray(0, n * 784));
   const labels = mnist.train.labels!.subarray(0, n);
-  const net = Mlp.init([784, 32, 10], 4);
+  const net = initMlp([784, 32, 10], 4);
   const rows = Array.from({ length: n }, (_, i) => i);
-  const first = net.trainBatch(x, labels, rows, { lr: 3e-3, weightDecay: 0, step: 1 });
+  const first = trainBatch(net, x, labels, rows, { lr: 3e-3, weightDecay: 0, step: 1 });
   let last = first;
-  for (let step = 2; step <= 60; step++) last = net.trainBatch(x, labels, rows, { lr: 3e-3, weightDecay: 0, step });
+  for (let step = 2; step <= 60; step++) last = trainBatch(net, x, labels, rows, { lr: 3e-3, weightDecay: 0, step });
   assert.ok(last < first / 10, `loss ${first} → ${last}`);
   const p = net.predictProba(x, n);
   let right = 0;
@@ -111,11 +112,11 @@ test('batches of AdamW steps on one thread fit a small set: the loss falls and t
 });
 
 test('training on a "not a digit" image pulls its probabilities towards uniform', () => {
-  const net = Mlp.init([784, 16, 10], 6);
+  const net = initMlp([784, 16, 10], 6);
   const x = Float32Array.from({ length: 784 }, (_, i) => (i % 7 === 0 ? 1 : 0));
   const top = () => Math.max(...net.predictProba(x, 1));
   const before = top();
-  for (let step = 1; step <= 50; step++) net.trainBatch(x, Uint8Array.from([NON_DIGIT_LABEL]), [0], { lr: 3e-3, weightDecay: 0, step });
+  for (let step = 1; step <= 50; step++) trainBatch(net, x, Uint8Array.from([NON_DIGIT_LABEL]), [0], { lr: 3e-3, weightDecay: 0, step });
   const after = top();
   assert.ok(after < before && after < 0.15, `top probability ${before} → ${after}`);
 });
@@ -148,7 +149,7 @@ test("the served networks' kernels agree with a plain float64 forward pass: the 
 });
 
 test('a compact form with fewer levels (5 or 4 bits) is read by the same loader, each weight within half its coarser step', () => {
-  const net = Mlp.init([784, 30, 10], 12);
+  const net = initMlp([784, 30, 10], 12);
   for (const levels of [15, 7]) {
     const compact = compactMlp(net, levels);
     const again = Mlp.load(JSON.parse(JSON.stringify(compact)));
@@ -171,14 +172,14 @@ test('a compact form with fewer levels (5 or 4 bits) is read by the same loader,
 });
 
 test('a JSON round-trip gives identical probabilities', () => {
-  const net = Mlp.init([784, 20, 10], 11);
+  const net = initMlp([784, 20, 10], 11);
   const again = Mlp.load(JSON.parse(JSON.stringify(net.toJSON())));
   const x = toUnit(loadMnist().test.pixels.subarray(0, 20 * 784));
   assert.equal(Array.from(again.predictProba(x, 20)), Array.from(net.predictProba(x, 20)));
 });
 
 test("the compact form quantises each unit's weights to a scale, each within half a step, under a quarter of the size", () => {
-  const net = Mlp.init([784, 30, 10], 12);
+  const net = initMlp([784, 30, 10], 12);
   const compact = compactMlp(net);
   const again = Mlp.load(JSON.parse(JSON.stringify(compact)));
   net.layers.forEach((layer, l) => {
@@ -217,7 +218,7 @@ test("the compact form quantises each unit's weights to a scale, each within hal
 });
 
 test('damaged MLP JSON is refused with the reason', () => {
-  const j = Mlp.init([784, 20, 10], 1).toJSON();
+  const j = initMlp([784, 20, 10], 1).toJSON();
   assert.throws(() => Mlp.load({ ...j, sizes: [784, 20, 9] }), /last layer must have 10 outputs/);
   assert.throws(() => Mlp.load({ ...j, layers: j.layers.slice(0, 1) }), /2 layer sizes but 1 weight blocks/);
   const nan = new Float32Array(20).fill(NaN);

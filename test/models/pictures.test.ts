@@ -10,6 +10,7 @@ import { KnnClassifier } from '../../src/core/models/knn.js';
 import { Mlp } from '../../src/core/models/mlp.js';
 import { DigitModel, type ModelMetadata } from '../../src/core/models/model.js';
 import { fitPca } from '../../src/core/features/pca-fit.js';
+import { initMlp } from '../../src/train/mlp-steps.js';
 
 const test = suite('pictures of what a model learned');
 const train = head(loadMnist().train, 600);
@@ -28,7 +29,7 @@ const metadata = {
 const raw = new InputTransform(false, null);
 
 test("an MLP's units: by weight norm the strongest first; by class a row per digit, labelled with it", () => {
-  const net = Mlp.init([PIXELS, 30, 10], 1);
+  const net = initMlp([PIXELS, 30, 10], 1);
   const p = new DigitModel(metadata, raw, net).pictures().weights!;
   assert.is(p.available, 30);
   const norm = (v: Float32Array) => v.reduce((a, w) => a + w * w, 0);
@@ -51,7 +52,7 @@ test("an MLP's units: by weight norm the strongest first; by class a row per dig
 });
 
 test('a committee shows each member; a forest its split map; a PCA its mean and eigendigits; a kNN its stored digits', () => {
-  const committee = new DigitModel(metadata, raw, new Committee([Mlp.init([PIXELS, 8, 10], 1), Mlp.init([PIXELS, 9, 10], 2)])).pictures();
+  const committee = new DigitModel(metadata, raw, new Committee([initMlp([PIXELS, 8, 10], 1), initMlp([PIXELS, 9, 10], 2)])).pictures();
   assert.equal(Object.keys(committee), ['member-1', 'member-2']);
   assert.is(committee['member-2']!.available, 9);
 

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { openStore } from '../../src/feedback/store.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { Committee } from '../../src/core/models/committee.js';
-import { Mlp } from '../../src/core/models/mlp.js';
+import type { Mlp } from '../../src/core/models/mlp.js';
 import { DigitModel } from '../../src/core/models/model.js';
 import { InputTransform } from '../../src/core/features/transform.js';
 import { CLASSES, PIXELS } from '../../src/core/frame.js';
@@ -11,6 +11,7 @@ import { correctionsHash, DEFAULT_FEEDBACK_TUNE, fineTuneOnFeedback, isHeldOut }
 import { trainingData } from '../../src/train/common.js';
 import { correction } from '../helpers/feedback-contract.js';
 import { countedDeslant, testMetadata } from '../helpers/models.js';
+import { initMlp } from '../../src/train/mlp-steps.js';
 
 const test = suite('fine-tuning on corrections');
 // The default 4 epochs: the served committee's members, sure of an 8 at p(3) < 0.04, need them (after 3
@@ -56,7 +57,7 @@ test('a committee whose members each see the digit their own way is fine-tuned, 
   // Two members deslant: the rows are deslanted once, for both (the twin's own apply is never called).
   const { transform: twin, calls: twinApplied } = countedDeslant();
   const views = [new InputTransform(false, null), new InputTransform(true, null), twin];
-  const nets = views.map((_, k) => Mlp.init([PIXELS, 8, CLASSES], 30 + k));
+  const nets = views.map((_, k) => initMlp([PIXELS, 8, CLASSES], 30 + k));
   const model = new DigitModel(testMetadata('committee'), new InputTransform(false, null), new Committee(nets, views));
   const tuned = await fineTuneOnFeedback(model, store, trainingData(), { ...quick, epochs: 1, outliers: 0 });
   assert.ok(tuned.classifier instanceof Committee);

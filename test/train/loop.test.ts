@@ -2,6 +2,7 @@ import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { Mlp } from '../../src/core/models/mlp.js';
 import { learningRate, trainLoop, type LoopSpec } from '../../src/train/loop.js';
+import { initMlp } from '../../src/train/mlp-steps.js';
 
 const test = suite('the one MLP training loop');
 
@@ -47,7 +48,7 @@ test('one schedule: warm-up, cosine decay to a floor, or a constant rate', () =>
 
 test('the batch builder decides what is trained on: two separable classes are learnt', async () => {
   const s = spec(() => Int32Array.from({ length: 40 }, (_, i) => i));
-  const { state } = await trainLoop(s, { params: Mlp.init(s.sizes, 1).params });
+  const { state } = await trainLoop(s, { params: initMlp(s.sizes, 1).params });
   const p = new Mlp(s.sizes, state.best).predictProba(
     Float32Array.from(s.pixels, (v) => v / 255),
     40,
@@ -59,7 +60,7 @@ test('the batch builder decides what is trained on: two separable classes are le
 
 test('a thread that fails rejects the run with its error, and the loop does not hang', async () => {
   const s = spec(() => Int32Array.from({ length: 40 }, (_, i) => (i === 30 ? 999 : i)));
-  const e = await trainLoop(s, { params: Mlp.init(s.sizes, 1).params }).then(
+  const e = await trainLoop(s, { params: initMlp(s.sizes, 1).params }).then(
     () => null,
     (err: Error) => err,
   );
@@ -68,7 +69,7 @@ test('a thread that fails rejects the run with its error, and the loop does not 
 
 test('a batch builder that gives the wrong number of rows is an error', async () => {
   const s = spec(() => new Int32Array(39));
-  const e = await trainLoop(s, { params: Mlp.init(s.sizes, 1).params }).then(
+  const e = await trainLoop(s, { params: initMlp(s.sizes, 1).params }).then(
     () => null,
     (err: Error) => err,
   );
