@@ -383,8 +383,8 @@ function splitRefused(
   model: DigitModel,
   weights: SegmentWeights,
 ): Atom[] | null {
-  // One connected shape that the model refuses is left whole: a letter's bowl and stem read as "01", an
-  // A's legs as "14". Touching digits that are refused as one are mostly beside other digits.
+  // One connected shape that the model refuses is left whole: parted, a letter's bowl and stem read "01"
+  // (docs/decisions.md). The touching digits the look is for are mostly beside other digits.
   if (atoms.every((a) => a.label === atoms[0]!.label)) return null;
   const looks = reading.chosen.filter((i) => {
     const g = reading.groups[i]!;
@@ -411,10 +411,11 @@ function splitRefused(
         const to = path.map((x, k) => Math.max(first.from[k]!, Math.min(x, last.to[k]!)));
         const left = atomOf(ink, labels, b, first.from, to);
         const right = atomOf(ink, labels, b, to, last.to);
+        if (!left || !right) continue;
         // Seams that part the ink alike (they differ only where there is none) are read once.
-        const key = left && `${left.left} ${left.top} ${left.right} ${left.bottom} ${left.centre}`;
-        if (!left || !right || seen.has(key!)) continue;
-        seen.add(key!);
+        const key = `${left.left} ${left.top} ${left.right} ${left.bottom} ${left.centre}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
         pieces.push({ left, right, cost: family.cost[end]! });
       }
     }
