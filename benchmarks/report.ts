@@ -189,15 +189,15 @@ export function renderReport(r: Results, dir = 'benchmarks'): void {
   if (r.mlpSpeed && 'rows' in r.mlpSpeed) {
     const s = r.mlpSpeed;
     out.push(
-      '## MLP training speed, beside scikit-learn',
+      '## MLP training speed, beside scikit-learn and TensorFlow.js',
       '',
-      `${s.images.toLocaleString('en')} MNIST images × ${s.epochs} epochs, batch ${s.batch}, Adam, float32, both cores; ours after its first epoch (thread start and JIT). scikit-learn's MLPClassifier ran right after ours on the same images: ${s.sklearn}.`,
+      `${s.images.toLocaleString('en')} MNIST images × ${s.epochs} epochs, batch ${s.batch}, Adam, float32, both cores; ours after its first epoch (thread start and JIT). scikit-learn's MLPClassifier ran right after ours on the same images: ${s.sklearn}. TensorFlow.js ran after it, on the same images, net, batch and optimiser, counted after its first epoch as ours: ${s.tfjs ?? 'not measured in this run'}.`,
       '',
-      '| network | ours, samples/s | scikit-learn, samples/s | ours ÷ scikit-learn | kernels, GFLOP/s per core |',
-      '|---|---|---|---|---|',
+      '| network | ours, samples/s | scikit-learn, samples/s | ours ÷ scikit-learn | TensorFlow.js, samples/s | ours ÷ TensorFlow.js | kernels, GFLOP/s per core |',
+      '|---|---|---|---|---|---|---|',
       ...s.rows.map(
         (row) =>
-          `| ${row.network} | ${row.samplesPerSecond.toLocaleString('en')} | ${row.sklearnSamplesPerSecond?.toLocaleString('en') ?? '–'} | ${row.ratio ? `${row.ratio.toFixed(2)}×` : '–'} | ${row.gflopsPerCore.toFixed(1)} |`,
+          `| ${row.network} | ${row.samplesPerSecond.toLocaleString('en')} | ${row.sklearnSamplesPerSecond?.toLocaleString('en') ?? '–'} | ${row.ratio ? `${row.ratio.toFixed(2)}×` : '–'} | ${row.tfjsSamplesPerSecond?.toLocaleString('en') ?? '–'} | ${row.tfjsSamplesPerSecond ? `${(row.samplesPerSecond / row.tfjsSamplesPerSecond).toFixed(1)}×` : '–'} | ${row.gflopsPerCore.toFixed(1)} |`,
       ),
       '',
       `GFLOP/s count the multiply-adds done: the first layer's on non-zero pixels only (about a fifth of them), the second layer's all. One core's 128-bit SIMD peak, a tight loop of independent f32x4 multiply-adds in WebAssembly, measured in the same run: **${s.peakGflopsPerCore.toFixed(1)} GFLOP/s**.`,

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
 import wabtInit from 'wabt';
 import { PIXELS } from '../src/core/frame.js';
 import type { TrainingData } from '../src/train/common.js';
@@ -15,6 +17,8 @@ export interface TrainingSpeedRow {
   sklearnSamplesPerSecond: number | null;
   /** Ours ÷ scikit-learn's. */
   ratio: number | null;
+  /** TensorFlow.js's WASM backend on the same images, net, batch and optimiser, after its first epoch; null without it. */
+  tfjsSamplesPerSecond: number | null;
   /** Multiply-adds actually done (first layer: non-zero pixels only) per second, per core. */
   gflopsPerCore: number;
 }
@@ -26,6 +30,8 @@ export interface TrainingSpeed {
   rows: TrainingSpeedRow[];
   /** Why scikit-learn did not run, or its version. */
   sklearn: string;
+  /** Why TensorFlow.js did not run, or its version and backend. Absent in older results. */
+  tfjs?: string;
   /** One core's 128-bit SIMD peak: a tight loop of independent f32x4 multiply-adds, in WebAssembly. */
   peakGflopsPerCore: number;
 }
@@ -43,6 +49,8 @@ export async function benchTrainingSpeed(data: TrainingData): Promise<TrainingSp
   const python = findSklearn();
   const dir = mkdtempSync(join(tmpdir(), 'mlp-speed-'));
   try {
+    const tfjs = await bundleTfjs(dir);
+    let tfjsAbout = tfjs.ok ? '' : tfjs.why;
     writeFileSync(join(dir, 'pixels'), data.fit.pixels.subarray(0, IMAGES * PIXELS));
     writeFileSync(join(dir, 'labels'), data.fit.labels!.subarray(0, IMAGES));
     let nonZero = 0;
@@ -53,6 +61,8 @@ export async function benchTrainingSpeed(data: TrainingData): Promise<TrainingSp
       const r = await trainMlp(data, { hidden: [hidden], batch: BATCH, epochs: EPOCHS, fitLimit: IMAGES, augment: null, validateEvery: 1000, patience: 1000 });
       const ours = r.history.slice(1).reduce((a, h) => a + h.samplesPerSecond, 0) / Math.max(1, r.history.length - 1);
       const sklearn = python.ok ? runSklearn(python.path, dir, hidden) : null;
+      const tf = tfjs.ok ? runTfjs(tfjs, dir, hidden) : null;
+      if (tf) tfjsAbout = tf.about;
       // Forward and weight gradient of the first layer on non-zero pixels; the second layer dense, both ways.
       const flops = 2 * (2 * inputs * hidden + 3 * hidden * 10);
       rows.push({
@@ -60,11 +70,20 @@ export async function benchTrainingSpeed(data: TrainingData): Promise<TrainingSp
         samplesPerSecond: Math.round(ours),
         sklearnSamplesPerSecond: sklearn,
         ratio: sklearn ? ours / sklearn : null,
+        tfjsSamplesPerSecond: tf?.samplesPerSecond ?? null,
         gflopsPerCore: (ours * flops) / 2 / 1e9,
       });
-      console.error(`${rows.at(-1)!.network}: ${Math.round(ours)} samples/s; scikit-learn ${sklearn ?? '–'}`);
+      console.error(`${rows.at(-1)!.network}: ${Math.round(ours)} samples/s; scikit-learn ${sklearn ?? '–'}; TensorFlow.js ${tf?.samplesPerSecond ?? '–'}`);
     }
-    return { images: IMAGES, epochs: EPOCHS, batch: BATCH, rows, sklearn: python.ok ? python.version : python.why, peakGflopsPerCore: await simdPeak() };
+    return {
+      images: IMAGES,
+      epochs: EPOCHS,
+      batch: BATCH,
+      rows,
+      sklearn: python.ok ? python.version : python.why,
+      tfjs: tfjsAbout,
+      peakGflopsPerCore: await simdPeak(),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -84,6 +103,42 @@ function runSklearn(python: string, dir: string, hidden: number): number {
   const r = spawnSync(python, [script, join(dir, 'pixels'), join(dir, 'labels'), String(IMAGES), String(EPOCHS), String(hidden)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`scikit-learn's run failed: ${r.stderr}`);
   return (JSON.parse(r.stdout) as { samplesPerSecond: number }).samplesPerSecond;
+}
+
+/**
+ * benchmarks/tfjs_mlp.ts bundled for Node (tfjs-core's gradients are ES modules with directory imports, which
+ * Node cannot load as they are), with where the WASM backend's binaries are; or why it cannot run.
+ */
+async function bundleTfjs(dir: string): Promise<{ ok: true; script: string; wasmDir: string } | { ok: false; why: string }> {
+  let wasmDir: string;
+  try {
+    wasmDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  } catch {
+    return { ok: false, why: 'TensorFlow.js is not installed (npm install): no comparison' };
+  }
+  const script = join(dir, 'tfjs_mlp.mjs');
+  await build({
+    entryPoints: [new URL('./tfjs_mlp.ts', import.meta.url).pathname],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: script,
+    logLevel: 'error',
+    // The WASM backend's Emscripten loader is CommonJS: it needs require and __dirname.
+    banner: {
+      js: "import { createRequire } from 'node:module'; import { fileURLToPath } from 'node:url'; const require = createRequire(import.meta.url); const __dirname = fileURLToPath(new URL('.', import.meta.url));",
+    },
+  });
+  return { ok: true, script, wasmDir };
+}
+
+function runTfjs(tfjs: { script: string; wasmDir: string }, dir: string, hidden: number): { samplesPerSecond: number; about: string } {
+  const r = spawnSync(process.execPath, [tfjs.script, join(dir, 'pixels'), join(dir, 'labels'), String(IMAGES), String(EPOCHS), String(hidden), tfjs.wasmDir], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`TensorFlow.js's run failed: ${r.stderr.slice(0, 2000)}`);
+  const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { samplesPerSecond: number; version: string; backend: string };
+  return { samplesPerSecond: out.samplesPerSecond, about: `TensorFlow.js ${out.version}, ${out.backend} backend` };
 }
 
 /** GFLOP/s of one core running 12 independent chains of f32x4 multiply and add: the most 128-bit SIMD gives. */

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PIXELS } from '../../src/core/frame.js';
 import { InputTransform } from '../../src/core/features/transform.js';
-import { Mlp } from '../../src/core/models/mlp.js';
 import { DigitModel } from '../../src/core/models/model.js';
 import { saveModel } from '../../src/io/model-file.js';
 import { runScript } from '../helpers/cli.js';

@@ -9,7 +9,6 @@ import { saveModel } from '../../src/io/model-file.js';
 import { Committee, type CommitteeJson } from '../../src/core/models/committee.js';
 import { compactModel } from '../../src/core/models/compact-form.js';
 import { countedDeslant, testMetadata } from '../helpers/models.js';
-import { Mlp } from '../../src/core/models/mlp.js';
 import { DigitModel, type ModelMetadata } from '../../src/core/models/model.js';
 import { parseModel } from '../../src/core/models/registry.js';
 import { selectMembers, trainCommittee } from '../../src/train/committee.js';

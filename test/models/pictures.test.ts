@@ -7,7 +7,6 @@ import { InputTransform } from '../../src/core/features/transform.js';
 import { Committee } from '../../src/core/models/committee.js';
 import { RandomForest } from '../../src/core/models/forest.js';
 import { KnnClassifier } from '../../src/core/models/knn.js';
-import { Mlp } from '../../src/core/models/mlp.js';
 import { DigitModel, type ModelMetadata } from '../../src/core/models/model.js';
 import { fitPca } from '../../src/core/features/pca-fit.js';
 import { initMlp } from '../../src/train/mlp-steps.js';
