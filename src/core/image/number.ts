@@ -174,6 +174,8 @@ const WIDE_COMPONENT = 0.4;
 /** A cut leaves at least this share of the digit height on either side, and cuts are this far apart. */
 const MIN_PIECE = 0.08;
 const MIN_PIECE_STROKES = 1.5;
+/** How far a cut keeps from a component's edge and from another cut, in working pixels (MIN_PIECE, MIN_PIECE_STROKES). */
+const cutMargin = (digitHeight: number, stroke: number) => Math.max(2, Math.round(Math.max(MIN_PIECE * digitHeight, MIN_PIECE_STROKES * stroke)));
 /** Groups are runs of at most this many atoms, at most this wide (× height), across gaps at most this wide. */
 const MAX_ATOMS = 4;
 const MAX_GROUP_ASPECT = 1.6;
@@ -236,16 +238,12 @@ export function readNumber(img: RgbaImage, model: DigitModel, weights: SegmentWe
   const { labels } = ink;
   const stroke = Math.max(1, strokeWidth(ink.ink, ink.width, ink.height));
   // Heights are compared with the tallest component's: the digits of one number are about one size.
-  const found = atomsOf(ink, labels, keep, stroke);
-  let atoms = found.atoms;
-  const height = found.digitHeight;
-  if (atoms.length > MAX_PIECES) return { number: '', digits: [], reason: TOO_MANY_PIECES, cuts: 0 };
-  let reading = grouping(ink, labels, atoms, height, stroke, model, weights);
-  const split = splitRefused(ink, labels, atoms, reading, height, stroke, model, weights);
-  if (split) {
-    atoms = split;
-    reading = grouping(ink, labels, atoms, height, stroke, model, weights);
-  }
+  const { atoms: found, digitHeight: height } = atomsOf(ink, labels, keep, stroke);
+  if (found.length > MAX_PIECES) return { number: '', digits: [], reason: TOO_MANY_PIECES, cuts: 0 };
+  const first = grouping(ink, labels, found, height, stroke, model, weights);
+  const split = splitRefused(ink, labels, found, first, height, stroke, model, weights);
+  const atoms = split ?? found;
+  const reading = split ? grouping(ink, labels, split, height, stroke, model, weights) : first;
   const { groups, p, inputs, digitOf, chosen } = reading;
   const refused = (i: number) => reading.refusals[i]!;
 
@@ -392,6 +390,7 @@ function splitRefused(
   });
   // Touching digits are a few pairs in a number; many refused shapes are not digits, and each look reads up to 4 × SECOND_LOOK_ENDS pieces.
   if (looks.length === 0 || looks.length > SECOND_LOOKS) return null;
+  const margin = cutMargin(height, stroke);
   const out = atoms.slice();
   let changed = false;
   for (const i of looks.reverse()) {
@@ -399,7 +398,6 @@ function splitRefused(
     const first = atoms[g.start]!;
     const last = atoms[g.end - 1]!;
     const b = ink.boxes.find((c) => c.label === first.label)!;
-    const margin = Math.max(2, Math.round(Math.max(MIN_PIECE * height, MIN_PIECE_STROKES * stroke)));
     const pieces: { left: Piece; right: Piece; cost: number }[] = [];
     const seen = new Set<string>();
     for (const upward of [false, true]) {
@@ -446,7 +444,7 @@ function splitRefused(
  * (a leaning cut, a 5-hat over its neighbour) both end at the middle of the shared columns. Boxes show
  * where each digit is; the pieces' ink is already cut, so nothing is read differently.
  */
-function disjointColumns(groups: Group[]): { left: number; top: number; right: number; bottom: number }[] {
+function disjointColumns(groups: Group[]): Rect[] {
   const boxes = groups.map(({ left, top, right, bottom }) => ({ left, top, right, bottom }));
   for (let k = 0; k + 1 < boxes.length; k++) {
     const a = boxes[k]!;
@@ -557,7 +555,7 @@ function seams(
 ): { path: Int32Array; cost: number; nearEdge: boolean }[] {
   const w = b.right - b.left + 1;
   const { cost, path } = seamFamily(ink, labels, b, false);
-  const margin = Math.max(2, Math.round(Math.max(MIN_PIECE * digitHeight, MIN_PIECE_STROKES * stroke)));
+  const margin = cutMargin(digitHeight, stroke);
   // The local minima of the cost, lightest first.
   const minima: number[] = [];
   for (let x = 1; x < w - 1; x++) if (cost[x]! <= cost[x - 1]! && cost[x]! <= cost[x + 1]!) minima.push(x);
