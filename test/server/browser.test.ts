@@ -446,6 +446,10 @@ test('Number mode reads a written number in the page, with a box round each digi
     // The board did not move under the pen when the answer arrived (the answer sits above it on a phone).
     assert.is((await page.locator('canvas').boundingBox())!.y, canvasBefore.y, `at ${width} px`);
     assert.is(await page.evaluate(() => document.documentElement.scrollWidth), width);
+    // The board's card ends under its last line, with no empty paper below it.
+    const card = (await page.locator('.board').boundingBox())!;
+    const note = (await page.locator('#engine').boundingBox())!;
+    assert.ok(card.y + card.height - (note.y + note.height) < 40, `${card.y + card.height - (note.y + note.height)} px of card under its note at ${width} px`);
     await page.screenshot({ path: join(ARTIFACTS, `board-number-${width}.png`) });
     await page.close();
   }
