@@ -183,6 +183,50 @@ function scan8x8(d: Float32Array, rng: Random): Sheet {
   return { ...sheetOf(d, size), ink: bilinearResize(levels, 8, 8, size, size) };
 }
 
+/** How the paper of a notebook is printed: the levels of the notebook-paper track. */
+const NOTEBOOKS: { label: string; lines: (rng: Random) => { spacing: number; darkness: number; width: number; grid: boolean; margin: boolean } }[] = [
+  {
+    label: 'ruled: pale lines 100–140 px apart, sometimes a margin line',
+    lines: (rng) => ({ spacing: rng.uniform(100, 140), darkness: rng.uniform(0.15, 0.35), width: rng.uniform(1.5, 3), grid: false, margin: rng.next() < 0.5 }),
+  },
+  {
+    label: 'squared: a pale grid 35–60 px apart',
+    lines: (rng) => ({ spacing: rng.uniform(35, 60), darkness: rng.uniform(0.15, 0.3), width: rng.uniform(1, 2.5), grid: true, margin: false }),
+  },
+  {
+    label: 'ruled: dark lines 50–140 px apart',
+    lines: (rng) => ({ spacing: rng.uniform(50, 140), darkness: rng.uniform(0.4, 0.6), width: rng.uniform(1.5, 3), grid: false, margin: rng.next() < 0.5 }),
+  },
+];
+
+/**
+ * The digit written on notebook paper: printed lines (anti-aliased, tilted up to 1.5° as a photo is) darken the
+ * paper under the ink, as the `light` multiplier does. The lines run across the whole sheet, the digit crosses them.
+ */
+function notebookPaper(d: Float32Array, level: number, rng: Random): Sheet {
+  const s = sheetOf(d);
+  const { spacing, darkness, width, grid, margin } = NOTEBOOKS[level]!.lines(rng);
+  const tilt = (rng.uniform(-1.5, 1.5) * Math.PI) / 180;
+  const [c, sn] = [Math.cos(tilt), Math.sin(tilt)];
+  const phase = rng.uniform(0, spacing);
+  const marginAt = rng.uniform(0.05, 0.25) * s.w;
+  // Coverage of a line `width` px wide at signed distance `t` from its centre line.
+  const cover = (t: number) => clamp01(width / 2 + 0.5 - Math.abs(t));
+  const nearest = (u: number) => u - phase - spacing * Math.round((u - phase) / spacing);
+  const light = new Float32Array(s.w * s.h);
+  for (let y = 0; y < s.h; y++) {
+    for (let x = 0; x < s.w; x++) {
+      const across = y * c - x * sn;
+      const along = x * c + y * sn;
+      let line = cover(nearest(across));
+      if (grid) line = Math.max(line, cover(nearest(along)));
+      if (margin) line = Math.max(line, cover(along - marginAt));
+      light[y * s.w + x] = 1 - darkness * line;
+    }
+  }
+  return { ...s, light };
+}
+
 /** The box of the values over `above`, inclusive. */
 export function inkBox(a: Float32Array, w: number, h: number, above: number): { x0: number; y0: number; x1: number; y1: number } {
   let x0 = w;
@@ -353,7 +397,7 @@ export const TRACKS: Track[] = [
       return png({ ...s, ink: warp(s.ink, s.w, s.h, (x, y) => [x + amplitude * Math.sin((2 * Math.PI * y) / 14), y]) });
     },
   },
-  // Held out from training: images made another way than the training's (cropped to the ink, optdigits scans).
+  // Held out from training: images made another way than the training's (cropped to the ink, notebook paper, optdigits scans).
   {
     name: 'tight-crop',
     family: 'tight-crop',
@@ -378,6 +422,14 @@ export const TRACKS: Track[] = [
     heldOut: true,
     strengths: [{ label: 'optdigits-style 8×8 levels 0–16, enlarged to fill the frame', value: 0 }],
     make: (d, _, rng) => png(scan8x8(d, rng)),
+  },
+  // Last, so that the tracks before it keep their index, and with it their images (imageSeed).
+  {
+    name: 'notebook-paper',
+    family: 'paper',
+    heldOut: true,
+    strengths: NOTEBOOKS.map((n, i) => ({ label: n.label, value: i })),
+    make: (d, level, rng) => png(notebookPaper(d, level, rng)),
   },
 ];
 

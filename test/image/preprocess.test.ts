@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { decodeImage } from '../../src/codecs/decode.js';
 import { NOT_A_DIGIT, predictDecoded } from '../../src/core/image/pipeline.js';
 import { digitFromCrop, toMnistInput } from '../../src/core/image/preprocess.js';
+import { removeRulings } from '../../src/core/image/rulings.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { toUnit } from '../../src/core/frame.js';
 import { loadMnist } from '../../src/data/mnist.js';
@@ -95,6 +96,47 @@ test('a digit that fills its frame, an 8×8 scan enlarged, is dark ink on paper,
     const { info } = toMnistInput(await decodeImage(benchImage('scan-8x8', 0, i)));
     assert.is(info.polarity, 'dark-on-light', `test digit ${i}`);
   }
+});
+
+test('a digit on notebook paper is read with the printed lines taken out: dark ruled lines and a margin line', async () => {
+  // Before, the lines joined the digit's ink: 35% of such digits were read right, most refused.
+  const labels = loadMnist().test.labels!;
+  for (let i = 5000; i < 5012; i++) {
+    const p = predictDecoded(await decodeImage(benchImage('notebook-paper', 2, i)), model);
+    assert.is(p.digit, labels[i], `test digit ${i} (${labels[i]}): ${p.digit ?? p.reason}`);
+  }
+});
+
+test('printed lines are cleared, and a stroke crossing them stays whole', () => {
+  const w = 120;
+  const ink = new Float32Array(w * w);
+  for (const y of [30, 60, 90]) for (let x = 0; x < w; x++) ink[y * w + x] = 0.5;
+  for (let y = 20; y < 100; y++) for (let x = 58; x < 62; x++) ink[y * w + x] = 1;
+  assert.is(removeRulings(ink, w, w), 3);
+  for (const y of [30, 60, 90]) {
+    assert.is(ink[y * w + 10], 0, `line ${y}, left of the stroke`);
+    assert.is(ink[y * w + 100], 0, `line ${y}, right of the stroke`);
+  }
+  for (let y = 20; y < 100; y++) assert.ok(ink[y * w + 60]! >= 0.5, `the stroke at row ${y}: ${ink[y * w + 60]}`);
+});
+
+test('one dark straight bar across a tight crop is the digit, not paper, even with a faint printed line below it', () => {
+  // A 7 cropped to its ink: its bar runs the whole width, as a printed line would.
+  const w = 100;
+  const seven = new Float32Array(w * w);
+  for (let y = 0; y < 2; y++) for (let x = 0; x < w; x++) seven[y * w + x] = 1;
+  for (let y = 2; y < w; y++) for (let x = 0; x < 3; x++) seven[y * w + Math.round(w - 3 - (y * (w - 40)) / w) + x] = 1;
+  const before = seven.slice();
+  assert.is(removeRulings(seven, w, w), 0);
+  assert.equal(seven, before);
+  const faint = before.slice();
+  for (let x = 0; x < w; x++) faint[60 * w + x] = Math.max(faint[60 * w + x]!, 0.4);
+  assert.is(removeRulings(faint, w, w), 1);
+  assert.is(faint[60 * w + 5], 0, 'the faint line is cleared');
+  assert.ok(
+    faint.subarray(0, 2 * w).every((v) => v === 1),
+    "the 7's bar is kept",
+  );
 });
 
 test('inverted colours give the same 28×28', () => {

@@ -2,6 +2,7 @@ import { PIXELS, SIDE } from '../frame.js';
 import { ImageError } from '../util/errors.js';
 import { Arena, scratchKernels } from '../math/kernels.js';
 import type { RgbaImage } from './rgba.js';
+import { removeRulings } from './rulings.js';
 import {
   areaResize,
   bilinearResize,
@@ -73,7 +74,7 @@ const MIN_CONTRAST = 0.04;
 /**
  * Turns any decoded image into the 28×28 input MNIST itself would have made of it:
  * composite alpha → grey → find the ink polarity → subtract the estimated background (uneven light)
- * → normalise contrast → keep the digit's connected ink, dropping specks → crop to it → normalise stroke
+ * → normalise contrast → take out the printed lines of notebook paper (rulings.ts) → keep the digit's connected ink, dropping specks → crop to it → normalise stroke
  * width → fit into 20×20 keeping the aspect ratio, with area averaging → centre of mass to the centre of 28×28.
  * Throws ImageError('no digit found', 'empty') for blank or ink-free images.
  */
@@ -118,7 +119,7 @@ export function workingFactor(img: RgbaImage): number {
 }
 
 /**
- * The first half of the pipeline at one working scale: grey → polarity → background → contrast. Throws
+ * The first half of the pipeline at one working scale: grey → polarity → background → contrast → printed lines. Throws
  * ImageError('no digit found…', 'empty') when there is no ink to speak of.
  */
 export function inkImage(img: RgbaImage, factor: number): InkImage {
@@ -142,6 +143,7 @@ export function inkImage(img: RgbaImage, factor: number): InkImage {
   const floor = Math.max(threshold * STRETCH_FLOOR, 3 * noise);
   const core = Math.max(inkHistogram.quantileAbove(0.995, threshold), floor + 1e-6);
   stretch(ink, floor, core);
+  removeRulings(ink, width, height);
   return { ink, width, height, factor, polarity, contrast };
 }
 
