@@ -13,7 +13,7 @@ import { evaluate } from '../eval/metrics.js';
 import { tilesPng } from '../eval/visuals.js';
 import { compactModel } from '../core/models/compact-form.js';
 import type { DigitModel } from '../core/models/model.js';
-import { DEFAULT_TILES } from '../core/models/pictures.js';
+import { DEFAULT_TILES, modelPictures } from '../core/models/pictures.js';
 import type { Limits } from './limits.js';
 import type { Predictor } from './predictor.js';
 import type { PredictMode, TaskResult } from './predict-task.js';
@@ -234,7 +234,7 @@ function respond(ctx: Koa.Context, r: TaskResult, model: string): void {
  * what it has.
  */
 function modelVisuals(model: DigitModel): { list: object[]; png(name: string, count?: string, order?: string): Buffer } {
-  const pictures = model.pictures();
+  const pictures = modelPictures(model);
   const cache = new Map<string, Buffer>();
   return {
     list: Object.entries(pictures).map(([name, p]) => ({ name, title: p.title, caption: p.caption, style: p.style, available: p.available, orders: p.orders })),

@@ -8,6 +8,7 @@ import { Committee } from '../../src/core/models/committee.js';
 import { RandomForest } from '../../src/core/models/forest.js';
 import { KnnClassifier } from '../../src/core/models/knn.js';
 import { DigitModel, type ModelMetadata } from '../../src/core/models/model.js';
+import { modelPictures } from '../../src/core/models/pictures.js';
 import { fitPca } from '../../src/core/features/pca-fit.js';
 import { initMlp } from '../../src/train/mlp-steps.js';
 
@@ -29,7 +30,7 @@ const raw = new InputTransform(false, null);
 
 test("an MLP's units: by weight norm the strongest first; by class a row per digit, labelled with it", () => {
   const net = initMlp([PIXELS, 30, 10], 1);
-  const p = new DigitModel(metadata, raw, net).pictures().weights!;
+  const p = modelPictures(new DigitModel(metadata, raw, net)).weights!;
   assert.is(p.available, 30);
   const norm = (v: Float32Array) => v.reduce((a, w) => a + w * w, 0);
   const byNorm = p.tiles(5, 'norm').vectors.map(norm);
@@ -51,12 +52,12 @@ test("an MLP's units: by weight norm the strongest first; by class a row per dig
 });
 
 test('a committee shows each member; a forest its split map; a PCA its mean and eigendigits; a kNN its stored digits', () => {
-  const committee = new DigitModel(metadata, raw, new Committee([initMlp([PIXELS, 8, 10], 1), initMlp([PIXELS, 9, 10], 2)])).pictures();
+  const committee = modelPictures(new DigitModel(metadata, raw, new Committee([initMlp([PIXELS, 8, 10], 1), initMlp([PIXELS, 9, 10], 2)])));
   assert.equal(Object.keys(committee), ['member-1', 'member-2']);
   assert.is(committee['member-2']!.available, 9);
 
   const forest = RandomForest.fit(asRows(x, train.n, PIXELS), labels, { trees: 3, bins: 16 });
-  const splits = new DigitModel(metadata, raw, forest).pictures().splits!.tiles(1, 'index').vectors[0]!;
+  const splits = modelPictures(new DigitModel(metadata, raw, forest)).splits!.tiles(1, 'index').vectors[0]!;
   const internal = forest.trees.reduce((a, t) => a + t.feature.filter((f) => f >= 0).length, 0);
   assert.is(
     splits.reduce((a, v) => a + v, 0),
@@ -68,7 +69,7 @@ test('a committee shows each member; a forest its split map; a PCA its mean and 
   const pca = fitPca(asRows(x, train.n, PIXELS), { components: 20 });
   const knn = KnnClassifier.fit(asRows(pca.project(x, train.n), labels.length, 20), labels, { k: 3 });
   const model = new DigitModel(metadata, new InputTransform(false, pca), knn);
-  const pictures = model.pictures();
+  const pictures = modelPictures(model);
   assert.equal(Object.keys(pictures), ['mean', 'eigendigits', 'stored']);
   const eigen = pictures.eigendigits!.tiles(20, 'index');
   assert.is(eigen.vectors.length, 20);

@@ -3,7 +3,6 @@ import { InputTransform, type InputJson } from '../features/transform.js';
 import { ModelFormatError } from '../util/errors.js';
 import { argmaxRow, argmaxRows, withTemperature, type Classifier, type ClassifierJson, type ClassifierType } from './classifier.js';
 import { DigitDetector } from './detector.js';
-import { fixedPicture, type Picture, unitsPicture } from './pictures.js';
 
 export const MODEL_NAME = 'mnist-digit-model';
 export const MODEL_FORMAT = 1;
@@ -159,31 +158,6 @@ export class DigitModel {
   /** n images (n×784 in [0,1]) → the n most probable digits. */
   predict(images: Float32Array, n: number): Uint8Array {
     return argmaxRows(this.predictProba(images, n), n);
-  }
-
-  /** Pictures a person can look at: the PCA's mean and eigendigits, the classifier's own, the digit detector's units. */
-  pictures(): Record<string, Picture> {
-    const pca = this.input.pca?.inputSize === PIXELS ? this.input.pca : null;
-    const out: Record<string, Picture> = {};
-    if (pca) {
-      const explained = pca.explainedVariance.reduce((a, b) => a + b, 0);
-      out.mean = fixedPicture('The mean digit', 'The average training image, from which the PCA measures every image.', 'ink', () => ({ vectors: [pca.mean] }));
-      out.eigendigits = fixedPicture(
-        'Eigendigits',
-        `The PCA's ${pca.components} components, the directions in which training digits vary most, each labelled with the share of the variance it explains (blue positive, red negative). Together they explain ${(100 * explained).toFixed(1)}%.`,
-        'signed',
-        () => ({
-          vectors: Array.from({ length: pca.components }, (_, c) => pca.vectors.subarray(c * PIXELS, (c + 1) * PIXELS)),
-          labels: pca.explainedVariance.map((v) => `${(100 * v).toFixed(1)}%`),
-        }),
-      );
-    }
-    Object.assign(out, this.classifier.pictures?.(pca ? (f) => pca.reconstruct(f) : null));
-    const detector =
-      this.confidence?.detector &&
-      unitsPicture(this.confidence.detector.network, 'Digit detector: first-layer units', 'answer', ' (0: a digit, 1: not a digit)');
-    if (detector) out.detector = detector;
-    return out;
   }
 
   toJSON(): ModelJson {
