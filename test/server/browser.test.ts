@@ -317,6 +317,22 @@ test('the model page says what the feedback state means, not a command to run', 
   }
 });
 
+test('pressing Predict while the chosen files are still being read shows each file once', async () => {
+  const files = readdirSync('data/samples')
+    .filter((f) => f.startsWith('photo'))
+    .slice(0, 6)
+    .map((f) => join('data/samples', f));
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${server.url}/upload`);
+  // Choosing the files sends them; Predict, pressed before the answer, sends them again.
+  await page.setInputFiles('#files', files);
+  await page.click('button:has-text("Predict")');
+  await page.waitForFunction(() => /6 of 6 predicted/.test(document.getElementById('status')?.textContent ?? ''));
+  await page.waitForTimeout(500);
+  assert.is(await page.locator('.upload-result').count(), 6);
+  await page.close();
+});
+
 test('uploads: a blank image shows no broken picture, and nine images make compact cards with the bars on demand', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
   const blank = join(dir, 'blank.png');

@@ -100,7 +100,11 @@ function numberCard(file: File, a: NumberAnswer): HTMLElement {
   return el('article', 'card upload-result number-result', figure, text);
 }
 
+/** Requests sent: an answer to one that is no longer the latest is dropped, not added to the latest's cards. */
+let sent = 0;
+
 async function send(files: File[]): Promise<void> {
+  const request = ++sent;
   if (files.length === 0) {
     status.textContent = 'Choose at least one image.';
     return;
@@ -112,6 +116,8 @@ async function send(files: File[]): Promise<void> {
   list.replaceChildren();
   // One file is answered on its own, several as {results}; a refused request as {error}.
   const r = await postPredict<PredictAnswer | PredictNumberAnswer | UploadAnswer>(data, {}, numbers.checked ? 'number' : 'digit');
+  // Choosing files sends them at once; a press of Predict meanwhile sends them again.
+  if (request !== sent) return;
   let results: Result[];
   if (r.status === 0) {
     status.classList.add('error');
