@@ -1,8 +1,37 @@
 import { encodePng } from '../codecs/png.js';
 import { blankRgba } from '../core/image/rgba.js';
 import { PIXELS, SIDE } from '../core/frame.js';
-import type { Picture } from '../core/models/pictures.js';
+import type { DigitModel } from '../core/models/model.js';
+import { fixedPicture, type Picture, unitsPicture } from '../core/models/pictures.js';
 import { drawText, setPixel } from './gallery.js';
+
+/**
+ * Pictures a person can look at, by name: the PCA's mean and eigendigits, the classifier's own, the digit
+ * detector's units. Here, with the inspector's drawing, rather than on DigitModel: the pages that only read
+ * digits do not carry it.
+ */
+export function modelPictures({ input, classifier, confidence }: DigitModel): Record<string, Picture> {
+  const pca = input.pca?.inputSize === PIXELS ? input.pca : null;
+  const out: Record<string, Picture> = {};
+  if (pca) {
+    const explained = pca.explainedVariance.reduce((a, b) => a + b, 0);
+    out.mean = fixedPicture('The mean digit', 'The average training image, from which the PCA measures every image.', 'ink', () => ({ vectors: [pca.mean] }));
+    out.eigendigits = fixedPicture(
+      'Eigendigits',
+      `The PCA's ${pca.components} components, the directions in which training digits vary most, each labelled with the share of the variance it explains (blue positive, red negative). Together they explain ${(100 * explained).toFixed(1)}%.`,
+      'signed',
+      () => ({
+        vectors: Array.from({ length: pca.components }, (_, c) => pca.vectors.subarray(c * PIXELS, (c + 1) * PIXELS)),
+        labels: pca.explainedVariance.map((v) => `${(100 * v).toFixed(1)}%`),
+      }),
+    );
+  }
+  Object.assign(out, classifier.pictures?.(pca ? (f) => pca.reconstruct(f) : null));
+  const detector =
+    confidence?.detector && unitsPicture(confidence.detector.network, 'Digit detector: first-layer units', 'answer', ' (0: a digit, 1: not a digit)');
+  if (detector) out.detector = detector;
+  return out;
+}
 
 /** A 28×28 image in [0,1] as a PNG data URL (white ink on black, as the model sees it). */
 export function inputDataUrl(pixels: Float32Array): string {

@@ -8,7 +8,7 @@ import { Committee } from '../../src/core/models/committee.js';
 import { RandomForest } from '../../src/core/models/forest.js';
 import { KnnClassifier } from '../../src/core/models/knn.js';
 import { DigitModel, type ModelMetadata } from '../../src/core/models/model.js';
-import { modelPictures } from '../../src/core/models/pictures.js';
+import { modelPictures } from '../../src/eval/visuals.js';
 import { fitPca } from '../../src/core/features/pca-fit.js';
 import { initMlp } from '../../src/train/mlp-steps.js';
 

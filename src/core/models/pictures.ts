@@ -1,5 +1,4 @@
 import { CLASSES, PIXELS } from '../frame.js';
-import type { DigitModel } from './model.js';
 
 /**
  * A picture of what a model learned: 28×28 tiles, each a 784-long vector. Models make their own (the MLP its
@@ -19,33 +18,6 @@ export interface Picture {
    * short label (digits, '.', '%', '-').
    */
   tiles(count: number, order: string): { vectors: Float32Array[]; labels?: string[]; columns?: number };
-}
-
-/**
- * Pictures a person can look at, by name: the PCA's mean and eigendigits, the classifier's own, the digit
- * detector's units. Here rather than on DigitModel, so the pages that only read digits do not carry them.
- */
-export function modelPictures({ input, classifier, confidence }: DigitModel): Record<string, Picture> {
-  const pca = input.pca?.inputSize === PIXELS ? input.pca : null;
-  const out: Record<string, Picture> = {};
-  if (pca) {
-    const explained = pca.explainedVariance.reduce((a, b) => a + b, 0);
-    out.mean = fixedPicture('The mean digit', 'The average training image, from which the PCA measures every image.', 'ink', () => ({ vectors: [pca.mean] }));
-    out.eigendigits = fixedPicture(
-      'Eigendigits',
-      `The PCA's ${pca.components} components, the directions in which training digits vary most, each labelled with the share of the variance it explains (blue positive, red negative). Together they explain ${(100 * explained).toFixed(1)}%.`,
-      'signed',
-      () => ({
-        vectors: Array.from({ length: pca.components }, (_, c) => pca.vectors.subarray(c * PIXELS, (c + 1) * PIXELS)),
-        labels: pca.explainedVariance.map((v) => `${(100 * v).toFixed(1)}%`),
-      }),
-    );
-  }
-  Object.assign(out, classifier.pictures?.(pca ? (f) => pca.reconstruct(f) : null));
-  const detector =
-    confidence?.detector && unitsPicture(confidence.detector.network, 'Digit detector: first-layer units', 'answer', ' (0: a digit, 1: not a digit)');
-  if (detector) out.detector = detector;
-  return out;
 }
 
 /** Tiles the inspector shows unless asked for more or fewer. */
