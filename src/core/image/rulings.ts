@@ -34,9 +34,22 @@ interface Ruling {
 /** Takes the printed lines out of `ink` (w×h, stretched so stroke cores reach 1), in place; returns how many. */
 export function removeRulings(ink: Float32Array, w: number, h: number): number {
   if (w < 16 || h < 16) return 0;
+  // A line along the rows has ink in LINE_COVER of the columns, one down them in as many rows: a drawing with
+  // paper round it (the board's) has neither, and is not looked at further.
+  const inkyColumns = new Uint8Array(w);
+  const inkyRows = new Uint8Array(h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (ink[y * w + x]! > LINE_INK) {
+        inkyColumns[x] = 1;
+        inkyRows[y] = 1;
+      }
+    }
+  }
+  const share = (a: Uint8Array) => a.reduce((n, v) => n + v, 0) / a.length;
   // Columns are the rows of the transposed image.
-  const across = rulingsAlongRows(ink, w, h);
-  const down = rulingsAlongRows(transpose(ink, w, h), h, w);
+  const across = share(inkyColumns) >= LINE_COVER ? rulingsAlongRows(ink, w, h) : [];
+  const down = share(inkyRows) >= LINE_COVER ? rulingsAlongRows(transpose(ink, w, h), h, w) : [];
   const dark = [...across, ...down].filter((l) => l.level >= FAINT_LINE).length;
   const printed = (lines: Ruling[]) => lines.filter((l) => dark >= 2 || l.level < FAINT_LINE);
   for (const line of printed(across)) erase(ink, w, h, line);
@@ -59,14 +72,6 @@ const at = (ink: Float32Array, w: number, h: number, x: number, y: number) => (y
 
 /** The printed lines running along the rows, each at the tilt that covers it best. */
 function rulingsAlongRows(ink: Float32Array, w: number, h: number): Ruling[] {
-  // A line covering LINE_COVER of its length has ink in every stretch longer than the rest: none in the first
-  // or the last such stretch of every row (a drawing with paper round it) means no printed line.
-  const stretch = Math.floor((1 - LINE_COVER) * w) + 1;
-  const inkWithin = (from: number) => {
-    for (let y = 0; y < h; y++) for (let x = from; x < from + stretch; x++) if (ink[y * w + x]! > LINE_INK) return true;
-    return false;
-  };
-  if (!inkWithin(0) || !inkWithin(w - stretch)) return [];
   // prefix[y·(w + 1) + x]: how many of the first x pixels of row y are inky, so that the inky pixels of a tilted
   // line (a few straight runs, one per step of its rise) are counted in a few lookups.
   const prefix = new Int32Array(h * (w + 1));
