@@ -397,7 +397,8 @@ export const TRACKS: Track[] = [
       return png({ ...s, ink: warp(s.ink, s.w, s.h, (x, y) => [x + amplitude * Math.sin((2 * Math.PI * y) / 14), y]) });
     },
   },
-  // Held out from training: images made another way than the training's (cropped to the ink, notebook paper, optdigits scans).
+  // Held out from training: images made another way than the training's (cropped to the ink, optdigits scans,
+  // notebook paper).
   {
     name: 'tight-crop',
     family: 'tight-crop',

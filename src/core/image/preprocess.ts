@@ -74,8 +74,9 @@ const MIN_CONTRAST = 0.04;
 /**
  * Turns any decoded image into the 28×28 input MNIST itself would have made of it:
  * composite alpha → grey → find the ink polarity → subtract the estimated background (uneven light)
- * → normalise contrast → take out the printed lines of notebook paper (rulings.ts) → keep the digit's connected ink, dropping specks → crop to it → normalise stroke
- * width → fit into 20×20 keeping the aspect ratio, with area averaging → centre of mass to the centre of 28×28.
+ * → normalise contrast → take out the printed lines of notebook paper (rulings.ts) → keep the digit's
+ * connected ink, dropping specks → crop to it → normalise stroke width → fit into 20×20 keeping the aspect
+ * ratio, with area averaging → centre of mass to the centre of 28×28.
  * Throws ImageError('no digit found', 'empty') for blank or ink-free images.
  */
 export function toMnistInput(img: RgbaImage): MnistInput {
@@ -119,8 +120,8 @@ export function workingFactor(img: RgbaImage): number {
 }
 
 /**
- * The first half of the pipeline at one working scale: grey → polarity → background → contrast → printed lines. Throws
- * ImageError('no digit found…', 'empty') when there is no ink to speak of.
+ * The first half of the pipeline at one working scale: grey → polarity → background → contrast → printed
+ * lines. Throws ImageError('no digit found…', 'empty') when there is no ink to speak of.
  */
 export function inkImage(img: RgbaImage, factor: number): InkImage {
   const width = Math.floor(img.width / factor);
