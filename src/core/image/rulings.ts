@@ -84,32 +84,34 @@ function rulingsAlongRows(ink: Float32Array, w: number, h: number): Ruling[] {
   }
   const maxRise = Math.round(MAX_TILT * w);
   const thickest = Math.max(2, Math.ceil(MAX_THICKNESS * h));
-  const found: (Ruling & { rise: number })[] = [];
+  const found: (Ruling & { rise: number; cover: number })[] = [];
   for (let rise = -maxRise; rise <= maxRise; rise++) {
     const offset = Int32Array.from({ length: w }, (_, x) => Math.round((rise * x) / (w - 1)));
     // Where the line's straight runs start, and its end.
     const starts = [...offset.keys()].filter((x) => x === 0 || offset[x] !== offset[x - 1]).concat(w);
-    // Whether the line through (0, y0) at this tilt has at least LINE_COVER of its pixels inky.
-    const covers = (y0: number) => {
+    // The share of the pixels inky along the line through (0, y0) at this tilt.
+    const cover = (y0: number) => {
       let count = 0;
       for (let r = 0; r + 1 < starts.length; r++) {
         const y = y0 + offset[starts[r]!]!;
         if (y >= 0 && y < h) count += prefix[y * (w + 1) + starts[r + 1]!]! - prefix[y * (w + 1) + starts[r]!]!;
       }
-      return count >= LINE_COVER * w;
+      return count / w;
     };
+    const covers = (y0: number) => cover(y0) >= LINE_COVER;
     for (let a = -maxRise; a < h + maxRise; a++) {
       if (!covers(a) || covers(a - 1)) continue;
       let b = a;
-      while (b - a < thickest && covers(b + 1)) b++;
-      if (b - a < thickest) found.push({ a, b, offset, rise, level: 0 });
+      let best = cover(a);
+      while (b - a < thickest && covers(b + 1)) best = Math.max(best, cover(++b));
+      if (b - a < thickest) found.push({ a, b, offset, rise, level: 0, cover: best });
     }
   }
-  // The same line is found at neighbouring tilts, thinnest at its own: keep that one, by where it crosses the
-  // image's middle.
-  found.sort((p, q) => p.b - p.a - (q.b - q.a) || Math.abs(p.rise) - Math.abs(q.rise));
+  // The same line is found at neighbouring tilts, along it best at its own (a line 1–2 px thick is covered 85%
+  // at a tilt or two off, and its ends were left): keep that one, by where it crosses the image's middle.
+  found.sort((p, q) => q.cover - p.cover || p.b - p.a - (q.b - q.a) || Math.abs(p.rise) - Math.abs(q.rise));
   const centre = (r: Ruling & { rise: number }) => (r.a + r.b + r.rise) / 2;
-  const kept: (Ruling & { rise: number })[] = [];
+  const kept: (Ruling & { rise: number; cover: number })[] = [];
   for (const f of found) {
     if (kept.some((k) => Math.abs(centre(k) - centre(f)) <= thickest)) continue;
     const { a, b, offset } = f;
