@@ -453,18 +453,20 @@ async function robustnessTask(ctx: Context): Promise<void> {
     );
   const gallery = ctx.tracks ? 'benchmarks/robustness-failures-tracks.png' : 'benchmarks/robustness-failures.png';
   const fresh = await benchRobustness(loadModel(BEST_MODEL_PATH), BEST_MODEL_PATH, gallery, log, ctx.tracks);
+  // With --tracks, the rows of the tracks not run are the last run's (the compared model's too, if it was the
+  // same file), in the tracks' order.
+  const last = ctx.results.robustness;
+  const order = (r: RobustnessRow) => (r.track.startsWith('typed-') ? TRACKS.length : TRACKS.findIndex((t) => t.name === r.track));
+  const withKept = (lastRows: RobustnessRow[] | undefined, rows: RobustnessRow[]) =>
+    [...(ctx.tracks ? (lastRows ?? []).filter((r) => !ctx.tracks!.includes(r.track)) : []), ...rows].sort((a, b) => order(a) - order(b));
   let compare: { model: string; rows: RobustnessRow[] } | undefined;
   if (ctx.compare) {
     console.error(`\ncompared with ${ctx.compare}`);
-    compare = {
-      model: ctx.compare,
-      rows: await benchRobustness(loadModel(ctx.compare), ctx.compare, 'benchmarks/robustness-failures-compared.png', log, ctx.tracks),
-    };
+    const compared = ctx.tracks ? 'benchmarks/robustness-failures-compared-tracks.png' : 'benchmarks/robustness-failures-compared.png';
+    const rows = await benchRobustness(loadModel(ctx.compare), ctx.compare, compared, log, ctx.tracks);
+    compare = { model: ctx.compare, rows: withKept(last?.compare?.model === ctx.compare ? last.compare.rows : undefined, rows) };
   }
-  // With --tracks, the rows of the tracks not run are the last run's, in the tracks' order.
-  const kept = ctx.tracks ? (ctx.results.robustness?.rows ?? []).filter((r) => !ctx.tracks!.includes(r.track)) : [];
-  const order = (r: RobustnessRow) => (r.track.startsWith('typed-') ? TRACKS.length : TRACKS.findIndex((t) => t.name === r.track));
-  const rows = [...kept, ...fresh].sort((a, b) => order(a) - order(b));
+  const rows = withKept(last?.rows, fresh);
   ctx.results.robustness = {
     model: ctx.results.best?.name ?? 'best',
     digits: `MNIST test images ${ROBUSTNESS_DIGITS[0]}–${ROBUSTNESS_DIGITS[ROBUSTNESS_DIGITS.length - 1]}`,
