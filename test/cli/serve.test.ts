@@ -99,7 +99,10 @@ test('a worker killed mid-burst leaves no request hanging: each is answered or f
     await Promise.all([client(), client(), client(), client()]);
     const hung = outcomes.filter((o) => o.startsWith('hung'));
     assert.equal(hung, [], `requests left hanging after the kill:\n${server.output()}`);
-    assert.ok(outcomes.filter((o) => o === '200').length >= 390, `answered: ${outcomes.filter((o) => o === '200').length} of ${outcomes.length}`);
+    // Requests the primary hands the dead worker before it hears of the death fail at once: up to 10, and once 25,
+    // on this machine, by how busy it is. A server that kept sending to the dead worker, one of two taking turns,
+    // would fail about half of the 250 sent after the kill.
+    assert.ok(outcomes.filter((o) => o === '200').length >= 350, `answered: ${outcomes.filter((o) => o === '200').length} of ${outcomes.length}`);
     assert.match(server.output(), new RegExp(`worker ${victim} died`));
   } finally {
     server.killGroup('SIGTERM');
