@@ -52,13 +52,14 @@ export function removeRulings(ink: Float32Array, w: number, h: number): number {
   const down = share(inkyRows) >= LINE_COVER ? rulingsAlongRows(transpose(ink, w, h), h, w) : [];
   const dark = [...across, ...down].filter((l) => l.level >= FAINT_LINE).length;
   const printed = (lines: Ruling[]) => lines.filter((l) => dark >= 2 || l.level < FAINT_LINE);
-  for (const line of printed(across)) erase(ink, w, h, line);
-  if (printed(down).length) {
+  const [rows, columns] = [printed(across), printed(down)];
+  for (const line of rows) erase(ink, w, h, line);
+  if (columns.length) {
     const t = transpose(ink, w, h);
-    for (const line of printed(down)) erase(t, h, w, line);
+    for (const line of columns) erase(t, h, w, line);
     ink.set(transpose(t, h, w));
   }
-  return printed(across).length + printed(down).length;
+  return rows.length + columns.length;
 }
 
 function transpose(a: Float32Array, w: number, h: number): Float32Array {
@@ -84,7 +85,7 @@ function rulingsAlongRows(ink: Float32Array, w: number, h: number): Ruling[] {
   }
   const maxRise = Math.round(MAX_TILT * w);
   const thickest = Math.max(2, Math.ceil(MAX_THICKNESS * h));
-  const found: (Ruling & { rise: number; cover: number })[] = [];
+  const found: (Omit<Ruling, 'level'> & { rise: number; cover: number })[] = [];
   for (let rise = -maxRise; rise <= maxRise; rise++) {
     const offset = Int32Array.from({ length: w }, (_, x) => Math.round((rise * x) / (w - 1)));
     // Where the line's straight runs start, and its end.
@@ -98,20 +99,21 @@ function rulingsAlongRows(ink: Float32Array, w: number, h: number): Ruling[] {
       }
       return count / w;
     };
-    const covers = (y0: number) => cover(y0) >= LINE_COVER;
-    for (let a = -maxRise; a < h + maxRise; a++) {
-      if (!covers(a) || covers(a - 1)) continue;
-      let b = a;
-      let best = cover(a);
-      while (b - a < thickest && covers(b + 1)) best = Math.max(best, cover(++b));
-      if (b - a < thickest) found.push({ a, b, offset, rise, level: 0, cover: best });
+    // shares[k]: the line through (0, k − maxRise); a run of lines over LINE_COVER is one printed line.
+    const shares = Float32Array.from({ length: h + 2 * maxRise }, (_, k) => cover(k - maxRise));
+    const covers = (k: number) => k >= 0 && k < shares.length && shares[k]! >= LINE_COVER;
+    for (let k = 0; k < shares.length; k++) {
+      if (!covers(k) || covers(k - 1)) continue;
+      let end = k;
+      while (end - k < thickest && covers(end + 1)) end++;
+      if (end - k < thickest) found.push({ a: k - maxRise, b: end - maxRise, offset, rise, cover: Math.max(...shares.subarray(k, end + 1)) });
     }
   }
   // The same line is found at neighbouring tilts, along it best at its own (a line 1–2 px thick is covered 85%
   // at a tilt or two off, and its ends were left): keep that one, by where it crosses the image's middle.
   found.sort((p, q) => q.cover - p.cover || p.b - p.a - (q.b - q.a) || Math.abs(p.rise) - Math.abs(q.rise));
-  const centre = (r: Ruling & { rise: number }) => (r.a + r.b + r.rise) / 2;
-  const kept: (Ruling & { rise: number; cover: number })[] = [];
+  const centre = (r: { a: number; b: number; rise: number }) => (r.a + r.b + r.rise) / 2;
+  const kept: (Ruling & { rise: number })[] = [];
   for (const f of found) {
     if (kept.some((k) => Math.abs(centre(k) - centre(f)) <= thickest)) continue;
     const { a, b, offset } = f;
